@@ -1,0 +1,46 @@
+// Plan executors: compute one layer's attention output for an AttentionPlan from Q, K, V.
+// One dense reference (small sizes only, stays forever) and fast executors tested against it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "methods/attention_plan.h"
+
+namespace pevlm::attention {
+
+// Inputs of one layer, token-major as the projections produce them (views are fine):
+//   q_LHD [L, Hq, D], k_LHD [L, Hkv, D], v_LHD [L, Hkv, D]; Hq % Hkv == 0 (GQA: query head h uses
+//   KV head h / (Hq / Hkv)); dtype float32 or bfloat16 (all three equal).
+// Positions are already applied (RoPE) by the caller. `scale` multiplies q.k (default D^-0.5).
+struct AttentionInputs {
+  at::Tensor q_LHD;
+  at::Tensor k_LHD;
+  at::Tensor v_LHD;
+  double scale = 0.0;  // 0 -> 1/sqrt(D)
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Registry name ("reference", "cpu", later "cuda").
+  virtual std::string name() const = 0;
+  // The kernel that actually ran, recorded in every speed row (never a silent fallback).
+  virtual std::string kernel() const = 0;
+  // Prefill: out_LHD [L, Hq, D] in the input dtype, for every query of the plan.
+  virtual at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) = 0;
+  // Decode: queries q_LHD [n, Hq, D] of n new tokens at positions [past, past + n) attending to
+  // k/v_LHD [past + n, Hkv, D]: keys of the prefill follow plan.decode_keys (their groups),
+  // generated keys are in group 0 and causal among the new tokens.
+  virtual at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) = 0;
+};
+
+// Names accepted by make_executor, for error messages.
+std::vector<std::string> executor_names();
+// Throws std::invalid_argument listing the valid names for an unknown one.
+std::unique_ptr<Executor> make_executor(const std::string& name);
+
+}  // namespace pevlm::attention

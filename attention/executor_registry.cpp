@@ -1,0 +1,43 @@
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "attention/executors.h"
+
+namespace pevlm::attention {
+
+std::vector<std::string> executor_names() { return {"reference", "cpu"}; }
+
+std::unique_ptr<Executor> make_executor(const std::string& name) {
+  if (name == "reference") return make_reference_executor();
+  if (name == "cpu") return make_cpu_executor();
+  std::string valid;
+  for (const auto& n : executor_names()) valid += (valid.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown executor '" + name + "'; valid executors: " + valid +
+                              " (cuda needs a CUDA build: -DPEVLM_CUDA=ON)");
+}
+
+void check_inputs(const AttentionInputs& in, int64_t queries, int64_t keys) {
+  auto shape = [](const at::Tensor& t) { return t.defined() ? t.sizes().vec() : std::vector<int64_t>{}; };
+  auto fail = [&](const std::string& what) {
+    throw std::invalid_argument("attention inputs: " + what + " (q " + c10::str(shape(in.q_LHD)) + ", k " +
+                                c10::str(shape(in.k_LHD)) + ", v " + c10::str(shape(in.v_LHD)) + ")");
+  };
+  if (!in.q_LHD.defined() || !in.k_LHD.defined() || !in.v_LHD.defined()) fail("q, k and v must all be given");
+  if (in.q_LHD.dim() != 3 || in.k_LHD.dim() != 3 || in.v_LHD.dim() != 3) fail("expected [L, heads, head_dim] tensors");
+  if (in.q_LHD.size(0) != queries) fail("q has " + std::to_string(in.q_LHD.size(0)) + " rows, expected " + std::to_string(queries));
+  if (in.k_LHD.size(0) != keys || in.v_LHD.size(0) != keys) fail("k/v must have " + std::to_string(keys) + " rows");
+  if (in.k_LHD.sizes() != in.v_LHD.sizes()) fail("k and v shapes differ");
+  if (in.q_LHD.size(2) != in.k_LHD.size(2)) fail("head_dim of q and k differ");
+  if (in.k_LHD.size(1) == 0 || in.q_LHD.size(1) % in.k_LHD.size(1) != 0) fail("query heads must be a multiple of KV heads");
+  const auto dt = in.q_LHD.scalar_type();
+  if (dt != at::kFloat && dt != at::kBFloat16) fail("dtype must be float32 or bfloat16");
+  if (in.k_LHD.scalar_type() != dt || in.v_LHD.scalar_type() != dt) fail("q, k, v dtypes differ");
+}
+
+double resolved_scale(const AttentionInputs& in) {
+  return in.scale != 0.0 ? in.scale : 1.0 / std::sqrt(double(in.q_LHD.size(2)));
+}
+
+}  // namespace pevlm::attention

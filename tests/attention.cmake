@@ -1,0 +1,2 @@
+pevlm_add_test(attention_test SOURCES executor_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(attention_test)
