@@ -1,0 +1,54 @@
+// Google Benchmark: the plan executors per method and length at the Qwen2.5-VL-7B layer shape
+// (28 q heads, 4 KV heads, head_dim 128, bf16). Reports items/s (tokens) and the attention FLOP
+// rate as counters; ratios between methods come from one run (`pevlm speed` writes the tables).
+#include <ATen/ATen.h>
+#include <benchmark/benchmark.h>
+
+#include "attention/executor.h"
+#include "methods/method_registry.h"
+
+namespace {
+
+using pevlm::MethodConfig;
+
+const std::vector<nlohmann::json>& bench_methods() {
+  static const std::vector<nlohmann::json> m = {
+      {{"name", "full"}},
+      {{"name", "block_attention"}, {"block_tokens", 1024}},
+      {{"name", "ape"}, {"prefix_tokens", 256}, {"block_tokens", 1024}},
+      {{"name", "star"}, {"block_tokens", 1024}, {"recompute_anchor", false}},
+      {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 4}},
+      {{"name", "pevlm"}, {"sink_frames", 4}, {"block_frames", 4}},
+  };
+  return m;
+}
+
+void BM_Executor(benchmark::State& state) {
+  const auto& entry = bench_methods().at(size_t(state.range(0)));
+  const int64_t frames = state.range(1);
+  const bool bf16 = state.range(2) != 0;
+  const pevlm::TokenLayout layout = pevlm::make_synthetic_layout({20, frames, 256, 60, true, 16, 16, 2});
+  const MethodConfig cfg = pevlm::resolve_method(entry);
+  const pevlm::AttentionPlan plan = pevlm::build_plan(cfg, layout);
+  const auto dtype = bf16 ? at::kBFloat16 : at::kFloat;
+  at::Tensor q = at::randn({layout.length, 28, 128}).to(dtype), k = at::randn({layout.length, 4, 128}).to(dtype),
+             v = at::randn({layout.length, 4, 128}).to(dtype);
+  auto ex = pevlm::attention::make_executor("cpu");
+  for (auto _ : state) benchmark::DoNotOptimize(ex->prefill(plan, {q, k, v}));
+  state.SetLabel(cfg.label() + (bf16 ? " bf16" : " fp32"));
+  state.SetItemsProcessed(state.iterations() * layout.length);
+  state.counters["tokens"] = double(layout.length);
+  state.counters["FLOP/s"] = benchmark::Counter(plan.flops(28, 128), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void methods_by_length(benchmark::internal::Benchmark* b) {
+  for (int64_t frames : {8, 16})
+    for (int64_t m = 0; m < int64_t(bench_methods().size()); ++m)
+      for (int64_t bf16 : {1, 0}) b->Args({m, frames, bf16});
+}
+
+BENCHMARK(BM_Executor)->Apply(methods_by_length)->Unit(benchmark::kMillisecond)->MinTime(0.5);
+
+}  // namespace
+
+BENCHMARK_MAIN();

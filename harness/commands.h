@@ -1,0 +1,14 @@
+// Subcommands of the `pevlm` executable; each takes the arguments after its name and returns the
+// exit code. main.cpp maps names to these.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pevlm {
+
+int run_speed_command(const std::vector<std::string>& args);
+int run_methods_command(const std::vector<std::string>& args);
+int run_plan_command(const std::vector<std::string>& args);
+
+}  // namespace pevlm

@@ -1,0 +1,45 @@
+#include "harness/speed/gemm_probe.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace pevlm {
+namespace {
+
+double gemm_gflops(at::ScalarType dtype, int64_t n, int repeats) {
+  at::Tensor a = at::randn({n, n}).to(dtype), b = at::randn({n, n}).to(dtype);
+  at::Tensor c = at::mm(a, b);  // warm-up
+  std::vector<double> secs;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    at::mm_out(c, a, b);
+    secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(secs.begin(), secs.end());
+  return 2.0 * double(n) * double(n) * double(n) / secs[secs.size() / 2] / 1e9;
+}
+
+}  // namespace
+
+nlohmann::json GemmRates::to_json() const {
+  return {{"bf16_gflops_per_s", bf16_gflops}, {"bf16_size", bf16_size}, {"fp32_gflops_per_s", fp32_gflops},
+          {"fp32_size", fp32_size}, {"best_gflops_per_s", best()}, {"best_dtype", best_dtype()}};
+}
+
+GemmRates measure_gemm_rates(int repeats) {
+  GemmRates r;
+  r.fp32_size = 2048;
+  r.fp32_gflops = gemm_gflops(at::kFloat, r.fp32_size, repeats);
+  r.bf16_size = 512;
+  r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, 1);
+  if (r.bf16_gflops > 20.0) {
+    r.bf16_size = 2048;
+    r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, repeats);
+  }
+  return r;
+}
+
+}  // namespace pevlm

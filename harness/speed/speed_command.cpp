@@ -1,0 +1,76 @@
+// `pevlm speed --config FILE [--out DIR] [--set key=value ...]`: attention-only timing per method
+// configuration at a real layer shape; writes speed.json / speed.csv / speed.md and prints the table.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "harness/cli_args.h"
+#include "harness/commands.h"
+#include "harness/config_io.h"
+#include "harness/speed/speed_runner.h"
+#include "harness/table.h"
+
+namespace pevlm {
+namespace {
+
+const std::vector<Column>& speed_columns() {
+  static const std::vector<Column> cols = {
+      {"label", "method"},
+      {"tokens", "tokens"},
+      {"token_counts.sink", "sink"},
+      {"token_counts.num_blocks", "blocks"},
+      {"attn_ms", "attn ms", 1},
+      {"speedup_vs_full", "speedup", 2},
+      {"flop_ratio_vs_full", "FLOP ratio", 2},
+      {"gflops_per_s", "GFLOP/s", 1},
+      {"efficiency", "efficiency", 2},
+      {"gflop_executed", "GFLOP", 1},
+      {"gemm_gflops_per_s", "GEMM GFLOP/s", 1},
+      {"dtype", "dtype"},
+      {"kernel", "kernel"},
+  };
+  return cols;
+}
+
+std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann::json>& rows) {
+  std::string md = "# pevlm speed: attention-only prefill timing\n\n";
+  if (!config.description.empty()) md += config.description + "\n\n";
+  if (!rows.empty()) {
+    const auto& p = rows.front()["provenance"];
+    md += "- machine: " + p["machine"]["cpu"].get<std::string>() + ", " + p["machine"]["cores"].dump() + " cores, ISA " +
+          p["machine"]["isa"].get<std::string>() + "\n";
+    md += "- commit " + p["commit"].get<std::string>() + ", libtorch " + p["versions"]["libtorch"].get<std::string>() + ", " +
+          p["utc_time"].get<std::string>() + "\n";
+    md += "- shape: " + rows.front()["shape"].dump() + ", dtype " + config.dtype + ", executor " + config.executor +
+          ", median of " + std::to_string(config.repeats) + " after " + std::to_string(config.warmup) + " warm-up\n";
+    md += "- GEMM limit (same run): " + rows.front()["gemm"].dump() + "\n";
+    md += "- speedup = full attn ms / method attn ms; FLOP ratio = full FLOPs / method FLOPs (the speedup limit); "
+          "efficiency = GFLOP/s / GEMM GFLOP/s\n\n";
+  }
+  return md + to_markdown(speed_columns(), rows);
+}
+
+}  // namespace
+
+int run_speed_command(const std::vector<std::string>& args) {
+  const CliSpec spec{"pevlm speed --config FILE [--out DIR] [--set key=value ...]", {"--config", "--out"}, {}, {"--set"}};
+  const CliArgs cli = parse_cli(args, spec);
+  const std::filesystem::path config_path = cli.require("--config", spec.usage);
+  nlohmann::json doc = load_yaml_file(config_path);
+  const nlohmann::json overrides = parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{});
+  doc.merge_patch(overrides);
+  const SpeedConfig config = parse_speed_config(doc, config_path.string());
+  const std::filesystem::path out = cli.get("--out", "results/tmp/speed");
+  std::filesystem::create_directories(out);
+  write_text_file(out / "config.resolved.json", config.resolved.dump(2) + "\n");
+
+  const std::vector<nlohmann::json> rows = run_speed(config);
+  write_text_file(out / "speed.json", nlohmann::json(rows).dump(2) + "\n");
+  write_text_file(out / "speed.csv", to_csv(speed_columns(), rows));
+  const std::string md = speed_markdown(config, rows);
+  write_text_file(out / "speed.md", md);
+  std::cout << md << "\nwrote " << (out / "speed.json").string() << ", speed.csv, speed.md\n";
+  return 0;
+}
+
+}  // namespace pevlm

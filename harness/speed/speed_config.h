@@ -1,0 +1,31 @@
+// `pevlm speed` configuration: attention-only timing of method plans at a real layer shape over
+// synthetic layouts (system text + N frames x T tokens + question). See configs/speed-*.yaml.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "methods/method_registry.h"
+
+namespace pevlm {
+
+struct SpeedConfig {
+  std::string description;
+  std::string executor = "cpu";  // attention::make_executor name
+  std::string dtype = "bf16";    // bf16 | fp32
+  int64_t heads = 28, kv_heads = 4, head_dim = 128;  // Qwen2.5-VL-7B layer
+  int64_t system_tokens = 20, tokens_per_frame = 256, question_tokens = 60;
+  std::vector<int64_t> frames;  // one layout per entry (from layout.frames or layout.tokens)
+  int repeats = 3, warmup = 1, threads = 0;  // threads 0 = libtorch default (all cores)
+  std::vector<MethodConfig> methods;         // "full" first (added when absent: the baseline)
+  nlohmann::json resolved;                   // the whole configuration after defaults
+};
+
+// Throws std::invalid_argument naming the file and key for unknown keys / bad values.
+SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source);
+SpeedConfig load_speed_config(const std::filesystem::path& path);
+
+}  // namespace pevlm
