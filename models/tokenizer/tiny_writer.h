@@ -1,0 +1,30 @@
+// Writes a small but real byte-level BPE tokenizer.json for the tiny random test model
+// (`pevlm make-tiny-model`): the 256 byte tokens, BPE merges learned deterministically from English
+// text, and the Qwen2.5-VL added tokens remapped to the ids right after the base vocabulary.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace pevlm::tokenizer {
+
+struct TinyTokenizerOptions {
+  int num_merges = 300;         // at most this many (fewer when the text runs out of repeated pairs)
+  bool string_merges = false;   // "a b" strings (tokenizers < 0.20) instead of ["a", "b"] pairs
+  std::string training_text;    // empty = built-in English text (includes the LongVideoBench prompt words)
+};
+
+struct TinyTokenizerInfo {
+  int32_t base_vocab_size = 0;                 // 256 + merges; the added tokens start here
+  int32_t vocab_size = 0;                      // base + 22 added tokens
+  std::map<std::string, int32_t> special_ids;  // "<|im_start|>" -> id, for every added token
+};
+
+// Learns merges (most frequent adjacent pair within pre-tokenised words; ties to the smallest ids),
+// writes `path` (parent folders must exist) and returns the ids. Throws std::runtime_error naming
+// the file when it cannot be written. Same options -> byte-identical file.
+TinyTokenizerInfo write_tiny_tokenizer_json(const std::filesystem::path& path, const TinyTokenizerOptions& options = {});
+
+}  // namespace pevlm::tokenizer
