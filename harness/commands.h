@@ -10,5 +10,8 @@ namespace pevlm {
 int run_speed_command(const std::vector<std::string>& args);
 int run_methods_command(const std::vector<std::string>& args);
 int run_plan_command(const std::vector<std::string>& args);
+int run_eval_command(const std::vector<std::string>& args);
+int run_merge_command(const std::vector<std::string>& args);
+int run_generate_command(const std::vector<std::string>& args);
 
 }  // namespace pevlm

@@ -7,6 +7,16 @@
 #include <vector>
 
 #include "harness/commands.h"
+#ifdef PEVLM_WITH_MODELS
+#include "datasets/synthetic/synthetic_lvb.h"
+#include "models/qwen2_5_vl/tiny_model.h"
+#endif
+#ifdef PEVLM_WITH_REPORT
+#include "harness/report/report_command.h"
+#endif
+#ifdef PEVLM_WITH_SIMULATE
+#include "harness/simulate/simulate_command.h"
+#endif
 
 namespace {
 
@@ -20,6 +30,19 @@ const std::map<std::string, Command>& commands() {
       {"speed", {pevlm::run_speed_command, "attention-only timing of method plans (--config FILE [--out DIR])"}},
       {"methods", {pevlm::run_methods_command, "list the attention methods and their parameters"}},
       {"plan", {pevlm::run_plan_command, "print a method's plan on a small layout (--method NAME [--set k=v])"}},
+      {"merge", {pevlm::run_merge_command, "combine shard outputs (OUT IN...)"}},
+#ifdef PEVLM_WITH_MODELS
+      {"eval", {pevlm::run_eval_command, "LongVideoBench evaluation (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
+      {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
+      {"make-tiny-model", {pevlm::qwen2_5_vl::run_make_tiny_model_command, "write a tiny random Qwen2.5-VL checkpoint (DIR [--seed N])"}},
+      {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S])"}},
+#endif
+#ifdef PEVLM_WITH_REPORT
+      {"report", {pevlm::run_report_command, "accuracy / latency-cap / speed tables from a results folder (DIR)"}},
+#endif
+#ifdef PEVLM_WITH_SIMULATE
+      {"simulate", {pevlm::run_simulate_command, "predict latency on another device (--results FILE --device PROFILE)"}},
+#endif
   };
   return table;
 }

@@ -81,6 +81,8 @@ class SafetensorsFile {
 };
 
 // A model checkpoint: one or more safetensors files seen as one name -> tensor map.
+// Cheap to copy: copies share the file mappings, so keeping a copy keeps every TensorView
+// (and every zero-copy tensor made from one) valid.
 class Checkpoint {
  public:
   // `path` may be (checked in this order, as transformers does)

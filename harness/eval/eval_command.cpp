@@ -1,0 +1,44 @@
+// `pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume]` and
+// `pevlm merge OUT IN...`.
+#include <cstdio>
+
+#include "harness/cli_args.h"
+#include "harness/commands.h"
+#include "harness/config_io.h"
+#include "harness/eval/eval_runner.h"
+#include "harness/eval/results_store.h"
+
+namespace pevlm {
+
+int run_eval_command(const std::vector<std::string>& args) {
+  const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume] [--set key=value ...]",
+                     {"--config", "--out", "--shard", "--limit"}, {"--no-resume", "--resume"}, {"--set"}};
+  const CliArgs cli = parse_cli(args, spec);
+  const std::filesystem::path config_path = cli.require("--config", spec.usage);
+  nlohmann::json doc = load_yaml_file(config_path);
+  doc.merge_patch(parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}));
+  const EvalConfig config = parse_eval_config(doc, config_path.string(), std::filesystem::current_path());
+  EvalOptions opts;
+  opts.out = cli.get("--out", "results/tmp/eval");
+  std::tie(opts.shard_index, opts.shard_count) = parse_shard(cli.get("--shard", "0/1"));
+  if (opts.shard_count > 1 && !cli.has("--out")) opts.out /= "shard-" + std::to_string(opts.shard_index);
+  if (cli.has("--limit")) opts.limit = std::stoll(cli.get("--limit"));
+  opts.resume = !cli.flag("--no-resume");
+  const EvalSummary s = run_eval(config, opts);
+  std::printf("eval: %lld samples, %lld rows written, %lld already done, %lld errors, %.1f s -> %s\n", (long long)s.samples,
+              (long long)s.rows_written, (long long)s.rows_skipped, (long long)s.errors, s.seconds,
+              (opts.out / "results.jsonl").c_str());
+  return 0;
+}
+
+int run_merge_command(const std::vector<std::string>& args) {
+  const CliSpec spec{"pevlm merge OUT IN [IN ...]", {}, {}, {}};
+  const CliArgs cli = parse_cli(args, spec);
+  if (cli.positionals.size() < 2) throw std::invalid_argument("usage: " + spec.usage);
+  std::vector<std::filesystem::path> inputs(cli.positionals.begin() + 1, cli.positionals.end());
+  merge_results(cli.positionals[0], inputs);
+  std::printf("merged %zu folders into %s\n", inputs.size(), cli.positionals[0].c_str());
+  return 0;
+}
+
+}  // namespace pevlm

@@ -1,0 +1,75 @@
+#include "harness/eval/eval_config.h"
+
+#include <stdexcept>
+
+#include "harness/config_io.h"
+
+namespace pevlm {
+
+nlohmann::json EvalConfig::run_settings() const {
+  return {{"model", std::filesystem::absolute(model).lexically_normal().string()},
+          {"dataset", {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}}},
+          {"protocol", protocol.to_json()},
+          {"dtype", dtype},
+          {"executor", executor}};
+}
+
+EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
+  check_keys(doc, {"description", "model", "dataset", "protocol", "methods", "executor", "dtype", "embedding_cache", "threads"},
+             source, {"model", "dataset", "methods"});
+  EvalConfig c;
+  c.description = doc.value("description", "");
+  auto resolve = [&](const std::string& p) {
+    std::filesystem::path path(p);
+    return path.is_absolute() ? path : (base_dir / path).lexically_normal();
+  };
+  c.model = resolve(doc["model"].get<std::string>());
+  const auto& ds = doc["dataset"];
+  check_keys(ds, {"root", "split", "limit"}, source + ".dataset", {"root"});
+  c.dataset_root = resolve(ds["root"].get<std::string>());
+  c.split = ds.value("split", "val");
+  if (c.split != "val" && c.split != "test") throw std::invalid_argument(source + ".dataset.split: expected val or test, got " + c.split);
+  c.limit = ds.value("limit", int64_t(0));
+  nlohmann::json proto = doc.value("protocol", nlohmann::json{{"name", "lmms_val_v"}});
+  if (!proto.is_object() || !proto.contains("name"))
+    throw std::invalid_argument(source + ".protocol: expected a mapping with a 'name'");
+  const std::string proto_name = proto["name"].get<std::string>();
+  proto.erase("name");
+  try {
+    c.protocol = lvb::make_protocol(proto_name, proto);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(source + ".protocol: " + e.what());
+  }
+  try {
+    c.methods = expand_methods(doc["methods"]);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".methods: " + e.what());
+  }
+  c.executor = doc.value("executor", c.executor);
+  c.dtype = doc.value("dtype", c.dtype);
+  if (c.dtype != "auto" && c.dtype != "bf16" && c.dtype != "fp32")
+    throw std::invalid_argument(source + ".dtype: expected auto, bf16 or fp32, got " + c.dtype);
+  if (doc.contains("embedding_cache")) {
+    const auto& ec = doc["embedding_cache"];
+    check_keys(ec, {"enabled", "dir"}, source + ".embedding_cache");
+    c.embedding_cache = ec.value("enabled", true);
+    if (ec.contains("dir")) c.cache_dir = resolve(ec["dir"].get<std::string>());
+  }
+  c.threads = doc.value("threads", 0);
+  c.resolved = doc;
+  c.resolved["model"] = c.model.string();
+  c.resolved["dataset"] = {{"root", c.dataset_root.string()}, {"split", c.split}, {"limit", c.limit}};
+  c.resolved["protocol"] = c.protocol.to_json();
+  c.resolved["methods"] = nlohmann::json::array();
+  for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
+  c.resolved["executor"] = c.executor;
+  c.resolved["dtype"] = c.dtype;
+  return c;
+}
+
+EvalConfig load_eval_config(const std::filesystem::path& path) {
+  // Relative paths in a config are relative to the working directory (run from the repo root).
+  return parse_eval_config(load_yaml_file(path), path.string(), std::filesystem::current_path());
+}
+
+}  // namespace pevlm

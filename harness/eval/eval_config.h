@@ -1,0 +1,37 @@
+// `pevlm eval` configuration (configs/demo.yaml, configs/paper/*.yaml): model folder, dataset,
+// protocol, method list (sweeps), generation and execution settings. Unknown keys are errors.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "datasets/longvideobench/protocol.h"
+#include "methods/method_registry.h"
+
+namespace pevlm {
+
+struct EvalConfig {
+  std::string description;
+  std::filesystem::path model;        // Hugging Face folder (config.json, *.safetensors, tokenizer.json)
+  std::filesystem::path dataset_root; // <root>/lvb_val.json, <root>/videos, <root>/subtitles
+  std::string split = "val";          // val | test
+  int64_t limit = 0;                  // first N samples of the shard (0 = all)
+  lvb::Protocol protocol;
+  std::vector<MethodConfig> methods;
+  std::string executor = "cpu";
+  std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32
+  bool embedding_cache = true;
+  std::filesystem::path cache_dir;    // default <out>/../embedding_cache
+  int threads = 0;
+  nlohmann::json resolved;            // the whole configuration after defaults
+  // The settings that make result rows comparable (resume/merge check): everything but methods.
+  nlohmann::json run_settings() const;
+};
+
+EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir);
+EvalConfig load_eval_config(const std::filesystem::path& path);
+
+}  // namespace pevlm

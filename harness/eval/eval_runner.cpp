@@ -1,0 +1,199 @@
+#include "harness/eval/eval_runner.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+
+#include "datasets/longvideobench/annotations.h"
+#include "datasets/longvideobench/answer.h"
+#include "datasets/video/prefetcher.h"
+#include "harness/config_io.h"
+#include "harness/eval/embedding_cache.h"
+#include "harness/eval/qwen_runtime.h"
+#include "harness/eval/results_store.h"
+#include "harness/progress.h"
+#include "harness/provenance.h"
+
+namespace pevlm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// Fields every row of a sample shares.
+nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const EvalConfig& c, const nlohmann::json& model,
+                        const nlohmann::json& prov) {
+  nlohmann::json row = {{"key", s.id + "|" + m.label()},
+                        {"sample_id", s.id},
+                        {"method", m.name},
+                        {"label", m.label()},
+                        {"params", m.params},
+                        {"protocol", c.protocol.to_json()},
+                        {"model", model},
+                        {"duration_group", s.duration_group},
+                        {"question_category", s.question_category},
+                        {"level", s.level},
+                        {"duration_s", s.duration},
+                        {"num_options", s.candidates.size()},
+                        {"error", nullptr},
+                        {"device", "cpu: " + prov["machine"]["cpu"].get<std::string>()},
+                        {"versions", prov["versions"]},
+                        {"commit", prov["commit"]},
+                        {"machine", prov["machine"]}};
+  const auto letter = s.correct_letter();
+  row["correct_letter"] = letter ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
+  return row;
+}
+
+// Running accuracy per method label, for the progress line.
+struct RunningAccuracy {
+  std::map<std::string, std::pair<int, int>> hits;  // label -> (correct, scored)
+  void add(const nlohmann::json& row) {
+    if (!row["error"].is_null() || !row.contains("correct") || row["correct"].is_null()) return;
+    auto& h = hits[row["method"].get<std::string>() == "pevlm" ? row["label"].get<std::string>() : row["method"].get<std::string>()];
+    h.first += row["correct"].get<bool>() ? 1 : 0;
+    h.second += 1;
+  }
+  std::string text() const {
+    std::string s;
+    for (const auto& [label, h] : hits) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "%s%s %.0f%%", s.empty() ? "" : ", ", label.substr(0, 40).c_str(), 100.0 * h.first / h.second);
+      s += buf;
+    }
+    return s;
+  }
+};
+
+}  // namespace
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      const int i = std::stoi(text.substr(0, slash)), n = std::stoi(text.substr(slash + 1));
+      if (n >= 1 && i >= 0 && i < n) return {i, n};
+    }
+  } catch (...) {
+  }
+  throw std::invalid_argument("--shard expects i/n with 0 <= i < n (e.g. 0/4), got '" + text + "'");
+}
+
+EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
+  const auto t_start = Clock::now();
+  if (c.threads > 0) at::set_num_threads(c.threads);
+  std::filesystem::create_directories(o.out);
+  write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
+  ResultsStore store(o.out, c.run_settings(), o.resume);
+  const nlohmann::json prov = provenance();
+
+  // Samples of this shard.
+  const auto all = lvb::load_annotations(c.dataset_root, c.split == "val" ? lvb::kValFile : lvb::kTestFile);
+  std::vector<lvb::Sample> samples;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (int(i % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
+  const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
+  if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
+  // Only samples with work left are decoded.
+  std::vector<lvb::Sample> todo;
+  EvalSummary sum;
+  for (const auto& s : samples) {
+    bool pending = false;
+    for (const auto& m : c.methods) pending = pending || !store.done(s.id + "|" + m.label());
+    if (pending) todo.push_back(s);
+    else sum.rows_skipped += int64_t(c.methods.size());
+  }
+  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method configurations -> %s\n", samples.size(),
+               o.shard_index, o.shard_count, todo.size(), c.methods.size(), store.path().c_str());
+  if (todo.empty()) return sum;
+
+  QwenRuntime model(c.model, c.dtype, c.executor);
+  const nlohmann::json model_json = model.describe();
+  const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
+  video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
+      todo,
+      [&](const lvb::Sample& s) {
+        if (const std::string problem = lvb::sample_problem(c.protocol, s); !problem.empty())
+          throw std::runtime_error("sample " + s.id + ": " + problem);
+        return prepare_video(s, c.protocol, model.preprocessor());
+      },
+      2);
+  Progress progress("eval", int64_t(todo.size()));
+  RunningAccuracy running;
+  for (const lvb::Sample& s : todo) {
+    std::string sample_error;
+    PreparedVideo video;
+    at::Tensor x_LD;
+    qwen2_5_vl::BuiltPrompt prompt;
+    nlohmann::json sample_info;
+    double vision_ms = 0, cache_read_ms = 0;
+    bool cache_hit = false;
+    try {
+      video = prefetch.next();
+      const nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
+                                  {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+      const auto t0 = Clock::now();
+      std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
+      cache_hit = cached.has_value();
+      at::Tensor vision;
+      if (cached) {
+        vision = cached->embeddings;
+        vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
+        cache_read_ms = ms_since(t0);
+      } else {
+        vision = model.encode(video.chunks);
+        vision_ms = ms_since(t0);
+        if (c.embedding_cache) cache.put(key, vision, vision_ms);
+      }
+      prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
+      x_LD = model.embed(prompt, vision);
+      int64_t patches = 0;
+      for (const auto& ch : video.chunks) patches += ch.grid.patches();
+      sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
+                     {"codec", video.codec}, {"embedding_cache_hit", cache_hit},
+                     {"embedding_cache_read_ms", cache_read_ms}};
+    } catch (const std::exception& e) {
+      sample_error = e.what();
+    }
+    for (const MethodConfig& m : c.methods) {
+      nlohmann::json row = base_row(s, m, c, model_json, prov);
+      if (store.done(row["key"].get<std::string>())) {
+        ++sum.rows_skipped;
+        continue;
+      }
+      row.update(sample_info);
+      try {
+        if (!sample_error.empty()) throw std::runtime_error(sample_error);
+        const MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens);
+        const lvb::ParsedAnswer parsed = lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
+        row["tokens"] = a.token_counts;
+        row["generated_tokens"] = a.tokens.size();
+        row["response"] = a.response;
+        row["predicted"] = std::string(1, parsed.letter);
+        row["fallback"] = parsed.fallback_used;
+        row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(row["correct_letter"] == row["predicted"]);
+        row["timings_ms"] = {{"decode_video", video.decode_video_ms}, {"preprocess", video.preprocess_ms},
+                             {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
+                             {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
+      } catch (const std::exception& e) {
+        row["error"] = e.what();
+        ++sum.errors;
+      }
+      row["utc_time"] = utc_now();
+      store.append(row);
+      running.add(row);
+      ++sum.rows_written;
+    }
+    ++sum.samples;
+    progress.advance(1, s.id + (sample_error.empty() ? "" : " [error]") + "  " + running.text());
+  }
+  sum.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+  return sum;
+}
+
+}  // namespace pevlm

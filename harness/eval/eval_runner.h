@@ -1,0 +1,30 @@
+// The evaluation loop of `pevlm eval`: for each sample of the shard (decoded one ahead on a
+// prefetch thread): vision tower (embedding cache), prompt, then every method configuration ->
+// prefill with its plan -> greedy decode -> answer parsing -> one durable result row.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "harness/eval/eval_config.h"
+
+namespace pevlm {
+
+struct EvalOptions {
+  std::filesystem::path out;
+  int shard_index = 0, shard_count = 1;  // --shard i/n: samples with index % n == i
+  int64_t limit = -1;                    // --limit N (overrides the config's dataset.limit)
+  bool resume = true;
+};
+
+struct EvalSummary {
+  int64_t samples = 0, rows_written = 0, rows_skipped = 0, errors = 0;
+  double seconds = 0;
+};
+
+EvalSummary run_eval(const EvalConfig& config, const EvalOptions& options);
+
+// "i/n" -> (i, n); throws naming the value when malformed or i >= n.
+std::pair<int, int> parse_shard(const std::string& text);
+
+}  // namespace pevlm

@@ -1,0 +1,96 @@
+#include "harness/eval/qwen_runtime.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+
+#include "models/safetensors/safetensors.h"
+
+namespace pevlm {
+namespace {
+
+at::ScalarType pick_dtype(const std::string& dtype, const std::string& torch_dtype) {
+  if (dtype == "bf16") return at::kBFloat16;
+  if (dtype == "fp32") return at::kFloat;
+  if (dtype != "auto") throw std::invalid_argument("dtype must be auto, bf16 or fp32, got " + dtype);
+  return (torch_dtype == "float32" || torch_dtype == "fp32") ? at::kFloat : at::kBFloat16;
+}
+
+}  // namespace
+
+QwenRuntime::QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor)
+    : dir_(model_dir),
+      config_(qwen2_5_vl::load_config((model_dir / "config.json").string())),
+      preprocessor_(qwen2_5_vl::load_preprocessor_config(model_dir.string())),
+      tokenizer_(tokenizer::Tokenizer::load(model_dir)),
+      dtype_(pick_dtype(dtype, config_.torch_dtype)) {
+  const auto checkpoint = safetensors::Checkpoint::open(model_dir.string());
+  vision_ = std::make_unique<qwen2_5_vl::VisionTower>(qwen2_5_vl::VisionTower::load(checkpoint, config_.vision, dtype_));
+  llm_ = std::make_unique<qwen2_5_vl::QwenLlm>(qwen2_5_vl::QwenLlm::load(model_dir.string(), qwen2_5_vl::LlmOptions{dtype_}));
+  executor_ = attention::make_executor(executor);
+  for (const char* stop : {"<|im_end|>", "<|endoftext|>"}) stop_ids_.push_back(tokenizer_.token_id(stop));
+}
+
+std::string QwenRuntime::dtype_name() const { return dtype_ == at::kFloat ? "fp32" : "bf16"; }
+
+nlohmann::json QwenRuntime::describe() const {
+  const auto& t = config_.text;
+  const auto& v = config_.vision;
+  return {{"name", dir_.filename().string()},
+          {"path", std::filesystem::absolute(dir_).string()},
+          {"dtype", dtype_name()},
+          {"executor", executor_->name()},
+          {"kernel", executor_->kernel()},
+          {"config",
+           {{"hidden", t.hidden_size}, {"layers", t.num_layers}, {"heads", t.num_heads}, {"kv_heads", t.num_kv_heads},
+            {"head_dim", t.head_dim}, {"intermediate", t.intermediate_size}, {"vocab", t.vocab_size},
+            {"vision",
+             {{"depth", v.depth}, {"hidden", v.hidden_size}, {"heads", v.num_heads}, {"intermediate", v.intermediate_size},
+              {"fullatt_blocks", v.fullatt_block_indexes.size()},
+              {"window_tokens", (v.window_size / v.patch_size) * (v.window_size / v.patch_size)}}}}}};
+}
+
+at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const {
+  std::vector<at::Tensor> pixels;
+  std::vector<qwen2_5_vl::GridTHW> grids;
+  for (const auto& c : chunks) {
+    pixels.push_back(c.pixel_values);
+    grids.push_back(c.grid);
+  }
+  return vision_->forward(at::cat(pixels).to(dtype_), grids);
+}
+
+qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const PreparedVideo& video, const std::string& system_prompt,
+                                            const std::string& question) const {
+  std::vector<qwen2_5_vl::PromptSegment> segments;
+  for (const UserPiece& p : video.pieces) {
+    if (p.chunk < 0) {
+      if (!p.text.empty()) segments.push_back({qwen2_5_vl::PromptSegment::Kind::Text, p.text, {}});
+      continue;
+    }
+    const auto& chunk = video.chunks.at(size_t(p.chunk));
+    segments.push_back({qwen2_5_vl::PromptSegment::Kind::Video, "", {chunk.grid, video.plan.second_per_grid_ts}});
+  }
+  qwen2_5_vl::RopeIndexOptions rope;
+  rope.spatial_merge_size = config_.vision.spatial_merge_size;
+  rope.tokens_per_second = config_.vision.tokens_per_second;
+  return qwen2_5_vl::build_video_prompt(tokenizer_, config_, system_prompt, segments, question, rope);
+}
+
+at::Tensor QwenRuntime::embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const {
+  return llm_->embed_with_vision(prompt.ids, vision.to(dtype_));
+}
+
+MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
+                                 int64_t max_new_tokens) const {
+  const AttentionPlan plan = build_plan(method, layout);
+  qwen2_5_vl::LlmSession session = llm_->prefill(x_LD, plan, *executor_);
+  qwen2_5_vl::GenerationOptions gen;
+  gen.max_new_tokens = max_new_tokens;
+  gen.stop_ids = stop_ids_;
+  const qwen2_5_vl::GenerationResult result = llm_->generate(session, gen);
+  std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
+  return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, plan.token_counts(), session.timings};
+}
+
+}  // namespace pevlm

@@ -1,0 +1,65 @@
+// A loaded Qwen2.5-VL model as the harness uses it: config, tokenizer, vision tower, LLM and the
+// attention executor; encodes video chunks (through the embedding cache), builds the prompt and
+// answers under one method configuration with per-phase timings.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include "attention/executor.h"
+#include "harness/eval/sample_video.h"
+#include "methods/method_registry.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/prompt.h"
+#include "models/qwen2_5_vl/vision.h"
+#include "models/tokenizer/tokenizer.h"
+
+namespace pevlm {
+
+struct MethodAnswer {
+  std::string response;
+  std::vector<int64_t> tokens;
+  nlohmann::json token_counts;  // plan.token_counts()
+  qwen2_5_vl::LlmTimings timings;
+};
+
+class QwenRuntime {
+ public:
+  // dtype: "auto" (the checkpoint's torch_dtype), "bf16" or "fp32"; executor: make_executor name.
+  QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor);
+
+  const qwen2_5_vl::Qwen25VLConfig& config() const { return config_; }
+  const qwen2_5_vl::PreprocessorConfig& preprocessor() const { return preprocessor_; }
+  const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
+  std::string dtype_name() const;
+  // {"name", "path", "dtype", "config": dims} for result rows.
+  nlohmann::json describe() const;
+
+  // Visual embeddings of every chunk, concatenated in prompt order.
+  at::Tensor encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const;
+  // The chat prompt (ids, TokenLayout, positions) of a prepared sample's user turn + question.
+  qwen2_5_vl::BuiltPrompt prompt(const PreparedVideo& video, const std::string& system_prompt, const std::string& question) const;
+  // Prefill under `method`'s plan, greedy decode up to max_new_tokens (stops at <|im_end|> /
+  // <|endoftext|>), detokenise.
+  MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens) const;
+  at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
+
+ private:
+  std::filesystem::path dir_;
+  qwen2_5_vl::Qwen25VLConfig config_;
+  qwen2_5_vl::PreprocessorConfig preprocessor_;
+  tokenizer::Tokenizer tokenizer_;
+  at::ScalarType dtype_;
+  std::unique_ptr<qwen2_5_vl::VisionTower> vision_;
+  std::unique_ptr<qwen2_5_vl::QwenLlm> llm_;
+  std::unique_ptr<attention::Executor> executor_;
+  std::vector<int64_t> stop_ids_;
+};
+
+}  // namespace pevlm

@@ -1,0 +1,79 @@
+#include "harness/eval/sample_video.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "datasets/longvideobench/subtitles.h"
+#include "datasets/video/video_reader.h"
+
+namespace pevlm {
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Decodes each distinct index once and returns frames in plan order (indices may repeat):
+// uint8 [T, H, W, 3].
+at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t>& indices) {
+  std::vector<int64_t> unique = indices;
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  video::VideoFrames frames = video::decode_frames(path, unique);
+  std::map<int64_t, size_t> slot;
+  for (size_t i = 0; i < unique.size(); ++i) slot[unique[i]] = i;
+  at::Tensor all = at::from_blob(frames.rgb_NHWC.data(), {int64_t(unique.size()), frames.height, frames.width, 3}, at::kByte);
+  std::vector<int64_t> order;
+  for (int64_t idx : indices) order.push_back(int64_t(slot.at(idx)));
+  return all.index_select(0, at::tensor(order, at::kLong)).contiguous();  // copies out of `frames`
+}
+
+}  // namespace
+
+PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
+                            const qwen2_5_vl::PreprocessorConfig& preprocessor) {
+  PreparedVideo out;
+  auto t0 = std::chrono::steady_clock::now();
+  const std::string path = sample.video_file.string();
+  const video::VideoInfo info = video::probe(path);
+  out.codec = info.codec;
+  std::vector<lvb::Subtitle> subs;
+  if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
+  out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
+                                    protocol.subtitles ? &subs : nullptr);
+  const at::Tensor frames = decode_plan_frames(path, out.plan.frame_indices);
+  out.frames = frames.size(0);
+  out.decode_video_ms = ms_since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  qwen2_5_vl::PreprocessOptions opts;
+  opts.config = preprocessor;
+  opts.config.min_pixels = out.plan.min_pixels;
+  opts.config.max_pixels = int64_t(out.plan.max_pixels);
+  // Video: all frames in one chunk (2 frames per temporal grid step). Images: one chunk per frame
+  // piece, the frame repeated to the temporal patch (as the Qwen2.5-VL processor does for images).
+  if (out.plan.frames_as_video) out.chunks.push_back(qwen2_5_vl::preprocess_video(frames, opts));
+  out.pieces.push_back(UserPiece{out.plan.pre_video_text, -1});
+  bool video_placed = false;
+  for (size_t i = 0; i < out.plan.pieces.size(); ++i) {
+    const auto& piece = out.plan.pieces[i];
+    if (i > 0) out.pieces.push_back(UserPiece{out.plan.separator, -1});
+    if (piece.kind == lvb::PromptPiece::Kind::Text) {
+      out.pieces.push_back(UserPiece{piece.text, -1});
+    } else if (out.plan.frames_as_video) {
+      if (!video_placed) out.pieces.push_back(UserPiece{"", 0});
+      video_placed = true;
+    } else {
+      out.chunks.push_back(qwen2_5_vl::preprocess_video(frames.narrow(0, piece.frame, 1), opts));
+      out.pieces.push_back(UserPiece{"", int(out.chunks.size()) - 1});
+    }
+  }
+  if (!out.plan.pieces.empty()) out.pieces.push_back(UserPiece{out.plan.separator, -1});
+  out.preprocess_ms = ms_since(t0);
+  return out;
+}
+
+}  // namespace pevlm

@@ -1,0 +1,127 @@
+// Qwen2.5-VL decoder: construction, embeddings, layer pieces, norm and head; see llm.h.
+// The prefill / decode / generate loops are in llm_session.cpp.
+#include "models/qwen2_5_vl/llm.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "models/safetensors/safetensors.h"
+
+namespace pevlm::qwen2_5_vl {
+namespace {
+
+// Converts a weight to the compute dtype (no-op when it already is).
+void cast_weights(LlmWeights& w, at::ScalarType dtype) {
+  auto c = [&](at::Tensor& t) { t = t.to(dtype); };
+  const bool tied_storage = w.lm_head_VD.is_same(w.embed_VD);
+  c(w.embed_VD);
+  c(w.norm_D);
+  w.lm_head_VD = tied_storage ? w.embed_VD : w.lm_head_VD.to(dtype);
+  for (LlmLayerWeights& l : w.layers) {
+    for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w,
+                          &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
+      c(*t);
+  }
+}
+
+}  // namespace
+
+QwenLlm::QwenLlm(TextConfig text, SpecialTokens tokens, LlmWeights weights, LlmOptions options)
+    : text_(std::move(text)), tokens_(tokens), weights_(std::move(weights)), options_(options) {
+  if (options_.dtype != at::kFloat && options_.dtype != at::kBFloat16)
+    throw std::invalid_argument(std::string("QwenLlm: compute dtype must be float32 or bfloat16, got ") +
+                                c10::toString(options_.dtype));
+  if (int64_t(weights_.layers.size()) != text_.num_layers)
+    throw std::invalid_argument("QwenLlm: weights have " + std::to_string(weights_.layers.size()) +
+                                " layers, config num_hidden_layers = " + std::to_string(text_.num_layers));
+  cast_weights(weights_, options_.dtype);
+}
+
+QwenLlm QwenLlm::load(const std::string& model_dir, LlmOptions options) {
+  Qwen25VLConfig config = load_config(model_dir);
+  safetensors::Checkpoint checkpoint = safetensors::Checkpoint::open(model_dir);
+  LlmWeights weights = load_llm_weights(checkpoint, config.text, options.dtype);
+  return QwenLlm(config.text, config.tokens, std::move(weights), options);
+}
+
+at::Tensor QwenLlm::embed(const std::vector<int64_t>& ids) const {
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] < 0 || ids[i] >= text_.vocab_size)
+      throw std::invalid_argument("token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                                  " is outside the vocabulary [0, " + std::to_string(text_.vocab_size) + ")");
+  at::Tensor ids_L = at::tensor(ids, at::kLong);
+  return weights_.embed_VD.index_select(0, ids_L);  // [L, hidden]
+}
+
+at::Tensor QwenLlm::embed_with_vision(const std::vector<int64_t>& ids, const at::Tensor& vision_ND,
+                                      int64_t pad_id) const {
+  if (pad_id < 0) pad_id = tokens_.video_pad;
+  std::vector<int64_t> slots;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == pad_id) slots.push_back(int64_t(i));
+  if (!vision_ND.defined() || vision_ND.dim() != 2 || vision_ND.size(1) != text_.hidden_size)
+    throw std::invalid_argument("vision embeddings must be [N, " + std::to_string(text_.hidden_size) +
+                                "], got " + (vision_ND.defined() ? c10::str(vision_ND.sizes()) : "undefined"));
+  if (int64_t(slots.size()) != vision_ND.size(0))
+    throw std::invalid_argument("the prompt has " + std::to_string(slots.size()) + " vision pad tokens (id " +
+                                std::to_string(pad_id) + ") but " + std::to_string(vision_ND.size(0)) +
+                                " vision embeddings were given; the counts must match");
+  at::Tensor x_LD = embed(ids);
+  if (!slots.empty()) x_LD.index_copy_(0, at::tensor(slots, at::kLong), vision_ND.to(x_LD.scalar_type()));
+  return x_LD;
+}
+
+at::Tensor QwenLlm::rms_norm(const at::Tensor& x_LD, const at::Tensor& weight_D) const {
+  // Qwen2_5_VLRMSNorm: float32 variance and scaling, cast back, then weight in the compute dtype.
+  at::Tensor xf = x_LD.to(at::kFloat);
+  xf = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + text_.rms_norm_eps);
+  return weight_D * xf.to(options_.dtype);
+}
+
+at::Tensor QwenLlm::lm_head(const at::Tensor& hn_LD) const {
+  return at::linear(hn_LD, weights_.lm_head_VD).to(at::kFloat);
+}
+
+QwenLlm::Qkv QwenLlm::attention_inputs(int64_t n, const at::Tensor& x_LD, const RotaryTables& rope) const {
+  const LlmLayerWeights& w = weights_.layers[size_t(n)];
+  const int64_t L = x_LD.size(0), D = text_.head_dim;
+  at::Tensor h_LD = rms_norm(x_LD, w.input_norm_D);
+  at::Tensor q_LHD = at::linear(h_LD, w.q_w, w.q_b).view({L, text_.num_heads, D});
+  at::Tensor k_LHD = at::linear(h_LD, w.k_w, w.k_b).view({L, text_.num_kv_heads, D});
+  at::Tensor v_LHD = at::linear(h_LD, w.v_w, w.v_b).view({L, text_.num_kv_heads, D});
+  return {apply_rotary(q_LHD, rope), apply_rotary(k_LHD, rope), v_LHD};
+}
+
+at::Tensor QwenLlm::finish_layer(int64_t n, const at::Tensor& x_LD, const at::Tensor& attn_LHD) const {
+  const LlmLayerWeights& w = weights_.layers[size_t(n)];
+  const int64_t L = x_LD.size(0);
+  at::Tensor h_LD = x_LD + at::linear(attn_LHD.reshape({L, -1}), w.o_w);
+  at::Tensor m_LD = rms_norm(h_LD, w.post_norm_D);
+  at::Tensor gate_LF = at::silu(at::linear(m_LD, w.gate_w));  // [L, intermediate]
+  gate_LF.mul_(at::linear(m_LD, w.up_w));
+  return h_LD + at::linear(gate_LF, w.down_w);
+}
+
+void QwenLlm::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) const {
+  const int64_t rows = qkv.k_LHD.size(0);
+  at::Tensor& k = cache.k_LHD[size_t(n)];
+  at::Tensor& v = cache.v_LHD[size_t(n)];
+  if (!k.defined() || k.size(0) < at + rows) {
+    // Grow by doubling so a long generation reallocates O(log n) times.
+    const int64_t capacity = std::max(at + rows, k.defined() ? 2 * k.size(0) : at + rows);
+    at::Tensor k_new = at::empty({capacity, text_.num_kv_heads, text_.head_dim}, qkv.k_LHD.options());
+    at::Tensor v_new = at::empty_like(k_new);
+    if (k.defined() && at > 0) {
+      k_new.narrow(0, 0, at).copy_(k.narrow(0, 0, at));
+      v_new.narrow(0, 0, at).copy_(v.narrow(0, 0, at));
+    }
+    k = k_new;
+    v = v_new;
+  }
+  k.narrow(0, at, rows).copy_(qkv.k_LHD);
+  v.narrow(0, at, rows).copy_(qkv.v_LHD);
+}
+
+}  // namespace pevlm::qwen2_5_vl

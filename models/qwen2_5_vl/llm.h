@@ -1,0 +1,140 @@
+// The Qwen2.5-VL language model on CPU/libtorch: embeddings with the vision embeddings spliced in,
+// decoder layers whose attention runs through an AttentionPlan executor, a KV cache, decode steps
+// and greedy generation (library pevlm_qwen_llm).
+//
+// Mirrors transformers modeling_qwen2_5_vl.py (Qwen2_5_VLDecoderLayer, Qwen2_5_VLAttention,
+// Qwen2_5_VLRMSNorm, Qwen2MLP, Qwen2_5_VLForConditionalGeneration.forward / generate):
+//   h = x + o_proj(attn(rope(q), rope(k), v)),  x' = h + down(silu(gate(n)) * up(n)), n = norm2(h)
+// with RMSNorm computed in float32 and cast back, scale head_dim^-0.5, GQA. Decode positions are
+// cache position + rope_delta, i.e. max(prefill positions) + 1 + step on every axis
+// (../shared/reference/qwen2_5_vl.md, "M-RoPE positions").
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attention/executor.h"
+#include "methods/attention_plan.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/llm_rope.h"
+#include "models/qwen2_5_vl/weights_llm.h"
+
+namespace pevlm::qwen2_5_vl {
+
+// Time spent per phase (milliseconds, wall clock).
+struct LlmTimings {
+  double prefill_attention_ms = 0;  // inside Executor::prefill, all layers
+  double prefill_other_ms = 0;      // the rest of the prefill (projections, RoPE, norms, MLP, head)
+  double decode_ms = 0;             // all decode steps (incl. their attention)
+  int64_t prefill_tokens = 0;
+  int64_t decode_steps = 0;
+  double prefill_ms() const { return prefill_attention_ms + prefill_other_ms; }
+};
+
+// Which logits the prefill computes (the lm_head over 150k words is costly for every row).
+enum class LogitRows { Last, All, None };
+
+struct PrefillOptions {
+  LogitRows logits = LogitRows::Last;
+  // Keep the hidden states as transformers' output_hidden_states: [0] the input embeddings,
+  // [n] after layer n, the last one after the final norm. float32 [L, hidden] each.
+  bool keep_hidden_states = false;
+};
+
+// The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first
+// `length` rows valid. Grows by doubling.
+struct KvCache {
+  std::vector<at::Tensor> k_LHD;
+  std::vector<at::Tensor> v_LHD;
+  int64_t length = 0;
+};
+
+// One prompt's state: the plan it was prefilled with (decode follows plan.decode_keys), the
+// executor, the cache, the next decode position and the timings so far.
+struct LlmSession {
+  AttentionPlan plan;
+  attention::Executor* executor = nullptr;  // not owned; must outlive the session
+  KvCache cache;
+  int64_t next_position = 0;             // position (all axes) of the next decoded token
+  at::Tensor logits_LV;                  // float32, rows as PrefillOptions::logits (last row: [1, V])
+  std::vector<at::Tensor> hidden_states; // when PrefillOptions::keep_hidden_states
+  LlmTimings timings;
+};
+
+struct GenerationOptions {
+  int64_t max_new_tokens = 16;
+  std::vector<int64_t> stop_ids;  // generation ends after emitting one of these (it is kept)
+  bool keep_logits = false;       // keep the logits each token was chosen from
+};
+
+struct GenerationResult {
+  std::vector<int64_t> tokens;    // generated ids (incl. the stop token when one ended it)
+  bool stopped = false;           // ended on a stop id (else on max_new_tokens)
+  at::Tensor logits_NV;           // float32 [tokens, V] when keep_logits
+};
+
+struct LlmOptions {
+  // Compute dtype of weights, activations and KV cache: bfloat16 for real checkpoints,
+  // float32 for fp32 weights / golden tests. RMSNorm is always computed in float32.
+  at::ScalarType dtype = at::kBFloat16;
+};
+
+class QwenLlm {
+ public:
+  QwenLlm(TextConfig text, SpecialTokens tokens, LlmWeights weights, LlmOptions options = {});
+
+  // Loads config.json and the checkpoint of a Hugging Face folder. `dtype` = options.dtype.
+  static QwenLlm load(const std::string& model_dir, LlmOptions options = {});
+
+  const TextConfig& text() const { return text_; }
+  const SpecialTokens& tokens() const { return tokens_; }
+  const LlmWeights& weights() const { return weights_; }
+  at::ScalarType dtype() const { return options_.dtype; }
+
+  // Token embeddings [L, hidden] in the compute dtype. Throws std::invalid_argument naming the
+  // position and id when an id is outside [0, vocab).
+  at::Tensor embed(const std::vector<int64_t>& ids) const;
+  // Same, with vision_ND [N, hidden] placed at the N positions holding `pad_id` (default: the
+  // config's video_token_id, <|video_pad|>), in order. Throws std::invalid_argument when the
+  // counts differ or the width is wrong.
+  at::Tensor embed_with_vision(const std::vector<int64_t>& ids, const at::Tensor& vision_ND,
+                               int64_t pad_id = -1) const;
+
+  // Runs every layer over x_LD [L, hidden] under `plan` (its positions and its attention) and
+  // returns the session holding the KV cache and the requested logits. plan.length must equal L.
+  LlmSession prefill(const at::Tensor& x_LD, const AttentionPlan& plan, attention::Executor& executor,
+                     const PrefillOptions& options = {}) const;
+
+  // Appends `ids` to the session (positions next_position..), attending to the whole cache through
+  // Executor::decode; returns float32 logits [ids.size(), V].
+  at::Tensor decode(LlmSession& session, const std::vector<int64_t>& ids) const;
+
+  // Greedy generation from the session's last prefill logits.
+  GenerationResult generate(LlmSession& session, const GenerationOptions& options) const;
+
+  // lm_head over final-normed hidden states hn_LD (rows as given): float32 [rows, V].
+  at::Tensor lm_head(const at::Tensor& hn_LD) const;
+  // RMSNorm as transformers: float32 normalise, cast to the compute dtype, times weight.
+  at::Tensor rms_norm(const at::Tensor& x_LD, const at::Tensor& weight_D) const;
+
+ private:
+  struct Qkv {
+    at::Tensor q_LHD, k_LHD, v_LHD;  // q, k rotated
+  };
+  // input_layernorm, q/k/v projections (with bias) and rotary for layer `n`.
+  Qkv attention_inputs(int64_t n, const at::Tensor& x_LD, const RotaryTables& rope) const;
+  // o_proj + residual, then post_attention_layernorm + SwiGLU MLP + residual.
+  at::Tensor finish_layer(int64_t n, const at::Tensor& x_LD, const at::Tensor& attn_LHD) const;
+  // Writes k/v rows [at, at + L) of layer n, growing the cache when needed.
+  void store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) const;
+
+  TextConfig text_;
+  SpecialTokens tokens_;
+  LlmWeights weights_;
+  LlmOptions options_;
+};
+
+}  // namespace pevlm::qwen2_5_vl

@@ -1,0 +1,127 @@
+// Qwen2.5-VL decoder: prefill under an AttentionPlan, KV-cache decode and greedy generation;
+// see llm.h. Compare transformers modeling_qwen2_5_vl.py Qwen2_5_VLTextModel.forward and
+// Qwen2_5_VLForConditionalGeneration (decode position = cache_position + rope_deltas).
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "models/qwen2_5_vl/llm.h"
+
+namespace pevlm::qwen2_5_vl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void check_prefill_input(const TextConfig& text, const at::Tensor& x_LD, const AttentionPlan& plan) {
+  if (!x_LD.defined() || x_LD.dim() != 2 || x_LD.size(1) != text.hidden_size)
+    throw std::invalid_argument("prefill: embeddings must be [L, " + std::to_string(text.hidden_size) + "], got " +
+                                (x_LD.defined() ? c10::str(x_LD.sizes()) : "undefined"));
+  if (plan.length != x_LD.size(0))
+    throw std::invalid_argument("prefill: plan '" + plan.method + "' has length " + std::to_string(plan.length) +
+                                " but the prompt has " + std::to_string(x_LD.size(0)) + " tokens");
+  if (plan.positions.length != plan.length)
+    throw std::invalid_argument("prefill: plan '" + plan.method + "' has " + std::to_string(plan.positions.length) +
+                                " position ids for " + std::to_string(plan.length) + " tokens");
+}
+
+}  // namespace
+
+LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, attention::Executor& executor,
+                            const PrefillOptions& options) const {
+  check_prefill_input(text_, x_in_LD, plan);
+  const auto start = Clock::now();
+  const int64_t L = x_in_LD.size(0);
+  LlmSession s;
+  s.plan = plan;
+  s.executor = &executor;
+  s.cache.k_LHD.resize(size_t(text_.num_layers));
+  s.cache.v_LHD.resize(size_t(text_.num_layers));
+  const RotaryTables rope = mrope_tables(plan.positions, text_.head_dim, text_.rope_theta, text_.mrope_section);
+  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
+
+  at::Tensor x_LD = x_in_LD.to(options_.dtype);
+  if (options.keep_hidden_states) s.hidden_states.push_back(x_LD.to(at::kFloat));
+  for (int64_t n = 0; n < text_.num_layers; ++n) {
+    Qkv qkv = attention_inputs(n, x_LD, rope);
+    store_kv(s.cache, n, 0, qkv);
+    const auto attn_start = Clock::now();
+    at::Tensor attn_LHD = executor.prefill(plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale});
+    s.timings.prefill_attention_ms += ms_since(attn_start);
+    x_LD = finish_layer(n, x_LD, attn_LHD);
+    if (options.keep_hidden_states && n + 1 < text_.num_layers) s.hidden_states.push_back(x_LD.to(at::kFloat));
+  }
+  s.cache.length = L;
+  if (options.logits != LogitRows::None || options.keep_hidden_states) {
+    // Only the rows that are needed go through the final norm and the (large) lm_head.
+    at::Tensor rows_LD = options.keep_hidden_states || options.logits == LogitRows::All ? x_LD : x_LD.narrow(0, L - 1, 1);
+    at::Tensor hn_LD = rms_norm(rows_LD, weights_.norm_D);
+    if (options.keep_hidden_states) s.hidden_states.push_back(hn_LD.to(at::kFloat));
+    if (options.logits == LogitRows::All) s.logits_LV = lm_head(hn_LD);
+    if (options.logits == LogitRows::Last) s.logits_LV = lm_head(hn_LD.narrow(0, hn_LD.size(0) - 1, 1));
+  }
+  s.next_position = plan.positions.max_id() + 1;
+  s.timings.prefill_tokens = L;
+  s.timings.prefill_other_ms = ms_since(start) - s.timings.prefill_attention_ms;
+  return s;
+}
+
+at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const {
+  if (s.executor == nullptr || s.cache.length == 0)
+    throw std::logic_error("decode: the session has no prefill (call QwenLlm::prefill first)");
+  if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
+  const auto start = Clock::now();
+  const int64_t n_new = int64_t(ids.size()), past = s.cache.length;
+  const RotaryTables rope =
+      mrope_tables_1d(s.next_position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section);
+  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
+  at::Tensor x_LD = embed(ids);
+  for (int64_t n = 0; n < text_.num_layers; ++n) {
+    Qkv qkv = attention_inputs(n, x_LD, rope);
+    store_kv(s.cache, n, past, qkv);
+    // Every new token attends to the whole cache; prefill keys keep their plan.decode_keys groups.
+    at::Tensor k_LHD = s.cache.k_LHD[size_t(n)].narrow(0, 0, past + n_new);
+    at::Tensor v_LHD = s.cache.v_LHD[size_t(n)].narrow(0, 0, past + n_new);
+    at::Tensor attn_LHD = s.executor->decode(s.plan, {qkv.q_LHD, k_LHD, v_LHD, scale});
+    x_LD = finish_layer(n, x_LD, attn_LHD);
+  }
+  s.cache.length = past + n_new;
+  s.next_position += n_new;
+  at::Tensor logits_NV = lm_head(rms_norm(x_LD, weights_.norm_D));
+  s.timings.decode_ms += ms_since(start);
+  s.timings.decode_steps += 1;
+  return logits_NV;
+}
+
+GenerationResult QwenLlm::generate(LlmSession& s, const GenerationOptions& options) const {
+  if (!s.logits_LV.defined() || s.logits_LV.size(0) == 0)
+    throw std::logic_error("generate: the session has no prefill logits (prefill with LogitRows::Last or All)");
+  if (options.max_new_tokens < 0)
+    throw std::invalid_argument("generate: max_new_tokens must be >= 0, got " + std::to_string(options.max_new_tokens));
+  GenerationResult result;
+  std::vector<at::Tensor> kept;
+  at::Tensor logits_V = s.logits_LV[s.logits_LV.size(0) - 1];
+  for (int64_t i = 0; i < options.max_new_tokens; ++i) {
+    const int64_t token = logits_V.argmax().item<int64_t>();  // greedy; ties -> first index, as torch
+    result.tokens.push_back(token);
+    if (options.keep_logits) kept.push_back(logits_V);
+    const auto& stop = options.stop_ids;
+    if (std::find(stop.begin(), stop.end(), token) != stop.end()) {
+      result.stopped = true;
+      break;
+    }
+    if (i + 1 == options.max_new_tokens) break;  // the last token needs no forward pass
+    logits_V = decode(s, {token})[0];
+  }
+  if (options.keep_logits && !kept.empty()) result.logits_NV = at::stack(kept);
+  return result;
+}
+
+}  // namespace pevlm::qwen2_5_vl

@@ -1,0 +1,211 @@
+// Tiny random Qwen2.5-VL checkpoint writer; see tiny_model.h.
+#include "models/qwen2_5_vl/tiny_model.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/qwen2_5_vl/weights_vision.h"
+#include "models/safetensors/torch_tensor.h"
+#include "models/tokenizer/tiny_writer.h"
+
+namespace pevlm::qwen2_5_vl {
+namespace {
+
+// splitmix64 + Box-Muller: the same numbers on every platform and library version
+// (std::normal_distribution is implementation-defined).
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {}
+  double uniform() {  // (0, 1)
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double(z >> 11) + 0.5) / 9007199254740992.0;
+  }
+  double normal() {
+    const double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+
+ private:
+  uint64_t state_;
+};
+
+// Norm weights 1 + 0.1 N, biases 0.05 N, matrices N / sqrt(fan_in) (activations stay O(1) through
+// the layers), embeddings N(0, 1).
+at::Tensor random_tensor(Rng& rng, const std::string& name, const std::vector<int64_t>& shape) {
+  int64_t numel = 1;
+  for (int64_t d : shape) numel *= d;
+  std::vector<float> values(static_cast<size_t>(numel));
+  const bool norm = name.find("norm") != std::string::npos || name.find("ln_q") != std::string::npos;
+  const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+  const bool embed = name.find("embed_tokens") != std::string::npos;
+  const double fan_in = shape.size() >= 2 ? double(numel / shape[0]) : 1.0;
+  const double std = bias ? 0.05 : embed ? 1.0 : 1.0 / std::sqrt(fan_in);
+  for (float& v : values) v = float(norm && shape.size() == 1 ? 1.0 + 0.1 * rng.normal() : std * rng.normal());
+  return at::tensor(values, at::kFloat).view(shape);
+}
+
+int64_t special_id(const tokenizer::TinyTokenizerInfo& info, const std::string& token) {
+  auto it = info.special_ids.find(token);
+  if (it == info.special_ids.end())
+    throw std::runtime_error("make-tiny-model: the tiny tokenizer has no " + token + " token");
+  return it->second;
+}
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
+}
+
+// Qwen2VLImageProcessor values of the released checkpoints.
+nlohmann::json preprocessor_json() {
+  return {{"image_processor_type", "Qwen2VLImageProcessor"},
+          {"processor_class", "Qwen2_5_VLProcessor"},
+          {"do_convert_rgb", true},
+          {"do_normalize", true},
+          {"do_rescale", true},
+          {"do_resize", true},
+          {"image_mean", {0.48145466, 0.4578275, 0.40821073}},
+          {"image_std", {0.26862954, 0.26130258, 0.27577711}},
+          {"min_pixels", 3136},
+          {"max_pixels", 12845056},
+          {"merge_size", 2},
+          {"patch_size", 14},
+          {"resample", 3},
+          {"rescale_factor", 1.0 / 255.0},
+          {"temporal_patch_size", 2}};
+}
+
+// Weights of the whole model under Hub names, in table order; returns the parameter count.
+int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& options, const std::string& path) {
+  Rng rng(options.seed);
+  safetensors::SafetensorsWriter writer;
+  int64_t params = 0;
+  auto add = [&](const std::string& name, const std::vector<int64_t>& shape) {
+    at::Tensor t = random_tensor(rng, name, shape);
+    params += t.numel();
+    safetensors::add_tensor(writer, name, options.bf16 ? t.to(at::kBFloat16) : t);
+  };
+  for (const LlmWeightSpec& spec : llm_weight_table(config.text))
+    add(spec.top_level ? spec.name : std::string(kHubLlmPrefix) + spec.name, spec.shape);
+  for (const VisionTensorSpec& spec : vision_tensor_specs(config.vision)) add("visual." + spec.name, spec.shape);
+  writer.write(path, {{"format", "pt"}});
+  return params;
+}
+
+}  // namespace
+
+Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16) {
+  Qwen25VLConfig c;
+  TextConfig& t = c.text;
+  t.hidden_size = 128;
+  t.num_layers = 2;
+  t.num_heads = 4;
+  t.num_kv_heads = 2;  // GQA: 2 query heads per KV head
+  t.head_dim = 32;
+  t.intermediate_size = 352;
+  t.vocab_size = vocab_size;
+  t.rope_theta = 1e6;
+  t.rms_norm_eps = 1e-6;
+  t.mrope_section = {4, 6, 6};  // every axis gets frequencies
+  t.rope_type = "mrope";
+  t.tie_word_embeddings = false;
+  t.max_position_embeddings = 128000;
+  VisionConfig& v = c.vision;
+  v.depth = 4;
+  v.hidden_size = 64;
+  v.num_heads = 4;
+  v.intermediate_size = 128;
+  v.patch_size = 14;
+  v.temporal_patch_size = 2;
+  v.spatial_merge_size = 2;
+  v.window_size = 112;              // 4 merged tokens per window side, as released
+  v.fullatt_block_indexes = {1, 3}; // blocks 0, 2 use window attention
+  v.out_hidden_size = t.hidden_size;
+  v.tokens_per_second = 2;
+  v.in_channels = 3;
+  c.tokens = tokens;
+  c.torch_dtype = bf16 ? "bfloat16" : "float32";
+  c.source = "make-tiny-model";
+  validate(c);
+  return c;
+}
+
+TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("make-tiny-model: cannot create " + dir + ": " + ec.message());
+  TinyModelInfo info;
+  info.dir = dir;
+  const fs::path root(dir);
+
+  const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json");
+  SpecialTokens ids;
+  ids.bos = special_id(tok, "<|endoftext|>");
+  ids.eos = special_id(tok, "<|im_end|>");
+  ids.vision_start = special_id(tok, "<|vision_start|>");
+  ids.vision_end = special_id(tok, "<|vision_end|>");
+  ids.vision_pad = special_id(tok, "<|vision_pad|>");
+  ids.image_pad = special_id(tok, "<|image_pad|>");
+  ids.video_pad = special_id(tok, "<|video_pad|>");
+  info.config = tiny_config(tok.vocab_size, ids, options.bf16);
+
+  save_config(info.config, (root / "config.json").string());
+  info.parameters = write_weights(info.config, options, (root / "model.safetensors").string());
+  write_json(root / "preprocessor_config.json", preprocessor_json());
+  write_json(root / "generation_config.json", {{"bos_token_id", ids.bos},
+                                               {"eos_token_id", {ids.eos, ids.bos}},
+                                               {"pad_token_id", ids.bos},
+                                               {"do_sample", false}});
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json",
+                        "generation_config.json"})
+    info.files.push_back((root / f).string());
+  return info;
+}
+
+int run_make_tiny_model_command(const std::vector<std::string>& args) {
+  const char* usage = "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32]";
+  std::string dir;
+  TinyModelOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--seed" && has_value) {
+      try {
+        options.seed = std::stoull(args[++i]);
+      } catch (const std::exception&) {
+        std::cerr << "make-tiny-model: --seed needs a non-negative integer, got '" << args[i] << "'\n" << usage << "\n";
+        return 2;
+      }
+    } else if (a == "--dtype" && has_value && (args[i + 1] == "bf16" || args[i + 1] == "f32")) {
+      options.bf16 = args[++i] == "bf16";
+    } else if (!a.empty() && a[0] != '-' && dir.empty()) {
+      dir = a;
+    } else {
+      std::cerr << "make-tiny-model: unexpected argument '" << a << "'\n" << usage << "\n";
+      return 2;
+    }
+  }
+  if (dir.empty()) {
+    std::cerr << "make-tiny-model: missing DIR\n" << usage << "\n";
+    return 2;
+  }
+  TinyModelInfo info = make_tiny_model(dir, options);
+  std::cout << "wrote tiny Qwen2.5-VL checkpoint to " << dir << " (" << info.parameters << " parameters, "
+            << (options.bf16 ? "bf16" : "f32") << ", seed " << options.seed << ")\n";
+  for (const std::string& f : info.files) std::cout << "  " << f << "\n";
+  return 0;
+}
+
+}  // namespace pevlm::qwen2_5_vl

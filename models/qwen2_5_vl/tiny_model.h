@@ -1,0 +1,46 @@
+// A deterministic tiny random Qwen2.5-VL checkpoint in the real Hugging Face layout, for the demo
+// and tests (no model can be downloaded). Library pevlm_qwen_tiny; CLI `pevlm make-tiny-model`.
+//
+// The folder holds config.json (Hub style, special ids remapped to the tiny tokenizer's),
+// model.safetensors (Hub weight names `model.*`, `visual.*`, `lm_head.weight`), tokenizer.json
+// (models/tokenizer tiny writer), preprocessor_config.json and generation_config.json.
+// The shapes exercise what the real model does: GQA (4 query heads on 2 KV heads), all three
+// M-RoPE sections ([4, 6, 6] of head_dim 32), the 2x2 patch merge, window attention with
+// 112-pixel windows (padded whenever the merged grid is not a multiple of 4) and two
+// full-attention vision blocks (1, 3) of 4.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/qwen2_5_vl/config.h"
+
+namespace pevlm::qwen2_5_vl {
+
+struct TinyModelOptions {
+  uint64_t seed = 0;
+  bool bf16 = true;  // weights stored as BF16 (as released checkpoints) or F32
+};
+
+// What was written.
+struct TinyModelInfo {
+  std::string dir;
+  Qwen25VLConfig config;
+  int64_t parameters = 0;         // total number of weights
+  std::vector<std::string> files; // paths written
+};
+
+// The configuration (dimensions above; vocab and special ids from the tokenizer being written).
+// `vocab_size` and the ids come from the tiny tokenizer's TinyTokenizerInfo.
+Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16);
+
+// Writes the checkpoint folder `dir` (created if needed). Same options -> byte-identical files.
+// Throws std::runtime_error naming the file that could not be written.
+TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options = {});
+
+// `pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32]`: args after the subcommand.
+// Prints what was written; returns 0, or 2 with a usage message on bad arguments.
+int run_make_tiny_model_command(const std::vector<std::string>& args);
+
+}  // namespace pevlm::qwen2_5_vl

@@ -1,0 +1,134 @@
+// LLM weight table and loader; see weights_llm.h.
+#include "models/qwen2_5_vl/weights_llm.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "models/safetensors/torch_tensor.h"
+
+namespace pevlm::qwen2_5_vl {
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << "]";
+  return out.str();
+}
+
+std::string layer_name(int64_t layer, const std::string& leaf) {
+  return "layers." + std::to_string(layer) + "." + leaf;
+}
+
+// Fills `w` (a layer or the model) from a name -> tensor map built from the table.
+void assign_layer(LlmLayerWeights& w, const std::map<std::string, at::Tensor>& t, int64_t n) {
+  auto get = [&](const std::string& leaf) { return t.at(layer_name(n, leaf)); };
+  w.input_norm_D = get("input_layernorm.weight");
+  w.q_w = get("self_attn.q_proj.weight");
+  w.q_b = get("self_attn.q_proj.bias");
+  w.k_w = get("self_attn.k_proj.weight");
+  w.k_b = get("self_attn.k_proj.bias");
+  w.v_w = get("self_attn.v_proj.weight");
+  w.v_b = get("self_attn.v_proj.bias");
+  w.o_w = get("self_attn.o_proj.weight");
+  w.post_norm_D = get("post_attention_layernorm.weight");
+  w.gate_w = get("mlp.gate_proj.weight");
+  w.up_w = get("mlp.up_proj.weight");
+  w.down_w = get("mlp.down_proj.weight");
+}
+
+// Builds LlmWeights from a complete name -> tensor map (lm_head may be missing when tied).
+LlmWeights assemble(const TextConfig& text, const std::map<std::string, at::Tensor>& t) {
+  LlmWeights w;
+  w.embed_VD = t.at("embed_tokens.weight");
+  w.norm_D = t.at("norm.weight");
+  w.layers.resize(size_t(text.num_layers));
+  for (int64_t n = 0; n < text.num_layers; ++n) assign_layer(w.layers[size_t(n)], t, n);
+  auto head = t.find("lm_head.weight");
+  w.tied = head == t.end();
+  w.lm_head_VD = w.tied ? w.embed_VD : head->second;
+  return w;
+}
+
+}  // namespace
+
+std::vector<LlmWeightSpec> llm_weight_table(const TextConfig& text) {
+  const int64_t h = text.hidden_size, q = text.num_heads * text.head_dim;
+  const int64_t kv = text.num_kv_heads * text.head_dim, ff = text.intermediate_size;
+  std::vector<LlmWeightSpec> table{{"embed_tokens.weight", {text.vocab_size, h}}};
+  for (int64_t n = 0; n < text.num_layers; ++n) {
+    const std::vector<LlmWeightSpec> layer{
+        {layer_name(n, "input_layernorm.weight"), {h}},
+        {layer_name(n, "self_attn.q_proj.weight"), {q, h}},
+        {layer_name(n, "self_attn.q_proj.bias"), {q}},
+        {layer_name(n, "self_attn.k_proj.weight"), {kv, h}},
+        {layer_name(n, "self_attn.k_proj.bias"), {kv}},
+        {layer_name(n, "self_attn.v_proj.weight"), {kv, h}},
+        {layer_name(n, "self_attn.v_proj.bias"), {kv}},
+        {layer_name(n, "self_attn.o_proj.weight"), {h, q}},
+        {layer_name(n, "post_attention_layernorm.weight"), {h}},
+        {layer_name(n, "mlp.gate_proj.weight"), {ff, h}},
+        {layer_name(n, "mlp.up_proj.weight"), {ff, h}},
+        {layer_name(n, "mlp.down_proj.weight"), {h, ff}},
+    };
+    table.insert(table.end(), layer.begin(), layer.end());
+  }
+  table.push_back({"norm.weight", {h}});
+  table.push_back({"lm_head.weight", {text.vocab_size, h}, /*top_level=*/true});
+  return table;
+}
+
+std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint) {
+  if (checkpoint.has(std::string(kNewLlmPrefix) + "embed_tokens.weight")) return kNewLlmPrefix;
+  if (checkpoint.has(std::string(kHubLlmPrefix) + "embed_tokens.weight")) return kHubLlmPrefix;
+  throw std::runtime_error("checkpoint " + checkpoint.path() + ": no LLM embeddings (expected " +
+                           kHubLlmPrefix + "embed_tokens.weight or " + kNewLlmPrefix +
+                           "embed_tokens.weight)");
+}
+
+LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
+                            at::ScalarType dtype) {
+  const std::string prefix = detect_llm_prefix(checkpoint);
+  std::map<std::string, at::Tensor> tensors;
+  for (const LlmWeightSpec& spec : llm_weight_table(text)) {
+    const std::string full = spec.top_level ? spec.name : prefix + spec.name;
+    if (!checkpoint.has(full)) {
+      if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;  // tied: use embeddings
+      throw std::runtime_error("checkpoint " + checkpoint.path() + ": missing tensor " + full +
+                               " (expected shape " + shape_str(spec.shape) + ")" +
+                               (spec.name == "lm_head.weight" ? "; tie_word_embeddings is false" : ""));
+    }
+    const safetensors::TensorView& view = checkpoint.get(full);
+    if (view.shape != spec.shape)
+      throw std::runtime_error("checkpoint " + checkpoint.path() + ": tensor " + full + " has shape " +
+                               shape_str(view.shape) + ", expected " + shape_str(spec.shape) +
+                               " from config " + "(file " + checkpoint.file_of(full) + ")");
+    // to(dtype) is a no-op when the dtype matches: the tensor then views the mapping.
+    tensors[spec.name] = safetensors::to_tensor(view).to(dtype);
+  }
+  LlmWeights w = assemble(text, tensors);
+  w.prefix = prefix;
+  w.mapping = std::make_shared<const safetensors::Checkpoint>(checkpoint);
+  return w;
+}
+
+LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype, double std) {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  std::map<std::string, at::Tensor> tensors;
+  for (const LlmWeightSpec& spec : llm_weight_table(text)) {
+    if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;
+    at::Tensor n = at::randn(spec.shape, gen, at::TensorOptions().dtype(at::kFloat));
+    const bool norm = spec.name.find("norm.weight") != std::string::npos;
+    const bool bias = spec.name.size() > 5 && spec.name.substr(spec.name.size() - 5) == ".bias";
+    at::Tensor value = norm ? 1.0 + 0.1 * n : bias ? 0.05 * n : n * std;
+    tensors[spec.name] = value.to(dtype);
+  }
+  return assemble(text, tensors);
+}
+
+}  // namespace pevlm::qwen2_5_vl

@@ -1,0 +1,171 @@
+// Qwen2.5-VL language model against the transformers 4.50 golden fixtures
+// (../shared/golden/qwen2_5_vl_tiny: prefill logits, hidden states, rotary tables, greedy
+// generation with KV cache; ../shared/golden/qwen2_5_vl_tiny_methods: logits under the A1-A8
+// attention masks / position policies). Everything in float32.
+//
+// Tolerances (fp32; the reference ran eager attention on torch 1.13, we run other kernels, so
+// summation orders differ): logits max-abs 1e-4 (logit std ~1.6) and NMSE 1e-10; hidden states
+// max-abs 2e-4 (|h| up to ~21); rotary tables max-abs 1e-6.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "attention/executor.h"
+#include "methods/attention_plan.h"
+#include "methods/method_registry.h"
+#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/llm_rope.h"
+#include "models/safetensors/torch_tensor.h"
+
+namespace q = pevlm::qwen2_5_vl;
+namespace st = pevlm::safetensors;
+
+namespace {
+
+const std::string kGoldenDir = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny";
+const std::string kMethodsFile = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny_methods/methods.safetensors";
+
+bool golden_present() { return std::filesystem::exists(kGoldenDir + "/golden.safetensors"); }
+
+at::Tensor golden(const std::string& file, const std::string& name) {
+  return st::to_tensor_copy(st::Checkpoint::open(file).get(name));
+}
+at::Tensor golden(const std::string& name) { return golden(kGoldenDir + "/golden.safetensors", name); }
+
+std::vector<int64_t> to_ids(const at::Tensor& t) {
+  at::Tensor c = t.contiguous().to(at::kLong);
+  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
+
+pevlm::PositionIds to_positions(const at::Tensor& pos_3L) {
+  pevlm::PositionIds p(3, pos_3L.size(1));
+  p.ids = to_ids(pos_3L);
+  return p;
+}
+
+// The golden prompt: text 0-4, frames of 12 tokens at 5-16, 17-28, 29-40, question 41-47.
+pevlm::TokenLayout golden_layout(const pevlm::PositionIds& positions) {
+  pevlm::TokenLayout layout;
+  layout.spans = {{pevlm::SpanKind::Text, 0, 5},
+                  {pevlm::SpanKind::Frame, 5, 17, 0},
+                  {pevlm::SpanKind::Frame, 17, 29, 1},
+                  {pevlm::SpanKind::Frame, 29, 41, 2},
+                  {pevlm::SpanKind::Question, 41, 48}};
+  layout.length = 48;
+  layout.positions = positions;
+  layout.validate();
+  return layout;
+}
+
+double max_abs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double nmse(const at::Tensor& a, const at::Tensor& ref) {
+  return ((a - ref).pow(2).sum() / ref.pow(2).sum()).item<double>();
+}
+
+void expect_close(const at::Tensor& got, const at::Tensor& want, double tol_abs, const std::string& what) {
+  ASSERT_EQ(got.sizes(), want.sizes()) << what;
+  std::cout << "[golden] " << what << ": max-abs " << max_abs(got, want) << ", NMSE " << nmse(got, want) << "\n";
+  EXPECT_LT(max_abs(got, want), tol_abs) << what;
+  EXPECT_LT(nmse(got, want), 1e-10) << what;
+}
+
+class QwenGolden : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!golden_present()) GTEST_SKIP() << "golden fixtures absent: " << kGoldenDir;
+    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(kGoldenDir, {at::kFloat}));
+    embeds_ = golden("inputs_embeds");
+    positions_ = to_positions(golden("position_ids"));
+    reference_ = pevlm::attention::make_executor("reference");
+  }
+  pevlm::AttentionPlan full_plan() const { return pevlm::make_full_plan(golden_layout(positions_)); }
+
+  std::unique_ptr<q::QwenLlm> llm_;
+  at::Tensor embeds_;
+  pevlm::PositionIds positions_;
+  std::unique_ptr<pevlm::attention::Executor> reference_;
+};
+
+TEST_F(QwenGolden, RotaryAxisTablesMatchTransformers) {
+  q::RotaryTables t = q::mrope_axis_tables(positions_, 16, 10000.0);
+  EXPECT_LT(max_abs(t.cos_LD, golden("text_rope_cos")), 1e-6);
+  EXPECT_LT(max_abs(t.sin_LD, golden("text_rope_sin")), 1e-6);
+}
+
+TEST_F(QwenGolden, VisionEmbeddingsAreSplicedAtVideoPads) {
+  at::Tensor x = llm_->embed_with_vision(to_ids(golden("input_ids")), golden("vision_embeds"));
+  EXPECT_TRUE(at::equal(x, embeds_));
+}
+
+TEST_F(QwenGolden, PrefillLogitsAndHiddenStates) {
+  q::PrefillOptions options{q::LogitRows::All, /*keep_hidden_states=*/true};
+  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_, options);
+  expect_close(s.logits_LV, golden("prefill_logits"), 1e-4, "prefill logits");
+  at::Tensor hidden = golden("text_hidden_states");
+  ASSERT_EQ(s.hidden_states.size(), 3u);
+  for (int64_t i = 0; i < 3; ++i)
+    EXPECT_LT(max_abs(s.hidden_states[size_t(i)], hidden[i]), 2e-4) << "hidden state " << i;
+  EXPECT_EQ(s.next_position, 17);  // max(position ids) + 1 = L + rope_delta (-31)
+  EXPECT_EQ(s.timings.prefill_tokens, 48);
+  EXPECT_GT(s.timings.prefill_attention_ms, 0.0);
+}
+
+TEST_F(QwenGolden, GreedyGenerationWithKvCache) {
+  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
+  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
+  EXPECT_EQ(r.tokens, to_ids(golden("generated_ids")));
+  EXPECT_FALSE(r.stopped);
+  expect_close(r.logits_NV, golden("decode_logits"), 1e-4, "decode logits");
+  EXPECT_EQ(s.timings.decode_steps, 7);  // the 8th token needs no forward pass
+  EXPECT_EQ(s.next_position, 17 + 7);
+}
+
+TEST_F(QwenGolden, StopTokenEndsGeneration) {
+  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
+  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {47}, .keep_logits = false});
+  EXPECT_EQ(r.tokens, (std::vector<int64_t>{89, 33, 89, 47}));
+  EXPECT_TRUE(r.stopped);
+}
+
+// The KV-cache path equals one full forward over prompt + generated tokens (positions from
+// get_rope_index on the full sequence).
+TEST_F(QwenGolden, KvCacheDecodeEqualsFullForward) {
+  std::vector<int64_t> generated = to_ids(golden("generated_ids"));
+  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
+  at::Tensor decoded = llm_->decode(s, std::vector<int64_t>(generated.begin(), generated.begin() + 7));
+
+  at::Tensor all_pos = golden("full_sequence_position_ids").narrow(1, 0, 55);
+  at::Tensor x = at::cat({embeds_, llm_->embed(std::vector<int64_t>(generated.begin(), generated.begin() + 7))});
+  pevlm::TokenLayout layout;
+  layout.spans = {{pevlm::SpanKind::Text, 0, 55}};
+  layout.length = 55;
+  layout.positions = to_positions(all_pos.contiguous());
+  q::LlmSession full = llm_->prefill(x, pevlm::make_full_plan(layout), *reference_, {q::LogitRows::All});
+  EXPECT_LT(max_abs(decoded, full.logits_LV.narrow(0, 48, 7)), 1e-4);
+  // Decoding token by token gives the same as decoding the 7 tokens at once.
+  q::LlmSession one = llm_->prefill(embeds_, full_plan(), *reference_);
+  for (int64_t i = 0; i < 7; ++i)
+    EXPECT_LT(max_abs(llm_->decode(one, {generated[size_t(i)]})[0], decoded[i]), 1e-4) << "step " << i;
+}
+
+TEST_F(QwenGolden, CpuExecutorMatchesReference) {
+  auto cpu = pevlm::attention::make_executor("cpu");
+  nlohmann::json ape = {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}};  // T = S = 0.9
+  for (const pevlm::AttentionPlan& plan :
+       {full_plan(), pevlm::build_plan(pevlm::resolve_method(ape), golden_layout(positions_))}) {
+    q::LlmSession a = llm_->prefill(embeds_, plan, *reference_, {q::LogitRows::All});
+    q::LlmSession b = llm_->prefill(embeds_, plan, *cpu, {q::LogitRows::All});
+    EXPECT_LT(max_abs(a.logits_LV, b.logits_LV), 1e-4) << plan.method;
+    q::GenerationResult ga = llm_->generate(a, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
+    q::GenerationResult gb = llm_->generate(b, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
+    EXPECT_EQ(ga.tokens, gb.tokens) << plan.method;
+    EXPECT_LT(max_abs(ga.logits_NV, gb.logits_NV), 1e-4) << plan.method;
+  }
+}
+
+}  // namespace

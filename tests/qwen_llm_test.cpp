@@ -1,0 +1,196 @@
+// Qwen2.5-VL language model: weight names and layouts, shape errors, tied embeddings, vision
+// splicing errors, decode positions, bf16 compute. Uses the golden tiny checkpoint
+// (../shared/golden/qwen2_5_vl_tiny, transformers 4.50, Hub names) rewritten into temporary folders.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unistd.h>
+
+#include "attention/executor.h"
+#include "methods/attention_plan.h"
+#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/safetensors/torch_tensor.h"
+
+namespace fs = std::filesystem;
+namespace q = pevlm::qwen2_5_vl;
+namespace st = pevlm::safetensors;
+
+namespace {
+
+const std::string kGoldenDir = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny";
+
+// A rewritten copy of the golden checkpoint: rename(name) -> new name ("" drops the tensor),
+// reshape(name, tensor) -> tensor to store, edit(config json).
+struct Rewrite {
+  std::function<std::string(const std::string&)> rename = [](const std::string& n) { return n; };
+  std::function<at::Tensor(const std::string&, const at::Tensor&)> retensor =
+      [](const std::string&, const at::Tensor& t) { return t; };
+  std::function<void(nlohmann::json&)> edit_config = [](nlohmann::json&) {};
+};
+
+std::string rewrite_checkpoint(const std::string& tag, const Rewrite& r) {
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_qwen_llm_test_" + tag + "_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  st::Checkpoint source = st::Checkpoint::open(kGoldenDir);
+  st::SafetensorsWriter writer;
+  for (const std::string& name : source.names()) {
+    const std::string renamed = r.rename(name);
+    if (!renamed.empty()) st::add_tensor(writer, renamed, r.retensor(name, st::to_tensor_copy(source.get(name))));
+  }
+  writer.write((dir / "model.safetensors").string());
+  std::ifstream in(kGoldenDir + "/config.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  r.edit_config(config);
+  std::ofstream(dir / "config.json") << config.dump(2);
+  return dir.string();
+}
+
+bool golden_present() { return fs::exists(kGoldenDir + "/model.safetensors"); }
+
+pevlm::AttentionPlan simple_plan(int64_t L) {
+  pevlm::TokenLayout layout;
+  layout.spans = {{pevlm::SpanKind::Text, 0, L}};
+  layout.length = L;
+  layout.positions = pevlm::PositionIds(3, L);
+  for (int a = 0; a < 3; ++a)
+    for (int64_t i = 0; i < L; ++i) layout.positions.at(a, i) = i;
+  return pevlm::make_full_plan(layout);
+}
+
+std::vector<int64_t> prompt() { return {3, 17, 42, 5, 150, 60, 61, 4, 3, 99, 5}; }
+
+at::Tensor prompt_logits(const q::QwenLlm& llm) {
+  auto ex = pevlm::attention::make_executor("reference");
+  std::vector<int64_t> ids = prompt();
+  return llm.prefill(llm.embed(ids), simple_plan(int64_t(ids.size())), *ex, {q::LogitRows::All}).logits_LV;
+}
+
+class QwenLlmWeights : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!golden_present()) GTEST_SKIP() << "golden tiny checkpoint absent: " << kGoldenDir;
+  }
+};
+
+TEST(QwenLlmTable, SevenBShapes) {
+  q::TextConfig t = q::config_preset("qwen2.5-vl-7b").text;
+  std::vector<q::LlmWeightSpec> table = q::llm_weight_table(t);
+  EXPECT_EQ(table.size(), size_t(2 + 12 * 28 + 1));
+  EXPECT_EQ(table[0].name, "embed_tokens.weight");
+  EXPECT_EQ(table[0].shape, (std::vector<int64_t>{152064, 3584}));
+  EXPECT_EQ(table[4].name, "layers.0.self_attn.k_proj.weight");
+  EXPECT_EQ(table[4].shape, (std::vector<int64_t>{512, 3584}));  // 4 KV heads x 128
+  EXPECT_TRUE(table.back().top_level);
+}
+
+TEST_F(QwenLlmWeights, HubAndLanguageModelNamesGiveIdenticalLogits) {
+  Rewrite r;
+  r.rename = [](const std::string& n) {
+    if (n.rfind("model.", 0) == 0) return "model.language_model." + n.substr(6);
+    if (n.rfind("visual.", 0) == 0) return "model." + n;
+    return n;
+  };
+  const std::string dir = rewrite_checkpoint("newnames", r);
+  q::QwenLlm hub = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  q::QwenLlm renamed = q::QwenLlm::load(dir, {at::kFloat});
+  EXPECT_EQ(hub.weights().prefix, "model.");
+  EXPECT_EQ(renamed.weights().prefix, "model.language_model.");
+  EXPECT_TRUE(at::equal(prompt_logits(hub), prompt_logits(renamed)));
+  fs::remove_all(dir);
+}
+
+TEST_F(QwenLlmWeights, WrongShapeNamesTheTensor) {
+  Rewrite r;
+  r.retensor = [](const std::string& n, const at::Tensor& t) {
+    return n == "model.layers.1.self_attn.k_proj.weight" ? t.t().contiguous() : t;
+  };
+  const std::string dir = rewrite_checkpoint("badshape", r);
+  try {
+    q::QwenLlm::load(dir, {at::kFloat});
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("model.layers.1.self_attn.k_proj.weight"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[64, 32]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("expected [32, 64]"), std::string::npos) << msg;
+  }
+  fs::remove_all(dir);
+}
+
+TEST_F(QwenLlmWeights, MissingLmHeadIsAnErrorUnlessTied) {
+  Rewrite r;
+  r.rename = [](const std::string& n) { return n == "lm_head.weight" ? std::string() : n; };
+  const std::string untied = rewrite_checkpoint("nohead", r);
+  try {
+    q::QwenLlm::load(untied, {at::kFloat});
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("lm_head.weight"), std::string::npos) << e.what();
+  }
+  r.edit_config = [](nlohmann::json& c) { c["tie_word_embeddings"] = true; };
+  const std::string tied_dir = rewrite_checkpoint("tied", r);
+  q::QwenLlm tied = q::QwenLlm::load(tied_dir, {at::kFloat});
+  EXPECT_TRUE(tied.weights().tied);
+  EXPECT_TRUE(at::equal(tied.weights().lm_head_VD, tied.weights().embed_VD));
+  // Tied logits = final hidden state x embeddings^T.
+  auto ex = pevlm::attention::make_executor("reference");
+  q::LlmSession s = tied.prefill(tied.embed(prompt()), simple_plan(11), *ex, {q::LogitRows::All, true});
+  at::Tensor want = at::matmul(s.hidden_states.back(), tied.weights().embed_VD.t());
+  EXPECT_LT((s.logits_LV - want).abs().max().item<double>(), 1e-5);
+  fs::remove_all(untied);
+  fs::remove_all(tied_dir);
+}
+
+TEST_F(QwenLlmWeights, VisionSpliceCountMustMatch) {
+  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  std::vector<int64_t> ids{3, 150, 153, 153, 153, 151, 5};
+  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({2, 64})), std::invalid_argument);
+  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({3, 32})), std::invalid_argument);
+  at::Tensor v = at::randn({3, 64});
+  at::Tensor x = llm.embed_with_vision(ids, v);
+  EXPECT_TRUE(at::equal(x.narrow(0, 2, 3), v));
+  EXPECT_TRUE(at::equal(x[0], llm.weights().embed_VD[3]));
+  EXPECT_THROW(llm.embed({3, 160}), std::invalid_argument);  // vocab is 160
+}
+
+TEST_F(QwenLlmWeights, PlanLengthMustMatchPrompt) {
+  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  auto ex = pevlm::attention::make_executor("reference");
+  EXPECT_THROW(llm.prefill(llm.embed(prompt()), simple_plan(10), *ex), std::invalid_argument);
+}
+
+// Decode positions continue from max(prefill positions) + 1 on every axis: a prompt prefilled
+// with positions shifted by +5 on all axes decodes like the unshifted one (RoPE is relative) but
+// the session's next position differs.
+TEST_F(QwenLlmWeights, DecodeContinuesFromMaxPosition) {
+  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  auto ex = pevlm::attention::make_executor("reference");
+  pevlm::AttentionPlan plan = simple_plan(11);
+  pevlm::AttentionPlan shifted = plan;
+  for (int64_t& id : shifted.positions.ids) id += 5;
+  q::LlmSession a = llm.prefill(llm.embed(prompt()), plan, *ex);
+  q::LlmSession b = llm.prefill(llm.embed(prompt()), shifted, *ex);
+  EXPECT_EQ(a.next_position, 11);
+  EXPECT_EQ(b.next_position, 16);
+  EXPECT_LT((llm.decode(a, {7, 8}) - llm.decode(b, {7, 8})).abs().max().item<double>(), 1e-4);
+}
+
+// bf16 compute (weights, activations, KV cache; RMSNorm in fp32) stays close to fp32.
+TEST_F(QwenLlmWeights, Bf16ComputeIsCloseToFp32) {
+  q::QwenLlm f32 = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  q::QwenLlm bf16 = q::QwenLlm::load(kGoldenDir, {at::kBFloat16});
+  EXPECT_EQ(bf16.weights().layers[0].q_w.scalar_type(), at::kBFloat16);
+  at::Tensor a = prompt_logits(f32), b = prompt_logits(bf16);
+  const double rel = ((a - b).pow(2).sum() / a.pow(2).sum()).item<double>();
+  EXPECT_LT(rel, 1e-3) << "bf16 NMSE vs fp32";  // bf16 has 8 mantissa bits: NMSE ~1e-5..1e-4 expected
+  EXPECT_GT(rel, 0.0);
+}
+
+}  // namespace

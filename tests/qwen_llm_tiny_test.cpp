@@ -1,0 +1,96 @@
+// make_tiny_model: the tiny random Qwen2.5-VL checkpoint loads through the real loaders (config,
+// LLM and vision weight tables, tokenizer), is deterministic per seed, small, and runs.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <unistd.h>
+
+#include "attention/executor.h"
+#include "methods/attention_plan.h"
+#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen2_5_vl/weights_vision.h"
+#include "models/safetensors/safetensors.h"
+
+namespace fs = std::filesystem;
+namespace q = pevlm::qwen2_5_vl;
+
+namespace {
+
+std::string temp_dir(const std::string& tag) {
+  return (fs::temp_directory_path() / ("pevlm_tiny_" + tag + "_" + std::to_string(::getpid()))).string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(QwenTinyModel, WritesALoadableSmallCheckpoint) {
+  const std::string dir = temp_dir("a");
+  q::TinyModelInfo info = q::make_tiny_model(dir, {.seed = 7});
+  uintmax_t bytes = 0;
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json",
+                        "generation_config.json"}) {
+    ASSERT_TRUE(fs::exists(fs::path(dir) / f)) << f;
+    bytes += fs::file_size(fs::path(dir) / f);
+  }
+  EXPECT_LT(bytes, 20u << 20);
+
+  q::Qwen25VLConfig c = q::load_config(dir);
+  EXPECT_LT(c.text.num_kv_heads, c.text.num_heads);  // GQA
+  for (int64_t s : c.text.mrope_section) EXPECT_GT(s, 0);  // all three M-RoPE sections
+  EXPECT_EQ(c.vision.spatial_merge_size, 2);
+  EXPECT_FALSE(c.vision.fullatt_block_indexes.empty());
+  EXPECT_LT(int64_t(c.vision.fullatt_block_indexes.size()), c.vision.depth);  // window blocks too
+  EXPECT_EQ(c.text.vocab_size, info.config.text.vocab_size);
+  EXPECT_LT(c.tokens.video_pad, c.text.vocab_size);
+
+  pevlm::safetensors::Checkpoint ckpt = pevlm::safetensors::Checkpoint::open(dir);
+  EXPECT_EQ(ckpt.get("lm_head.weight").dtype, pevlm::safetensors::DType::BF16);
+  EXPECT_NO_THROW(q::load_vision_weights(ckpt, c.vision, at::kFloat));
+
+  q::QwenLlm llm = q::QwenLlm::load(dir, {at::kBFloat16});
+  auto ex = pevlm::attention::make_executor("cpu");
+  std::vector<int64_t> ids{c.tokens.vision_start, c.tokens.video_pad, c.tokens.video_pad, c.tokens.vision_end, 40, 41};
+  at::Tensor x = llm.embed_with_vision(ids, at::randn({2, c.text.hidden_size}));
+  pevlm::TokenLayout layout;
+  layout.spans = {{pevlm::SpanKind::Text, 0, 6}};
+  layout.length = 6;
+  layout.positions = pevlm::PositionIds(1, 6);
+  for (int64_t i = 0; i < 6; ++i) layout.positions.at(0, i) = i;
+  q::LlmSession s = llm.prefill(x, pevlm::make_full_plan(layout), *ex);
+  q::GenerationResult r = llm.generate(s, {.max_new_tokens = 3, .stop_ids = {}});
+  EXPECT_EQ(r.tokens.size(), 3u);
+  EXPECT_TRUE(at::isfinite(s.logits_LV).all().item<bool>());
+  fs::remove_all(dir);
+}
+
+TEST(QwenTinyModel, DeterministicPerSeed) {
+  const std::string a = temp_dir("s1"), b = temp_dir("s2"), c = temp_dir("s3");
+  q::make_tiny_model(a, {.seed = 1});
+  q::make_tiny_model(b, {.seed = 1});
+  q::make_tiny_model(c, {.seed = 2, .bf16 = false});
+  EXPECT_EQ(slurp(a + "/model.safetensors"), slurp(b + "/model.safetensors"));
+  EXPECT_EQ(slurp(a + "/config.json"), slurp(b + "/config.json"));
+  EXPECT_NE(slurp(a + "/model.safetensors"), slurp(c + "/model.safetensors"));
+  EXPECT_EQ(pevlm::safetensors::Checkpoint::open(c).get("lm_head.weight").dtype, pevlm::safetensors::DType::F32);
+  for (const auto& d : {a, b, c}) fs::remove_all(d);
+}
+
+TEST(QwenTinyModel, CommandArguments) {
+  EXPECT_EQ(q::run_make_tiny_model_command({}), 2);
+  EXPECT_EQ(q::run_make_tiny_model_command({"x", "--seed", "abc"}), 2);
+  EXPECT_EQ(q::run_make_tiny_model_command({"x", "--dtype", "f16"}), 2);
+  const std::string dir = temp_dir("cmd");
+  EXPECT_EQ(q::run_make_tiny_model_command({dir, "--seed", "3", "--dtype", "f32"}), 0);
+  EXPECT_TRUE(fs::exists(dir + "/model.safetensors"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
