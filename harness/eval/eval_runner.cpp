@@ -54,7 +54,7 @@ struct RunningAccuracy {
   std::map<std::string, std::pair<int, int>> hits;  // label -> (correct, scored)
   void add(const nlohmann::json& row) {
     if (!row["error"].is_null() || !row.contains("correct") || row["correct"].is_null()) return;
-    auto& h = hits[row["method"].get<std::string>() == "pevlm" ? row["label"].get<std::string>() : row["method"].get<std::string>()];
+    auto& h = hits[row["label"].get<std::string>()];
     h.first += row["correct"].get<bool>() ? 1 : 0;
     h.second += 1;
   }
@@ -62,7 +62,7 @@ struct RunningAccuracy {
     std::string s;
     for (const auto& [label, h] : hits) {
       char buf[160];
-      std::snprintf(buf, sizeof(buf), "%s%s %.0f%%", s.empty() ? "" : ", ", label.substr(0, 40).c_str(), 100.0 * h.first / h.second);
+      std::snprintf(buf, sizeof(buf), "%s%s %.0f%%", s.empty() ? "" : ", ", label.c_str(), 100.0 * h.first / h.second);
       s += buf;
     }
     return s;
@@ -165,7 +165,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         ++sum.rows_skipped;
         continue;
       }
-      row.update(sample_info);
+      if (sample_info.is_object()) row.update(sample_info);
       try {
         if (!sample_error.empty()) throw std::runtime_error(sample_error);
         const MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens);

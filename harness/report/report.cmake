@@ -1,0 +1,11 @@
+# Reports from result rows (torch-free): accuracy tables, latency caps, sweeps, Figure 4.
+# Included by harness/CMakeLists.txt (include(${CMAKE_CURRENT_SOURCE_DIR}/report/report.cmake)),
+# and by tests/report.cmake when the harness does not include it yet.
+if(NOT TARGET pevlm_report)
+  pevlm_add_library(pevlm_report
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/results_io.cpp ${CMAKE_CURRENT_LIST_DIR}/accuracy.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/latency_caps.cpp ${CMAKE_CURRENT_LIST_DIR}/report_tables.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/report_builder.cpp ${CMAKE_CURRENT_LIST_DIR}/report_command.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/paper_numbers.cpp
+    DEPS pevlm_harness_core nlohmann_json::nlohmann_json)
+endif()

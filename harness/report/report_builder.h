@@ -1,0 +1,33 @@
+// Assembles the whole report (report.json) from result rows and optional speed rows, and renders
+// its deterministic Markdown body (what the golden test compares) and CSV.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/report/latency_caps.h"
+#include "harness/report/results_io.h"
+
+namespace pevlm {
+
+struct ReportOptions {
+  std::vector<double> caps_s{20, 30, 40};
+  LatencyMode latency = LatencyMode::Model;
+  std::vector<nlohmann::json> speed_rows;  // empty: no Figure 4 table
+  std::string speed_source;                // file the speed rows came from
+  std::vector<std::string> plot_images;    // image files (relative to the report) to link
+};
+
+// Everything derived from the rows: provenance, rule, tables, failures, warnings. Deterministic.
+nlohmann::json build_report(const ResultSet& results, const ReportOptions& options);
+// Markdown of build_report()'s value, without the generation header (deterministic).
+std::string render_report_body(const nlohmann::json& report);
+// Long-form accuracy (overall and every grouping) as CSV.
+std::string render_report_csv(const nlohmann::json& report);
+
+// The plot files scripts/plot.py writes, in the order the report links them.
+const std::vector<std::string>& known_plot_images();
+
+}  // namespace pevlm

@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Figures for a pevlm report directory (PNG and SVG, matplotlib Agg backend).
+
+    scripts/plot.py DIR [--speed FILE] [--pevlm BIN] [--out DIR]
+
+Reads DIR/report.json (written by `pevlm report DIR`) and, when present, DIR/speed.json (or
+--speed; rows of `pevlm speed`). Writes, when the data is there:
+  speed_breakdown.*          Figure 4 style: attention vs other ms per configuration, stacked,
+                             labelled with the attention and LLM speedups over full attention
+  accuracy_vs_sink_block.*   Figure 5 style: PEVLM accuracy vs block size, one line per sink size
+  accuracy_vs_cap.*          accuracy vs latency cap (Table 2), one line per configuration
+  attention_masks.*          attention masks of each method on a small layout (6 frames x 4
+                             tokens), from `pevlm plan` (--pevlm BIN, default build*/bin/pevlm)
+Re-run `pevlm report DIR` afterwards and report.md links the PNGs.
+Needs matplotlib: Debian's python3-matplotlib (run with /usr/bin/python3) or the .venv's.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:  # a clear message instead of a traceback
+    sys.exit("plot.py: matplotlib is missing: apt-get install -y python3-matplotlib "
+             "(then run with /usr/bin/python3) or pip install matplotlib into the .venv")
+
+# Small layouts for the mask figure: (method, --set overrides), scaled so every method has a
+# sink/prefix/anchor, several blocks and a question on 6 frames x 4 tokens + 5 system tokens.
+MASK_METHODS = [
+    ("full", []),
+    ("block_attention", ["block_frames=2"]),
+    ("ape", ["prefix_frames=1", "block_frames=2"]),
+    ("star", ["anchor_frames=1", "block_frames=2"]),
+    ("pevlm", ["sink_frames=1", "block_frames=2"]),
+]
+
+
+def save(fig, out_dir, stem):
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(out_dir, f"{stem}.{ext}"), dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    print(f"plot.py: wrote {stem}.png/.svg")
+
+
+def short(label):
+    """'pevlm(sink_frames=2,block_frames=16,positions=retain)' -> 'pevlm s2f b16f retain'."""
+    if "(" not in label:
+        return label
+    name, rest = label.split("(", 1)
+    parts = []
+    for kv in rest.rstrip(")").split(","):
+        k, _, v = kv.partition("=")
+        abbrev = {"sink_frames": "s{}f", "block_frames": "b{}f", "block_tokens": "b{}t", "prefix_tokens": "p{}t",
+                  "prefix_frames": "p{}f", "anchor_tokens": "a{}t", "anchor_frames": "a{}f", "positions": "{}",
+                  "sink_tokens": "s{}t", "recompute_anchor": "rc={}"}.get(k)
+        if abbrev:
+            parts.append(abbrev.format(v))
+    return name + " " + " ".join(parts)
+
+
+def plot_speed(rows, out_dir):
+    labels = [short(r["label"]) for r in rows]
+    attn = [r["attn_ms"] for r in rows]
+    other = [r.get("other_ms") or 0.0 for r in rows]
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(rows)), 4.2))
+    x = range(len(rows))
+    ax.bar(x, attn, label="attention", color="#d95f02")
+    ax.bar(x, other, bottom=attn, label="other (linear, norms, ...)", color="#7570b3")
+    for i, r in enumerate(rows):
+        text = f"attn x{r.get('speedup_vs_full', float('nan')):.2f}"
+        if r.get("llm_speedup_vs_full") is not None:
+            text += f"\nLLM x{r['llm_speedup_vs_full']:.2f}"
+        ax.text(i, attn[i] + other[i], text, ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+    tokens = rows[0].get("tokens")
+    tokens = tokens.get("total") if isinstance(tokens, dict) else tokens
+    ax.set_ylabel("prefill time (ms)")
+    ax.set_title(f"Prefill time per configuration ({tokens} tokens; paper, H20: attention 7.79-33.81x, LLM 2.58-3.14x)",
+                 fontsize=9)
+    ax.margins(y=0.18)
+    ax.legend(fontsize=8)
+    save(fig, out_dir, "speed_breakdown")
+
+
+def plot_sweeps(sweeps, out_dir):
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(5.5 * len(sweeps), 4), squeeze=False)
+    for ax, sweep in zip(axes[0], sweeps):
+        by_sink = {}
+        for p in sweep["points"]:
+            if p["accuracy"] is not None:
+                by_sink.setdefault((p["sink_order"], p["sink"]), []).append((p["block_order"], p["block"], p["accuracy"]))
+        blocks = sorted({(p["block_order"], p["block"]) for p in sweep["points"]})
+        xpos = {b: i for i, b in enumerate(blocks)}
+        for (_, sink), pts in sorted(by_sink.items()):
+            pts.sort()
+            ax.plot([xpos[(o, b)] for o, b, _ in pts], [a for _, _, a in pts], marker="o", label=f"sink {sink}")
+        ax.set_xticks(range(len(blocks)))
+        ax.set_xticklabels([b for _, b in blocks])
+        ax.set_xlabel("block size")
+        ax.set_ylabel("accuracy (%)")
+        ax.set_title(f"PEVLM sink x block ({sweep['model']}, {sweep['positions']})", fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    save(fig, out_dir, "accuracy_vs_sink_block")
+
+
+def plot_caps(table2, out_dir):
+    rows = table2["rows"]
+    if not rows:
+        return
+    caps = sorted(rows[0]["caps_s"])
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for r in rows:
+        ys = [r.get(k) for k in [c["key"] for c in table2["columns"] if c["key"].startswith("cap_")]][::-1]
+        xs = caps + [max(caps) * 1.25]
+        ys = ys + [r["no_limit"]]
+        ax.plot(xs, ys, marker="o", label=short(r["label"]))
+    ax.set_xticks(caps + [max(caps) * 1.25])
+    ax.set_xticklabels([f"{c:g}" for c in caps] + ["none"])
+    ax.set_xlabel("latency cap (s)")
+    ax.set_ylabel("accuracy (%), over the cap = wrong")
+    ax.set_title("Accuracy under latency caps", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, out_dir, "accuracy_vs_cap")
+
+
+def find_pevlm(explicit):
+    if explicit:
+        return explicit
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = sorted(glob.glob(os.path.join(root, "build*", "bin", "pevlm")), key=os.path.getmtime, reverse=True)
+    return found[0] if found else None
+
+
+def plan_mask(pevlm, method, sets):
+    cmd = [pevlm, "plan", "--method", method, "--frames", "6", "--tokens-per-frame", "4"]
+    for s in sets:
+        cmd += ["--set", s]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
+    rows = [line.strip() for line in out if line.strip() and set(line.strip()) <= {"#", "."}]
+    return out[0], [[1 if ch == "#" else 0 for ch in row] for row in rows]
+
+
+def plot_masks(pevlm, out_dir):
+    masks = [(m, *plan_mask(pevlm, m, s)) for m, s in MASK_METHODS]
+    fig, axes = plt.subplots(1, len(masks), figsize=(3.2 * len(masks), 3.6))
+    for ax, (method, title, mask) in zip(axes, masks):
+        ax.imshow(mask, cmap="Greys", interpolation="nearest")
+        ax.set_title(title.split(" on ")[0].replace(",", ",\n", 2), fontsize=7)
+        ax.set_xlabel("key", fontsize=8)
+        ax.set_ylabel("query", fontsize=8)
+        ax.tick_params(labelsize=6)
+    fig.suptitle("Prefill attention masks (5 system tokens + 6 frames x 4 tokens + 3 question tokens; black = attended)",
+                 fontsize=9)
+    save(fig, out_dir, "attention_masks")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dir", help="report directory (report.json, optional speed.json)")
+    ap.add_argument("--speed", help="speed.json of pevlm speed (default DIR/speed.json)")
+    ap.add_argument("--pevlm", help="pevlm executable for the mask figure (default: newest build*/bin/pevlm)")
+    ap.add_argument("--out", help="output directory (default DIR)")
+    args = ap.parse_args()
+    out_dir = args.out or args.dir
+    os.makedirs(out_dir, exist_ok=True)
+
+    report_path = os.path.join(args.dir, "report.json")
+    report = None
+    if os.path.exists(report_path):
+        with open(report_path) as f:
+            report = json.load(f)
+    speed_path = args.speed or os.path.join(args.dir, "speed.json")
+    speed = None
+    if os.path.exists(speed_path):
+        with open(speed_path) as f:
+            speed = json.load(f)
+    elif report and "figure4" in report:
+        speed = report["figure4"]["rows"]
+    if report is None and speed is None:
+        sys.exit(f"plot.py: neither {report_path} nor {speed_path} exists; run pevlm report {args.dir} first")
+
+    if speed:
+        plot_speed(speed, out_dir)
+    if report:
+        if report.get("sweeps"):
+            plot_sweeps(report["sweeps"], out_dir)
+        plot_caps(report["table2"], out_dir)
+    pevlm = find_pevlm(args.pevlm)
+    if pevlm and os.access(pevlm, os.X_OK):
+        plot_masks(pevlm, out_dir)
+    else:
+        print("plot.py: no pevlm executable found (--pevlm BIN): skipped attention_masks")
+
+
+if __name__ == "__main__":
+    main()
