@@ -4,9 +4,11 @@
 #include <ATen/Parallel.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 #include "datasets/longvideobench/annotations.h"
 #include "datasets/longvideobench/answer.h"
@@ -40,6 +42,9 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const EvalC
                         {"duration_s", s.duration},
                         {"num_options", s.candidates.size()},
                         {"error", nullptr},
+                        {"predicted", nullptr},
+                        {"correct", nullptr},
+                        {"fallback", nullptr},
                         {"device", "cpu: " + prov["machine"]["cpu"].get<std::string>()},
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
@@ -123,6 +128,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       },
       2);
   Progress progress("eval", int64_t(todo.size()));
+  // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
+  const char* delay_env = std::getenv("PEVLM_EVAL_ROW_DELAY_MS");
+  const int row_delay_ms = delay_env ? std::atoi(delay_env) : 0;
   RunningAccuracy running;
   for (const lvb::Sample& s : todo) {
     std::string sample_error;
@@ -186,6 +194,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       }
       row["utc_time"] = utc_now();
       store.append(row);
+      if (row_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(row_delay_ms));
       running.add(row);
       ++sum.rows_written;
     }
