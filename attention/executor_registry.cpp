@@ -3,15 +3,30 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "attention/batched/batched_executor.h"
 #include "attention/executors.h"
+#ifdef PEVLM_WITH_CUDA
+#include "attention/cuda/cuda_executor.h"
+#endif
 
 namespace pevlm::attention {
 
-std::vector<std::string> executor_names() { return {"reference", "cpu"}; }
+std::vector<std::string> executor_names() {
+#ifdef PEVLM_WITH_CUDA
+  return {"reference", "cpu", "batched", "cuda", "cuda_sink_kernel"};
+#else
+  return {"reference", "cpu", "batched"};
+#endif
+}
 
 std::unique_ptr<Executor> make_executor(const std::string& name) {
   if (name == "reference") return make_reference_executor();
   if (name == "cpu") return make_cpu_executor();
+  if (name == "batched") return make_batched_executor();
+#ifdef PEVLM_WITH_CUDA
+  if (name == "cuda") return make_cuda_executor(/*use_sink_block_kernel=*/false);
+  if (name == "cuda_sink_kernel") return make_cuda_executor(/*use_sink_block_kernel=*/true);
+#endif
   std::string valid;
   for (const auto& n : executor_names()) valid += (valid.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown executor '" + name + "'; valid executors: " + valid +

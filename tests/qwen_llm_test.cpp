@@ -182,6 +182,23 @@ TEST_F(QwenLlmWeights, DecodeContinuesFromMaxPosition) {
   EXPECT_LT((llm.decode(a, {7, 8}) - llm.decode(b, {7, 8})).abs().max().item<double>(), 1e-4);
 }
 
+// The cache grows past the prefill's decode headroom (256 rows) without changing results:
+// prefill 11 + decode 300 at once + decode 1 equals one forward over the 312 tokens.
+TEST_F(QwenLlmWeights, KvCacheGrowthMatchesFullForward) {
+  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  auto ex = pevlm::attention::make_executor("reference");
+  std::vector<int64_t> ids;
+  for (int64_t i = 0; i < 312; ++i) ids.push_back((i * 37 + 11) % 150);
+  std::vector<int64_t> head(ids.begin(), ids.begin() + 11), mid(ids.begin() + 11, ids.begin() + 311);
+  q::LlmSession s = llm.prefill(llm.embed(head), simple_plan(11), *ex);
+  at::Tensor a = llm.decode(s, mid);
+  at::Tensor b = llm.decode(s, {ids.back()});
+  EXPECT_EQ(s.cache.length, 312);
+  at::Tensor full = llm.prefill(llm.embed(ids), simple_plan(312), *ex, {q::LogitRows::All}).logits_LV;
+  EXPECT_LT((a - full.narrow(0, 11, 300)).abs().max().item<double>(), 1e-4);
+  EXPECT_LT((b[0] - full[311]).abs().max().item<double>(), 1e-4);
+}
+
 // bf16 compute (weights, activations, KV cache; RMSNorm in fp32) stays close to fp32.
 TEST_F(QwenLlmWeights, Bf16ComputeIsCloseToFp32) {
   q::QwenLlm f32 = q::QwenLlm::load(kGoldenDir, {at::kFloat});

@@ -9,6 +9,9 @@
 #include <cmath>
 
 #include "attention/executor.h"
+#ifdef PEVLM_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "harness/speed/gemm_probe.h"
@@ -20,6 +23,16 @@ namespace {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// CUDA executors run on device tensors; timings need the device idle before and after a call.
+bool on_cuda(const std::string& executor) { return executor.rfind("cuda", 0) == 0; }
+void device_sync(bool cuda) {
+#ifdef PEVLM_WITH_CUDA
+  if (cuda) c10::cuda::device_synchronize();
+#else
+  if (cuda) throw std::invalid_argument("executor cuda needs a CUDA build (-DPEVLM_CUDA=ON)");
+#endif
 }
 
 double peak_rss_mib() {
@@ -55,13 +68,21 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
     at::Tensor q = at::randn({L, c.heads, c.head_dim}).to(dtype);
     at::Tensor k = at::randn({L, c.kv_heads, c.head_dim}).to(dtype);
     at::Tensor v = at::randn({L, c.kv_heads, c.head_dim}).to(dtype);
+    const bool cuda = on_cuda(c.executor);
+    if (cuda) {
+      q = q.to(at::Device(at::kCUDA));
+      k = k.to(at::Device(at::kCUDA));
+      v = v.to(at::Device(at::kCUDA));
+    }
     double full_ms = 0, full_flops = 0;
     for (const MethodConfig& m : c.methods) {
       const AttentionPlan plan = build_plan(m, layout);
       std::vector<double> ms;
       for (int r = 0; r < c.warmup + c.repeats; ++r) {
+        device_sync(cuda);
         const auto t0 = std::chrono::steady_clock::now();
         at::Tensor out = executor->prefill(plan, {q, k, v});
+        device_sync(cuda);
         const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (r >= c.warmup) ms.push_back(dt);
       }
@@ -92,7 +113,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"executor", executor->name()},
           {"kernel", executor->kernel()},
           {"threads", at::get_num_threads()},
-          {"device", "cpu: " + prov["machine"]["cpu"].get<std::string>()},
+          {"device", cuda ? std::string("cuda") : "cpu: " + prov["machine"]["cpu"].get<std::string>()},
           {"peak_rss_mib", peak_rss_mib()},
           {"commit", prov["commit"]},
           {"provenance", prov},

@@ -12,6 +12,8 @@
 namespace pevlm::qwen2_5_vl {
 namespace {
 
+constexpr int64_t kKvHeadroom = 256;  // KV rows reserved for decoding after a prefill
+
 // Converts a weight to the compute dtype (no-op when it already is).
 void cast_weights(LlmWeights& w, at::ScalarType dtype) {
   auto c = [&](at::Tensor& t) { t = t.to(dtype); };
@@ -108,9 +110,11 @@ void QwenLlm::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) co
   const int64_t rows = qkv.k_LHD.size(0);
   at::Tensor& k = cache.k_LHD[size_t(n)];
   at::Tensor& v = cache.v_LHD[size_t(n)];
-  if (!k.defined() || k.size(0) < at + rows) {
-    // Grow by doubling so a long generation reallocates O(log n) times.
-    const int64_t capacity = std::max(at + rows, k.defined() ? 2 * k.size(0) : at + rows);
+  const int64_t need = at + rows;
+  if (!k.defined() || k.size(0) < need) {
+    // Room for 256 decode tokens after the prefill; later growth by 1/8 (amortised O(1) copies per
+    // token) instead of doubling, which would double a 100k-token cache for one extra token.
+    const int64_t capacity = need + std::max<int64_t>(kKvHeadroom, at == 0 ? 0 : need / 8);
     at::Tensor k_new = at::empty({capacity, text_.num_kv_heads, text_.head_dim}, qkv.k_LHD.options());
     at::Tensor v_new = at::empty_like(k_new);
     if (k.defined() && at > 0) {

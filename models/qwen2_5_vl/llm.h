@@ -45,7 +45,7 @@ struct PrefillOptions {
 };
 
 // The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first
-// `length` rows valid. Grows by doubling.
+// `length` rows valid. The prefill reserves 256 rows for decoding; beyond that it grows by 1/8.
 struct KvCache {
   std::vector<at::Tensor> k_LHD;
   std::vector<at::Tensor> v_LHD;

@@ -1,0 +1,95 @@
+#include "attention/cuda/cuda_executor.h"
+
+#include <ATen/ATen.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <stdexcept>
+
+#include "attention/batched/batched_executor.h"
+#ifdef PEVLM_WITH_SINK_BLOCK_KERNEL
+#include "attention/cuda/sink_block_attention.h"
+#endif
+
+namespace pevlm::attention {
+namespace {
+
+class CudaExecutor final : public BatchedExecutor {
+ public:
+  explicit CudaExecutor(bool use_kernel) : use_kernel_(use_kernel) {
+#ifndef PEVLM_WITH_SINK_BLOCK_KERNEL
+    if (use_kernel_)
+      throw std::runtime_error("cuda executor: the custom sink+block kernel is not in this build "
+                               "(configure found no CUDA compiler; pevlm_cuda_kernels missing)");
+#endif
+  }
+  std::string name() const override { return use_kernel_ ? "cuda_sink_kernel" : "cuda"; }
+
+  at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    require_cuda(in);
+    return BatchedExecutor::prefill(plan, in);
+  }
+  at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
+    require_cuda(in);
+    return BatchedExecutor::decode(plan, in);
+  }
+
+ protected:
+  bool run_blocks_custom(const batched::BlockRun& run, const AttentionPlan& plan, const AttentionInputs& in, double scale,
+                         at::Tensor& out_LHD) override {
+#ifdef PEVLM_WITH_SINK_BLOCK_KERNEL
+    if (!use_kernel_ || !kernel_applies(run, in)) return false;
+    const int64_t rows = run.end - run.begin;
+    at::Tensor lse_HR = at::empty({in.q_LHD.size(1), rows}, in.q_LHD.options().dtype(at::kFloat));
+    cuda::SinkBlockParams p;
+    p.q = in.q_LHD.data_ptr(), p.k = in.k_LHD.data_ptr(), p.v = in.v_LHD.data_ptr();
+    p.out = out_LHD.data_ptr(), p.lse = lse_HR.data_ptr<float>();
+    p.q_token_stride = in.q_LHD.stride(0), p.q_head_stride = in.q_LHD.stride(1);
+    p.k_token_stride = in.k_LHD.stride(0), p.k_head_stride = in.k_LHD.stride(1);
+    p.v_token_stride = in.v_LHD.stride(0), p.v_head_stride = in.v_LHD.stride(1);
+    p.out_token_stride = out_LHD.stride(0), p.out_head_stride = out_LHD.stride(1);
+    p.num_q_heads = in.q_LHD.size(1), p.num_kv_heads = in.k_LHD.size(1), p.head_dim = in.q_LHD.size(2);
+    p.sink_begin = run.shared.empty() ? 0 : run.shared[0].begin;
+    p.sink_len = run.shared.empty() ? 0 : run.shared[0].size();
+    p.ctx_begin = run.begin, p.ctx_len = rows, p.block_size = run.blocks.front().size;
+    p.scale = float(scale / plan.groups.at(size_t(run.self_group)).temperature);
+    cuda::launch_sink_block_attention(p, c10::cuda::getCurrentCUDAStream(in.q_LHD.device().index()).stream());
+    note_kernel(cuda::kSinkBlockKernelName);
+    return true;
+#else
+    return false;
+#endif
+  }
+
+ private:
+  static void require_cuda(const AttentionInputs& in) {
+    if (!in.q_LHD.defined() || !in.q_LHD.is_cuda())
+      throw std::invalid_argument("cuda executor: q/k/v must be CUDA tensors (got " +
+                                  (in.q_LHD.defined() ? in.q_LHD.device().str() : std::string("undefined")) +
+                                  "); use the 'cpu' or 'batched' executor for CPU tensors");
+  }
+  // The kernel covers: bf16, head_dim 64/128, contiguous head_dim, one shared range in the same
+  // logit group as the block (one softmax), every block of the run the same size but the last.
+  static bool kernel_applies(const batched::BlockRun& run, const AttentionInputs& in) {
+    if (in.q_LHD.scalar_type() != at::kBFloat16) return false;
+    const int64_t d = in.q_LHD.size(2);
+    if (d != 64 && d != 128) return false;
+    if (in.q_LHD.stride(2) != 1 || in.k_LHD.stride(2) != 1 || in.v_LHD.stride(2) != 1) return false;
+    // Exactly one shared range (sink / prefix / anchor / everything before the question); runs with
+    // no shared keys (full attention, Block-Attention's blocks) stay on FlashAttention.
+    if (run.shared.size() != 1 || run.shared[0].group != run.self_group) return false;
+    const int64_t bs = run.blocks.front().size;
+    for (size_t i = 0; i < run.blocks.size(); ++i)
+      if (run.blocks[i].size != bs && !(i + 1 == run.blocks.size() && run.blocks[i].count == 1 && run.blocks[i].size < bs))
+        return false;
+    return true;
+  }
+  bool use_kernel_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_cuda_executor(bool use_sink_block_kernel) {
+  return std::make_unique<CudaExecutor>(use_sink_block_kernel);
+}
+
+}  // namespace pevlm::attention

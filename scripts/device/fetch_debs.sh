@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run HERE (Debian 12 build machine, which has apt): downloads the Debian packages that the C++
+# build needs on the GPU machine into .debs/ (the GPU machine has no apt and no network). Only what
+# a PEVLM_CORE_ONLY build (methods, attention, harness `pevlm speed`, their tests) compiles or links
+# against, plus the -dev packages Dependencies.cmake checks at configure time (FFmpeg, PCRE2 are
+# checked but not linked in a core-only build, so their runtime libraries are left out: the FFmpeg
+# runtime closure is ~200 packages, far over the 64 MiB the device tool carries).
+# Usage: scripts/device/fetch_debs.sh            (then see scripts/device/README.md)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dest="$root/.debs"
+packages=(
+  # linked: yaml-cpp and fmt (headers + shared libraries), GoogleTest/GoogleMock (static)
+  libyaml-cpp-dev libyaml-cpp0.7 libfmt-dev libfmt9 libgtest-dev libgmock-dev googletest
+  # header-only
+  nlohmann-json3-dev
+  # checked by configure only (pkg-config .pc files + headers)
+  libpcre2-dev libutf8proc-dev libutf8proc2
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libswresample-dev
+  # pkg-config itself (CMake's FindPkgConfig needs the binary)
+  pkgconf pkgconf-bin libpkgconf3
+)
+mkdir -p "$dest"
+# .debs/ must stay out of git: .gitignore lists /.debs/ (then the device tool needs it in `carry`).
+if ! git -C "$root" check-ignore -q "$dest" 2>/dev/null; then
+  echo "fetch_debs: warning: .debs/ is not ignored by git; add '/.debs/' to .gitignore so it is never committed" >&2
+fi
+cd "$dest"
+apt-get download "${packages[@]}"
+echo "fetch_debs: $(ls "$dest"/*.deb | wc -l) packages, $(du -sh "$dest" | cut -f1) in $dest"

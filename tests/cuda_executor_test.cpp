@@ -1,0 +1,88 @@
+// The CUDA executors ("cuda": libtorch fused kernels; "cuda_sink_kernel": + the custom sink+block
+// kernel) against the dense reference executor on CPU, every method, bf16 and fp32 (built only
+// with -DPEVLM_CUDA=ON). Tolerances as tests/executor_test.cpp (float64 reference on the same
+// rounded inputs): fp32 NMSE <= 1e-10 / max-abs 1e3 u (u = 2^-24) -- TF32 is not used by these
+// kernels; bf16 NMSE <= 4 u^2 / max-abs 8 u (u = 2^-8). SKIPPED with the reason without a device.
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "attention/cuda/cuda_executor.h"
+#include "attention/cuda/cuda_timer.h"
+#include "attention/executor.h"
+#include "tests/methods_test_util.h"
+
+namespace pevlm {
+namespace {
+
+void expect_close(const at::Tensor& got, const at::Tensor& ref, at::ScalarType dtype, const std::string& ctx) {
+  at::Tensor g = got.cpu().to(at::kDouble), r = ref.to(at::kDouble);
+  const double u = dtype == at::kBFloat16 ? std::ldexp(1.0, -8) : std::ldexp(1.0, -24);
+  EXPECT_LE((g - r).pow(2).sum().item<double>() / r.pow(2).sum().item<double>(), dtype == at::kBFloat16 ? 4 * u * u : 1e-10)
+      << ctx;
+  EXPECT_LE((g - r).abs().max().item<double>(), (dtype == at::kBFloat16 ? 8 * u : 1e3 * u) * std::max(1.0, r.abs().max().item<double>()))
+      << ctx;
+}
+
+std::vector<nlohmann::json> methods() {
+  return {{{"name", "full"}},
+          {{"name", "block_attention"}, {"block_tokens", 37}},
+          {{"name", "ape"}, {"prefix_frames", 1}, {"block_frames", 2}, {"temperature", 0.5}, {"scale", 1.3}},
+          {{"name", "star"}, {"block_tokens", 45}, {"anchor_tokens", 20}},
+          {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
+          {{"name", "pevlm"}, {"sink_tokens", 30}, {"block_tokens", 41}, {"positions", "reuse"}}};
+}
+
+#define SKIP_WITHOUT_CUDA() \
+  if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA device visible to libtorch (at::hasCUDA() is false)"
+
+TEST(CudaExecutor, MatchesReferenceEveryMethod) {
+  SKIP_WITHOUT_CUDA();
+  at::manual_seed(0);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{7, 5, 63, 9, false, 1, 63, 1});  // L = 331
+  auto ref = attention::make_executor("reference");
+  for (bool custom : {false, true}) {
+    auto ex = attention::make_cuda_executor(custom);
+    for (at::ScalarType dtype : {at::kBFloat16, at::kFloat}) {
+      const int64_t L = layout.length;
+      at::Tensor q = at::randn({L, 8, 128}).to(dtype), k = at::randn({L, 2, 128}).to(dtype), v = at::randn({L, 2, 128}).to(dtype);
+      for (const auto& entry : methods()) {
+        AttentionPlan plan = testing::plan_for(entry, layout);
+        at::Tensor got = ex->prefill(plan, {q.cuda(), k.cuda(), v.cuda()});
+        const std::string ctx = ex->name() + " " + entry.dump() + " " + c10::toString(dtype) + " kernel " + ex->kernel();
+        expect_close(got, ref->prefill(plan, {q, k, v}), dtype, ctx);
+        // Every method but full has a run with one shared key range (sink / prefix / anchor, or the
+        // question's "everything before"); the custom kernel takes those in bf16.
+        const bool want_custom = custom && dtype == at::kBFloat16 && entry["name"] != "full";
+        EXPECT_EQ(ex->kernel().find("pevlm_sink_block_attention_cuda") != std::string::npos, want_custom) << ctx;
+      }
+    }
+  }
+}
+
+TEST(CudaExecutor, DecodeMatchesReferenceAndRejectsCpuTensors) {
+  SKIP_WITHOUT_CUDA();
+  at::manual_seed(1);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{6, 6, 20, 5, false, 1, 20, 1});
+  auto ex = attention::make_cuda_executor(false);
+  auto ref = attention::make_executor("reference");
+  AttentionPlan plan = testing::plan_for(methods()[2], layout);
+  const int64_t L = layout.length;
+  at::Tensor q = at::randn({2, 8, 64}).to(at::kBFloat16), k = at::randn({L + 2, 2, 64}).to(at::kBFloat16),
+             v = at::randn({L + 2, 2, 64}).to(at::kBFloat16);
+  expect_close(ex->decode(plan, {q.cuda(), k.cuda(), v.cuda()}), ref->decode(plan, {q, k, v}), at::kBFloat16, "decode");
+  EXPECT_THROW(ex->prefill(plan, {at::randn({L, 8, 64}), at::randn({L, 2, 64}), at::randn({L, 2, 64})}), std::invalid_argument);
+}
+
+TEST(CudaExecutor, TimerMeasuresPositiveTime) {
+  SKIP_WITHOUT_CUDA();
+  at::Tensor a = at::randn({2048, 2048}, at::device(at::kCUDA).dtype(at::kBFloat16));
+  const double ms = attention::cuda::cuda_time_ms([&] { at::mm(a, a); }, 1, 3);
+  EXPECT_GT(ms, 0.0);
+  EXPECT_LT(ms, 1000.0);
+}
+
+}  // namespace
+}  // namespace pevlm
