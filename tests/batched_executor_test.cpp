@@ -14,35 +14,17 @@
 #include "attention/batched/batched_executor.h"
 #include "attention/batched/sdpa_backend.h"
 #include "attention/executor.h"
+#include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
 namespace pevlm {
 namespace {
 
 void expect_close(const at::Tensor& got, const at::Tensor& ref, at::ScalarType dtype, const std::string& ctx) {
-  at::Tensor g = got.to(at::kDouble), r = ref.to(at::kDouble);
-  const double nmse = (g - r).pow(2).sum().item<double>() / std::max(r.pow(2).sum().item<double>(), 1e-300);
-  const double max_abs = (g - r).abs().max().item<double>(), ref_max = r.abs().max().item<double>();
-  const double u = dtype == at::kBFloat16 ? std::ldexp(1.0, -8) : std::ldexp(1.0, -24);
-  EXPECT_LE(nmse, dtype == at::kBFloat16 ? 4 * u * u : 1e-10) << ctx;
-  EXPECT_LE(max_abs, (dtype == at::kBFloat16 ? 8 * u : 1e3 * u) * std::max(1.0, ref_max)) << ctx;
-  EXPECT_FALSE(at::isnan(got).any().item<bool>()) << ctx;
+  testing::expect_attention_close(got, ref, dtype, ctx);
 }
 
-std::vector<nlohmann::json> all_methods() {
-  return {
-      {{"name", "full"}},
-      {{"name", "block_attention"}, {"block_tokens", 37}},
-      {{"name", "block_attention"}, {"block_frames", 3}},
-      {{"name", "ape"}, {"prefix_tokens", 11}, {"block_tokens", 50}},
-      {{"name", "ape"}, {"prefix_frames", 1}, {"block_frames", 2}, {"temperature", 0.5}, {"scale", 1.3}},
-      {{"name", "star"}, {"block_tokens", 45}, {"anchor_tokens", 20}},
-      {{"name", "star"}, {"block_frames", 2}, {"recompute_anchor", false}},
-      {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
-      {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 4}},
-      {{"name", "pevlm"}, {"sink_tokens", 30}, {"block_tokens", 41}, {"positions", "reuse"}},
-  };
-}
+std::vector<nlohmann::json> all_methods() { return testing::executor_sweep_methods(); }
 
 TEST(BatchedExecutor, MatchesReferenceEveryMethod) {
   at::manual_seed(0);

@@ -12,18 +12,14 @@
 #include "attention/cuda/cuda_executor.h"
 #include "attention/cuda/cuda_timer.h"
 #include "attention/executor.h"
+#include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
 namespace pevlm {
 namespace {
 
 void expect_close(const at::Tensor& got, const at::Tensor& ref, at::ScalarType dtype, const std::string& ctx) {
-  at::Tensor g = got.cpu().to(at::kDouble), r = ref.to(at::kDouble);
-  const double u = dtype == at::kBFloat16 ? std::ldexp(1.0, -8) : std::ldexp(1.0, -24);
-  EXPECT_LE((g - r).pow(2).sum().item<double>() / r.pow(2).sum().item<double>(), dtype == at::kBFloat16 ? 4 * u * u : 1e-10)
-      << ctx;
-  EXPECT_LE((g - r).abs().max().item<double>(), (dtype == at::kBFloat16 ? 8 * u : 1e3 * u) * std::max(1.0, r.abs().max().item<double>()))
-      << ctx;
+  testing::expect_attention_close(got, ref, dtype, ctx);  // copies to the CPU first
 }
 
 std::vector<nlohmann::json> methods() {

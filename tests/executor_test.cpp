@@ -1,53 +1,25 @@
 // The CPU executor equals the dense reference on every method over a sweep of heads, KV heads,
 // head_dim 64/128, lengths that are not multiples of the kernel's tiles, fp32 and bf16.
-// Tolerances from the dtype's unit roundoff u (fp32 2^-24, bf16 2^-8): the reference runs in
-// float64 on the same (rounded) inputs, so the error is the executor's own rounding:
-//   fp32: NMSE <= 1e-10, max-abs <= 1e3 u max(1, max|ref|)  (accumulation over <= 1k keys)
-//   bf16: NMSE <= 4 u^2, max-abs <= 8 u max(1, max|ref|)   (bf16 output rounding + bf16 P in PV)
+// Tolerances: tests/attention_test_util.h.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "attention/executor.h"
+#include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
 namespace pevlm {
 namespace {
 
-struct Error {
-  double nmse, max_abs, ref_max;
-};
-
-Error compare(const at::Tensor& got, const at::Tensor& ref) {
-  at::Tensor g = got.to(at::kDouble), r = ref.to(at::kDouble);
-  const double num = (g - r).pow(2).sum().item<double>(), den = r.pow(2).sum().item<double>();
-  return {num / std::max(den, 1e-300), (g - r).abs().max().item<double>(), r.abs().max().item<double>()};
-}
+using testing::expect_attention_close;
 
 void expect_close(const at::Tensor& got, const at::Tensor& ref, at::ScalarType dtype, const std::string& ctx) {
-  const Error e = compare(got, ref);
-  const double u = dtype == at::kBFloat16 ? std::ldexp(1.0, -8) : std::ldexp(1.0, -24);
-  const double nmse_tol = dtype == at::kBFloat16 ? 4 * u * u : 1e-10;
-  const double abs_tol = (dtype == at::kBFloat16 ? 8 * u : 1e3 * u) * std::max(1.0, e.ref_max);
-  EXPECT_LE(e.nmse, nmse_tol) << ctx;
-  EXPECT_LE(e.max_abs, abs_tol) << ctx;
-  EXPECT_FALSE(at::isnan(got).any().item<bool>()) << ctx;
+  expect_attention_close(got, ref, dtype, ctx);
 }
 
-std::vector<nlohmann::json> all_methods() {
-  return {
-      {{"name", "full"}},
-      {{"name", "block_attention"}, {"block_tokens", 37}},
-      {{"name", "block_attention"}, {"block_frames", 3}},
-      {{"name", "ape"}, {"prefix_tokens", 11}, {"block_tokens", 50}},
-      {{"name", "ape"}, {"prefix_frames", 1}, {"block_frames", 2}, {"temperature", 0.5}, {"scale", 1.3}},
-      {{"name", "star"}, {"block_tokens", 45}, {"anchor_tokens", 20}},
-      {{"name", "star"}, {"block_frames", 2}},
-      {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
-      {{"name", "pevlm"}, {"sink_tokens", 30}, {"block_tokens", 41}, {"positions", "reuse"}},
-  };
-}
+std::vector<nlohmann::json> all_methods() { return testing::executor_sweep_methods(); }
 
 TEST(Executor, CpuMatchesReferenceEveryMethod) {
   at::manual_seed(0);
