@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The demo's steps with an already built pevlm (scripts/demo builds first; tests/demo.cmake runs a
+# shortened form in CI):  scripts/run_demo.sh PEVLM_BIN OUT_DIR
+#   1. a tiny random Qwen2.5-VL checkpoint + a synthetic LongVideoBench dataset (real H.264 videos), when absent;
+#   2. pevlm eval of configs/demo.yaml (five methods + a PEVLM sink/block sweep);
+#   3. an attention-only speed table at the Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml);
+#   4. pevlm report (accuracy, latency caps, sweep, speed) + plots.
+# Environment: PEVLM_DEMO_LIMIT (samples), PEVLM_DEMO_VIDEOS (videos generated, default 8),
+# PEVLM_DEMO_SPEED_TOKENS (one length instead of the config's, 1 repeat).
+set -euo pipefail
+pevlm=${1:?pevlm binary}
+out=${2:?output folder}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$out"
+[ -f "$out/tiny-model/config.json" ] || "$pevlm" make-tiny-model "$out/tiny-model" --seed 0
+[ -f "$out/lvb/lvb_val.json" ] || "$pevlm" make-synthetic-lvb "$out/lvb" --videos "${PEVLM_DEMO_VIDEOS:-8}" --seed 0
+echo "== pevlm eval: tiny Qwen2.5-VL on synthetic LongVideoBench (configs/demo.yaml) =="
+args=(--set "model=$out/tiny-model" --set "dataset={root: $out/lvb, split: val}")
+[ -n "${PEVLM_DEMO_LIMIT:-}" ] && args+=(--limit "$PEVLM_DEMO_LIMIT")
+"$pevlm" eval --config "$root/configs/demo.yaml" --out "$out/eval" "${args[@]}"
+echo "== pevlm speed: attention only, Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml) =="
+speed_args=()
+if [ -n "${PEVLM_DEMO_SPEED_TOKENS:-}" ]; then
+  speed_args=(--set "layout={system_tokens: 20, tokens_per_frame: 256, question_tokens: 60, tokens: [$PEVLM_DEMO_SPEED_TOKENS]}"
+              --set repeats=1 --set warmup=0)
+fi
+"$pevlm" speed --config "$root/configs/speed-demo.yaml" --out "$out/speed" "${speed_args[@]}" | tail -n +8
+echo "== pevlm report =="
+# The tiny model answers in ~0.1 s, so the demo's latency caps are fractions of a second.
+report=("$pevlm" report "$out/eval" --caps 0.05,0.1,0.2 --speed "$out/speed/speed.json")
+"${report[@]}"
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  /usr/bin/python3 "$root/scripts/plot.py" "$out/eval" --speed "$out/speed/speed.json" --pevlm "$pevlm" && "${report[@]}" >/dev/null
+fi

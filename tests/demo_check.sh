@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the demo steps (scripts/run_demo.sh) into a fresh folder and checks the report: every method of
+# configs/demo.yaml has a row in Table 1 and the speed table, and no sample failed.
+set -euo pipefail
+pevlm=${1:?pevlm binary}
+out=${2:?output folder}
+rm -rf "$out"
+"$(dirname "$0")/../scripts/run_demo.sh" "$pevlm" "$out" >"$out.log" 2>&1 || { tail -40 "$out.log"; exit 1; }
+report="$out/eval/report.md"
+for method in full block_attention ape star pevlm; do
+  grep -q "| $method |" "$report" || { echo "FAIL: method $method missing from $report"; exit 1; }
+  grep -q "^| $method" "$out/speed/speed.md" || { echo "FAIL: method $method missing from speed.md"; exit 1; }
+done
+rows=$(wc -l <"$out/eval/results.jsonl")
+[ "$rows" -eq 27 ] || { echo "FAIL: expected 27 result rows (3 samples x 9 configurations), got $rows"; exit 1; }
+if grep -q '"error":"' "$out/eval/results.jsonl"; then echo "FAIL: a demo sample failed"; exit 1; fi
+echo "demo e2e: report has every method, $rows rows"
