@@ -1,6 +1,7 @@
 // Qwen2.5-VL language model under the parallel-encoding attention configurations A1-A8 against
-// transformers 4.50 (../shared/golden/qwen2_5_vl_tiny_methods: a 4-D additive mask + explicit
-// M-RoPE position ids per configuration, fp32 logits of all 48 rows).
+// transformers (qwen2_5_vl_tiny_methods: a 4-D additive mask + explicit M-RoPE position ids per
+// configuration, fp32 logits of all 48 rows), once per fixture root (tests/qwen_golden_dirs.h:
+// tests/data/golden = transformers 5.x, ../shared/golden = 4.50).
 //
 // Two plan sources, both checked against the golden logits:
 //  - MethodPlans: the methods library's registry builds the plan from the method parameters; its
@@ -23,14 +24,12 @@
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/llm.h"
 #include "models/safetensors/torch_tensor.h"
+#include "tests/qwen_golden_dirs.h"
 
 namespace q = pevlm::qwen2_5_vl;
 namespace st = pevlm::safetensors;
 
 namespace {
-
-const std::string kGoldenDir = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny";
-const std::string kMethodsFile = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny_methods/methods.safetensors";
 
 struct Config {
   std::string name;
@@ -105,16 +104,17 @@ pevlm::AttentionPlan plan_from_mask(const at::Tensor& mask_LL, const pevlm::Posi
   return plan;
 }
 
-class QwenGoldenMethods : public ::testing::Test {
+class QwenGoldenMethods : public ::testing::TestWithParam<pevlm::test::GoldenRoot> {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kMethodsFile) || !std::filesystem::exists(kGoldenDir + "/golden.safetensors"))
-      GTEST_SKIP() << "golden fixtures absent: " << kMethodsFile;
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(kGoldenDir, {at::kFloat}));
-    st::Checkpoint g = st::Checkpoint::open(kGoldenDir + "/golden.safetensors");
+    const pevlm::test::GoldenRoot& root = GetParam();
+    const std::string missing = pevlm::test::golden_missing({root.methods_file(), root.golden_file()});
+    if (!missing.empty()) GTEST_SKIP() << missing;
+    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(root.model_dir(), {at::kFloat}));
+    st::Checkpoint g = st::Checkpoint::open(root.golden_file());
     embeds_ = st::to_tensor_copy(g.get("inputs_embeds"));
     retain_ = to_positions(st::to_tensor_copy(g.get("position_ids")));
-    methods_ = std::make_unique<st::Checkpoint>(st::Checkpoint::open(kMethodsFile));
+    methods_ = std::make_unique<st::Checkpoint>(st::Checkpoint::open(root.methods_file()));
     executor_ = pevlm::attention::make_executor("reference");
   }
   at::Tensor tensor(const std::string& name) const { return st::to_tensor_copy(methods_->get(name)); }
@@ -132,14 +132,14 @@ class QwenGoldenMethods : public ::testing::Test {
   std::unique_ptr<pevlm::attention::Executor> executor_;
 };
 
-TEST_F(QwenGoldenMethods, MaskPlans) {
+TEST_P(QwenGoldenMethods, MaskPlans) {
   for (const Config& c : configs()) {
     pevlm::AttentionPlan plan = plan_from_mask(tensor(c.name + ".mask"), to_positions(tensor(c.name + ".position_ids")));
     EXPECT_LT(logits_error(plan, c.name), 1e-4) << c.name;
   }
 }
 
-TEST_F(QwenGoldenMethods, MethodPlans) {
+TEST_P(QwenGoldenMethods, MethodPlans) {
   for (const Config& c : configs()) {
     pevlm::AttentionPlan plan = pevlm::build_plan(pevlm::resolve_method(c.method), golden_layout(retain_));
     at::Tensor mask = tensor(c.name + ".mask").contiguous();
@@ -151,5 +151,8 @@ TEST_F(QwenGoldenMethods, MethodPlans) {
     EXPECT_EQ(s.logits_LV[0].argmax().item<int64_t>(), tensor(c.name + ".next_token").item<int64_t>()) << c.name;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, QwenGoldenMethods, ::testing::ValuesIn(pevlm::test::golden_roots()),
+                         pevlm::test::golden_root_name);
 
 }  // namespace

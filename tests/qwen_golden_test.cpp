@@ -1,7 +1,8 @@
-// Qwen2.5-VL language model against the transformers 4.50 golden fixtures
-// (../shared/golden/qwen2_5_vl_tiny: prefill logits, hidden states, rotary tables, greedy
-// generation with KV cache; ../shared/golden/qwen2_5_vl_tiny_methods: logits under the A1-A8
-// attention masks / position policies). Everything in float32.
+// Qwen2.5-VL language model against the golden fixtures (qwen2_5_vl_tiny: prefill logits, hidden
+// states, rotary tables, greedy generation with KV cache), run once per fixture root
+// (tests/qwen_golden_dirs.h: tests/data/golden = transformers 5.x, ../shared/golden = 4.50).
+// Values that depend on the fixture's transformers version (the decode start position, the
+// greedy tokens) are read from the fixture. Everything in float32.
 //
 // Tolerances (fp32; the reference ran eager attention on torch 1.13, we run other kernels, so
 // summation orders differ): logits max-abs 1e-4 (logit std ~1.6) and NMSE 1e-10; hidden states
@@ -10,6 +11,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -21,21 +23,16 @@
 #include "models/qwen2_5_vl/llm.h"
 #include "models/qwen2_5_vl/llm_rope.h"
 #include "models/safetensors/torch_tensor.h"
+#include "tests/qwen_golden_dirs.h"
 
 namespace q = pevlm::qwen2_5_vl;
 namespace st = pevlm::safetensors;
 
 namespace {
 
-const std::string kGoldenDir = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny";
-const std::string kMethodsFile = PEVLM_SHARED_DIR "/golden/qwen2_5_vl_tiny_methods/methods.safetensors";
-
-bool golden_present() { return std::filesystem::exists(kGoldenDir + "/golden.safetensors"); }
-
 at::Tensor golden(const std::string& file, const std::string& name) {
   return st::to_tensor_copy(st::Checkpoint::open(file).get(name));
 }
-at::Tensor golden(const std::string& name) { return golden(kGoldenDir + "/golden.safetensors", name); }
 
 std::vector<int64_t> to_ids(const at::Tensor& t) {
   at::Tensor c = t.contiguous().to(at::kLong);
@@ -74,16 +71,20 @@ void expect_close(const at::Tensor& got, const at::Tensor& want, double tol_abs,
   EXPECT_LT(nmse(got, want), 1e-10) << what;
 }
 
-class QwenGolden : public ::testing::Test {
+class QwenGolden : public ::testing::TestWithParam<pevlm::test::GoldenRoot> {
  protected:
   void SetUp() override {
-    if (!golden_present()) GTEST_SKIP() << "golden fixtures absent: " << kGoldenDir;
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(kGoldenDir, {at::kFloat}));
+    const std::string missing = pevlm::test::golden_missing({GetParam().golden_file()});
+    if (!missing.empty()) GTEST_SKIP() << missing;
+    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(GetParam().model_dir(), {at::kFloat}));
     embeds_ = golden("inputs_embeds");
     positions_ = to_positions(golden("position_ids"));
     reference_ = pevlm::attention::make_executor("reference");
   }
   pevlm::AttentionPlan full_plan() const { return pevlm::make_full_plan(golden_layout(positions_)); }
+  at::Tensor golden(const std::string& name) const { return ::golden(GetParam().golden_file(), name); }
+  // First decode position = L + rope_delta (4.50: 17; 5.x: 16, its text-after-video rule).
+  int64_t decode_start() const { return 48 + golden("rope_deltas").item<int64_t>(); }
 
   std::unique_ptr<q::QwenLlm> llm_;
   at::Tensor embeds_;
@@ -91,18 +92,18 @@ class QwenGolden : public ::testing::Test {
   std::unique_ptr<pevlm::attention::Executor> reference_;
 };
 
-TEST_F(QwenGolden, RotaryAxisTablesMatchTransformers) {
+TEST_P(QwenGolden, RotaryAxisTablesMatchTransformers) {
   q::RotaryTables t = q::mrope_axis_tables(positions_, 16, 10000.0);
   EXPECT_LT(max_abs(t.cos_LD, golden("text_rope_cos")), 1e-6);
   EXPECT_LT(max_abs(t.sin_LD, golden("text_rope_sin")), 1e-6);
 }
 
-TEST_F(QwenGolden, VisionEmbeddingsAreSplicedAtVideoPads) {
+TEST_P(QwenGolden, VisionEmbeddingsAreSplicedAtVideoPads) {
   at::Tensor x = llm_->embed_with_vision(to_ids(golden("input_ids")), golden("vision_embeds"));
   EXPECT_TRUE(at::equal(x, embeds_));
 }
 
-TEST_F(QwenGolden, PrefillLogitsAndHiddenStates) {
+TEST_P(QwenGolden, PrefillLogitsAndHiddenStates) {
   q::PrefillOptions options{q::LogitRows::All, /*keep_hidden_states=*/true};
   q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_, options);
   expect_close(s.logits_LV, golden("prefill_logits"), 1e-4, "prefill logits");
@@ -110,31 +111,35 @@ TEST_F(QwenGolden, PrefillLogitsAndHiddenStates) {
   ASSERT_EQ(s.hidden_states.size(), 3u);
   for (int64_t i = 0; i < 3; ++i)
     EXPECT_LT(max_abs(s.hidden_states[size_t(i)], hidden[i]), 2e-4) << "hidden state " << i;
-  EXPECT_EQ(s.next_position, 17);  // max(position ids) + 1 = L + rope_delta (-31)
+  EXPECT_EQ(s.next_position, decode_start());  // max(position ids) + 1 = L + rope_delta
   EXPECT_EQ(s.timings.prefill_tokens, 48);
   EXPECT_GT(s.timings.prefill_attention_ms, 0.0);
 }
 
-TEST_F(QwenGolden, GreedyGenerationWithKvCache) {
+TEST_P(QwenGolden, GreedyGenerationWithKvCache) {
   q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
   q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
   EXPECT_EQ(r.tokens, to_ids(golden("generated_ids")));
   EXPECT_FALSE(r.stopped);
   expect_close(r.logits_NV, golden("decode_logits"), 1e-4, "decode logits");
   EXPECT_EQ(s.timings.decode_steps, 7);  // the 8th token needs no forward pass
-  EXPECT_EQ(s.next_position, 17 + 7);
+  EXPECT_EQ(s.next_position, decode_start() + 7);
 }
 
-TEST_F(QwenGolden, StopTokenEndsGeneration) {
+TEST_P(QwenGolden, StopTokenEndsGeneration) {
   q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
-  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {47}, .keep_logits = false});
-  EXPECT_EQ(r.tokens, (std::vector<int64_t>{89, 33, 89, 47}));
+  // Stop at the 4th greedy token ({89, 33, 89, 47} stopping at 47 for the 4.50 fixture): generation
+  // ends at its first occurrence.
+  const std::vector<int64_t> greedy = to_ids(golden("generated_ids"));
+  const auto stop = std::find(greedy.begin(), greedy.end(), greedy[3]);
+  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {greedy[3]}, .keep_logits = false});
+  EXPECT_EQ(r.tokens, std::vector<int64_t>(greedy.begin(), stop + 1));
   EXPECT_TRUE(r.stopped);
 }
 
 // The KV-cache path equals one full forward over prompt + generated tokens (positions from
 // get_rope_index on the full sequence).
-TEST_F(QwenGolden, KvCacheDecodeEqualsFullForward) {
+TEST_P(QwenGolden, KvCacheDecodeEqualsFullForward) {
   std::vector<int64_t> generated = to_ids(golden("generated_ids"));
   q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
   at::Tensor decoded = llm_->decode(s, std::vector<int64_t>(generated.begin(), generated.begin() + 7));
@@ -153,7 +158,7 @@ TEST_F(QwenGolden, KvCacheDecodeEqualsFullForward) {
     EXPECT_LT(max_abs(llm_->decode(one, {generated[size_t(i)]})[0], decoded[i]), 1e-4) << "step " << i;
 }
 
-TEST_F(QwenGolden, CpuExecutorMatchesReference) {
+TEST_P(QwenGolden, CpuExecutorMatchesReference) {
   auto cpu = pevlm::attention::make_executor("cpu");
   nlohmann::json ape = {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}};  // T = S = 0.9
   for (const pevlm::AttentionPlan& plan :
@@ -167,5 +172,8 @@ TEST_F(QwenGolden, CpuExecutorMatchesReference) {
     EXPECT_LT(max_abs(ga.logits_NV, gb.logits_NV), 1e-4) << plan.method;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, QwenGolden, ::testing::ValuesIn(pevlm::test::golden_roots()),
+                         pevlm::test::golden_root_name);
 
 }  // namespace
