@@ -1,5 +1,6 @@
-// `pevlm speed --config FILE [--out DIR] [--set key=value ...]`: attention-only timing per method
-// configuration at a real layer shape; writes speed.json / speed.csv / speed.md and prints the table.
+// `pevlm speed --config FILE [--out DIR] [--set key=value ...]`: attention-only (or, with `model:`,
+// whole-LLM prefill) timing per method configuration at a real layer shape; writes speed.json /
+// speed.csv / speed.md and prints the table.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,27 +14,34 @@
 namespace pevlm {
 namespace {
 
-const std::vector<Column>& speed_columns() {
-  static const std::vector<Column> cols = {
+// Attention-only rows: attn ms = one layer. LLM rows (`model:`): attn ms = all layers' attention,
+// plus other ms (non-attention prefill), LLM ms and the LLM speedup, all scaled to the full depth.
+std::vector<Column> speed_columns(bool llm) {
+  std::vector<Column> cols = {
       {"label", "method"},
       {"tokens", "tokens"},
       {"token_counts.sink", "sink"},
       {"token_counts.num_blocks", "blocks"},
-      {"attn_ms", "attn ms", 1},
+      {"attn_ms", llm ? "attn ms (LLM)" : "attn ms", 1},
       {"speedup_vs_full", "speedup", 2},
-      {"flop_ratio_vs_full", "FLOP ratio", 2},
-      {"gflops_per_s", "GFLOP/s", 1},
-      {"efficiency", "efficiency", 2},
-      {"gflop_executed", "GFLOP", 1},
-      {"gemm_gflops_per_s", "GEMM GFLOP/s", 1},
-      {"dtype", "dtype"},
-      {"kernel", "kernel"},
   };
+  if (llm) {
+    cols.insert(cols.end(), {{"other_ms", "other ms", 1}, {"llm_ms", "LLM ms", 1}, {"llm_speedup_vs_full", "LLM speedup", 2},
+                             {"layer_attn_ms", "attn ms/layer", 1}});
+  }
+  cols.insert(cols.end(), {{"flop_ratio_vs_full", "FLOP ratio", 2},
+                           {"gflops_per_s", "GFLOP/s", 1},
+                           {"efficiency", "efficiency", 2},
+                           {"gflop_executed", "GFLOP", 1},
+                           {"gemm_gflops_per_s", "GEMM GFLOP/s", 1},
+                           {"dtype", "dtype"},
+                           {"kernel", "kernel"}});
   return cols;
 }
 
 std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann::json>& rows) {
-  std::string md = "# pevlm speed: attention-only prefill timing\n\n";
+  const bool llm = config.time_llm();
+  std::string md = llm ? "# pevlm speed: whole-LLM prefill timing\n\n" : "# pevlm speed: attention-only prefill timing\n\n";
   if (!config.description.empty()) md += config.description + "\n\n";
   if (!rows.empty()) {
     const auto& p = rows.front()["provenance"];
@@ -45,9 +53,18 @@ std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann
           ", median of " + std::to_string(config.repeats) + " after " + std::to_string(config.warmup) + " warm-up\n";
     md += "- GEMM limit (same run): " + rows.front()["gemm"].dump() + "\n";
     md += "- speedup = full attn ms / method attn ms; FLOP ratio = full FLOPs / method FLOPs (the speedup limit); "
-          "efficiency = GFLOP/s / GEMM GFLOP/s\n\n";
+          "efficiency = GFLOP/s / GEMM GFLOP/s (per layer)\n";
+    if (llm) {
+      const auto& r = rows.front();
+      md += "- LLM: " + r["model"].get<std::string>() + ", " + r["scaling"].get<std::string>() + ", random weights, " +
+            config.llm_dtype + "; attn ms = attention of all layers, other ms = the rest of the prefill (projections, " +
+            "RoPE, norms, MLP), LLM ms = attn + other, lm_head " + r["lm_head"].get<std::string>() + ", " +
+            "LLM speedup = full LLM ms / method LLM ms; star recompute_anchor adds its anchor tokens' linear work to " +
+            "other ms (scaled per token, not measured)\n";
+    }
+    md += "\n";
   }
-  return md + to_markdown(speed_columns(), rows);
+  return md + to_markdown(speed_columns(llm), rows);
 }
 
 }  // namespace
@@ -66,7 +83,7 @@ int run_speed_command(const std::vector<std::string>& args) {
 
   const std::vector<nlohmann::json> rows = run_speed(config);
   write_text_file(out / "speed.json", nlohmann::json(rows).dump(2) + "\n");
-  write_text_file(out / "speed.csv", to_csv(speed_columns(), rows));
+  write_text_file(out / "speed.csv", to_csv(speed_columns(config.time_llm()), rows));
   const std::string md = speed_markdown(config, rows);
   write_text_file(out / "speed.md", md);
   std::cout << md << "\nwrote " << (out / "speed.json").string() << ", speed.csv, speed.md\n";

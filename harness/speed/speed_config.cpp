@@ -1,9 +1,13 @@
 #include "harness/speed/speed_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "harness/config_io.h"
+#ifdef PEVLM_SPEED_WITH_LLM
+#include "harness/speed/llm_speed.h"
+#endif
 
 namespace pevlm {
 namespace {
@@ -25,10 +29,55 @@ std::vector<int64_t> int_list(const nlohmann::json& v, const std::string& where)
   return out;
 }
 
+// `model:` / `layers:` / `llm_dtype:`: the layer shape comes from the model's config; an explicit
+// `shape:` must agree with it (a silent override would time a layer the model does not have).
+void parse_model(const nlohmann::json& doc, const std::string& source, SpeedConfig& c) {
+  if (!doc.contains("model")) {
+    for (const char* key : {"layers", "llm_dtype"})
+      if (doc.contains(key)) throw std::invalid_argument(source + "." + key + ": only meaningful with 'model:' (LLM timing)");
+    return;
+  }
+  if (!doc["model"].is_string() || doc["model"].get<std::string>().empty())
+    throw std::invalid_argument(source + ".model: expected a preset name, config.json path or model folder, got " +
+                                doc["model"].dump());
+  c.model = doc["model"].get<std::string>();
+  c.layers = positive_int(doc, "layers", 0, source);
+  c.llm_dtype = doc.value("llm_dtype", c.llm_dtype);
+  if (c.llm_dtype != "bf16" && c.llm_dtype != "fp32")
+    throw std::invalid_argument(source + ".llm_dtype: expected bf16 or fp32, got " + c.llm_dtype);
+#ifdef PEVLM_SPEED_WITH_LLM
+  const SpeedModelShape m = resolve_speed_model(c.model, source + ".model");
+  if (doc.contains("shape")) {
+    const auto& s = doc["shape"];
+    const std::pair<const char*, int64_t> expected[] = {{"heads", m.heads}, {"kv_heads", m.kv_heads}, {"head_dim", m.head_dim}};
+    for (const auto& [key, value] : expected)
+      if (s.contains(key) && s[key] != value)
+        throw std::invalid_argument(source + ".shape." + key + ": " + s[key].dump() + " disagrees with model " + m.source +
+                                    " (" + std::to_string(value) + "); drop 'shape:' or make it agree");
+  }
+  if (c.layers > m.layers)
+    throw std::invalid_argument(source + ".layers: " + std::to_string(c.layers) + " exceeds the model's " +
+                                std::to_string(m.layers) + " layers (" + m.source + ")");
+  // The LLM's attention runs on its own q/k/v, in the LLM's dtype.
+  if (doc.contains("dtype") && doc["dtype"] != c.llm_dtype)
+    throw std::invalid_argument(source + ".dtype: " + doc["dtype"].dump() + " disagrees with llm_dtype '" + c.llm_dtype +
+                                "' (with 'model:' attention runs inside the LLM, in llm_dtype)");
+  c.dtype = c.llm_dtype;
+  c.model_source = m.source;
+  c.heads = m.heads, c.kv_heads = m.kv_heads, c.head_dim = m.head_dim;
+  c.hidden = m.hidden, c.intermediate = m.intermediate, c.layers_total = m.layers;
+#else
+  throw std::invalid_argument(source + ".model: LLM timing needs the models/ libraries, but this build is "
+                              "PEVLM_CORE_ONLY; rebuild without -DPEVLM_CORE_ONLY=ON or remove 'model:'");
+#endif
+}
+
 }  // namespace
 
 SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source) {
-  check_keys(doc, {"description", "executor", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods"}, source,
+  check_keys(doc, {"description", "executor", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
+                    "model", "layers", "llm_dtype"},
+             source,
              {"methods"});
   SpeedConfig c;
   c.description = doc.value("description", "");
@@ -43,6 +92,7 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
     c.head_dim = positive_int(s, "head_dim", c.head_dim, source + ".shape");
     if (c.kv_heads == 0 || c.heads % c.kv_heads) throw std::invalid_argument(source + ".shape: heads must be a multiple of kv_heads");
   }
+  parse_model(doc, source, c);
   const nlohmann::json layout = doc.value("layout", nlohmann::json::object());
   check_keys(layout, {"system_tokens", "tokens_per_frame", "question_tokens", "frames", "tokens"}, source + ".layout");
   c.system_tokens = positive_int(layout, "system_tokens", c.system_tokens, source + ".layout");
@@ -78,6 +128,12 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   c.resolved["shape"] = {{"heads", c.heads}, {"kv_heads", c.kv_heads}, {"head_dim", c.head_dim}};
   c.resolved["layout"] = {{"system_tokens", c.system_tokens}, {"tokens_per_frame", c.tokens_per_frame},
                           {"question_tokens", c.question_tokens}, {"frames", c.frames}};
+  if (c.time_llm()) {
+    c.resolved["model"] = c.model;
+    c.resolved["model_source"] = c.model_source;
+    c.resolved["layers"] = c.layers;
+    c.resolved["llm_dtype"] = c.llm_dtype;
+  }
   c.resolved["repeats"] = c.repeats;
   c.resolved["warmup"] = c.warmup;
   c.resolved["threads"] = c.threads;

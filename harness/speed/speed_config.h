@@ -1,5 +1,6 @@
-// `pevlm speed` configuration: attention-only timing of method plans at a real layer shape over
-// synthetic layouts (system text + N frames x T tokens + question). See configs/speed-*.yaml.
+// `pevlm speed` configuration: timing of method plans at a real layer shape over synthetic layouts
+// (system text + N frames x T tokens + question): attention only, or with `model:` the whole LLM
+// prefill (K random decoder layers scaled to the model's depth). See configs/speed-*.yaml.
 #pragma once
 
 #include <filesystem>
@@ -21,10 +22,19 @@ struct SpeedConfig {
   std::vector<int64_t> frames;  // one layout per entry (from layout.frames or layout.tokens)
   int repeats = 3, warmup = 1, threads = 0;  // threads 0 = libtorch default (all cores)
   std::vector<MethodConfig> methods;         // "full" first (added when absent: the baseline)
+  // Whole-LLM timing (`model:` set): the shape above then comes from the model's config.
+  std::string model;                // preset name, config.json or model folder; "" = attention only
+  std::string model_source;         // resolved config file or "preset:<name>"
+  int64_t layers = 0;               // K decoder layers timed (0 = all), scaled by layers_total / K
+  int64_t layers_total = 0;         // the model's num_hidden_layers
+  int64_t hidden = 0, intermediate = 0;
+  std::string llm_dtype = "fp32";   // fp32 | bf16 compute dtype of the LLM's linear layers
+  bool time_llm() const { return !model.empty(); }
   nlohmann::json resolved;                   // the whole configuration after defaults
 };
 
-// Throws std::invalid_argument naming the file and key for unknown keys / bad values.
+// Throws std::invalid_argument naming the file and key for unknown keys / bad values, a `shape:` that
+// disagrees with `model:`, and `model:` in a build without models/ (PEVLM_CORE_ONLY).
 SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source);
 SpeedConfig load_speed_config(const std::filesystem::path& path);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "attention/executor.h"
 #ifdef PEVLM_WITH_CUDA
@@ -15,6 +16,9 @@
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "harness/speed/gemm_probe.h"
+#ifdef PEVLM_SPEED_WITH_LLM
+#include "harness/speed/llm_speed.h"
+#endif
 #include "methods/method_registry.h"
 
 namespace pevlm {
@@ -50,11 +54,105 @@ TokenLayout speed_layout(const SpeedConfig& c, int64_t frames) {
       SyntheticLayoutSpec{c.system_tokens, frames, c.tokens_per_frame, c.question_tokens, true, gh, c.tokens_per_frame / gh, 2});
 }
 
+namespace {
+
+// Per-row timings: attention of one layer (attention-only mode: synthetic Q/K/V through the
+// executor; LLM mode: measured inside QwenLlm::prefill, per layer) and, in LLM mode, the whole LLM.
+struct RowTiming {
+  double layer_attn_ms = 0;
+  std::vector<double> layer_attn_all;
+  nlohmann::json llm;  // LLM-mode fields, null otherwise
+};
+
+struct SyntheticQkv {
+  at::Tensor q, k, v;
+};
+
+SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype, bool cuda) {
+  at::manual_seed(0);
+  SyntheticQkv t{at::randn({L, c.heads, c.head_dim}).to(dtype), at::randn({L, c.kv_heads, c.head_dim}).to(dtype),
+                 at::randn({L, c.kv_heads, c.head_dim}).to(dtype)};
+  if (cuda) t = {t.q.to(at::Device(at::kCUDA)), t.k.to(at::Device(at::kCUDA)), t.v.to(at::Device(at::kCUDA))};
+  return t;
+}
+
+RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
+                              const SyntheticQkv& qkv, bool cuda) {
+  RowTiming t;
+  for (int r = 0; r < c.warmup + c.repeats; ++r) {
+    device_sync(cuda);
+    const auto t0 = std::chrono::steady_clock::now();
+    at::Tensor out = executor.prefill(plan, {qkv.q, qkv.k, qkv.v});
+    device_sync(cuda);
+    const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (r >= c.warmup) t.layer_attn_all.push_back(dt);
+  }
+  t.layer_attn_ms = median(t.layer_attn_all);
+  return t;
+}
+
+#ifdef PEVLM_SPEED_WITH_LLM
+std::string scaling_note(int64_t K, int64_t N) {
+  char buf[128];
+  std::snprintf(buf, sizeof(buf), "measured %lld of %lld layers, scaled by N/K = %.4g", (long long)K, (long long)N,
+                double(N) / double(K));
+  return buf;
+}
+
+// K measured layers scaled by N/K. Star's recompute_anchor re-runs the linear layers for the anchor
+// copies (plan.redundant_tokens()); QwenLlm computes each token once, so that work is added as the
+// measured per-token non-attention cost times the redundant tokens (stated in the row).
+RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
+                   const LlmPrefillTimer& timer) {
+  const LlmPrefillTiming m = timer.time(plan, executor, c.warmup, c.repeats);
+  const int64_t K = timer.layers_timed(), N = c.layers_total;
+  const double scale = double(N) / double(K);
+  RowTiming t;
+  t.layer_attn_ms = m.attn_ms / double(K);
+  for (double a : m.attn_all) t.layer_attn_all.push_back(a / double(K));
+  const double attn_ms = m.attn_ms * scale, base_other_ms = m.other_ms * scale;
+  const int64_t redundant = plan.redundant_tokens();
+  const double anchor_ms = base_other_ms * double(redundant) / double(plan.length);
+  t.llm = {{"attn_ms", attn_ms},
+           {"other_ms", base_other_ms + anchor_ms},
+           {"llm_ms", attn_ms + base_other_ms + anchor_ms},
+           {"llm_attn_ms_all", m.attn_all},
+           {"llm_other_ms_all", m.other_all},
+           {"layers_timed", K},
+           {"layers_total", N},
+           {"scaling", scaling_note(K, N)},
+           {"llm_dtype", c.llm_dtype},
+           {"model", c.model_source},
+           {"lm_head", "not timed (LogitRows::None; embeddings are random inputs)"},
+           {"redundant_tokens", redundant}};
+  if (redundant > 0) {
+    t.llm["anchor_recompute_ms"] = anchor_ms;
+    t.llm["anchor_recompute"] = "scaled, not measured: other_ms per token x " + std::to_string(redundant) +
+                                " redundant anchor tokens (included in other_ms)";
+  }
+  return t;
+}
+#endif
+
+}  // namespace
+
 std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
   if (c.threads > 0) at::set_num_threads(c.threads);
   auto executor = attention::make_executor(c.executor);
   const at::ScalarType dtype = c.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
+  const bool cuda = on_cuda(c.executor);
   const nlohmann::json prov = provenance();
+#ifdef PEVLM_SPEED_WITH_LLM
+  std::unique_ptr<LlmPrefillTimer> timer;
+  if (c.time_llm()) {
+    std::fprintf(stderr, "[speed] building %lld random %s decoder layer(s) of %s ...\n",
+                 (long long)(c.layers == 0 ? c.layers_total : c.layers),
+                 c.llm_dtype.c_str(), c.model_source.c_str());
+    timer = std::make_unique<LlmPrefillTimer>(c.model, c.layers, c.llm_dtype, cuda, "speed");
+  }
+#else
+  if (c.time_llm()) throw std::invalid_argument("speed: 'model:' (LLM timing) needs a build with models/ (not PEVLM_CORE_ONLY)");
+#endif
   std::fprintf(stderr, "[speed] measuring the GEMM limit ...\n");
   const GemmRates gemm = measure_gemm_rates();
   std::fprintf(stderr, "[speed] GEMM: fp32 %.1f GFLOP/s (%lld^3), bf16 %.1f GFLOP/s (%lld^3)\n", gemm.fp32_gflops,
@@ -64,32 +162,19 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
   for (int64_t frames : c.frames) {
     const TokenLayout layout = speed_layout(c, frames);
     const int64_t L = layout.length;
-    at::manual_seed(0);
-    at::Tensor q = at::randn({L, c.heads, c.head_dim}).to(dtype);
-    at::Tensor k = at::randn({L, c.kv_heads, c.head_dim}).to(dtype);
-    at::Tensor v = at::randn({L, c.kv_heads, c.head_dim}).to(dtype);
-    const bool cuda = on_cuda(c.executor);
-    if (cuda) {
-      q = q.to(at::Device(at::kCUDA));
-      k = k.to(at::Device(at::kCUDA));
-      v = v.to(at::Device(at::kCUDA));
-    }
-    double full_ms = 0, full_flops = 0;
+    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype, cuda);
+    double full_ms = 0, full_flops = 0, full_llm_ms = 0;
     for (const MethodConfig& m : c.methods) {
       const AttentionPlan plan = build_plan(m, layout);
-      std::vector<double> ms;
-      for (int r = 0; r < c.warmup + c.repeats; ++r) {
-        device_sync(cuda);
-        const auto t0 = std::chrono::steady_clock::now();
-        at::Tensor out = executor->prefill(plan, {q, k, v});
-        device_sync(cuda);
-        const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (r >= c.warmup) ms.push_back(dt);
-      }
-      const double attn_ms = median(ms);
+#ifdef PEVLM_SPEED_WITH_LLM
+      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, cuda);
+#else
+      const RowTiming t = time_attention_only(c, plan, *executor, qkv, cuda);
+#endif
+      const double layer_ms = t.layer_attn_ms;
       const double flops = plan.flops(c.heads, c.head_dim);
-      if (m.name == "full") full_ms = attn_ms, full_flops = flops;
-      const double gflops = flops / (attn_ms * 1e-3) / 1e9;
+      if (m.name == "full") full_ms = layer_ms, full_flops = flops;
+      const double gflops = flops / (layer_ms * 1e-3) / 1e9;
       nlohmann::json row = {
           {"method", m.name},
           {"label", m.label()},
@@ -97,9 +182,10 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"tokens", L},
           {"frames", frames},
           {"token_counts", plan.token_counts()},
-          {"attn_ms", attn_ms},
-          {"attn_ms_all", ms},
-          {"speedup_vs_full", full_ms / attn_ms},
+          {"attn_ms", layer_ms},
+          {"layer_attn_ms", layer_ms},
+          {"attn_ms_all", t.layer_attn_all},
+          {"speedup_vs_full", full_ms / layer_ms},
           {"flops_executed", flops},
           {"gflop_executed", flops / 1e9},
           {"flop_ratio_vs_full", full_flops / flops},
@@ -118,10 +204,22 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"commit", prov["commit"]},
           {"provenance", prov},
       };
-      rows.push_back(row);
       char note[256];
-      std::snprintf(note, sizeof(note), "%s L=%lld: %.1f ms, x%.2f vs full (FLOP ratio x%.2f), %.1f GFLOP/s", m.label().c_str(),
-                    (long long)L, attn_ms, full_ms / attn_ms, full_flops / flops, gflops);
+      if (!t.llm.is_null()) {
+        // LLM mode: attn_ms is the whole LLM's attention (all layers); layer_attn_ms stays per layer.
+        row.update(t.llm);
+        row["dtype"] = c.llm_dtype;
+        row["shape"]["hidden"] = c.hidden, row["shape"]["intermediate"] = c.intermediate;
+        if (m.name == "full") full_llm_ms = t.llm["llm_ms"].get<double>();
+        row["llm_speedup_vs_full"] = full_llm_ms / t.llm["llm_ms"].get<double>();
+        std::snprintf(note, sizeof(note), "%s L=%lld: LLM %.1f ms (attn %.1f + other %.1f), x%.2f vs full", m.label().c_str(),
+                      (long long)L, row["llm_ms"].get<double>(), row["attn_ms"].get<double>(), row["other_ms"].get<double>(),
+                      row["llm_speedup_vs_full"].get<double>());
+      } else {
+        std::snprintf(note, sizeof(note), "%s L=%lld: %.1f ms, x%.2f vs full (FLOP ratio x%.2f), %.1f GFLOP/s",
+                      m.label().c_str(), (long long)L, layer_ms, full_ms / layer_ms, full_flops / flops, gflops);
+      }
+      rows.push_back(row);
       progress.advance(1, note);
     }
   }

@@ -76,8 +76,8 @@ at::Tensor apply_rotary(const at::Tensor& x_LHD, const RotaryTables& tables) {
                   x_LHD.size(2) == tables.cos_LD.size(1),
               "apply_rotary: x ", x_LHD.sizes(), " does not match tables ", tables.cos_LD.sizes());
   const int64_t half = x_LHD.size(2) / 2;
-  at::Tensor cos = tables.cos_LD.to(x_LHD.scalar_type()).unsqueeze(1);  // [L, 1, D]
-  at::Tensor sin = tables.sin_LD.to(x_LHD.scalar_type()).unsqueeze(1);
+  at::Tensor cos = tables.cos_LD.to(x_LHD.options()).unsqueeze(1);  // [L, 1, D], on x's device
+  at::Tensor sin = tables.sin_LD.to(x_LHD.options()).unsqueeze(1);
   at::Tensor rotated = at::cat({-x_LHD.narrow(2, half, half), x_LHD.narrow(2, 0, half)}, 2);
   return (x_LHD * cos + rotated * sin).contiguous();
 }

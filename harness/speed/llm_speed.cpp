@@ -1,0 +1,141 @@
+// Whole-LLM prefill timing for `pevlm speed`; see llm_speed.h. The timed model is QwenLlm
+// (models/qwen2_5_vl/llm.h, mirroring transformers Qwen2_5_VLDecoderLayer) with K random layers:
+// linear-layer cost depends only on the shapes, so random weights time the same work as a checkpoint.
+#include "harness/speed/llm_speed.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#ifdef PEVLM_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/weights_llm.h"
+
+namespace pevlm {
+namespace qv = qwen2_5_vl;
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void device_sync(bool cuda) {
+#ifdef PEVLM_WITH_CUDA
+  if (cuda) c10::cuda::device_synchronize();
+#else
+  if (cuda) throw std::invalid_argument("LLM timing on CUDA needs a CUDA build (-DPEVLM_CUDA=ON)");
+#endif
+}
+
+qv::Qwen25VLConfig load_model_config(const std::string& spec, const std::string& where) {
+  const auto names = qv::preset_names();
+  std::string lower = spec;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+  const bool preset = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return lower == n || lower == n + "-instruct";
+  });
+  if (preset) return qv::config_preset(lower);
+  if (!std::filesystem::exists(spec)) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw std::invalid_argument(where + ": '" + spec + "' is neither a preset (" + list +
+                                ") nor an existing config.json / model folder");
+  }
+  try {
+    return qv::load_config(spec);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(where + ": " + e.what());
+  }
+}
+
+// Moves every weight to the CUDA device (QwenLlm computes where its weights and inputs are).
+void weights_to_cuda(qv::LlmWeights& w) {
+  const at::Device cuda(at::kCUDA);
+  auto move = [&](at::Tensor& t) {
+    if (t.defined()) t = t.to(cuda);
+  };
+  move(w.embed_VD), move(w.norm_D), move(w.lm_head_VD);
+  for (auto& l : w.layers) {
+    for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w, &l.post_norm_D,
+                          &l.gate_w, &l.up_w, &l.down_w})
+      move(*t);
+  }
+}
+
+}  // namespace
+
+SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
+  const qv::Qwen25VLConfig c = load_model_config(spec, where);
+  const qv::TextConfig& t = c.text;
+  return SpeedModelShape{c.source, t.num_heads, t.num_kv_heads, t.head_dim, t.hidden_size, t.intermediate_size,
+                         t.num_layers};
+}
+
+struct LlmPrefillTimer::Impl {
+  SpeedModelShape shape;
+  bool cuda = false;
+  at::ScalarType dtype = at::kFloat;
+  std::unique_ptr<qv::QwenLlm> llm;
+};
+
+LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
+                                 const std::string& where)
+    : impl_(std::make_unique<Impl>()) {
+  const qv::Qwen25VLConfig config = load_model_config(model_spec, where + ".model");
+  impl_->shape = resolve_speed_model(model_spec, where + ".model");
+  if (layers < 0 || layers > config.text.num_layers)
+    throw std::invalid_argument(where + ".layers: expected 0 (all) .. " + std::to_string(config.text.num_layers) +
+                                " for " + config.source + ", got " + std::to_string(layers));
+  if (dtype != "fp32" && dtype != "bf16")
+    throw std::invalid_argument(where + ".llm_dtype: expected fp32 or bf16, got " + dtype);
+  impl_->cuda = cuda;
+  impl_->dtype = dtype == "bf16" ? at::kBFloat16 : at::kFloat;
+  // K layers of the real sizes. The embedding table and lm_head are not timed (the prefill starts
+  // from embeddings and computes no logits), so a 16-row tied vocabulary saves the 7B's 2 x 2 GB.
+  qv::TextConfig text = config.text;
+  text.num_layers = layers == 0 ? config.text.num_layers : layers;
+  text.vocab_size = 16;
+  text.tie_word_embeddings = true;
+  qv::LlmWeights weights = qv::random_llm_weights(text, 0, impl_->dtype);
+  if (cuda) weights_to_cuda(weights);
+  impl_->llm = std::make_unique<qv::QwenLlm>(text, config.tokens, std::move(weights), qv::LlmOptions{impl_->dtype});
+}
+
+LlmPrefillTimer::~LlmPrefillTimer() = default;
+
+const SpeedModelShape& LlmPrefillTimer::shape() const { return impl_->shape; }
+int64_t LlmPrefillTimer::layers_timed() const { return impl_->llm->text().num_layers; }
+
+LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Executor& executor, int warmup,
+                                       int repeats) const {
+  at::manual_seed(0);
+  at::Tensor x_LD = at::randn({plan.length, impl_->shape.hidden}).to(impl_->dtype);
+  if (impl_->cuda) x_LD = x_LD.to(at::Device(at::kCUDA));
+  const qv::PrefillOptions options{qv::LogitRows::None, false};
+  LlmPrefillTiming out;
+  for (int r = 0; r < warmup + repeats; ++r) {
+    device_sync(impl_->cuda);
+    qv::LlmSession s;
+    try {
+      s = impl_->llm->prefill(x_LD, plan, executor, options);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("LLM prefill timing (" + plan.method + ", " + std::to_string(plan.length) +
+                               " tokens, executor " + executor.name() + "): " + e.what());
+    }
+    device_sync(impl_->cuda);
+    if (r < warmup) continue;
+    out.attn_all.push_back(s.timings.prefill_attention_ms);
+    out.other_all.push_back(s.timings.prefill_other_ms);
+  }
+  out.attn_ms = median(out.attn_all);
+  out.other_ms = median(out.other_all);
+  return out;
+}
+
+}  // namespace pevlm

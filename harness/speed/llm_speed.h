@@ -1,0 +1,59 @@
+// Whole-LLM prefill timing for `pevlm speed` (library pevlm_speed_llm, built only with models/):
+// resolves `model:` (preset name, config.json or model folder) to the decoder's dimensions and times
+// QwenLlm::prefill over K decoder layers with random weights, the method's plan and its positions.
+// The header is free of models/ types so pevlm_speed can include it behind PEVLM_SPEED_WITH_LLM.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "attention/executor.h"
+#include "methods/attention_plan.h"
+
+namespace pevlm {
+
+// The decoder dimensions `pevlm speed` needs from a model configuration.
+struct SpeedModelShape {
+  std::string source;  // config file or "preset:<name>"
+  int64_t heads = 0, kv_heads = 0, head_dim = 0;
+  int64_t hidden = 0, intermediate = 0, layers = 0;
+};
+
+// `spec`: a preset name (config_preset, e.g. "qwen2.5-vl-7b"), a config.json path or a model folder.
+// Throws std::invalid_argument naming `where` (e.g. "speed-llm-cpu.yaml.model") when it is none of them.
+SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where);
+
+// Medians over the repeats of the K-layer prefill, split as LlmTimings (llm.h).
+struct LlmPrefillTiming {
+  double attn_ms = 0;                    // inside Executor::prefill, K layers
+  double other_ms = 0;                   // projections, RoPE, norms, MLP of K layers (no lm_head)
+  std::vector<double> attn_all, other_all;  // every repeat
+};
+
+// Random-weight QwenLlm with `layers` decoder layers (K) of the model's real sizes, built once.
+class LlmPrefillTimer {
+ public:
+  // dtype "fp32" | "bf16". `cuda`: weights and activations on the current CUDA device.
+  LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
+                  const std::string& where);
+  ~LlmPrefillTimer();
+  LlmPrefillTimer(const LlmPrefillTimer&) = delete;
+  LlmPrefillTimer& operator=(const LlmPrefillTimer&) = delete;
+
+  const SpeedModelShape& shape() const;
+  int64_t layers_timed() const;
+
+  // Prefill of random embeddings [plan.length, hidden] under `plan` with LogitRows::None,
+  // `warmup` discarded runs then the medians of `repeats`.
+  LlmPrefillTiming time(const AttentionPlan& plan, attention::Executor& executor, int warmup, int repeats) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pevlm

@@ -1,0 +1,150 @@
+// pevlm speed with `model:`: whole-LLM prefill rows on the tiny model's configuration (2 layers,
+// hidden 128, 4 q heads / 2 KV heads, head_dim 32), K-of-N scaling and configuration errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "harness/speed/speed_config.h"
+#include "harness/speed/speed_runner.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/tiny_model.h"
+
+namespace pevlm {
+namespace {
+
+// The tiny model's config.json (tiny_config: 2 layers, 4/2 heads of 32) in a temp folder.
+std::string tiny_config_path() {
+  const auto dir = std::filesystem::temp_directory_path() / "pevlm_speed_test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "config.json").string();
+  qwen2_5_vl::SpecialTokens tokens;
+  tokens.bos = 0, tokens.eos = 1, tokens.vision_start = 2, tokens.vision_end = 3, tokens.image_pad = 4, tokens.video_pad = 5;
+  qwen2_5_vl::save_config(qwen2_5_vl::tiny_config(64, tokens, false), path);
+  return path;
+}
+
+nlohmann::json tiny_doc(const std::string& model, int64_t layers) {
+  return {{"executor", "cpu"},
+          {"dtype", "fp32"},
+          {"model", model},
+          {"layers", layers},
+          {"llm_dtype", "fp32"},
+          {"layout", {{"system_tokens", 8}, {"tokens_per_frame", 16}, {"question_tokens", 8}, {"frames", 8}}},
+          {"repeats", 1},
+          {"warmup", 0},
+          {"methods", nlohmann::json::array({{{"name", "full"}},
+                                             {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 2}},
+                                             {{"name", "star"}, {"anchor_tokens", 32}, {"block_tokens", 32},
+                                              {"recompute_anchor", true}}})}};
+}
+
+std::string error_of(const nlohmann::json& doc) {
+  try {
+    parse_speed_config(doc, "t.yaml");
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SpeedConfig, ModelGivesTheShape) {
+  const SpeedConfig c = parse_speed_config(tiny_doc(tiny_config_path(), 1), "t.yaml");
+  EXPECT_EQ(c.heads, 4);
+  EXPECT_EQ(c.kv_heads, 2);
+  EXPECT_EQ(c.head_dim, 32);
+  EXPECT_EQ(c.hidden, 128);
+  EXPECT_EQ(c.layers_total, 2);
+  const SpeedConfig p = parse_speed_config(tiny_doc("qwen2.5-vl-7b", 1), "t.yaml");
+  EXPECT_EQ(p.heads, 28);
+  EXPECT_EQ(p.kv_heads, 4);
+  EXPECT_EQ(p.head_dim, 128);
+  EXPECT_EQ(p.hidden, 3584);
+  EXPECT_EQ(p.intermediate, 18944);
+  EXPECT_EQ(p.layers_total, 28);
+}
+
+TEST(SpeedConfig, ErrorsNameTheKey) {
+  nlohmann::json doc = tiny_doc(tiny_config_path(), 1);
+  doc["layerz"] = 1;
+  EXPECT_NE(error_of(doc).find("layerz"), std::string::npos) << error_of(doc);
+
+  doc = tiny_doc(tiny_config_path(), 1);
+  doc["shape"] = {{"heads", 28}, {"kv_heads", 2}, {"head_dim", 32}};
+  EXPECT_NE(error_of(doc).find("t.yaml.shape.heads"), std::string::npos) << error_of(doc);
+  doc["shape"] = {{"heads", 4}, {"kv_heads", 2}, {"head_dim", 32}};  // agreeing shape is fine
+  EXPECT_EQ(error_of(doc), "");
+
+  doc = tiny_doc(tiny_config_path(), 3);  // the tiny model has 2 layers
+  EXPECT_NE(error_of(doc).find("t.yaml.layers"), std::string::npos) << error_of(doc);
+  doc = tiny_doc("no-such-model", 1);
+  EXPECT_NE(error_of(doc).find("t.yaml.model"), std::string::npos) << error_of(doc);
+  doc = tiny_doc(tiny_config_path(), 1);
+  doc["llm_dtype"] = "fp16";
+  EXPECT_NE(error_of(doc).find("t.yaml.llm_dtype"), std::string::npos) << error_of(doc);
+  doc.erase("model");
+  doc["llm_dtype"] = "fp32";
+  EXPECT_NE(error_of(doc).find("t.yaml.layers"), std::string::npos) << error_of(doc);  // layers without model
+}
+
+TEST(SpeedRunner, LlmRowsScaleKOfN) {
+  const std::string path = tiny_config_path();
+  for (int64_t K : {1, 0}) {
+    const SpeedConfig c = parse_speed_config(tiny_doc(path, K), "t.yaml");
+    const auto rows = run_speed(c);
+    ASSERT_EQ(rows.size(), 3u);
+    const int64_t timed = K == 0 ? 2 : K;
+    for (const auto& r : rows) {
+      SCOPED_TRACE(r["label"].get<std::string>());
+      EXPECT_EQ(r["tokens"], 8 + 8 * 16 + 8);
+      EXPECT_EQ(r["layers_timed"], timed);
+      EXPECT_EQ(r["layers_total"], 2);
+      EXPECT_NE(r["scaling"].get<std::string>().find("measured " + std::to_string(timed) + " of 2 layers"), std::string::npos);
+      const double attn = r["attn_ms"], other = r["other_ms"], llm = r["llm_ms"];
+      EXPECT_GT(attn, 0);
+      EXPECT_GT(other, 0);
+      EXPECT_DOUBLE_EQ(llm, attn + other);
+      // attn_ms is the whole LLM's attention: N/K times the measured (single repeat) attention.
+      const double measured_attn = r["llm_attn_ms_all"][0];
+      EXPECT_NEAR(attn, measured_attn * 2.0 / double(timed), 1e-9 * attn);
+      EXPECT_NEAR(r["layer_attn_ms"].get<double>(), measured_attn / double(timed), 1e-9 * attn);
+      const double measured_other = r["llm_other_ms_all"][0];
+      const double scaled_other = measured_other * 2.0 / double(timed);
+      const int64_t redundant = r["redundant_tokens"];
+      EXPECT_NEAR(other, scaled_other * (1.0 + double(redundant) / double(r["tokens"].get<int64_t>())), 1e-9 * other);
+      EXPECT_TRUE(r.contains("llm_speedup_vs_full"));
+    }
+    EXPECT_DOUBLE_EQ(rows[0]["llm_speedup_vs_full"].get<double>(), 1.0);
+    EXPECT_EQ(rows[0]["redundant_tokens"], 0);
+    EXPECT_GT(rows[2]["redundant_tokens"].get<int64_t>(), 0);  // star with recompute_anchor
+    EXPECT_TRUE(rows[2].contains("anchor_recompute_ms"));
+  }
+}
+
+TEST(SpeedRunner, AttentionOnlyRowsHaveNoLlmFields) {
+  nlohmann::json doc = tiny_doc(tiny_config_path(), 1);
+  for (const char* key : {"model", "layers", "llm_dtype"}) doc.erase(key);
+  doc["shape"] = {{"heads", 4}, {"kv_heads", 2}, {"head_dim", 32}};
+  const auto rows = run_speed(parse_speed_config(doc, "t.yaml"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_FALSE(rows[0].contains("llm_ms"));
+  EXPECT_DOUBLE_EQ(rows[0]["attn_ms"].get<double>(), rows[0]["layer_attn_ms"].get<double>());
+}
+
+// The shipped configurations parse: the demo stays attention-only, the LLM ones take the 7B shape.
+TEST(SpeedConfig, ShippedConfigsParse) {
+  const std::string root = PEVLM_SOURCE_DIR "/configs/";
+  EXPECT_FALSE(load_speed_config(root + "speed-demo.yaml").time_llm());
+  const SpeedConfig cpu = load_speed_config(root + "speed-llm-cpu.yaml");
+  EXPECT_TRUE(cpu.time_llm());
+  EXPECT_EQ(cpu.layers, 1);
+  EXPECT_EQ(cpu.llm_dtype, "fp32");
+  EXPECT_EQ(cpu.layers_total, 28);
+  const SpeedConfig fig4 = load_speed_config(root + "paper/fig4_speed.yaml");
+  EXPECT_EQ(fig4.layers, 0);
+  EXPECT_EQ(fig4.llm_dtype, "bf16");
+  EXPECT_EQ(fig4.heads, 28);
+}
+
+}  // namespace
+}  // namespace pevlm
