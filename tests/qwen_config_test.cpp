@@ -13,6 +13,7 @@
 #include <string>
 
 #include "models/qwen2_5_vl/config.h"
+#include "tests/error_test_util.h"
 
 namespace q = pevlm::qwen2_5_vl;
 namespace fs = std::filesystem;
@@ -25,16 +26,7 @@ const fs::path kTiny = fs::path(PEVLM_SHARED_DIR) / "golden" / "qwen2_5_vl_tiny"
 
 json read_json(const fs::path& p) { return json::parse(std::ifstream(p)); }
 
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-    return;
-  }
-  ADD_FAILURE() << "no exception thrown";
-}
+using pevlm::testing::expect_error;
 
 // Field-by-field equality (source excluded).
 void expect_same(const q::Qwen25VLConfig& a, const q::Qwen25VLConfig& b) {

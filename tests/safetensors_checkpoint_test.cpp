@@ -14,22 +14,14 @@
 #include <vector>
 
 #include "models/safetensors/safetensors.h"
+#include "tests/error_test_util.h"
 
 namespace st = pevlm::safetensors;
 namespace fs = std::filesystem;
 
 namespace {
 
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-    return;
-  }
-  ADD_FAILURE() << "no exception thrown";
-}
+using pevlm::testing::expect_error;
 
 // Writes a shard holding float tensors name -> {value, value + 1, ...} of `n` elements.
 void write_shard(const fs::path& path, const std::vector<std::string>& names, int n = 4) {

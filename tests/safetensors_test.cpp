@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/safetensors/safetensors.h"
+#include "tests/error_test_util.h"
 
 namespace st = pevlm::safetensors;
 namespace fs = std::filesystem;
@@ -45,17 +46,7 @@ void write_raw(const fs::path& path, const std::string& header, std::size_t data
   out << std::string(data_bytes, '\x01');
 }
 
-// Expects `fn` to throw std::exception whose message contains every string of `parts`.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg << "\nmissing: " << p;
-    return;
-  }
-  ADD_FAILURE() << "no exception thrown";
-}
+using pevlm::testing::expect_error;
 
 // One tensor of each dtype with distinct byte patterns; checks byte-exact read back.
 TEST(Safetensors, RoundTripEveryDtypeAndMetadata) {
