@@ -25,6 +25,7 @@
 #include "models/qwen2_5_vl/llm.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
+#include "tests/qwen_golden_util.h"
 
 namespace q = pevlm::qwen2_5_vl;
 namespace st = pevlm::safetensors;
@@ -52,29 +53,9 @@ std::vector<Config> configs() {
   };
 }
 
-std::vector<int64_t> to_ids(const at::Tensor& t) {
-  at::Tensor c = t.contiguous().to(at::kLong);
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
-
-pevlm::PositionIds to_positions(const at::Tensor& pos_3L) {
-  pevlm::PositionIds p(3, pos_3L.size(1));
-  p.ids = to_ids(pos_3L);
-  return p;
-}
-
-pevlm::TokenLayout golden_layout(const pevlm::PositionIds& positions) {
-  pevlm::TokenLayout layout;
-  layout.spans = {{pevlm::SpanKind::Text, 0, 5},
-                  {pevlm::SpanKind::Frame, 5, 17, 0},
-                  {pevlm::SpanKind::Frame, 17, 29, 1},
-                  {pevlm::SpanKind::Frame, 29, 41, 2},
-                  {pevlm::SpanKind::Question, 41, 48}};
-  layout.length = 48;
-  layout.positions = positions;
-  layout.validate();
-  return layout;
-}
+using pevlm::testing::golden_layout;
+using pevlm::testing::to_ids;
+using pevlm::testing::to_positions;
 
 // One query range per row; the attended keys of row i as runs, the run ending at i split into the
 // keys before i (non-causal) and the causal diagonal [i, i+1).

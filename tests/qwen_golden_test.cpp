@@ -24,6 +24,7 @@
 #include "models/qwen2_5_vl/llm_rope.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
+#include "tests/qwen_golden_util.h"
 
 namespace q = pevlm::qwen2_5_vl;
 namespace st = pevlm::safetensors;
@@ -34,30 +35,9 @@ at::Tensor golden(const std::string& file, const std::string& name) {
   return st::to_tensor_copy(st::Checkpoint::open(file).get(name));
 }
 
-std::vector<int64_t> to_ids(const at::Tensor& t) {
-  at::Tensor c = t.contiguous().to(at::kLong);
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
-
-pevlm::PositionIds to_positions(const at::Tensor& pos_3L) {
-  pevlm::PositionIds p(3, pos_3L.size(1));
-  p.ids = to_ids(pos_3L);
-  return p;
-}
-
-// The golden prompt: text 0-4, frames of 12 tokens at 5-16, 17-28, 29-40, question 41-47.
-pevlm::TokenLayout golden_layout(const pevlm::PositionIds& positions) {
-  pevlm::TokenLayout layout;
-  layout.spans = {{pevlm::SpanKind::Text, 0, 5},
-                  {pevlm::SpanKind::Frame, 5, 17, 0},
-                  {pevlm::SpanKind::Frame, 17, 29, 1},
-                  {pevlm::SpanKind::Frame, 29, 41, 2},
-                  {pevlm::SpanKind::Question, 41, 48}};
-  layout.length = 48;
-  layout.positions = positions;
-  layout.validate();
-  return layout;
-}
+using pevlm::testing::golden_layout;
+using pevlm::testing::to_ids;
+using pevlm::testing::to_positions;
 
 double max_abs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
 double nmse(const at::Tensor& a, const at::Tensor& ref) {
