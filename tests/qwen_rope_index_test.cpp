@@ -6,6 +6,8 @@
 
 #include "tests/qwen_vision_golden.h"
 
+#include <filesystem>
+
 namespace pevlm::qwen2_5_vl {
 namespace {
 
@@ -103,6 +105,28 @@ TEST(QwenRopeIndexGolden, MatchesTransformersGetRopeIndex) {
     ASSERT_EQ(rf.positions.at(0, i), fpos[0][i].item<int64_t>()) << "token " << i;
   }
   for (int64_t i = ids_t.numel(); i < full.numel(); ++i) EXPECT_EQ(rf.positions.at(1, i), i + r.rope_delta);
+}
+
+// The transformers 5.x fixture (tests/data/golden, scripts/golden/make_qwen_golden.py): 5.x continues the
+// text after a video at start + max(h, w) / merge, which is TextAfterVideo::SpatialExtent.
+TEST(QwenRopeIndexGolden, MatchesTransformers5xWithSpatialExtentRule) {
+  const std::filesystem::path file = std::filesystem::path(PEVLM_SOURCE_DIR) / "tests/data/golden/qwen2_5_vl_tiny/golden.safetensors";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "transformers 5.x fixture absent: " << file;
+  const auto st = safetensors::SafetensorsFile::open(file.string());
+  auto get = [&](const char* name) { return safetensors::to_tensor_copy(st.get(name)); };
+  at::Tensor ids_t = get("input_ids").to(at::kLong).contiguous();
+  std::vector<int64_t> ids(ids_t.data_ptr<int64_t>(), ids_t.data_ptr<int64_t>() + ids_t.numel());
+  RopeIndexOptions opts;
+  opts.text_after_video = TextAfterVideo::SpatialExtent;
+  const RopeIndex r = mrope_index(ids, 153, {{{3, 6, 8}, get("second_per_grid_ts")[0].item<double>()}}, opts);
+  at::Tensor pos = get("position_ids").to(at::kLong);
+  for (int a = 0; a < 3; ++a)
+    for (int64_t i = 0; i < r.positions.length; ++i)
+      ASSERT_EQ(r.positions.at(a, i), pos[a][i].item<int64_t>()) << "axis " << a << " token " << i;
+  EXPECT_EQ(r.rope_delta, get("rope_deltas")[0].item<int64_t>());
+  // The default (4.50) rule differs exactly there: the question starts one position later.
+  const RopeIndex r450 = mrope_index(ids, 153, {{{3, 6, 8}, 1.0}}, RopeIndexOptions{});
+  EXPECT_EQ(r450.positions.at(0, 41), r.positions.at(0, 41) + 1);
 }
 
 }  // namespace
