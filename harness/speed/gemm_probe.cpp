@@ -4,18 +4,33 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <vector>
+
+#ifdef PEVLM_WITH_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
 namespace pevlm {
 namespace {
 
-double gemm_gflops(at::ScalarType dtype, int64_t n, int repeats) {
-  at::Tensor a = at::randn({n, n}).to(dtype), b = at::randn({n, n}).to(dtype);
+void sync_device(const at::Device& device) {
+#ifdef PEVLM_WITH_CUDA
+  if (device.is_cuda()) c10::cuda::device_synchronize();
+#else
+  if (device.is_cuda()) throw std::invalid_argument("GEMM probe on cuda needs a CUDA build (-DPEVLM_CUDA=ON)");
+#endif
+}
+
+double gemm_gflops(at::ScalarType dtype, int64_t n, int repeats, const at::Device& device) {
+  at::Tensor a = at::randn({n, n}).to(device, dtype), b = at::randn({n, n}).to(device, dtype);
   at::Tensor c = at::mm(a, b);  // warm-up
   std::vector<double> secs;
   for (int r = 0; r < repeats; ++r) {
+    sync_device(device);
     const auto t0 = std::chrono::steady_clock::now();
     at::mm_out(c, a, b);
+    sync_device(device);
     secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(secs.begin(), secs.end());
@@ -29,15 +44,17 @@ nlohmann::json GemmRates::to_json() const {
           {"fp32_size", fp32_size}, {"best_gflops_per_s", best()}, {"best_dtype", best_dtype()}};
 }
 
-GemmRates measure_gemm_rates(int repeats) {
+GemmRates measure_gemm_rates(int repeats, const at::Device& device) {
   GemmRates r;
-  r.fp32_size = 2048;
-  r.fp32_gflops = gemm_gflops(at::kFloat, r.fp32_size, repeats);
+  // A GPU needs a larger problem to reach its peak (8192^3 bf16 is ~1 ms on an H100).
+  const int64_t big = device.is_cuda() ? 8192 : 2048;
+  r.fp32_size = big;
+  r.fp32_gflops = gemm_gflops(at::kFloat, r.fp32_size, repeats, device);
   r.bf16_size = 512;
-  r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, 1);
+  r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, 1, device);
   if (r.bf16_gflops > 20.0) {
-    r.bf16_size = 2048;
-    r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, repeats);
+    r.bf16_size = big;
+    r.bf16_gflops = gemm_gflops(at::kBFloat16, r.bf16_size, repeats, device);
   }
   return r;
 }

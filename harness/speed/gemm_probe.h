@@ -2,6 +2,7 @@
 // (machine.md: efficiency figures compare against the best GEMM rate, not a slow shape).
 #pragma once
 
+#include <c10/core/Device.h>
 #include <nlohmann/json.hpp>
 
 namespace pevlm {
@@ -17,6 +18,7 @@ struct GemmRates {
 
 // Median of `repeats` n x n x n matmuls. bf16 is probed at 512 first: CPUs without native bf16
 // (AVX2 only) run it ~100x slower, and a 2048 probe would then take a minute.
-GemmRates measure_gemm_rates(int repeats = 3);
+// On `device` (the executor's: CPU, or CUDA in a CUDA build), synchronised around each call.
+GemmRates measure_gemm_rates(int repeats = 3, const at::Device& device = at::Device(at::kCPU));
 
 }  // namespace pevlm

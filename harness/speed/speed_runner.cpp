@@ -154,7 +154,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
   if (c.time_llm()) throw std::invalid_argument("speed: 'model:' (LLM timing) needs a build with models/ (not PEVLM_CORE_ONLY)");
 #endif
   std::fprintf(stderr, "[speed] measuring the GEMM limit ...\n");
-  const GemmRates gemm = measure_gemm_rates();
+  const GemmRates gemm = measure_gemm_rates(3, on_cuda(c.executor) ? at::Device(at::kCUDA) : at::Device(at::kCPU));
   std::fprintf(stderr, "[speed] GEMM: fp32 %.1f GFLOP/s (%lld^3), bf16 %.1f GFLOP/s (%lld^3)\n", gemm.fp32_gflops,
                (long long)gemm.fp32_size, gemm.bf16_gflops, (long long)gemm.bf16_size);
   std::vector<nlohmann::json> rows;
