@@ -16,6 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attention/executor.h"
+#include "tests/methods_test_util.h"
+
 namespace pevlm::testing {
 
 struct AttentionError {
@@ -49,6 +52,24 @@ inline std::vector<nlohmann::json> executor_sweep_methods() {
       {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 4}},
       {{"name", "pevlm"}, {"sink_tokens", 30}, {"block_tokens", 41}, {"positions", "reuse"}},
   };
+}
+
+// Decode of 1 and 4 new tokens after a cache of L and L + 3 keys, every sweep method, fp32: `executor`
+// equals the reference (the caller seeds the generator).
+inline void expect_decode_matches_reference(attention::Executor& executor) {
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{6, 6, 20, 5, false, 1, 20, 1});
+  const int64_t L = layout.length, hq = 8, hkv = 2, d = 64;
+  auto ref = attention::make_executor("reference");
+  for (const auto& entry : executor_sweep_methods()) {
+    AttentionPlan plan = plan_for(entry, layout);
+    for (int64_t past : {L, L + 3}) {
+      for (int64_t n : {1, 4}) {
+        at::Tensor q = at::randn({n, hq, d}), k = at::randn({past + n, hkv, d}), v = at::randn({past + n, hkv, d});
+        expect_attention_close(executor.decode(plan, {q, k, v}), ref->decode(plan, {q, k, v}), at::kFloat,
+                               entry.dump() + " past=" + std::to_string(past) + " n=" + std::to_string(n));
+      }
+    }
+  }
 }
 
 }  // namespace pevlm::testing

@@ -70,20 +70,7 @@ TEST(BatchedExecutor, StridedInputsFromOneQkvProjection) {
 
 TEST(BatchedExecutor, DecodeMatchesReference) {
   at::manual_seed(1);
-  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{6, 6, 20, 5, false, 1, 20, 1});
-  const int64_t L = layout.length, hq = 8, hkv = 2, d = 64;
-  auto ref = attention::make_executor("reference");
-  auto batched = attention::make_batched_executor();
-  for (const auto& entry : all_methods()) {
-    AttentionPlan plan = testing::plan_for(entry, layout);
-    for (int64_t past : {L, L + 3}) {
-      for (int64_t n : {1, 4}) {
-        at::Tensor q = at::randn({n, hq, d}), k = at::randn({past + n, hkv, d}), v = at::randn({past + n, hkv, d});
-        expect_close(batched->decode(plan, {q, k, v}), ref->decode(plan, {q, k, v}), at::kFloat,
-                     entry.dump() + " past=" + std::to_string(past) + " n=" + std::to_string(n));
-      }
-    }
-  }
+  testing::expect_decode_matches_reference(*attention::make_batched_executor());
 }
 
 TEST(BatchedExecutor, RejectsBadInputs) {
