@@ -2,6 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -9,8 +12,43 @@
 namespace pevlm {
 namespace {
 
+// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or npos. yaml-cpp passes such bytes through, and the JSON
+// value would then throw from dump() (resolved config, result rows) naming no file.
+size_t invalid_utf8_at(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the first continuation byte
+    if (c < 0x80) n = 0;
+    else if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return i;
+    if (n > 0 && i + n >= s.size()) return i;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += n + 1;
+  }
+  return std::string::npos;
+}
+
+// Throws a YAML exception (reported by yaml_text_to_json with the file and line) for invalid UTF-8.
+const std::string& checked_utf8(const std::string& s, const YAML::Node& node, const char* what) {
+  if (const size_t at = invalid_utf8_at(s); at != std::string::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(s[at]));
+    throw YAML::ParserException(node.Mark(), std::string(what) + " is not valid UTF-8 (byte " + byte + " at offset " +
+                                                 std::to_string(at) + "); config files must be UTF-8");
+  }
+  return s;
+}
+
 nlohmann::json scalar_to_json(const YAML::Node& node) {
-  const std::string& s = node.Scalar();
+  const std::string& s = checked_utf8(node.Scalar(), node, "value");
   if (node.Tag() == "!") return s;  // quoted: always a string
   if (s == "null" || s == "~" || s.empty()) return nullptr;
   if (s == "true" || s == "True") return true;
@@ -41,7 +79,7 @@ nlohmann::json to_json(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       nlohmann::json o = nlohmann::json::object();
-      for (const auto& kv : node) o[kv.first.as<std::string>()] = to_json(kv.second);
+      for (const auto& kv : node) o[checked_utf8(kv.first.as<std::string>(), kv.first, "key")] = to_json(kv.second);
       return o;
     }
     default: return nullptr;
@@ -93,9 +131,15 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
   const std::filesystem::path tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    if (!out) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
     out << text;
-    if (!out.flush()) throw std::runtime_error("failed writing " + tmp.string());
+    if (!out.flush()) {
+      const int err = errno;
+      out.close();
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);  // never leave a partial file behind
+      throw std::runtime_error("failed writing " + tmp.string() + ": " + std::strerror(err));
+    }
   }
   std::filesystem::rename(tmp, path);
 }

@@ -4,4 +4,8 @@ if(TARGET pevlm_eval)
   pevlm_add_test(eval_e2e_test SOURCES eval_e2e_test.cpp DEPS pevlm_results LABELS harness e2e)
   target_compile_definitions(eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(eval_e2e_test pevlm)
+  # Eval over the real-world video corpus (scripts/make_video_corpus.sh) + faults while writing results.
+  pevlm_add_test(eval_corpus_e2e_test SOURCES eval_corpus_e2e_test.cpp DEPS pevlm_results LABELS harness e2e video)
+  target_compile_definitions(eval_corpus_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
+  add_dependencies(eval_corpus_e2e_test pevlm)
 endif()

@@ -8,6 +8,11 @@ pevlm_add_test(video_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/video_prefetcher_test.cpp
   DEPS pevlm_video pevlm_synthetic
   LABELS video)
+# The real-world corpus (scripts/make_video_corpus.sh, generated at test time) against the ffmpeg CLI.
+pevlm_add_test(video_corpus_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/video_corpus_test.cpp
+  DEPS pevlm_video
+  LABELS video)
 pevlm_add_test(synthetic_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/synthetic_lvb_test.cpp
   DEPS pevlm_synthetic pevlm_video nlohmann_json::nlohmann_json

@@ -10,7 +10,8 @@ namespace pevlm::lvb {
 namespace {
 
 [[noreturn]] void fail(const Sample& s, const Protocol& p, const std::string& what) {
-  throw std::invalid_argument("sample \"" + s.id + "\" (protocol " + p.name + "): " + what);
+  throw std::invalid_argument("sample \"" + s.id + "\" (protocol " + p.name + ", video '" + s.video_file.string() +
+                              "'): " + what);
 }
 
 void check_probe(const Sample& s, const Protocol& p, const VideoProbe& probe) {

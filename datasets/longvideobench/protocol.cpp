@@ -37,6 +37,7 @@ const std::vector<KeySpec>& all_keys() {
       {"post_prompt", &Protocol::post_prompt},
       {"max_new_tokens", &Protocol::max_new_tokens},
       {"fallback_seed", &Protocol::fallback_seed},
+      {"apply_rotation", &Protocol::apply_rotation},
   };
   return kKeys;
 }
@@ -44,16 +45,16 @@ const std::vector<KeySpec>& all_keys() {
 std::vector<std::string> keys_of(const std::string& name) {
   if (name == "official") {
     return {"max_num_frames", "subtitles", "min_pixels", "max_pixels", "system_prompt",
-            "post_prompt", "max_new_tokens", "fallback_seed"};
+            "post_prompt", "max_new_tokens", "fallback_seed", "apply_rotation"};
   }
   if (name == "lmms_val_v") {
     return {"fps", "max_num_frames", "min_frames", "max_frames", "deduplicate", "min_pixels",
             "max_pixels", "cap_video_pixels", "video_total_pixels", "second_per_grid_ts",
-            "system_prompt", "pre_prompt", "post_prompt", "max_new_tokens", "fallback_seed"};
+            "system_prompt", "pre_prompt", "post_prompt", "max_new_tokens", "fallback_seed", "apply_rotation"};
   }
   if (name == "lmms_val_i") {
     return {"max_num_frames", "subtitles", "min_pixels", "max_pixels", "system_prompt",
-            "pre_prompt", "post_prompt", "max_new_tokens", "fallback_seed"};
+            "pre_prompt", "post_prompt", "max_new_tokens", "fallback_seed", "apply_rotation"};
   }
   std::string valid;
   for (const auto& n : protocol_names()) valid += (valid.empty() ? "" : ", ") + n;

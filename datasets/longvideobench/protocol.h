@@ -41,6 +41,11 @@ struct Protocol {
   // temporal grid step); official and lmms_val_i as a list of images (fixed by the name).
   bool frames_as_video = false;
 
+  // Rotate frames by the video's display matrix (phone videos) as players do. Off by default, as in
+  // the reference loaders (decord, qwen-vl-utils' torchvision/decord readers ignore the matrix);
+  // every row records the video's rotation either way (rotation_deg, rotation_applied).
+  bool apply_rotation = false;
+
   // --- Qwen2.5-VL vision input (lmms-eval adapter arguments) ---
   int64_t min_pixels = 256 * 28 * 28;  // per frame
   int64_t max_pixels = 1605632;        // per frame, as passed by lmms-eval

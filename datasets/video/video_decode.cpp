@@ -2,12 +2,9 @@
 // See video_reader.h for the contract. Decoding follows FFmpeg's doc/examples/decode_video.c
 // (receive-before-send loop, drain at end of file); seeking is decided per target (seek_target) and
 // checked after landing (frame_at).
+#include "datasets/video/rgb_converter.h"
 #include "datasets/video/video_input.h"
 #include "datasets/video/video_reader.h"
-
-extern "C" {
-#include <libavutil/pixdesc.h>
-}
 
 #include <algorithm>
 #include <cmath>
@@ -201,44 +198,27 @@ const AVFrame* ForwardDecoder::frame_at(int64_t pts_limit, int64_t* pts_out) {
   throw VideoError(in_.path, "no decodable video frames");
 }
 
-// RGB24 conversion with the colour matrix and range the stream declares (BT.601 when unspecified),
-// like the `ffmpeg` CLI's scale filter with its default in_color_matrix=auto.
-class RgbConverter {
- public:
-  void convert(const AVFrame* f, int out_w, int out_h, uint8_t* dst) {
-    SwsContext* ctx = sws_getCachedContext(sws_, f->width, f->height, static_cast<AVPixelFormat>(f->format), out_w,
-                                           out_h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr);
-    if (ctx == nullptr) throw std::runtime_error("swscale cannot convert this pixel format to RGB24");
-    const int cs = f->colorspace == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : static_cast<int>(f->colorspace);
-    const int src_full = f->color_range == AVCOL_RANGE_JPEG ? 1 : 0;
-    // Rebuilding the YUV->RGB tables costs about as much as converting a frame: only on change.
-    if (ctx != sws_ || cs != cs_ || src_full != src_full_) {
-      sws_setColorspaceDetails(ctx, sws_getCoefficients(cs), src_full, sws_getCoefficients(SWS_CS_DEFAULT), 1, 0,
-                               1 << 16, 1 << 16);
-      sws_ = ctx, cs_ = cs, src_full_ = src_full;
-    }
-    uint8_t* planes[4] = {dst, nullptr, nullptr, nullptr};
-    int strides[4] = {out_w * 3, 0, 0, 0};
-    sws_scale(sws_, f->data, f->linesize, 0, f->height, planes, strides);
-  }
-  ~RgbConverter() { sws_freeContext(sws_); }
-
- private:
-  SwsContext* sws_ = nullptr;
-  int cs_ = -1, src_full_ = -1;
+// Output geometry: the size swscale produces and the clockwise rotation applied after it.
+struct OutputShape {
+  int convert_w = 0, convert_h = 0;  // swscale's output (the stored orientation)
+  int rotate_deg = 0;                // 0, 90, 180 or 270
+  int width() const { return rotate_deg % 180 == 0 ? convert_w : convert_h; }
+  int height() const { return rotate_deg % 180 == 0 ? convert_h : convert_w; }
 };
 
 // Shared driver: targets in stream time base, delivered in the caller's order.
-VideoFrames decode_targets(ForwardDecoder& dec, std::vector<Target> targets, int out_w, int out_h) {
+VideoFrames decode_targets(ForwardDecoder& dec, std::vector<Target> targets, const OutputShape& shape) {
   VideoFrames out;
-  out.width = out_w;
-  out.height = out_h;
+  out.width = shape.width();
+  out.height = shape.height();
+  out.rotation_applied_deg = shape.rotate_deg;
   out.rgb_NHWC.resize(targets.size() * out.frame_bytes());
   out.pts.assign(targets.size(), 0);
   out.pts_s.assign(targets.size(), 0.0);
   std::stable_sort(targets.begin(), targets.end(),
                    [](const Target& a, const Target& b) { return a.pts_limit < b.pts_limit; });
-  RgbConverter rgb;
+  detail::RgbConverter rgb(dec.path());
+  std::vector<uint8_t> unrotated(shape.rotate_deg != 0 ? out.frame_bytes() : 0);
   size_t last_slot = SIZE_MAX;
   for (const Target& t : targets) {
     int64_t pts = 0;
@@ -246,13 +226,11 @@ VideoFrames decode_targets(ForwardDecoder& dec, std::vector<Target> targets, int
     uint8_t* dst = out.rgb_NHWC.data() + t.slot * out.frame_bytes();
     if (last_slot != SIZE_MAX && out.pts[last_slot] == pts) {
       std::memcpy(dst, out.frame(last_slot), out.frame_bytes());  // same frame as the previous target
+    } else if (shape.rotate_deg == 0) {
+      rgb.convert(f, shape.convert_w, shape.convert_h, dst);
     } else {
-      try {
-        rgb.convert(f, out_w, out_h, dst);
-      } catch (const std::runtime_error& e) {
-        throw VideoError(dec.path(), std::string(e.what()) + " (pixel format " +
-                                         (av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format)) ?: "?") + ")");
-      }
+      rgb.convert(f, shape.convert_w, shape.convert_h, unrotated.data());
+      detail::rotate_rgb(unrotated.data(), shape.convert_w, shape.convert_h, shape.rotate_deg, dst);
     }
     out.pts[t.slot] = pts;
     out.pts_s[t.slot] = (pts - dec.start_pts()) * dec.time_base();
@@ -263,12 +241,24 @@ VideoFrames decode_targets(ForwardDecoder& dec, std::vector<Target> targets, int
   return out;
 }
 
-void output_size(const detail::VideoInput& in, const DecodeOptions& opt, int* w, int* h) {
+// out_width x out_height (or the native size) describe the delivered frame, i.e. after rotation.
+OutputShape output_shape(const detail::VideoInput& in, const VideoInfo& info, const DecodeOptions& opt) {
   if ((opt.out_width > 0) != (opt.out_height > 0) || opt.out_width < 0 || opt.out_height < 0)
     throw VideoError(in.path, "out_width and out_height must both be positive or both 0 (got " +
                                   std::to_string(opt.out_width) + "x" + std::to_string(opt.out_height) + ")");
-  *w = opt.out_width > 0 ? opt.out_width : in.stream->codecpar->width;
-  *h = opt.out_height > 0 ? opt.out_height : in.stream->codecpar->height;
+  OutputShape s;
+  if (opt.apply_rotation) {
+    if (info.rotation_deg % 90 != 0)
+      throw VideoError(in.path, "display rotation of " + std::to_string(info.rotation_deg) +
+                                    " degrees is not a multiple of 90; decode without apply_rotation");
+    s.rotate_deg = info.rotation_deg;
+  }
+  const bool swap = s.rotate_deg % 180 != 0;
+  const int w = opt.out_width > 0 ? opt.out_width : (swap ? in.stream->codecpar->height : in.stream->codecpar->width);
+  const int h = opt.out_height > 0 ? opt.out_height : (swap ? in.stream->codecpar->width : in.stream->codecpar->height);
+  s.convert_w = swap ? h : w;
+  s.convert_h = swap ? w : h;
+  return s;
 }
 
 detail::VideoInput open_for_decoding(const std::string& path, const DecodeOptions& opt) {
@@ -294,8 +284,7 @@ VideoFrames decode_frames(const std::string& path, const std::vector<int64_t>& f
     if (i < 0 || i >= info.frame_count)
       throw VideoError(path, "frame index " + std::to_string(i) + " outside [0, " + std::to_string(info.frame_count) +
                                  ")" + (info.frame_count_estimated ? " (frame count estimated)" : ""));
-  int w = 0, h = 0;
-  output_size(in, options, &w, &h);
+  const OutputShape shape = output_shape(in, info, options);
   ForwardDecoder dec(std::move(in), options);
   // Frame i is displayed from start + i / fps; half a frame of slack absorbs timestamp rounding.
   std::vector<Target> targets(frame_indices.size());
@@ -303,7 +292,7 @@ VideoFrames decode_frames(const std::string& path, const std::vector<int64_t>& f
     const double t = frame_indices[k] / info.fps;
     targets[k] = {dec.start_pts() + std::llround(t / dec.time_base()) + dec.frame_duration() / 2, k};
   }
-  return decode_targets(dec, std::move(targets), w, h);
+  return decode_targets(dec, std::move(targets), shape);
 }
 
 VideoFrames decode_at_timestamps(const std::string& path, const std::vector<double>& seconds,
@@ -314,15 +303,14 @@ VideoFrames decode_at_timestamps(const std::string& path, const std::vector<doub
     if (!(t >= 0.0 && t <= info.duration_s))  // also rejects NaN
       throw VideoError(path, "timestamp " + std::to_string(t) + " s outside [0, " + std::to_string(info.duration_s) +
                                  "] s");
-  int w = 0, h = 0;
-  output_size(in, options, &w, &h);
+  const OutputShape shape = output_shape(in, info, options);
   ForwardDecoder dec(std::move(in), options);
   // 1 ms of slack (less than half a frame) so t == a frame's start selects that frame despite rounding.
   const int64_t slack = std::min<int64_t>(std::llround(1e-3 / dec.time_base()), dec.frame_duration() / 2);
   std::vector<Target> targets(seconds.size());
   for (size_t k = 0; k < seconds.size(); ++k)
     targets[k] = {dec.start_pts() + std::llround(seconds[k] / dec.time_base()) + slack, k};
-  return decode_targets(dec, std::move(targets), w, h);
+  return decode_targets(dec, std::move(targets), shape);
 }
 
 }  // namespace pevlm::video

@@ -28,14 +28,20 @@ namespace pevlm::video {
 struct VideoInfo {
   std::string path;
   double fps = 0;                      // average frame rate (avg_frame_rate, else r_frame_rate)
-  double duration_s = 0;               // stream duration, else the container's duration
+  double duration_s = 0;               // stream duration, else measured from the last packets (see below)
   double start_time_s = 0;             // pts of the first frame; frame times below are relative to it
   int64_t frame_count = 0;             // stream nb_frames from the container's sample table, or the estimate
-  bool frame_count_estimated = false;  // true when the container has no count: frame_count = round(duration_s * fps)
+  bool frame_count_estimated = false;  // true when the container has no count: frame_count = round(duration_s * fps),
+                                       // or the number of packets when duration_from_packets
+  bool duration_from_packets = false;  // no stream duration (mkv/webm, streamed files): the end of the last packet,
+                                       // not the container's figure (Matroska states the end time, start included)
   int width = 0;
   int height = 0;
   std::string codec;                   // decoder short name: "h264", "mpeg4", "vp9", ...
   bool has_keyframe_index = false;     // the demuxer knows keyframe positions (mp4/mkv cues) -> exact seeking
+  int rotation_deg = 0;                // clockwise display rotation from the stream's display matrix (phone
+                                       // videos: 90/180/270), as the ffmpeg CLI's autorotate reads it; frames are
+                                       // delivered as stored unless DecodeOptions::apply_rotation
 };
 
 // Knobs for decode_frames / decode_at_timestamps. Defaults are what the harness uses.
@@ -47,7 +53,10 @@ struct DecodeOptions {
   bool strict = true;        // AV_EF_EXPLODE: corrupt data raises VideoError instead of being concealed
                              // (false accepts damaged files with FFmpeg's error concealment)
   int out_width = 0;         // 0 = native size; otherwise swscale resizes (bilinear) to out_width x out_height
-  int out_height = 0;
+  int out_height = 0;        // (the delivered size, after any rotation)
+  bool apply_rotation = false;  // rotate frames by VideoInfo::rotation_deg as players and the ffmpeg CLI do.
+                             // Off by default: LongVideoBench's loader (decord) and qwen-vl-utils ignore the
+                             // display matrix, and the benchmark's numbers were produced that way.
 };
 
 // Decoded RGB frames, in the order the caller asked for them.
@@ -59,6 +68,7 @@ struct VideoFrames {
   std::vector<int64_t> pts;       // the same in the stream's time base (raw container timestamps)
   int64_t frames_decoded = 0;     // how many frames the decoder produced (efficiency diagnostics)
   int seeks = 0;                  // how many av_seek_frame calls were made
+  int rotation_applied_deg = 0;   // clockwise rotation applied to every frame (0 unless apply_rotation)
 
   size_t size() const { return pts.size(); }
   size_t frame_bytes() const { return static_cast<size_t>(width) * height * 3; }

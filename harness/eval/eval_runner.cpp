@@ -162,7 +162,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       int64_t patches = 0;
       for (const auto& ch : video.chunks) patches += ch.grid.patches();
       sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
-                     {"codec", video.codec}, {"embedding_cache_hit", cache_hit},
+                     {"codec", video.codec}, {"video_size", {video.width, video.height}},
+                     {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},
+                     {"embedding_cache_hit", cache_hit},
                      {"embedding_cache_read_ms", cache_read_ms}};
     } catch (const std::exception& e) {
       sample_error = e.what();

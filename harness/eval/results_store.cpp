@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -21,13 +23,17 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
+// Writes all of `data`; on failure returns errno (a partial write may have happened).
+int write_all(int fd, const std::string& data) {
   size_t off = 0;
   while (off < data.size()) {
     const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) throw std::runtime_error("cannot append to " + path.string());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
     off += size_t(n);
   }
+  return 0;
 }
 
 }  // namespace
@@ -104,8 +110,18 @@ ResultsStore::~ResultsStore() {
 void ResultsStore::append(const nlohmann::json& row) {
   const std::string key = row.at("key").get<std::string>();
   if (keys_.count(key)) throw std::logic_error("results: duplicate key " + key);
-  write_all(fd_, row.dump() + "\n", path_);  // one write per row: O_APPEND keeps lines whole
-  if (::fsync(fd_) != 0) throw std::runtime_error("fsync failed on " + path_.string());
+  // A full disk or a file-size limit can cut the row short: cut the file back to its last complete row
+  // so that results.jsonl never holds a partial line, and stop the run with the cause (a run that
+  // cannot record its rows must not go on computing them). Resuming later continues from that row.
+  const off_t before = ::lseek(fd_, 0, SEEK_END);
+  int err = before < 0 ? errno : write_all(fd_, row.dump() + "\n");  // one write per row: O_APPEND keeps lines whole
+  if (err == 0 && ::fsync(fd_) != 0) err = errno;
+  if (err != 0) {
+    const bool restored = before >= 0 && ::ftruncate(fd_, before) == 0;
+    throw std::runtime_error("cannot append the result row " + key + " to " + path_.string() + ": " + std::strerror(err) +
+                             (restored ? "; the file was cut back to its last complete row, free space and rerun to resume"
+                                       : "; the file could not be cut back: check its last line before resuming"));
+  }
   keys_.insert(key);
 }
 

@@ -18,11 +18,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 // Decodes each distinct index once and returns frames in plan order (indices may repeat):
 // uint8 [T, H, W, 3].
-at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t>& indices) {
+at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t>& indices, bool apply_rotation) {
   std::vector<int64_t> unique = indices;
   std::sort(unique.begin(), unique.end());
   unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  video::VideoFrames frames = video::decode_frames(path, unique);
+  video::DecodeOptions options;
+  options.apply_rotation = apply_rotation;
+  video::VideoFrames frames = video::decode_frames(path, unique, options);
   std::map<int64_t, size_t> slot;
   for (size_t i = 0; i < unique.size(); ++i) slot[unique[i]] = i;
   at::Tensor all = at::from_blob(frames.rgb_NHWC.data(), {int64_t(unique.size()), frames.height, frames.width, 3}, at::kByte);
@@ -40,11 +42,15 @@ PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& prot
   const std::string path = sample.video_file.string();
   const video::VideoInfo info = video::probe(path);
   out.codec = info.codec;
+  out.width = info.width;
+  out.height = info.height;
+  out.rotation_deg = info.rotation_deg;
+  out.rotation_applied = protocol.apply_rotation && info.rotation_deg != 0;
   std::vector<lvb::Subtitle> subs;
   if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
   out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
                                     protocol.subtitles ? &subs : nullptr);
-  const at::Tensor frames = decode_plan_frames(path, out.plan.frame_indices);
+  const at::Tensor frames = decode_plan_frames(path, out.plan.frame_indices, protocol.apply_rotation);
   out.frames = frames.size(0);
   out.decode_video_ms = ms_since(t0);
 

@@ -24,6 +24,9 @@ struct PreparedVideo {
   std::vector<UserPiece> pieces;
   int64_t frames = 0;
   std::string codec;
+  int width = 0, height = 0;     // stored frame size (before any rotation)
+  int rotation_deg = 0;          // the video's clockwise display rotation (display matrix)
+  bool rotation_applied = false; // frames were rotated by rotation_deg (protocol apply_rotation)
   double decode_video_ms = 0, preprocess_ms = 0;
 };
 
