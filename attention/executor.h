@@ -40,6 +40,16 @@ class Executor {
 
 // Names accepted by make_executor, for error messages.
 std::vector<std::string> executor_names();
+
+// An executor names a kernel family; the device is separate (issue 10). Which device types each
+// family runs on: reference -> cpu; cpu (libtorch's CPU flash kernel) -> cpu; batched (device-agnostic
+// SDPA calls) -> cpu, cuda; cuda, cuda_sink_kernel -> cuda. Throws std::invalid_argument for an
+// unknown name (listing the valid ones).
+std::vector<c10::DeviceType> executor_device_types(const std::string& name);
+// The executor a device gets when none is named: "cpu" on the CPU, "cuda" on CUDA.
+std::string default_executor_for(const c10::Device& device);
+// Throws std::invalid_argument saying why when `name` cannot run on `device` (and which executors can).
+void check_executor_device(const std::string& name, const c10::Device& device);
 // Throws std::invalid_argument listing the valid names for an unknown one.
 std::unique_ptr<Executor> make_executor(const std::string& name);
 

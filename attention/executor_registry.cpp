@@ -1,5 +1,6 @@
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -17,6 +18,31 @@ std::vector<std::string> executor_names() {
 #else
   return {"reference", "cpu", "batched"};
 #endif
+}
+
+std::vector<c10::DeviceType> executor_device_types(const std::string& name) {
+  if (name == "reference" || name == "cpu") return {c10::DeviceType::CPU};
+  if (name == "batched") return {c10::DeviceType::CPU, c10::DeviceType::CUDA};
+  if (name == "cuda" || name == "cuda_sink_kernel") return {c10::DeviceType::CUDA};
+  make_executor(name);  // throws the unknown-name error listing the valid names
+  return {};
+}
+
+std::string default_executor_for(const c10::Device& device) { return device.is_cuda() ? "cuda" : "cpu"; }
+
+void check_executor_device(const std::string& name, const c10::Device& device) {
+  const auto types = executor_device_types(name);
+  if (std::find(types.begin(), types.end(), device.type()) != types.end()) return;
+  std::string fits;
+  for (const std::string& n : {std::string("reference"), std::string("cpu"), std::string("batched"), std::string("cuda"),
+                               std::string("cuda_sink_kernel")}) {
+    const auto t = executor_device_types(n);
+    if (std::find(t.begin(), t.end(), device.type()) != t.end()) fits += (fits.empty() ? "" : ", ") + n;
+  }
+  std::string runs_on;
+  for (auto t : types) runs_on += (runs_on.empty() ? "" : ", ") + c10::DeviceTypeName(t, /*lower_case=*/true);
+  throw std::invalid_argument("executor '" + name + "' runs on " + runs_on + " only, not on device " + device.str() +
+                              "; executors for " + device.str() + ": " + fits);
 }
 
 std::unique_ptr<Executor> make_executor(const std::string& name) {

@@ -46,7 +46,7 @@ else()
 endif()
 
 if(PEVLM_CUDA)
-  target_sources(pevlm_attention PRIVATE ${_gpu_dir}/cuda/cuda_executor.cpp)
+  target_sources(pevlm_attention PRIVATE ${_gpu_dir}/cuda/cuda_executor.cpp ${_gpu_dir}/cuda/cuda_device_timer.cpp)
   if(TARGET pevlm_cuda_kernels)
     target_link_libraries(pevlm_attention PUBLIC pevlm_cuda_kernels)
     target_compile_definitions(pevlm_attention PUBLIC PEVLM_WITH_SINK_BLOCK_KERNEL=1)

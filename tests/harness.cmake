@@ -9,3 +9,8 @@ if(TARGET pevlm_eval)
   target_compile_definitions(eval_corpus_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(eval_corpus_e2e_test pevlm)
 endif()
+if(TARGET pevlm_eval)
+  # The device-agnostic runtime on the CPU and PyTorch's meta device: placement, errors, exact chunking.
+  pevlm_add_test(runtime_device_test SOURCES runtime_device_test.cpp DEPS pevlm_eval pevlm_qwen_tiny LABELS harness runtime)
+  pevlm_use_torch_pch(runtime_device_test)
+endif()

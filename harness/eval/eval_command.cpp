@@ -11,12 +11,16 @@
 namespace pevlm {
 
 int run_eval_command(const std::vector<std::string>& args) {
-  const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume] [--set key=value ...]",
-                     {"--config", "--out", "--shard", "--limit"}, {"--no-resume", "--resume"}, {"--set"}};
+  const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--shard i/n] [--limit N] [--no-resume] "
+                     "[--set key=value ...]",
+                     {"--config", "--out", "--shard", "--limit", "--device"}, {"--no-resume", "--resume"}, {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
   nlohmann::json doc = load_yaml_file(config_path);
   doc.merge_patch(parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}));
+  // --device wins over the config's `device:`; the executor is then checked against it (a config's
+  // `executor: cpu` with --device cuda is an error naming both, not a silent switch).
+  if (cli.has("--device")) doc["device"] = cli.get("--device");
   const EvalConfig config = parse_eval_config(doc, config_path.string(), std::filesystem::current_path());
   EvalOptions opts;
   opts.out = cli.get("--out", "results/tmp/eval");

@@ -11,11 +11,14 @@ nlohmann::json EvalConfig::run_settings() const {
           {"dataset", {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}}},
           {"protocol", protocol.to_json()},
           {"dtype", dtype},
+          {"device", device.name},
           {"executor", executor}};
 }
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
-  check_keys(doc, {"description", "model", "dataset", "protocol", "methods", "executor", "dtype", "embedding_cache", "threads"},
+  check_keys(doc,
+             {"description", "model", "dataset", "protocol", "methods", "device", "executor", "dtype", "embedding_cache",
+              "threads"},
              source, {"model", "dataset", "methods"});
   EvalConfig c;
   c.description = doc.value("description", "");
@@ -45,7 +48,12 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(source + ".methods: " + e.what());
   }
-  c.executor = doc.value("executor", c.executor);
+  try {
+    c.device = resolve_device(doc.value("device", std::string("cpu")));
+    c.executor = resolve_executor(doc.value("executor", c.executor), c.device);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ": " + e.what());
+  }
   c.dtype = doc.value("dtype", c.dtype);
   if (c.dtype != "auto" && c.dtype != "bf16" && c.dtype != "fp32")
     throw std::invalid_argument(source + ".dtype: expected auto, bf16 or fp32, got " + c.dtype);
@@ -63,6 +71,7 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.resolved["methods"] = nlohmann::json::array();
   for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
   c.resolved["executor"] = c.executor;
+  c.resolved["device"] = c.device.name;
   c.resolved["dtype"] = c.dtype;
   return c;
 }

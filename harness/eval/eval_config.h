@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/longvideobench/protocol.h"
+#include "harness/device_spec.h"
 #include "methods/method_registry.h"
 
 namespace pevlm {
@@ -21,7 +22,8 @@ struct EvalConfig {
   int64_t limit = 0;                  // first N samples of the shard (0 = all)
   lvb::Protocol protocol;
   std::vector<MethodConfig> methods;
-  std::string executor = "cpu";
+  DeviceSpec device;                  // `device:` (cpu | cuda | cuda:N; --device overrides), checked
+  std::string executor = "auto";      // kernel family; auto -> the device's default; checked against device
   std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32
   bool embedding_cache = true;
   std::filesystem::path cache_dir;    // default <out>/../embedding_cache

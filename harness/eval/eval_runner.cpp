@@ -12,6 +12,7 @@
 
 #include "datasets/longvideobench/annotations.h"
 #include "datasets/longvideobench/answer.h"
+#include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
 #include "harness/eval/embedding_cache.h"
@@ -45,7 +46,8 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const EvalC
                         {"predicted", nullptr},
                         {"correct", nullptr},
                         {"fallback", nullptr},
-                        {"device", "cpu: " + prov["machine"]["cpu"].get<std::string>()},
+                        {"device", c.device.description},
+                        {"device_name", c.device.name},
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
@@ -116,8 +118,12 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                o.shard_index, o.shard_count, todo.size(), c.methods.size(), store.path().c_str());
   if (todo.empty()) return sum;
 
-  QwenRuntime model(c.model, c.dtype, c.executor);
+  QwenRuntime model(c.model, c.dtype, c.executor, c.device);
   const nlohmann::json model_json = model.describe();
+  std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
+               c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
+               model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
+               model.load_figures().dump().c_str());
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
       todo,
@@ -153,8 +159,11 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
         cache_read_ms = ms_since(t0);
       } else {
+        // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
+        const auto timer = attention::DeviceTimer::make(c.device.device);
+        const int v0 = timer->mark();
         vision = model.encode(video.chunks);
-        vision_ms = ms_since(t0);
+        vision_ms = timer->ms(v0, timer->mark());
         if (c.embedding_cache) cache.put(key, vision, vision_ms);
       }
       prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
@@ -171,6 +180,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     }
     for (const MethodConfig& m : c.methods) {
       nlohmann::json row = base_row(s, m, c, model_json, prov);
+      row["model_load"] = model.load_figures();
       if (store.done(row["key"].get<std::string>())) {
         ++sum.rows_skipped;
         continue;
@@ -178,7 +188,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       if (sample_info.is_object()) row.update(sample_info);
       try {
         if (!sample_error.empty()) throw std::runtime_error(sample_error);
+        reset_device_peak(c.device);
         const MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens);
+        row["memory"] = memory_figures(c.device).to_json();
+        row["timing_clock"] = a.timings.clock;
         const lvb::ParsedAnswer parsed = lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
         row["tokens"] = a.token_counts;
         row["generated_tokens"] = a.tokens.size();

@@ -1,12 +1,14 @@
 // `pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...]
-//  [--frames N] [--max-new-tokens N] [--dtype auto|bf16|fp32] [--executor cpu]`: one-off inference
-// on a real video file; prints the answer, token counts and per-phase timings.
+//  [--frames N] [--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME]
+//  [--apply-rotation]`: one-off inference on a real video file; prints the answer, token counts and
+// per-phase timings (device time).
 #include <ATen/ATen.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
+#include "attention/device_timer.h"
 #include "datasets/video/video_reader.h"
 #include "harness/cli_args.h"
 #include "harness/commands.h"
@@ -17,10 +19,11 @@ namespace pevlm {
 
 int run_generate_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...] [--frames N] "
-                     "[--max-new-tokens N] [--dtype auto|bf16|fp32] [--executor cpu] [--max-pixels N]",
+                     "[--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME] "
+                     "[--max-pixels N] [--apply-rotation]",
                      {"--model", "--video", "--question", "--method", "--frames", "--max-new-tokens", "--dtype", "--executor",
-                      "--max-pixels"},
-                     {},
+                      "--max-pixels", "--device"},
+                     {"--apply-rotation"},
                      {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   using Clock = std::chrono::steady_clock;
@@ -28,7 +31,8 @@ int run_generate_command(const std::vector<std::string>& args) {
   nlohmann::json entry = parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{});
   entry["name"] = cli.get("--method", "full");
   const MethodConfig method = resolve_method(entry);
-  const QwenRuntime model(cli.require("--model", spec.usage), cli.get("--dtype", "auto"), cli.get("--executor", "cpu"));
+  const DeviceSpec device = resolve_device(cli.get("--device", "cpu"));
+  const QwenRuntime model(cli.require("--model", spec.usage), cli.get("--dtype", "auto"), cli.get("--executor", "auto"), device);
 
   // Frames: N uniformly spaced (linspace over the whole video, as qwen-vl-utils' sampler).
   auto t0 = Clock::now();
@@ -37,7 +41,9 @@ int run_generate_command(const std::vector<std::string>& args) {
   const int64_t n = std::max<int64_t>(2, std::min<int64_t>(std::stoll(cli.get("--frames", "16")), info.frame_count));
   std::vector<int64_t> idx;
   for (int64_t i = 0; i < n; ++i) idx.push_back(std::llround(double(i) * double(info.frame_count - 1) / double(n - 1)));
-  video::VideoFrames frames = video::decode_frames(path, idx);
+  video::DecodeOptions decode;
+  decode.apply_rotation = cli.flag("--apply-rotation");  // off by default, as the reference loaders
+  video::VideoFrames frames = video::decode_frames(path, idx, decode);
   const double decode_ms = ms(t0);
 
   t0 = Clock::now();
@@ -52,12 +58,16 @@ int run_generate_command(const std::vector<std::string>& args) {
   video.plan.second_per_grid_ts = double(model.config().vision.temporal_patch_size) / 2.0;  // fps 2 convention
   const double preprocess_ms = ms(t0);
 
-  t0 = Clock::now();
+  const auto timer = attention::DeviceTimer::make(device.device);  // device time, not launch time
+  const int v0 = timer->mark();
   const at::Tensor vision = model.encode(video.chunks);
-  const double vision_ms = ms(t0);
+  const double vision_ms = timer->ms(v0, timer->mark());
   const auto prompt = model.prompt(video, "You are a helpful assistant.", cli.require("--question", spec.usage));
   const MethodAnswer a = model.answer(model.embed(prompt, vision), prompt.layout, method, std::stoll(cli.get("--max-new-tokens", "32")));
   std::printf("answer: %s\n", a.response.c_str());
+  std::printf("device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)\n", device.description.c_str(),
+              model.describe()["executor"].get<std::string>().c_str(), model.describe()["kernel"].get<std::string>().c_str(),
+              info.width, info.height, info.rotation_deg, frames.rotation_applied_deg);
   std::printf("method: %s\ntokens: %s (frames: %lld, grid %lldx%lldx%lld)\n", method.label().c_str(), a.token_counts.dump().c_str(),
               (long long)n, (long long)video.chunks[0].grid.t, (long long)video.chunks[0].grid.h, (long long)video.chunks[0].grid.w);
   std::printf("timings ms: decode video %.1f, preprocess %.1f, vision %.1f, prefill attention %.1f, prefill other %.1f, decode %.1f "

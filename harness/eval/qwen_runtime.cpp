@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <chrono>
 #include <stdexcept>
 
 #include "models/safetensors/safetensors.h"
@@ -18,16 +19,26 @@ at::ScalarType pick_dtype(const std::string& dtype, const std::string& torch_dty
 
 }  // namespace
 
-QwenRuntime::QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor)
+QwenRuntime::QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor,
+                         const DeviceSpec& device)
     : dir_(model_dir),
       config_(qwen2_5_vl::load_config((model_dir / "config.json").string())),
       preprocessor_(qwen2_5_vl::load_preprocessor_config(model_dir.string())),
       tokenizer_(tokenizer::Tokenizer::load(model_dir)),
-      dtype_(pick_dtype(dtype, config_.torch_dtype)) {
+      dtype_(pick_dtype(dtype, config_.torch_dtype)),
+      device_(device) {
+  executor_ = attention::make_executor(resolve_executor(executor, device_));  // a conflict fails before loading
+  const auto t0 = std::chrono::steady_clock::now();
+  reset_device_peak(device_);
   const auto checkpoint = safetensors::Checkpoint::open(model_dir.string());
-  vision_ = std::make_unique<qwen2_5_vl::VisionTower>(qwen2_5_vl::VisionTower::load(checkpoint, config_.vision, dtype_));
-  llm_ = std::make_unique<qwen2_5_vl::QwenLlm>(qwen2_5_vl::QwenLlm::load(model_dir.string(), qwen2_5_vl::LlmOptions{dtype_}));
-  executor_ = attention::make_executor(executor);
+  vision_ = std::make_unique<qwen2_5_vl::VisionTower>(
+      qwen2_5_vl::VisionTower::load(checkpoint, config_.vision, dtype_, device_.device));
+  qwen2_5_vl::LlmOptions llm_options;
+  llm_options.dtype = dtype_;
+  llm_options.device = device_.device;
+  llm_ = std::make_unique<qwen2_5_vl::QwenLlm>(qwen2_5_vl::QwenLlm::load(model_dir.string(), llm_options));
+  load_figures_ = memory_figures(device_).to_json();
+  load_figures_["ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   for (const char* stop : {"<|im_end|>", "<|endoftext|>"}) stop_ids_.push_back(tokenizer_.token_id(stop));
 }
 
@@ -39,6 +50,7 @@ nlohmann::json QwenRuntime::describe() const {
   return {{"name", dir_.filename().string()},
           {"path", std::filesystem::absolute(dir_).string()},
           {"dtype", dtype_name()},
+          {"device", device_.name},
           {"executor", executor_->name()},
           {"kernel", executor_->kernel()},
           {"config",
@@ -50,6 +62,17 @@ nlohmann::json QwenRuntime::describe() const {
               {"window_tokens", (v.window_size / v.patch_size) * (v.window_size / v.patch_size)}}}}}};
 }
 
+std::vector<at::Tensor> QwenRuntime::tensors() const {
+  std::vector<at::Tensor> out = vision_->tensors();
+  const auto& w = llm_->weights();
+  for (const at::Tensor& t : {w.embed_VD, w.norm_D, w.lm_head_VD}) out.push_back(t);
+  for (const auto& l : w.layers)
+    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.post_norm_D, l.gate_w,
+                                l.up_w, l.down_w})
+      out.push_back(t);
+  return out;
+}
+
 at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const {
   std::vector<at::Tensor> pixels;
   std::vector<qwen2_5_vl::GridTHW> grids;
@@ -57,7 +80,10 @@ at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chun
     pixels.push_back(c.pixel_values);
     grids.push_back(c.grid);
   }
-  return vision_->forward(at::cat(pixels).to(dtype_), grids);
+  at::Tensor px = at::cat(pixels);
+  // Host -> device from pinned memory without blocking; the tower's first op waits on the stream.
+  if (!device_.device.is_cpu()) px = px.pin_memory().to(device_.device, /*non_blocking=*/true);
+  return vision_->forward(px, grids);
 }
 
 qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const PreparedVideo& video, const std::string& system_prompt,
@@ -78,13 +104,18 @@ qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const PreparedVideo& video, const st
 }
 
 at::Tensor QwenRuntime::embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const {
-  return llm_->embed_with_vision(prompt.ids, vision.to(dtype_));
+  return llm_->embed_with_vision(prompt.ids, vision.to(device_.device, dtype_));
+}
+
+qwen2_5_vl::LlmSession QwenRuntime::prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+                                            const MethodConfig& method) const {
+  return llm_->prefill(x_LD, build_plan(method, layout), *executor_);
 }
 
 MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                                  int64_t max_new_tokens) const {
-  const AttentionPlan plan = build_plan(method, layout);
-  qwen2_5_vl::LlmSession session = llm_->prefill(x_LD, plan, *executor_);
+  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
+  const AttentionPlan& plan = session.plan;
   qwen2_5_vl::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;

@@ -1,6 +1,8 @@
 // A loaded Qwen2.5-VL model as the harness uses it: config, tokenizer, vision tower, LLM and the
-// attention executor; encodes video chunks (through the embedding cache), builds the prompt and
-// answers under one method configuration with per-phase timings.
+// attention executor, all on one device (issue 10: weights go from the mapping to the device, every
+// stage runs there; the CPU only decodes and preprocesses video); encodes video chunks (through the
+// embedding cache), builds the prompt and answers under one method configuration with per-phase
+// timings of the device's work.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attention/executor.h"
+#include "harness/device_spec.h"
 #include "harness/eval/sample_video.h"
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/config.h"
@@ -31,22 +34,30 @@ struct MethodAnswer {
 
 class QwenRuntime {
  public:
-  // dtype: "auto" (the checkpoint's torch_dtype), "bf16" or "fp32"; executor: make_executor name.
-  QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor);
+  // dtype: "auto" (the checkpoint's torch_dtype), "bf16" or "fp32"; executor: make_executor name or
+  // "auto" (the device's default), checked against the device.
+  QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor,
+              const DeviceSpec& device = resolve_device("cpu"));
 
   const qwen2_5_vl::Qwen25VLConfig& config() const { return config_; }
   const qwen2_5_vl::PreprocessorConfig& preprocessor() const { return preprocessor_; }
   const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
   std::string dtype_name() const;
-  // {"name", "path", "dtype", "config": dims} for result rows.
+  const DeviceSpec& device() const { return device_; }
+  // {"name", "path", "dtype", "device", "executor", "kernel", "config": dims} for result rows.
   nlohmann::json describe() const;
+  // Load time and memory right after loading: {"ms", "peak_host_mib", "peak_device_mib"}.
+  const nlohmann::json& load_figures() const { return load_figures_; }
+  // Every weight tensor of the vision tower and the LLM (placement checks).
+  std::vector<at::Tensor> tensors() const;
 
   // Visual embeddings of every chunk, concatenated in prompt order.
   at::Tensor encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const;
   // The chat prompt (ids, TokenLayout, positions) of a prepared sample's user turn + question.
   qwen2_5_vl::BuiltPrompt prompt(const PreparedVideo& video, const std::string& system_prompt, const std::string& question) const;
-  // Prefill under `method`'s plan, greedy decode up to max_new_tokens (stops at <|im_end|> /
-  // <|endoftext|>), detokenise.
+  // Prefill under `method`'s plan (logits of the last row only).
+  qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
+  // prefill, then greedy decode up to max_new_tokens (stops at <|im_end|> / <|endoftext|>), detokenise.
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens) const;
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
 
@@ -56,6 +67,8 @@ class QwenRuntime {
   qwen2_5_vl::PreprocessorConfig preprocessor_;
   tokenizer::Tokenizer tokenizer_;
   at::ScalarType dtype_;
+  DeviceSpec device_;
+  nlohmann::json load_figures_;
   std::unique_ptr<qwen2_5_vl::VisionTower> vision_;
   std::unique_ptr<qwen2_5_vl::QwenLlm> llm_;
   std::unique_ptr<attention::Executor> executor_;

@@ -8,6 +8,7 @@
 #include "harness/cli_args.h"
 #include "harness/commands.h"
 #include "harness/config_io.h"
+#include "harness/device_spec.h"
 #include "harness/speed/speed_runner.h"
 #include "harness/table.h"
 
@@ -70,27 +71,22 @@ std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann
 }  // namespace
 
 int run_speed_command(const std::vector<std::string>& args) {
-  const CliSpec spec{"pevlm speed --config FILE [--out DIR] [--device cpu|cuda] [--set key=value ...]",
+  const CliSpec spec{"pevlm speed --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--set key=value ...]",
                      {"--config", "--out", "--device"}, {}, {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
   nlohmann::json doc = load_yaml_file(config_path);
   const nlohmann::json overrides = parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{});
   doc.merge_patch(overrides);
-  // --device picks the executor family; a config that names an executor of the other device is an
-  // error rather than a silent switch.
-  if (cli.has("--device")) {
-    const std::string device = cli.get("--device"), executor = doc.value("executor", std::string("cpu"));
-    const bool executor_cuda = executor.rfind("cuda", 0) == 0;
-    if (device == "cuda") {
-      if (!executor_cuda && doc.contains("executor") && executor != "cpu")
-        throw std::invalid_argument("--device cuda conflicts with executor '" + executor + "' of the config");
-      if (!executor_cuda) doc["executor"] = "cuda";
-    } else if (device == "cpu") {
-      if (executor_cuda) throw std::invalid_argument("--device cpu conflicts with executor '" + executor + "' of the config");
-    } else {
-      throw std::invalid_argument("--device expects cpu or cuda, got '" + device + "'");
-    }
+  // --device (or `device:`) is checked as for eval: the config's executor must run there (an executor
+  // left out gets the device's default); a conflict is an error rather than a silent switch.
+  if (cli.has("--device")) doc["device"] = cli.get("--device");
+  if (doc.contains("device")) {
+    const DeviceSpec device = resolve_device(doc["device"].get<std::string>());
+    if (device.device.is_cuda() && device.device.index() != 0)
+      throw std::invalid_argument("pevlm speed times on cuda:0; select another GPU with CUDA_VISIBLE_DEVICES");
+    doc["executor"] = resolve_executor(doc.value("executor", std::string("auto")), device);
+    doc.erase("device");
   }
   const SpeedConfig config = parse_speed_config(doc, config_path.string());
   const std::filesystem::path out = cli.get("--out", "results/tmp/speed");

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -14,17 +15,25 @@ namespace {
 
 constexpr int64_t kKvHeadroom = 256;  // KV rows reserved for decoding after a prefill
 
-// Converts a weight to the compute dtype (no-op when it already is).
-void cast_weights(LlmWeights& w, at::ScalarType dtype) {
-  auto c = [&](at::Tensor& t) { t = t.to(dtype); };
+// Converts a weight to the compute dtype (no-op when it already is); every weight must already be on
+// `device` (load_llm_weights / random weights put them there): a weight elsewhere is a placement bug
+// that would otherwise surface as a device-mismatch error deep inside a layer.
+void cast_weights(LlmWeights& w, at::ScalarType dtype, const at::Device& device) {
+  auto c = [&](at::Tensor& t, const std::string& name) {
+    if (t.device() != device)
+      throw std::invalid_argument("QwenLlm: weight " + name + " is on " + t.device().str() + ", the model on " + device.str());
+    t = t.to(dtype, /*non_blocking=*/false, /*copy=*/false, at::MemoryFormat::Preserve);
+  };
   const bool tied_storage = w.lm_head_VD.is_same(w.embed_VD);
-  c(w.embed_VD);
-  c(w.norm_D);
-  w.lm_head_VD = tied_storage ? w.embed_VD : w.lm_head_VD.to(dtype);
-  for (LlmLayerWeights& l : w.layers) {
+  c(w.embed_VD, "embed_tokens");
+  c(w.norm_D, "norm");
+  if (tied_storage) w.lm_head_VD = w.embed_VD;
+  else c(w.lm_head_VD, "lm_head");
+  for (size_t n = 0; n < w.layers.size(); ++n) {
+    LlmLayerWeights& l = w.layers[n];
     for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w,
                           &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
-      c(*t);
+      c(*t, "layers." + std::to_string(n));
   }
 }
 
@@ -38,13 +47,15 @@ QwenLlm::QwenLlm(TextConfig text, SpecialTokens tokens, LlmWeights weights, LlmO
   if (int64_t(weights_.layers.size()) != text_.num_layers)
     throw std::invalid_argument("QwenLlm: weights have " + std::to_string(weights_.layers.size()) +
                                 " layers, config num_hidden_layers = " + std::to_string(text_.num_layers));
-  cast_weights(weights_, options_.dtype);
+  if (options_.mlp_chunk_rows < 1)
+    throw std::invalid_argument("QwenLlm: mlp_chunk_rows must be >= 1, got " + std::to_string(options_.mlp_chunk_rows));
+  cast_weights(weights_, options_.dtype, options_.device);
 }
 
 QwenLlm QwenLlm::load(const std::string& model_dir, LlmOptions options) {
   Qwen25VLConfig config = load_config(model_dir);
   safetensors::Checkpoint checkpoint = safetensors::Checkpoint::open(model_dir);
-  LlmWeights weights = load_llm_weights(checkpoint, config.text, options.dtype);
+  LlmWeights weights = load_llm_weights(checkpoint, config.text, options.dtype, options.device);
   return QwenLlm(config.text, config.tokens, std::move(weights), options);
 }
 
@@ -53,7 +64,7 @@ at::Tensor QwenLlm::embed(const std::vector<int64_t>& ids) const {
     if (ids[i] < 0 || ids[i] >= text_.vocab_size)
       throw std::invalid_argument("token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
                                   " is outside the vocabulary [0, " + std::to_string(text_.vocab_size) + ")");
-  at::Tensor ids_L = at::tensor(ids, at::kLong);
+  at::Tensor ids_L = at::tensor(ids, at::kLong).to(options_.device);
   return weights_.embed_VD.index_select(0, ids_L);  // [L, hidden]
 }
 
@@ -71,7 +82,8 @@ at::Tensor QwenLlm::embed_with_vision(const std::vector<int64_t>& ids, const at:
                                 std::to_string(pad_id) + ") but " + std::to_string(vision_ND.size(0)) +
                                 " vision embeddings were given; the counts must match");
   at::Tensor x_LD = embed(ids);
-  if (!slots.empty()) x_LD.index_copy_(0, at::tensor(slots, at::kLong), vision_ND.to(x_LD.scalar_type()));
+  if (!slots.empty())
+    x_LD.index_copy_(0, at::tensor(slots, at::kLong).to(x_LD.device()), vision_ND.to(x_LD.device(), x_LD.scalar_type()));
   return x_LD;
 }
 
@@ -100,10 +112,16 @@ at::Tensor QwenLlm::finish_layer(int64_t n, const at::Tensor& x_LD, const at::Te
   const LlmLayerWeights& w = weights_.layers[size_t(n)];
   const int64_t L = x_LD.size(0);
   at::Tensor h_LD = x_LD + at::linear(attn_LHD.reshape({L, -1}), w.o_w);
-  at::Tensor m_LD = rms_norm(h_LD, w.post_norm_D);
-  at::Tensor gate_LF = at::silu(at::linear(m_LD, w.gate_w));  // [L, intermediate]
-  gate_LF.mul_(at::linear(m_LD, w.up_w));
-  return h_LD + at::linear(gate_LF, w.down_w);
+  // Post-norm + SwiGLU, row-wise, in chunks of mlp_chunk_rows: the [rows, intermediate] activations
+  // are the largest tensors of a long prefill. Written into h_LD (the residual) chunk by chunk.
+  for (int64_t r = 0; r < L; r += options_.mlp_chunk_rows) {
+    at::Tensor h_rD = h_LD.narrow(0, r, std::min(options_.mlp_chunk_rows, L - r));
+    at::Tensor m_rD = rms_norm(h_rD, w.post_norm_D);
+    at::Tensor gate_rF = at::silu(at::linear(m_rD, w.gate_w));  // [rows, intermediate]
+    gate_rF.mul_(at::linear(m_rD, w.up_w));
+    h_rD.add_(at::linear(gate_rF, w.down_w));
+  }
+  return h_LD;
 }
 
 void QwenLlm::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) const {

@@ -24,13 +24,15 @@
 
 namespace pevlm::qwen2_5_vl {
 
-// Time spent per phase (milliseconds, wall clock).
+// Time spent per phase (milliseconds of device work: steady clock on the CPU, CUDA events on a GPU;
+// attention/device_timer.h).
 struct LlmTimings {
   double prefill_attention_ms = 0;  // inside Executor::prefill, all layers
   double prefill_other_ms = 0;      // the rest of the prefill (projections, RoPE, norms, MLP, head)
   double decode_ms = 0;             // all decode steps (incl. their attention)
   int64_t prefill_tokens = 0;
   int64_t decode_steps = 0;
+  const char* clock = "steady_clock";  // how the times were taken (DeviceTimer::kind)
   double prefill_ms() const { return prefill_attention_ms + prefill_other_ms; }
 };
 
@@ -42,6 +44,9 @@ struct PrefillOptions {
   // Keep the hidden states as transformers' output_hidden_states: [0] the input embeddings,
   // [n] after layer n, the last one after the final norm. float32 [L, hidden] each.
   bool keep_hidden_states = false;
+  // Split the prefill time into attention and the rest per layer (two timer marks per layer; on CUDA
+  // two event records, no synchronisation). false: only the total, reported as prefill_other_ms.
+  bool split_timing = true;
 };
 
 // The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first
@@ -80,6 +85,12 @@ struct LlmOptions {
   // Compute dtype of weights, activations and KV cache: bfloat16 for real checkpoints,
   // float32 for fp32 weights / golden tests. RMSNorm is always computed in float32.
   at::ScalarType dtype = at::kBFloat16;
+  // Where weights, activations and the KV cache live (load() puts the weights there; a QwenLlm built
+  // from weights takes their device, which must be this one).
+  at::Device device = at::kCPU;
+  // The SwiGLU MLP runs over at most this many rows at a time: its [rows, intermediate] activations
+  // (7B: 18944 wide) would otherwise take 2 x 4 GB at 106k tokens in bf16. Row-wise, so exact.
+  int64_t mlp_chunk_rows = 8192;
 };
 
 class QwenLlm {
@@ -93,6 +104,7 @@ class QwenLlm {
   const SpecialTokens& tokens() const { return tokens_; }
   const LlmWeights& weights() const { return weights_; }
   at::ScalarType dtype() const { return options_.dtype; }
+  const at::Device& device() const { return options_.device; }
 
   // Token embeddings [L, hidden] in the compute dtype. Throws std::invalid_argument naming the
   // position and id when an id is outside [0, vocab).

@@ -4,20 +4,21 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <chrono>
+#include <utility>
+#include <vector>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "attention/device_timer.h"
 #include "models/qwen2_5_vl/llm.h"
 
 namespace pevlm::qwen2_5_vl {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+// The rotary tables on the compute device in the compute dtype, once per call rather than per layer.
+RotaryTables on_device(RotaryTables t, const at::TensorOptions& options) {
+  return {t.cos_LD.to(options), t.sin_LD.to(options)};
 }
 
 void check_prefill_input(const TextConfig& text, const at::Tensor& x_LD, const AttentionPlan& plan) {
@@ -37,24 +38,27 @@ void check_prefill_input(const TextConfig& text, const at::Tensor& x_LD, const A
 LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, attention::Executor& executor,
                             const PrefillOptions& options) const {
   check_prefill_input(text_, x_in_LD, plan);
-  const auto start = Clock::now();
+  const auto timer = attention::DeviceTimer::make(options_.device);
+  const int start = timer->mark();
+  std::vector<std::pair<int, int>> attention_marks;
   const int64_t L = x_in_LD.size(0);
   LlmSession s;
   s.plan = plan;
   s.executor = &executor;
   s.cache.k_LHD.resize(size_t(text_.num_layers));
   s.cache.v_LHD.resize(size_t(text_.num_layers));
-  const RotaryTables rope = mrope_tables(plan.positions, text_.head_dim, text_.rope_theta, text_.mrope_section);
+  at::Tensor x_LD = x_in_LD.to(options_.device, options_.dtype);
+  const RotaryTables rope =
+      on_device(mrope_tables(plan.positions, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
 
-  at::Tensor x_LD = x_in_LD.to(options_.dtype);
   if (options.keep_hidden_states) s.hidden_states.push_back(x_LD.to(at::kFloat));
   for (int64_t n = 0; n < text_.num_layers; ++n) {
     Qkv qkv = attention_inputs(n, x_LD, rope);
     store_kv(s.cache, n, 0, qkv);
-    const auto attn_start = Clock::now();
+    const int attn_start = options.split_timing ? timer->mark() : -1;
     at::Tensor attn_LHD = executor.prefill(plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale});
-    s.timings.prefill_attention_ms += ms_since(attn_start);
+    if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_LD = finish_layer(n, x_LD, attn_LHD);
     if (options.keep_hidden_states && n + 1 < text_.num_layers) s.hidden_states.push_back(x_LD.to(at::kFloat));
   }
@@ -69,7 +73,10 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
   }
   s.next_position = plan.positions.max_id() + 1;
   s.timings.prefill_tokens = L;
-  s.timings.prefill_other_ms = ms_since(start) - s.timings.prefill_attention_ms;
+  const int end = timer->mark();
+  for (const auto& [a, b] : attention_marks) s.timings.prefill_attention_ms += timer->ms(a, b);
+  s.timings.prefill_other_ms = timer->ms(start, end) - s.timings.prefill_attention_ms;
+  s.timings.clock = timer->kind();
   return s;
 }
 
@@ -77,12 +84,13 @@ at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const
   if (s.executor == nullptr || s.cache.length == 0)
     throw std::logic_error("decode: the session has no prefill (call QwenLlm::prefill first)");
   if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
-  const auto start = Clock::now();
+  const auto timer = attention::DeviceTimer::make(options_.device);
+  const int start = timer->mark();
   const int64_t n_new = int64_t(ids.size()), past = s.cache.length;
-  const RotaryTables rope =
-      mrope_tables_1d(s.next_position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section);
-  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
   at::Tensor x_LD = embed(ids);
+  const RotaryTables rope = on_device(
+      mrope_tables_1d(s.next_position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
+  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
   for (int64_t n = 0; n < text_.num_layers; ++n) {
     Qkv qkv = attention_inputs(n, x_LD, rope);
     store_kv(s.cache, n, past, qkv);
@@ -95,7 +103,7 @@ at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const
   s.cache.length = past + n_new;
   s.next_position += n_new;
   at::Tensor logits_NV = lm_head(rms_norm(x_LD, weights_.norm_D));
-  s.timings.decode_ms += ms_since(start);
+  s.timings.decode_ms += timer->ms(start, timer->mark());
   s.timings.decode_steps += 1;
   return logits_NV;
 }

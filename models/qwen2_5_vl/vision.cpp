@@ -122,12 +122,43 @@ VisionTower::VisionTower(VisionConfig config, VisionWeights weights)
 }
 
 VisionTower VisionTower::load(const safetensors::Checkpoint& checkpoint, const VisionConfig& config,
-                              at::ScalarType dtype) {
-  return VisionTower(config, load_vision_weights(checkpoint, config, dtype));
+                              at::ScalarType dtype, const at::Device& device) {
+  return VisionTower(config, load_vision_weights(checkpoint, config, dtype, device));
+}
+
+std::vector<at::Tensor> VisionTower::tensors() const {
+  std::vector<at::Tensor> out = {weights_.patch_w, weights_.merger_ln_w, weights_.merger_fc1_w, weights_.merger_fc1_b,
+                                 weights_.merger_fc2_w, weights_.merger_fc2_b};
+  for (const VisionBlockWeights& b : weights_.blocks)
+    for (const at::Tensor& t : {b.norm1_w, b.norm2_w, b.qkv_w, b.qkv_b, b.proj_w, b.proj_b, b.gate_w, b.gate_b, b.up_w,
+                                b.up_b, b.down_w, b.down_b})
+      out.push_back(t);
+  return out;
+}
+
+std::vector<std::vector<GridTHW>> split_grids_by_steps(const std::vector<GridTHW>& grids, int64_t max_patches) {
+  std::vector<std::vector<GridTHW>> pieces(1);
+  int64_t in_piece = 0;
+  for (const GridTHW& g : grids) {
+    const int64_t step = g.h * g.w;
+    for (int64_t t = 0; t < g.t;) {
+      if (max_patches > 0 && in_piece > 0 && in_piece + step > max_patches) {
+        pieces.emplace_back();
+        in_piece = 0;
+      }
+      // As many steps of this grid as fit (at least one).
+      const int64_t room = max_patches > 0 ? std::max<int64_t>(1, (max_patches - in_piece) / step) : g.t;
+      const int64_t take = std::min(room, g.t - t);
+      pieces.back().push_back(GridTHW{take, g.h, g.w});
+      in_piece += take * step;
+      t += take;
+    }
+  }
+  return pieces;
 }
 
 at::Tensor VisionTower::forward(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
-                                VisionTrace* trace) const {
+                                VisionTrace* trace, int64_t chunk_patches) const {
   const VisionConfig& c = config_;
   int64_t n = 0;
   for (const GridTHW& g : grids) n += g.patches();
@@ -136,14 +167,32 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, const std::vecto
     throw std::invalid_argument("VisionTower::forward: pixel_values must be [" + std::to_string(n) + ", " +
                                 std::to_string(c.patch_dim()) + "] for the given grids (sum of t*h*w rows)");
   }
+  const auto pieces = split_grids_by_steps(grids, trace ? 0 : chunk_patches);
+  if (pieces.size() == 1) return forward_piece(pixel_values, grids, trace);
+  std::vector<at::Tensor> outs;
+  int64_t row = 0;
+  for (const auto& piece : pieces) {
+    int64_t rows = 0;
+    for (const GridTHW& g : piece) rows += g.patches();
+    outs.push_back(forward_piece(pixel_values.narrow(0, row, rows), piece, nullptr));
+    row += rows;
+  }
+  return at::cat(outs, 0);
+}
+
+at::Tensor VisionTower::forward_piece(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
+                                      VisionTrace* trace) const {
+  const VisionConfig& c = config_;
+  const at::Device device = this->device();
   const int64_t unit = c.merge_unit();
   // Patch embedding: Conv3d with stride = kernel is a matmul over the flattened patch.
-  at::Tensor x_ND = at::linear(pixel_values.to(weights_.dtype), weights_.patch_w);
+  at::Tensor x_ND = at::linear(pixel_values.to(device, weights_.dtype), weights_.patch_w);
   if (trace) trace->patch_embed = x_ND;
 
-  const WindowIndex win = vision_window_index(grids, c.spatial_merge_size, c.window_merged_tokens());
+  WindowIndex win = vision_window_index(grids, c.spatial_merge_size, c.window_merged_tokens());
+  win.window_index = win.window_index.to(device);
   const std::vector<int64_t> full_cu = vision_full_cu_seqlens(grids);
-  at::Tensor rot_NR = vision_rot_pos_emb(grids, c.spatial_merge_size, c.head_dim());  // [N, hd/2]
+  at::Tensor rot_NR = vision_rot_pos_emb(grids, c.spatial_merge_size, c.head_dim()).to(device);  // [N, hd/2]
   rot_NR = to_window_order(rot_NR, win.window_index, unit);
   at::Tensor emb_ND = at::cat({rot_NR, rot_NR}, -1);
   BlockContext ctx{nullptr, emb_ND.cos(), emb_ND.sin(), c.num_heads, c.rms_norm_eps};

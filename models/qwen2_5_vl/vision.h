@@ -43,27 +43,40 @@ class VisionTower {
   // std::invalid_argument when the config is inconsistent (head_dim, window size, merge size).
   VisionTower(VisionConfig config, VisionWeights weights);
 
-  // Loads `model.safetensors`-style weights (visual.* or model.visual.*) from `checkpoint`,
-  // converted to `dtype`.
+  // Loads `model.safetensors`-style weights (visual.* or model.visual.*) from `checkpoint` onto
+  // `device`, converted to `dtype` there.
   static VisionTower load(const safetensors::Checkpoint& checkpoint, const VisionConfig& config,
-                          at::ScalarType dtype);
+                          at::ScalarType dtype, const at::Device& device = at::kCPU);
 
-  // pixel_values [sum of t*h*w, C*tp*p*p] (preprocess_video rows of every grid, in order) ->
-  // visual embeddings [sum of t*h*w / merge^2, out_hidden_size] in the compute dtype, in token
-  // order (the order of the <|video_pad|> tokens). Fills `trace` when given.
+  // pixel_values [sum of t*h*w, C*tp*p*p] (preprocess_video rows of every grid, in order; any
+  // device) -> visual embeddings [sum of t*h*w / merge^2, out_hidden_size] in the compute dtype on the
+  // weights' device, in token order (the order of the <|video_pad|> tokens). Fills `trace` when given.
+  // Windows and full-attention segments never cross a temporal grid step (cu_seqlens per step), so
+  // the tower runs over pieces of whole steps of at most `chunk_patches` patches (~400k patches of a
+  // 768-frame video would need tens of GB at once); exact, not an approximation. 0 = one piece.
   // Throws std::invalid_argument when the rows do not match the grids or the width is wrong.
   at::Tensor forward(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
-                     VisionTrace* trace = nullptr) const;
+                     VisionTrace* trace = nullptr, int64_t chunk_patches = 65536) const;
 
   const VisionConfig& config() const { return config_; }
   at::ScalarType dtype() const { return weights_.dtype; }
+  at::Device device() const { return weights_.patch_w.device(); }
+  // Every weight tensor (for placement checks).
+  std::vector<at::Tensor> tensors() const;
 
  private:
+  // forward() of one piece (whole temporal steps).
+  at::Tensor forward_piece(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids, VisionTrace* trace) const;
+
   VisionConfig config_;
   VisionWeights weights_;
 };
 
 // Building blocks (exposed for tests).
+
+// `grids` cut into pieces of whole temporal steps, each of at most max_patches patches (a single
+// step larger than that is a piece of its own); max_patches <= 0 keeps everything in one piece.
+std::vector<std::vector<GridTHW>> split_grids_by_steps(const std::vector<GridTHW>& grids, int64_t max_patches);
 
 // Qwen2RMSNorm: w * to(input dtype)(x_f32 * rsqrt(mean(x_f32^2) + eps)).
 at::Tensor vision_rms_norm(const at::Tensor& x_ND, const at::Tensor& weight_D, double eps);

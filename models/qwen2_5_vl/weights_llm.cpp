@@ -92,7 +92,7 @@ std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint) {
 }
 
 LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
-                            at::ScalarType dtype) {
+                            at::ScalarType dtype, const at::Device& device) {
   const std::string prefix = detect_llm_prefix(checkpoint);
   std::map<std::string, at::Tensor> tensors;
   for (const LlmWeightSpec& spec : llm_weight_table(text)) {
@@ -108,8 +108,8 @@ LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const Tex
       throw std::runtime_error("checkpoint " + checkpoint.path() + ": tensor " + full + " has shape " +
                                shape_str(view.shape) + ", expected " + shape_str(spec.shape) +
                                " from config " + "(file " + checkpoint.file_of(full) + ")");
-    // to(dtype) is a no-op when the dtype matches: the tensor then views the mapping.
-    tensors[spec.name] = safetensors::to_tensor(view).to(dtype);
+    // On the CPU a view of the mapping when the dtype matches.
+    tensors[spec.name] = safetensors::to_device_tensor(view, device, dtype);
   }
   LlmWeights w = assemble(text, tensors);
   w.prefix = prefix;

@@ -65,13 +65,14 @@ struct LlmWeights {
 // the checkpoint when neither embed_tokens name is present.
 std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint);
 
-// Loads every LLM tensor as `dtype`: zero-copy views of the mapping when the checkpoint already
-// has that dtype (LlmWeights::mapping keeps it alive), converted copies otherwise.
+// Loads every LLM tensor as `dtype` onto `device`. CPU: zero-copy views of the mapping when the
+// checkpoint already has that dtype (LlmWeights::mapping keeps it alive), converted copies otherwise;
+// accelerators: chunked pinned copies converted on the device (safetensors::to_device_tensor).
 // Throws std::runtime_error naming the checkpoint, the tensor and the expected shape when a tensor
 // is missing or has another shape; lm_head.weight may be absent only when
 // text.tie_word_embeddings is true (then lm_head = embed_tokens).
 LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
-                            at::ScalarType dtype);
+                            at::ScalarType dtype, const at::Device& device = at::kCPU);
 
 // Random weights with the table's shapes (for timing with real dimensions, no checkpoint):
 // norms 1 + 0.1 N(0,1), biases 0.05 N, other matrices N(0,1) * `std` (default 0.02).

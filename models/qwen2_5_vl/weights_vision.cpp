@@ -76,7 +76,7 @@ std::string vision_prefix(const safetensors::Checkpoint& ck) {
 }
 
 VisionWeights load_vision_weights(const safetensors::Checkpoint& ck, const VisionConfig& config,
-                                  at::ScalarType dtype) {
+                                  at::ScalarType dtype, const at::Device& device) {
   const std::string prefix = vision_prefix(ck);
   const auto specs = vision_tensor_specs(config);
   VisionWeights w;
@@ -93,12 +93,11 @@ VisionWeights load_vision_weights(const safetensors::Checkpoint& ck, const Visio
       throw std::runtime_error("checkpoint '" + ck.path() + "': tensor " + name + " has shape " +
                                shape_str(view.shape) + ", expected " + shape_str(specs[i].shape));
     }
-    at::Tensor t = safetensors::to_tensor(view);
-    if (!at::isFloatingType(t.scalar_type())) {
+    if (!at::isFloatingType(safetensors::to_scalar_type(view.dtype))) {
       throw std::runtime_error("checkpoint '" + ck.path() + "': tensor " + name + " has dtype " +
                                std::string(safetensors::dtype_name(view.dtype)) + ", expected a float type");
     }
-    *fields[i] = t.to(dtype, /*non_blocking=*/false, /*copy=*/true);  // owning, detached from the mapping
+    *fields[i] = safetensors::to_device_tensor(view, device, dtype, /*copy=*/true);  // owning, detached from the mapping
   }
   w.patch_w = w.patch_w.reshape({config.hidden_size, config.patch_dim()});
   return w;

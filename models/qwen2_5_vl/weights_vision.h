@@ -51,11 +51,12 @@ std::vector<VisionTensorSpec> vision_tensor_specs(const VisionConfig& config);
 // patch_embed.proj.weight); throws std::runtime_error naming the checkpoint and both names.
 std::string vision_prefix(const safetensors::Checkpoint& checkpoint);
 
-// Loads the tower, converting to `dtype` (owning copies: the checkpoint may be closed after).
+// Loads the tower onto `device`, converting to `dtype` there (owning copies: the checkpoint may be
+// closed after; see safetensors::to_device_tensor for how bytes reach an accelerator).
 // Throws std::runtime_error naming the checkpoint, the tensor and the expected shape when a
 // tensor is missing or has another shape, or when its dtype is not floating point.
 VisionWeights load_vision_weights(const safetensors::Checkpoint& checkpoint, const VisionConfig& config,
-                                  at::ScalarType dtype);
+                                  at::ScalarType dtype, const at::Device& device = at::kCPU);
 
 // Random weights with the right shapes for timing and tests (normal * 0.02, norm weights 1,
 // biases 0.01 * normal), generated in float32 with `seed` and converted to `dtype`.

@@ -2,6 +2,9 @@
 // safetensors/torch.py, _TYPES / _getdtype) for the dtype mapping.
 #include "models/safetensors/torch_tensor.h"
 
+#include <ATen/DeviceAccelerator.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -55,6 +58,40 @@ at::Tensor to_tensor_copy(const TensorView& view) {
   at::Tensor out = at::empty(view.shape, at::TensorOptions().dtype(to_scalar_type(view.dtype)));
   if (view.nbytes > 0) std::memcpy(out.data_ptr(), view.data, view.nbytes);
   return out;
+}
+
+at::Tensor to_device_tensor(const TensorView& view, const at::Device& device, at::ScalarType dtype, bool copy,
+                            int64_t staging_bytes) {
+  if (device.is_cpu()) {
+    // The memory format is spelled out: with the defaulted std::optional, libtorch's to() branches on
+    // the empty optional's (uninitialised) payload, which valgrind reports (issue 9); same semantics.
+    return to_tensor(view).to(dtype, /*non_blocking=*/false, copy, at::MemoryFormat::Preserve);
+  }
+  const at::ScalarType file_dtype = to_scalar_type(view.dtype);
+  at::Tensor raw = at::empty(view.shape, at::TensorOptions().dtype(file_dtype).device(device));
+  const int64_t total = int64_t(view.nbytes);
+  if (total > 0) {
+    at::Tensor raw_bytes = raw.view({-1}).view(at::kByte);
+    const int64_t chunk = std::min<int64_t>(std::max<int64_t>(staging_bytes, 1), total);
+    at::Tensor staging[2];
+    for (auto& s : staging) s = at::empty({chunk}, at::TensorOptions().dtype(at::kByte).pinned_memory(true));
+    bool in_flight[2] = {false, false};  // a device copy may still be reading this buffer
+    for (int64_t off = 0, i = 0; off < total; off += chunk, ++i) {
+      const int b = int(i % 2);
+      // With two buffers the device copies chunk i-1 while the CPU fills chunk i; a buffer is refilled
+      // only after the copies issued so far have finished.
+      if (in_flight[b]) {
+        at::accelerator::synchronizeDevice(device.index());
+        in_flight[0] = in_flight[1] = false;
+      }
+      const int64_t n = std::min(chunk, total - off);
+      std::memcpy(staging[b].data_ptr(), view.data + off, size_t(n));
+      raw_bytes.narrow(0, off, n).copy_(staging[b].narrow(0, 0, n), /*non_blocking=*/true);
+      in_flight[b] = true;
+    }
+    at::accelerator::synchronizeDevice(device.index());  // staging buffers are freed on return
+  }
+  return raw.to(dtype, /*non_blocking=*/false, /*copy=*/false, at::MemoryFormat::Preserve);
 }
 
 void add_tensor(SafetensorsWriter& writer, const std::string& name, const at::Tensor& tensor) {

@@ -25,6 +25,15 @@ at::Tensor to_tensor(const TensorView& view);
 // Owning copy (independent of the file's lifetime).
 at::Tensor to_tensor_copy(const TensorView& view);
 
+// The tensor on `device` in `dtype`, straight from the mapping: on the CPU a view of the mapping when
+// the dtype matches (else one converted copy); on an accelerator the raw bytes travel through two
+// pinned staging buffers of `staging_bytes` in chunks (the copy of one chunk overlaps filling the
+// next), land in a device tensor of the file's dtype, and are converted there. No second full host
+// copy of a checkpoint is ever made: host memory beyond the page cache is 2 x staging_bytes.
+// `copy` forces an owning result on the CPU (detached from the mapping's lifetime).
+at::Tensor to_device_tensor(const TensorView& view, const at::Device& device, at::ScalarType dtype, bool copy = false,
+                            int64_t staging_bytes = int64_t(64) << 20);
+
 // Adds `tensor` to the writer (made contiguous and moved to CPU first; bytes copied).
 // Throws std::invalid_argument naming `name` for unsupported dtypes (see from_scalar_type).
 void add_tensor(SafetensorsWriter& writer, const std::string& name, const at::Tensor& tensor);
