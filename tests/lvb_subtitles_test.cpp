@@ -141,3 +141,16 @@ TEST(LvbSubtitles, LineSchemaShiftedByStartingTimestamp) {
   EXPECT_EQ(show(lvb::interleave_subtitles(seconds(9), subs, 1267, 9.0)),
             "F0 F1 [Chop the green] F2 F3 [Onion] F4 F5 F6 F7 F8");
 }
+
+// Fuzz reproducer (fuzz/regressions/fuzz_lvb_subtitles): "99999999999999999:00:00" overflowed
+// h * 3600 in long long (UBSan). Python's int does not overflow, so the reference reads it as a
+// (huge) time; so does the parser now, in double arithmetic.
+TEST(LvbSubtitles, FuzzRegressionHugeHoursDoNotOverflow) {
+  const auto file = std::filesystem::path(PEVLM_SOURCE_DIR) / "fuzz/regressions/fuzz_lvb_subtitles/hours_overflow_int64.json";
+  const auto subs = lvb::load_subtitles(file);
+  ASSERT_EQ(subs.size(), 1u);
+  EXPECT_DOUBLE_EQ(subs[0].start, 99999999999999999.0 * 3600.0);
+  EXPECT_DOUBLE_EQ(subs[0].end, 1.0);
+  EXPECT_DOUBLE_EQ(lvb::timestamp_to_seconds("-9223372036854775807:-9223372036854775807:00", "t"),
+                   -9223372036854775807.0 * 3660.0);
+}

@@ -269,6 +269,14 @@ TEST(SafetensorsGolden, TinyModelWeightsMatchManifest) {
   EXPECT_EQ(f.get("lm_head.weight").shape, (std::vector<int64_t>{160, 64}));
 }
 
+// Fuzz reproducer (fuzz/regressions/fuzz_safetensors): shape [2^32, 2^31, 0] has 0 elements, but
+// TensorView::numel() overflowed int64 on the way (UBSan); the header check now rejects the shape.
+TEST(Safetensors, FuzzRegressionShapeOverflowingBeforeAZeroDim) {
+  const fs::path file =
+      fs::path(PEVLM_SOURCE_DIR) / "fuzz/regressions/fuzz_safetensors/numel_overflows_before_zero_dim.safetensors";
+  expect_error([&] { st::SafetensorsFile::open(file.string()); }, {file.string(), "tensor 't'", "overflows"});
+}
+
 TEST(SafetensorsGolden, GoldenTensorsHaveManifestDtypesAndValues) {
   const fs::path dir = fs::path(PEVLM_SHARED_DIR) / "golden" / "qwen2_5_vl_tiny";
   if (!fs::exists(dir / "golden.safetensors")) GTEST_SKIP() << "golden tensors not present in " << dir;

@@ -132,6 +132,26 @@ TEST(SpeedRunner, AttentionOnlyRowsHaveNoLlmFields) {
 }
 
 // The shipped configurations parse: the demo stays attention-only, the LLM ones take the 7B shape.
+// Fuzz reproducers (fuzz/regressions/fuzz_config_yaml): yaml-cpp passes invalid UTF-8 through, and the
+// JSON config then threw from dump() (resolved config, result rows) with a message naming no file.
+// The loader now rejects it, naming the file and the line.
+TEST(SpeedConfig, FuzzRegressionNonUtf8YamlNamesFileAndLine) {
+  const std::filesystem::path dir = std::filesystem::path(PEVLM_SOURCE_DIR) / "fuzz/regressions/fuzz_config_yaml";
+  for (const auto& [name, line] : std::vector<std::pair<std::string, std::string>>{
+           {"latin1_value.yaml", "line 1"}, {"truncated_utf8_key.yaml", "line 1"},
+           {"crash-5fa07dbbc14f632b797b176e8ecee2420466cebf", "line 8"}}) {
+    const std::string file = (dir / name).string();
+    try {
+      load_speed_config(file);
+      ADD_FAILURE() << "no exception for " << file;
+    } catch (const std::invalid_argument& e) {
+      const std::string msg = e.what();
+      for (const std::string& part : {file, line, std::string("not valid UTF-8")})
+        EXPECT_NE(msg.find(part), std::string::npos) << msg << " lacks " << part;
+    }
+  }
+}
+
 TEST(SpeedConfig, ShippedConfigsParse) {
   const std::string root = PEVLM_SOURCE_DIR "/configs/";
   EXPECT_FALSE(load_speed_config(root + "speed-demo.yaml").time_llm());

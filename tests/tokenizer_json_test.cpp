@@ -150,6 +150,42 @@ TEST(TokenizerJson, MalformedFilesNameFileAndKey) {
   fs::remove_all(d);
 }
 
+// Fuzz reproducers (fuzz/regressions/fuzz_tokenizer_json, fuzz_tokenizer_vocab_merges): each must be
+// rejected with an exception naming the file or folder and the key.
+//  - root_is_string / vocab_root_is_string: a JSON string as the whole document made the SAX reader
+//    call back() on its empty frame stack (UBSan);
+//  - vocab_id_int32_max: id 2147483647 overflowed id + 1 when sizing the id tables (UBSan), and any
+//    large id allocated gigabytes; ids are now bounded;
+//  - added_token_id_wraps_int32: added-token id 2^32 + 65 was truncated to 65 (a vocabulary id).
+TEST(TokenizerJson, FuzzRegressionsFailCleanly) {
+  const fs::path dir = fs::path(PEVLM_SOURCE_DIR) / "fuzz/regressions";
+  auto expect_load_error = [](const fs::path& path, const std::vector<std::string>& parts) {
+    try {
+      pt::Tokenizer::load(path);
+      ADD_FAILURE() << "no exception for " << path;
+    } catch (const std::runtime_error& e) {
+      for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what() << " lacks " << p;
+    }
+  };
+  const fs::path tj = dir / "fuzz_tokenizer_json";
+  expect_load_error(tj / "root_is_string.json", {(tj / "root_is_string.json").string(), "(root)"});
+  expect_load_error(tj / "vocab_id_int32_max.json", {"model.vocab", "'zz'", "2147483647"});
+  expect_load_error(tj / "added_token_id_wraps_int32.json",
+                    {(tj / "added_token_id_wraps_int32.json").string(), "added_tokens[0].id", "4294967361"});
+  // vocab.json + merges.txt reproducers: the two files joined by "\n@@@@\n" (fuzz_tokenizer_vocab_merges.cpp).
+  for (const auto& [name, key] : std::vector<std::pair<std::string, std::string>>{
+           {"vocab_root_is_string", "(root)"}, {"vocab_id_int32_max", "model.vocab"}}) {
+    const std::string input = read(dir / "fuzz_tokenizer_vocab_merges" / name);
+    const size_t sep = input.find("\n@@@@\n");
+    ASSERT_NE(sep, std::string::npos) << name;
+    const fs::path d = temp_dir("fuzz_" + name);
+    write(d / "vocab.json", input.substr(0, sep));
+    write(d / "merges.txt", input.substr(sep + 6));
+    expect_load_error(d, {d.string(), key});
+    fs::remove_all(d);
+  }
+}
+
 TEST(TokenizerTiny, WriterOutputLoadsAndRoundTrips) {
   const fs::path d = temp_dir("tiny");
   const auto info = pt::write_tiny_tokenizer_json(d / "tokenizer.json");

@@ -81,7 +81,8 @@ double timestamp_to_seconds(const std::string& hms, const std::string& context) 
   if (!ok) {
     throw std::runtime_error(context + ": expected a time \"HH:MM:SS.fff\", got \"" + hms + "\"");
   }
-  return static_cast<double>(h * 3600 + m * 60) + s;
+  // In double: Python's int arithmetic cannot overflow, long long's can ("99999999999999999:00:00").
+  return static_cast<double>(h) * 3600.0 + static_cast<double>(m) * 60.0 + s;
 }
 
 std::vector<Subtitle> parse_subtitles(const nlohmann::json& doc, const std::string& source) {

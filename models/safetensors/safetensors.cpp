@@ -243,8 +243,11 @@ TensorView read_entry(const SafetensorsFile::Impl& impl, const std::string& name
   uint64_t numel = 1;
   for (const auto& d : e["shape"]) {
     const uint64_t dim = header_uint(impl, name, d, "shape entries");
-    if (dim > uint64_t(std::numeric_limits<int64_t>::max()) || !mul_ok(numel, dim, numel))
-      fail_tensor(impl.path, name, "shape " + e["shape"].dump() + " overflows");
+    // Every partial product must fit int64: TensorView::numel() multiplies the dims in int64, so
+    // [2^32, 2^31, 0] (0 elements) would overflow there before reaching the 0.
+    if (dim > uint64_t(std::numeric_limits<int64_t>::max()) || !mul_ok(numel, dim, numel) ||
+        numel > uint64_t(std::numeric_limits<int64_t>::max()))
+      fail_tensor(impl.path, name, "shape " + e["shape"].dump() + " overflows (more than 2^63-1 elements)");
     view.shape.push_back(int64_t(dim));
   }
   begin = header_uint(impl, name, e["data_offsets"][0], "data_offsets");

@@ -31,6 +31,7 @@ class SpecSax : public nlohmann::json_sax<json> {
   bool binary(binary_t&) override { return scalar(json(nullptr)); }
 
   bool string(string_t& v) override {
+    if (frames_.empty()) return scalar(json(std::move(v)));  // a string as the whole document (rejected there)
     Frame& f = top();
     if (f.kind == Kind::kMerges) {
       if (!split_merge(v, pair_)) fail(merge_key(), "expected \"left right\", got \"" + v + "\"");

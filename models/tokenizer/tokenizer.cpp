@@ -40,6 +40,16 @@ namespace {
   throw std::runtime_error("tokenizer " + source + ": " + what);
 }
 
+// Per-id tables are dense (sized by the largest id), so an absurd id in a damaged file would allocate
+// gigabytes (and INT32_MAX + 1 overflows). Real vocabularies stay below ~300k (Qwen2: 151,665).
+constexpr int32_t kMaxTokenId = (1 << 21) - 1;
+
+void check_id(const std::string& source, const std::string& key, const std::string& token, int32_t id) {
+  if (id < 0 || id > kMaxTokenId)
+    fail(source, "key '" + key + "': token '" + token + "' has id " + std::to_string(id) + ", expected 0.." +
+                     std::to_string(kMaxTokenId));
+}
+
 }  // namespace
 
 Tokenizer Tokenizer::from_spec(const TokenizerSpec& spec) {
@@ -49,12 +59,14 @@ Tokenizer Tokenizer::from_spec(const TokenizerSpec& spec) {
   impl->splitter = std::make_unique<RegexSplitter>(spec.pattern);
   impl->form_to_id.reserve(spec.vocab.size() + spec.added.size());
   int32_t max_id = -1;
-  for (const auto& v : spec.vocab) max_id = std::max(max_id, v.second);
+  for (const auto& v : spec.vocab) {
+    check_id(spec.source, "model.vocab", v.first, v.second);
+    max_id = std::max(max_id, v.second);
+  }
   impl->grow(max_id);
   impl->bpe.reserve(spec.merges.size());
   std::string bytes;
   for (const auto& [form, id] : spec.vocab) {
-    if (id < 0) fail(spec.source, "key 'model.vocab': token '" + form + "' has negative id " + std::to_string(id));
     if (!vocab_form_to_bytes(form, bytes))
       fail(spec.source, "key 'model.vocab': token '" + form + "' is not in byte-level (GPT-2 byte-to-unicode) form");
     impl->grow(id);
@@ -72,7 +84,9 @@ Tokenizer Tokenizer::from_spec(const TokenizerSpec& spec) {
                             bytes_to_vocab_form(std::string(1, static_cast<char>(b))) + "'); a byte-level vocabulary needs all 256");
   std::string joined;
   for (size_t r = 0; r < spec.merges.size(); ++r) {
-    const auto& [l, rt] = spec.merges[r];
+    // Not a structured binding: clang 14 (the fuzz build, scripts/fuzz) cannot capture one in a lambda.
+    const std::string& l = spec.merges[r].first;
+    const std::string& rt = spec.merges[r].second;
     auto find = [&](const std::string& form) {
       const int32_t id = impl->form_to_id.find(form);
       if (id < 0)
@@ -85,6 +99,7 @@ Tokenizer Tokenizer::from_spec(const TokenizerSpec& spec) {
   for (const auto& t : spec.added) {
     if (t.id < 0 || t.content.empty())
       fail(spec.source, "key 'added_tokens': token '" + t.content + "' needs a non-negative id and non-empty content");
+    check_id(spec.source, "added_tokens", t.content, t.id);
     impl->grow(t.id);
     // GPT-2 lists <|endoftext|> both in the vocabulary and as an added token, with the same id.
     if (impl->id_kind[t.id] == Impl::kBase && impl->id_form[t.id] != t.content)

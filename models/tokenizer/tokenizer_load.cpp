@@ -1,5 +1,6 @@
 // Loading a Tokenizer from Hugging Face files: tokenizer.json (tokenizers' serialisation) or the
 // slow-tokenizer pair vocab.json + merges.txt (transformers' Qwen2Tokenizer / GPT2Tokenizer).
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -54,6 +55,8 @@ void read_added_tokens(const json& j, const fs::path& file, TokenizerSpec& spec)
     const std::string key = "added_tokens[" + std::to_string(i) + "]";
     if (!t.is_object() || !t.contains("id") || !t["id"].is_number_integer() || !t.contains("content") || !t["content"].is_string())
       fail(file, key, "expected an object with integer 'id' and string 'content'");
+    if (!t["id"].is_number_integer() || t["id"].get<int64_t>() < 0 || t["id"].get<int64_t>() > int64_t(INT32_MAX))
+      fail(file, key + ".id", "expected a non-negative 32-bit integer, got " + t["id"].dump());
     spec.added.push_back({t["id"].get<int32_t>(), t["content"].get<std::string>(), t.value("special", false)});
   }
 }
