@@ -67,8 +67,14 @@ find_package(fmt QUIET)
 pevlm_require(fmt_FOUND "fmt" "apt-get install libfmt-dev")
 pkg_check_modules(PCRE2 QUIET IMPORTED_TARGET libpcre2-8)
 pevlm_require(PCRE2_FOUND "PCRE2" "apt-get install libpcre2-dev")
-pkg_check_modules(FFMPEG QUIET IMPORTED_TARGET libavformat libavcodec libswscale libavutil)
-pevlm_require(FFMPEG_FOUND "FFmpeg libraries" "apt-get install libavformat-dev libavcodec-dev libswscale-dev libavutil-dev")
+# PEVLM_WITH_FFMPEG=OFF (GPU nodes where FFmpeg cannot be installed, scripts/device/): datasets/video
+# builds a stub whose calls raise VideoError, and `pevlm eval --frames-cache DIR` reads frames decoded
+# elsewhere. The video tests need FFmpeg and are left out.
+option(PEVLM_WITH_FFMPEG "Decode videos with FFmpeg (OFF: frames only from a --frames-cache)" ON)
+if(PEVLM_WITH_FFMPEG)
+  pkg_check_modules(FFMPEG QUIET IMPORTED_TARGET libavformat libavcodec libswscale libavutil)
+  pevlm_require(FFMPEG_FOUND "FFmpeg libraries" "apt-get install libavformat-dev libavcodec-dev libswscale-dev libavutil-dev")
+endif()
 if(PEVLM_BUILD_TESTS)
   find_package(GTest QUIET)
   pevlm_require(GTest_FOUND "GoogleTest" "apt-get install libgtest-dev")

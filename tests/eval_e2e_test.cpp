@@ -128,6 +128,52 @@ TEST(EvalE2E, ShardsMergedEqualSingleRun) {
             0);
 }
 
+TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
+  // Decode once into a frames cache (as on a machine with FFmpeg), then evaluate with the videos gone
+  // (as on a GPU node without FFmpeg): same predictions, rows say the frames came from the cache.
+  Fixture f = make_fixture("frames");
+  const fs::path cache = f.dir / "frames_cache";
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "direct", "--limit 4")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "unused", "--limit 4 --frames-cache " + cache.string() + " --decode-only")), 0);
+  EXPECT_FALSE(fs::exists(f.dir / "unused" / "results.jsonl")) << "--decode-only writes no rows";
+  ASSERT_GE(std::distance(fs::directory_iterator(cache), fs::directory_iterator{}), 2);
+  fs::remove_all(f.dir / "lvb" / "videos");
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "cached", "--limit 4 --frames-cache " + cache.string())), 0);
+  EXPECT_EQ(outcome(f.dir / "cached" / "results.jsonl"), outcome(f.dir / "direct" / "results.jsonl"));
+  for (const auto& r : read_results_jsonl(f.dir / "cached" / "results.jsonl")) {
+    EXPECT_TRUE(r["error"].is_null()) << r["error"];
+    EXPECT_EQ(r.value("frames_from_cache", false), true);
+    EXPECT_EQ(r["device_name"], "cpu");
+    EXPECT_TRUE(r.contains("memory") && r["memory"].contains("peak_host_mib"));
+  }
+  // Without the cache, the missing videos are per-sample errors naming the file.
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "nocache", "--limit 2")), 0);
+  for (const auto& r : read_results_jsonl(f.dir / "nocache" / "results.jsonl"))
+    EXPECT_NE(r["error"].get<std::string>().find("video file not found"), std::string::npos);
+}
+
+TEST(EvalE2E, DeviceFlagIsCheckedAgainstTheBuildAndTheExecutor) {
+  Fixture f = make_fixture("device");
+  const fs::path log = fs::temp_directory_path() / "pevlm_e2e.log";
+  const auto log_size = [&] { return fs::exists(log) ? fs::file_size(log) : 0; };
+  auto tail_from = [&](uintmax_t from) {
+    std::ifstream in(log);
+    in.seekg(std::streamoff(from));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  uintmax_t at = log_size();
+  EXPECT_NE(run(eval_cmd(f, f.dir / "cuda", "--device cuda")), 0);
+  EXPECT_NE(tail_from(at).find("CPU-only build"), std::string::npos) << tail_from(at);
+  at = log_size();
+  EXPECT_NE(run(eval_cmd(f, f.dir / "conflict", "--set executor=cuda")), 0);
+  EXPECT_NE(tail_from(at).find("executor 'cuda' runs on cuda only"), std::string::npos) << tail_from(at);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "cpu", "--device cpu --limit 1 --set executor=batched")), 0);
+  for (const auto& r : read_results_jsonl(f.dir / "cpu" / "results.jsonl")) {
+    EXPECT_EQ(r["model"]["executor"], "batched");
+    EXPECT_EQ(r["device_name"], "cpu");
+  }
+}
+
 TEST(EvalE2E, GenerateAnswersOnARealVideo) {
   Fixture f = make_fixture("generate");
   const fs::path out = f.dir / "generate.txt";

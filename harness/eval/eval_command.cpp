@@ -12,8 +12,10 @@ namespace pevlm {
 
 int run_eval_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--shard i/n] [--limit N] [--no-resume] "
-                     "[--set key=value ...]",
-                     {"--config", "--out", "--shard", "--limit", "--device"}, {"--no-resume", "--resume"}, {"--set"}};
+                     "[--frames-cache DIR [--decode-only]] [--set key=value ...]",
+                     {"--config", "--out", "--shard", "--limit", "--device", "--frames-cache"},
+                     {"--no-resume", "--resume", "--decode-only"},
+                     {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
   nlohmann::json doc = load_yaml_file(config_path);
@@ -28,6 +30,8 @@ int run_eval_command(const std::vector<std::string>& args) {
   if (opts.shard_count > 1 && !cli.has("--out")) opts.out /= "shard-" + std::to_string(opts.shard_index);
   if (cli.has("--limit")) opts.limit = std::stoll(cli.get("--limit"));
   opts.resume = !cli.flag("--no-resume");
+  opts.frames_cache = cli.get("--frames-cache", "");
+  opts.decode_only = cli.flag("--decode-only");
   const EvalSummary s = run_eval(config, opts);
   std::printf("eval: %lld samples, %lld rows written, %lld already done, %lld errors, %.1f s -> %s\n", (long long)s.samples,
               (long long)s.rows_written, (long long)s.rows_skipped, (long long)s.errors, s.seconds,

@@ -16,6 +16,8 @@
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
 #include "harness/eval/embedding_cache.h"
+#include "harness/eval/frames_cache.h"
+#include "harness/eval/sample_video.h"
 #include "harness/eval/qwen_runtime.h"
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
@@ -76,6 +78,32 @@ struct RunningAccuracy {
   }
 };
 
+// --decode-only: decode every pending sample into the frames cache (on a machine with FFmpeg) so that
+// an eval elsewhere (a GPU node without FFmpeg, or with weak CPUs) reads frames instead of videos.
+EvalSummary decode_only(const EvalConfig& c, const EvalOptions& o, const std::vector<lvb::Sample>& todo) {
+  if (o.frames_cache.empty()) throw std::invalid_argument("--decode-only needs --frames-cache DIR (where the frames go)");
+  const auto t0 = Clock::now();
+  const FramesCache cache(o.frames_cache);
+  EvalSummary sum;
+  Progress progress("decode", int64_t(todo.size()));
+  for (const lvb::Sample& s : todo) {
+    std::string note;
+    try {
+      PreparedVideo v;
+      decode_sample_frames(s, c.protocol, &cache, v);
+      note = v.frames_from_cache ? " (already cached)" : "";
+    } catch (const std::exception& e) {
+      ++sum.errors;
+      note = " [error] " + std::string(e.what());
+      std::fprintf(stderr, "[decode] %s: %s\n", s.id.c_str(), e.what());
+    }
+    ++sum.samples;
+    progress.advance(1, s.id + note);
+  }
+  sum.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return sum;
+}
+
 }  // namespace
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -93,11 +121,6 @@ std::pair<int, int> parse_shard(const std::string& text) {
 EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const auto t_start = Clock::now();
   if (c.threads > 0) at::set_num_threads(c.threads);
-  std::filesystem::create_directories(o.out);
-  write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
-  ResultsStore store(o.out, c.run_settings(), o.resume);
-  const nlohmann::json prov = provenance();
-
   // Samples of this shard.
   const auto all = lvb::load_annotations(c.dataset_root, c.split == "val" ? lvb::kValFile : lvb::kTestFile);
   std::vector<lvb::Sample> samples;
@@ -105,6 +128,12 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (int(i % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
   const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
+  if (o.decode_only) return decode_only(c, o, samples);  // touches no results folder
+
+  std::filesystem::create_directories(o.out);
+  write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
+  ResultsStore store(o.out, c.run_settings(), o.resume);
+  const nlohmann::json prov = provenance();
   // Only samples with work left are decoded.
   std::vector<lvb::Sample> todo;
   EvalSummary sum;
@@ -125,13 +154,11 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
                model.load_figures().dump().c_str());
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
+  std::optional<FramesCache> frames_cache;
+  if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
   video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
       todo,
-      [&](const lvb::Sample& s) {
-        if (const std::string problem = lvb::sample_problem(c.protocol, s); !problem.empty())
-          throw std::runtime_error("sample " + s.id + ": " + problem);
-        return prepare_video(s, c.protocol, model.preprocessor());
-      },
+      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model.preprocessor(), frames_cache ? &*frames_cache : nullptr); },
       2);
   Progress progress("eval", int64_t(todo.size()));
   // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
@@ -173,7 +200,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
                      {"codec", video.codec}, {"video_size", {video.width, video.height}},
                      {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},
-                     {"embedding_cache_hit", cache_hit},
+                     {"embedding_cache_hit", cache_hit}, {"frames_from_cache", video.frames_from_cache},
                      {"embedding_cache_read_ms", cache_read_ms}};
     } catch (const std::exception& e) {
       sample_error = e.what();

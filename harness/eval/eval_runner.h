@@ -15,6 +15,8 @@ struct EvalOptions {
   int shard_index = 0, shard_count = 1;  // --shard i/n: samples with index % n == i
   int64_t limit = -1;                    // --limit N (overrides the config's dataset.limit)
   bool resume = true;
+  std::filesystem::path frames_cache;  // --frames-cache DIR: read decoded frames from / write them to DIR
+  bool decode_only = false;            // --decode-only: fill the frames cache, load no model, write no rows
 };
 
 struct EvalSummary {

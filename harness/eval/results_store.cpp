@@ -114,7 +114,10 @@ void ResultsStore::append(const nlohmann::json& row) {
   // so that results.jsonl never holds a partial line, and stop the run with the cause (a run that
   // cannot record its rows must not go on computing them). Resuming later continues from that row.
   const off_t before = ::lseek(fd_, 0, SEEK_END);
-  int err = before < 0 ? errno : write_all(fd_, row.dump() + "\n");  // one write per row: O_APPEND keeps lines whole
+  // Invalid UTF-8 (an error message cut mid-character, bytes from a damaged file) becomes U+FFFD instead
+  // of an exception that would end the run.
+  const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  int err = before < 0 ? errno : write_all(fd_, line);  // one write per row: O_APPEND keeps lines whole
   if (err == 0 && ::fsync(fd_) != 0) err = errno;
   if (err != 0) {
     const bool restored = before >= 0 && ::ftruncate(fd_, before) == 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "datasets/longvideobench/subtitles.h"
 #include "datasets/video/video_reader.h"
@@ -35,12 +36,27 @@ at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t
 
 }  // namespace
 
-PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
-                            const qwen2_5_vl::PreprocessorConfig& preprocessor) {
-  PreparedVideo out;
-  auto t0 = std::chrono::steady_clock::now();
+nlohmann::json frames_cache_key(const lvb::Sample& sample, const lvb::Protocol& protocol) {
+  return {{"sample", sample.id}, {"video_path", sample.video_path}, {"protocol", protocol.to_json()}};
+}
+
+at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,
+                                PreparedVideo& out) {
+  const auto t0 = std::chrono::steady_clock::now();
   const std::string path = sample.video_file.string();
-  const video::VideoInfo info = video::probe(path);
+  const nlohmann::json key = frames_cache_key(sample, protocol);
+  std::optional<FramesCache::Entry> cached = frames_cache ? frames_cache->get(key) : std::nullopt;
+  // Without a cached entry the video file itself is needed (a missing file is the sample's error).
+  if (!cached)
+    if (const std::string problem = lvb::sample_problem(protocol, sample); !problem.empty())
+      throw std::runtime_error("sample " + sample.id + ": " + problem);
+  CachedProbe info;
+  if (cached) {
+    info = cached->probe;
+  } else {
+    const video::VideoInfo v = video::probe(path);
+    info = CachedProbe{v.fps, v.duration_s, v.frame_count, v.codec, v.width, v.height, v.rotation_deg};
+  }
   out.codec = info.codec;
   out.width = info.width;
   out.height = info.height;
@@ -50,11 +66,29 @@ PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& prot
   if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
   out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
                                     protocol.subtitles ? &subs : nullptr);
-  const at::Tensor frames = decode_plan_frames(path, out.plan.frame_indices, protocol.apply_rotation);
+  at::Tensor frames;
+  if (cached) {
+    if (cached->frame_indices != out.plan.frame_indices)
+      throw std::runtime_error("sample " + sample.id + ": frames cache entry " + frames_cache->file_for(key).string() +
+                               " holds other frames than the protocol plans now (stale entry: delete it)");
+    frames = cached->frames_THWC;
+    out.decode_video_ms = cached->decode_ms;  // latency figures keep the measured decode time
+    out.frames_from_cache = true;
+  } else {
+    frames = decode_plan_frames(path, out.plan.frame_indices, protocol.apply_rotation);
+    out.decode_video_ms = ms_since(t0);
+    if (frames_cache)
+      frames_cache->put(key, FramesCache::Entry{info, out.plan.frame_indices, frames, out.decode_video_ms});
+  }
   out.frames = frames.size(0);
-  out.decode_video_ms = ms_since(t0);
+  return frames;
+}
 
-  t0 = std::chrono::steady_clock::now();
+PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
+                            const qwen2_5_vl::PreprocessorConfig& preprocessor, const FramesCache* frames_cache) {
+  PreparedVideo out;
+  const at::Tensor frames = decode_sample_frames(sample, protocol, frames_cache, out);
+  const auto t0 = std::chrono::steady_clock::now();
   qwen2_5_vl::PreprocessOptions opts;
   opts.config = preprocessor;
   opts.config.min_pixels = out.plan.min_pixels;

@@ -8,6 +8,7 @@
 
 #include "datasets/longvideobench/prompt_plan.h"
 #include "datasets/longvideobench/sample.h"
+#include "harness/eval/frames_cache.h"
 #include "models/qwen2_5_vl/preprocess.h"
 
 namespace pevlm {
@@ -27,11 +28,20 @@ struct PreparedVideo {
   int width = 0, height = 0;     // stored frame size (before any rotation)
   int rotation_deg = 0;          // the video's clockwise display rotation (display matrix)
   bool rotation_applied = false; // frames were rotated by rotation_deg (protocol apply_rotation)
+  bool frames_from_cache = false; // decoded frames came from a FramesCache entry
   double decode_video_ms = 0, preprocess_ms = 0;
 };
 
-// Throws (VideoError, std::invalid_argument, ...) naming the sample and file on any problem.
+// The first half of prepare_video: probe (or the frames cache), the protocol's plan and the decoded
+// frames uint8 [T, H, W, 3] in plan order; fills `out`'s plan and video facts. Stores a new entry in
+// `frames_cache` (when given) after decoding. `pevlm eval --decode-only` runs just this.
+at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,
+                                PreparedVideo& out);
+
+// Throws (VideoError, std::invalid_argument, ...) naming the sample and file on any problem. With a
+// frames cache, an entry for (sample, video_path, protocol) replaces probing and decoding (the video
+// file need not exist); without one the video is decoded and, when a cache is given, stored there.
 PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
-                            const qwen2_5_vl::PreprocessorConfig& preprocessor);
+                            const qwen2_5_vl::PreprocessorConfig& preprocessor, const FramesCache* frames_cache = nullptr);
 
 }  // namespace pevlm
