@@ -13,4 +13,7 @@ if(TARGET pevlm_eval)
   # The device-agnostic runtime on the CPU and PyTorch's meta device: placement, errors, exact chunking.
   pevlm_add_test(runtime_device_test SOURCES runtime_device_test.cpp DEPS pevlm_eval pevlm_qwen_tiny LABELS harness runtime)
   pevlm_use_torch_pch(runtime_device_test)
+  # Golden parity on PEVLM_TEST_DEVICE (cpu here; scripts/device/check.sh runs it with cuda).
+  pevlm_add_test(device_golden_test SOURCES device_golden_test.cpp DEPS pevlm_eval LABELS harness runtime golden)
+  pevlm_use_torch_pch(device_golden_test)
 endif()
