@@ -93,4 +93,26 @@ TEST(QwenTinyModel, CommandArguments) {
   fs::remove_all(dir);
 }
 
+TEST(QwenTinyModel, ShardedCheckpointWithIndexLoads) {
+  // --shard-mb: model-0000i-of-0000n.safetensors + model.safetensors.index.json, as released checkpoints.
+  const std::string dir = temp_dir("sharded");
+  q::TinyModelOptions o;
+  o.shard_bytes = 512 << 10;
+  q::make_tiny_model(dir, o);
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "model.safetensors.index.json"));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "model.safetensors"));
+  int shards = 0;
+  for (const auto& e : fs::directory_iterator(dir)) shards += e.path().filename().string().rfind("model-", 0) == 0;
+  EXPECT_GE(shards, 3);
+  q::LlmOptions lo;
+  lo.dtype = at::kFloat;
+  const q::QwenLlm sharded = q::QwenLlm::load(dir, lo);
+  const std::string single = temp_dir("single");
+  q::make_tiny_model(single, {});
+  const q::QwenLlm whole = q::QwenLlm::load(single, lo);
+  EXPECT_TRUE(at::equal(sharded.weights().layers[1].down_w, whole.weights().layers[1].down_w));
+  fs::remove_all(dir);
+  fs::remove_all(single);
+}
+
 }  // namespace

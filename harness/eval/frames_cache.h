@@ -2,9 +2,9 @@
 // what the protocol needed from the container (fps, frame count, duration, codec, size, rotation), so
 // an eval can run where FFmpeg is missing or slow -- GPU nodes with weak CPUs, or a PEVLM_WITH_FFMPEG=OFF
 // build -- from frames decoded once elsewhere: `pevlm eval --frames-cache DIR` reads an entry when it
-// exists and, where FFmpeg exists, writes one after decoding. Keyed like the embedding cache (sample
-// id, the annotation's video_path -- relative, so a cache moves between machines --, protocol); one
-// safetensors file per entry, the key stored inside and checked on read.
+// exists and, where FFmpeg exists, writes one after decoding. Keyed by the annotation's video_path
+// (relative, so a cache moves between machines) and the protocol -- the questions of a video share an
+// entry; one safetensors file per entry, the key stored inside and checked on read.
 #pragma once
 
 #include <filesystem>

@@ -36,8 +36,10 @@ at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t
 
 }  // namespace
 
+// The frames depend on the video and the protocol only, not on the question: the questions of one
+// video share an entry.
 nlohmann::json frames_cache_key(const lvb::Sample& sample, const lvb::Protocol& protocol) {
-  return {{"sample", sample.id}, {"video_path", sample.video_path}, {"protocol", protocol.to_json()}};
+  return {{"video_path", sample.video_path}, {"protocol", protocol.to_json()}};
 }
 
 at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,

@@ -2,8 +2,10 @@
 #include "models/qwen2_5_vl/tiny_model.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -86,20 +88,73 @@ nlohmann::json preprocessor_json() {
           {"temporal_patch_size", 2}};
 }
 
+// Random weights of real sizes (presets): libtorch's generator (the element-wise Rng above would take
+// minutes for 8B values), the same scales as random_tensor.
+at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const std::vector<int64_t>& shape) {
+  const bool norm = name.find("norm") != std::string::npos || name.find("ln_q") != std::string::npos;
+  const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+  const bool embed = name.find("embed_tokens") != std::string::npos;
+  int64_t numel = 1;
+  for (int64_t d : shape) numel *= d;
+  const double fan_in = shape.size() >= 2 ? double(numel / shape[0]) : 1.0;
+  const double std = bias ? 0.05 : embed ? 1.0 : 1.0 / std::sqrt(fan_in);
+  at::Tensor n = at::normal(0.0, 1.0, shape, gen, at::TensorOptions().dtype(at::kFloat));
+  return norm && shape.size() == 1 ? n.mul_(0.1).add_(1.0) : n.mul_(std);
+}
+
 // Weights of the whole model under Hub names, in table order; returns the parameter count.
-int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& options, const std::string& path) {
+// Shards (shard_bytes > 0) are written as they fill, so memory stays ~2 shards; returns the files.
+int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& options, const std::filesystem::path& dir,
+                      std::vector<std::string>* files) {
   Rng rng(options.seed);
-  safetensors::SafetensorsWriter writer;
-  int64_t params = 0;
-  auto add = [&](const std::string& name, const std::vector<int64_t>& shape) {
-    at::Tensor t = random_tensor(rng, name, shape);
-    params += t.numel();
-    safetensors::add_tensor(writer, name, options.bf16 ? t.to(at::kBFloat16) : t);
-  };
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+  std::vector<std::pair<std::string, std::vector<int64_t>>> specs;
   for (const LlmWeightSpec& spec : llm_weight_table(config.text))
-    add(spec.top_level ? spec.name : std::string(kHubLlmPrefix) + spec.name, spec.shape);
-  for (const VisionTensorSpec& spec : vision_tensor_specs(config.vision)) add("visual." + spec.name, spec.shape);
-  writer.write(path, {{"format", "pt"}});
+    specs.emplace_back(spec.top_level ? spec.name : std::string(kHubLlmPrefix) + spec.name, spec.shape);
+  for (const VisionTensorSpec& spec : vision_tensor_specs(config.vision)) specs.emplace_back("visual." + spec.name, spec.shape);
+  const int64_t elem = options.bf16 ? 2 : 4;
+  // Shard assignment first (the file names carry the shard count).
+  std::vector<int> shard_of(specs.size(), 0);
+  int64_t in_shard = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    int64_t bytes = elem;
+    for (int64_t d : specs[i].second) bytes *= d;
+    if (options.shard_bytes > 0 && in_shard > 0 && in_shard + bytes > options.shard_bytes) {
+      shard_of[i] = shard_of[i - 1] + 1;
+      in_shard = 0;
+    } else if (i > 0) {
+      shard_of[i] = shard_of[i - 1];
+    }
+    in_shard += bytes;
+  }
+  const int shards = shard_of.empty() ? 1 : shard_of.back() + 1;
+  auto shard_name = [&](int s) {
+    if (options.shard_bytes <= 0) return std::string("model.safetensors");
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "model-%05d-of-%05d.safetensors", s + 1, shards);
+    return std::string(buf);
+  };
+  int64_t params = 0, total_bytes = 0;
+  nlohmann::json weight_map = nlohmann::json::object();
+  safetensors::SafetensorsWriter writer;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const auto& [name, shape] = specs[i];
+    at::Tensor t = options.preset.empty() ? random_tensor(rng, name, shape) : random_tensor_fast(gen, name, shape);
+    params += t.numel();
+    total_bytes += t.numel() * elem;
+    safetensors::add_tensor(writer, name, options.bf16 ? t.to(at::kBFloat16) : t);
+    weight_map[name] = shard_name(shard_of[i]);
+    if (i + 1 == specs.size() || shard_of[i + 1] != shard_of[i]) {
+      const std::string file = (dir / shard_name(shard_of[i])).string();
+      writer.write(file, {{"format", "pt"}});
+      files->push_back(file);
+      writer = safetensors::SafetensorsWriter();
+    }
+  }
+  if (options.shard_bytes > 0) {
+    write_json(dir / "model.safetensors.index.json", {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}});
+    files->push_back((dir / "model.safetensors.index.json").string());
+  }
   return params;
 }
 
@@ -159,23 +214,32 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   ids.vision_pad = special_id(tok, "<|vision_pad|>");
   ids.image_pad = special_id(tok, "<|image_pad|>");
   ids.video_pad = special_id(tok, "<|video_pad|>");
-  info.config = tiny_config(tok.vocab_size, ids, options.bf16);
+  if (options.preset.empty()) {
+    info.config = tiny_config(tok.vocab_size, ids, options.bf16);
+  } else {
+    info.config = config_preset(options.preset);  // real dimensions; the tiny tokenizer's special ids
+    info.config.tokens = ids;
+    info.config.torch_dtype = options.bf16 ? "bfloat16" : "float32";
+    info.config.source = "make-tiny-model --preset " + options.preset;
+    validate(info.config);
+  }
 
   save_config(info.config, (root / "config.json").string());
-  info.parameters = write_weights(info.config, options, (root / "model.safetensors").string());
+  info.files.push_back((root / "config.json").string());
+  info.parameters = write_weights(info.config, options, root, &info.files);
   write_json(root / "preprocessor_config.json", preprocessor_json());
   write_json(root / "generation_config.json", {{"bos_token_id", ids.bos},
                                                {"eos_token_id", {ids.eos, ids.bos}},
                                                {"pad_token_id", ids.bos},
                                                {"do_sample", false}});
-  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json",
-                        "generation_config.json"})
+  for (const char* f : {"tokenizer.json", "preprocessor_config.json", "generation_config.json"})
     info.files.push_back((root / f).string());
   return info;
 }
 
 int run_make_tiny_model_command(const std::vector<std::string>& args) {
-  const char* usage = "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32]";
+  const char* usage =
+      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] [--shard-mb N]";
   std::string dir;
   TinyModelOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -188,6 +252,11 @@ int run_make_tiny_model_command(const std::vector<std::string>& args) {
         std::cerr << "make-tiny-model: --seed needs a non-negative integer, got '" << args[i] << "'\n" << usage << "\n";
         return 2;
       }
+    } else if (a == "--preset" && has_value) {
+      options.preset = args[++i];
+      config_preset(options.preset);  // an unknown name fails here, listing the presets
+    } else if (a == "--shard-mb" && has_value) {
+      options.shard_bytes = std::stoll(args[++i]) << 20;
     } else if (a == "--dtype" && has_value && (args[i + 1] == "bf16" || args[i + 1] == "f32")) {
       options.bf16 = args[++i] == "bf16";
     } else if (!a.empty() && a[0] != '-' && dir.empty()) {

@@ -21,6 +21,13 @@ namespace pevlm::qwen2_5_vl {
 struct TinyModelOptions {
   uint64_t seed = 0;
   bool bf16 = true;  // weights stored as BF16 (as released checkpoints) or F32
+  // A preset of real dimensions ("qwen2.5-vl-7b", "qwen2.5-vl-3b"; config_preset) instead of the tiny
+  // ones: random weights of the real sizes (16.6 GB for 7B in bf16) for end-to-end timing and memory
+  // checks on a GPU (scripts/device/check.sh), with the tiny tokenizer (its ids fit the real vocab).
+  std::string preset;
+  // > 0: split the weights into model-0000i-of-0000n.safetensors shards of at most this many bytes
+  // plus model.safetensors.index.json, as released checkpoints are (0: one model.safetensors).
+  int64_t shard_bytes = 0;
 };
 
 // What was written.
