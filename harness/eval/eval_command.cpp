@@ -33,6 +33,11 @@ int run_eval_command(const std::vector<std::string>& args) {
   opts.frames_cache = cli.get("--frames-cache", "");
   opts.decode_only = cli.flag("--decode-only");
   const EvalSummary s = run_eval(config, opts);
+  if (opts.decode_only) {
+    std::printf("eval --decode-only: %lld samples, %lld errors, %.1f s -> frames cache %s\n", (long long)s.samples,
+                (long long)s.errors, s.seconds, opts.frames_cache.c_str());
+    return 0;
+  }
   std::printf("eval: %lld samples, %lld rows written, %lld already done, %lld errors, %.1f s -> %s\n", (long long)s.samples,
               (long long)s.rows_written, (long long)s.rows_skipped, (long long)s.errors, s.seconds,
               (opts.out / "results.jsonl").c_str());

@@ -14,8 +14,8 @@ packages=(
   libyaml-cpp-dev libyaml-cpp0.7 libfmt-dev libfmt9 libgtest-dev libgmock-dev googletest
   # header-only
   nlohmann-json3-dev
-  # checked by configure only (pkg-config .pc files + headers)
-  libpcre2-dev libutf8proc-dev libutf8proc2
+  # the tokenizer links PCRE2 and utf8proc (full build of check.sh); FFmpeg -dev: core-only configure checks
+  libpcre2-dev libpcre2-8-0 libutf8proc-dev libutf8proc2
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libswresample-dev
   # pkg-config itself (CMake's FindPkgConfig needs the binary)
   pkgconf pkgconf-bin libpkgconf3
