@@ -9,6 +9,8 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include <cstring>
+
 namespace pevlm::video {
 
 using namespace detail;
@@ -20,6 +22,7 @@ struct VideoWriter::Impl {
   CodecCtxPtr enc;
   AVStream* stream = nullptr;
   SwsPtr sws;
+  FramePtr rgb;  // padded copy of the caller's packed rows: swscale's SIMD input loads may read past a row end
   FramePtr yuv;
   PacketPtr pkt;
   std::string codec;
@@ -115,6 +118,12 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& opti
   m.sws.reset(sws_getContext(options.width, options.height, AV_PIX_FMT_RGB24, options.width, options.height,
                              AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
   if (!m.sws) throw VideoError(path, "swscale cannot convert RGB24 to YUV420P");
+  m.rgb = make_frame();
+  m.rgb->format = AV_PIX_FMT_RGB24;
+  m.rgb->width = options.width;
+  m.rgb->height = options.height;
+  r = av_frame_get_buffer(m.rgb.get(), 0);
+  if (r < 0) m.fail("cannot allocate a frame", r);
   m.yuv = make_frame();
   m.yuv->format = AV_PIX_FMT_YUV420P;
   m.yuv->width = options.width;
@@ -150,9 +159,12 @@ void VideoWriter::write_rgb(const uint8_t* rgb_HWC) {
   if (m.finished) throw VideoError(m.path, "write_rgb after finish()");
   int r = av_frame_make_writable(m.yuv.get());
   if (r < 0) m.fail("cannot make the frame writable", r);
-  const uint8_t* src[4] = {rgb_HWC, nullptr, nullptr, nullptr};
-  const int src_stride[4] = {m.opt.width * 3, 0, 0, 0};
-  sws_scale(m.sws.get(), src, src_stride, 0, m.opt.height, m.yuv->data, m.yuv->linesize);
+  // The caller's buffer is exactly height x width x 3 bytes; swscale reads from the padded, aligned copy
+  // (rgb_converter.h explains the overrun this avoids on the output side; inputs are loaded the same way).
+  const size_t row = static_cast<size_t>(m.opt.width) * 3;
+  for (int y = 0; y < m.opt.height; ++y)
+    std::memcpy(m.rgb->data[0] + static_cast<ptrdiff_t>(y) * m.rgb->linesize[0], rgb_HWC + y * row, row);
+  sws_scale(m.sws.get(), m.rgb->data, m.rgb->linesize, 0, m.opt.height, m.yuv->data, m.yuv->linesize);
   m.yuv->pts = m.next_pts++;
   r = avcodec_send_frame(m.enc.get(), m.yuv.get());
   if (r < 0) m.fail("encoder rejected frame " + std::to_string(m.yuv->pts), r);
