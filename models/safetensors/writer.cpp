@@ -64,7 +64,8 @@ std::vector<std::byte> SafetensorsWriter::serialize(const Metadata& metadata) co
   std::memcpy(out.data() + 8, text.data(), text.size());
   std::byte* data = out.data() + 8 + text.size();
   for (const auto* e : order) {
-    std::memcpy(data, e->second.bytes.data(), e->second.bytes.size());
+    // An empty tensor's byte vector has no storage (data() may be null): memcpy(dst, nullptr, 0) is UB.
+    if (!e->second.bytes.empty()) std::memcpy(data, e->second.bytes.data(), e->second.bytes.size());
     data += e->second.bytes.size();
   }
   return out;
