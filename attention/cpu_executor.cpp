@@ -1,4 +1,5 @@
-// CPU executor: each (query range, key range) piece of the plan runs through libtorch's fused CPU
+// `cpu_pieces` executor (the default `cpu` executor until issue 15; now the reference the fused
+// kernel in fused/ is compared against): each (query range, key range) piece of the plan runs through libtorch's fused CPU
 // flash-attention kernel (tiled, online softmax, fp32 accumulation, GQA by head index without
 // repeating K/V, memory O(tile) per thread); pieces of one query range merge by log-sum-exp in
 // fp32 (attention/lse_merge.h), which also applies APE's group rule. Never materialises L x L.
@@ -41,9 +42,9 @@ void run_query_range(const at::Tensor& q_nHD, const std::vector<KeyRange>& keys,
   out_nHD.copy_(merged_HND.permute({1, 0, 2}));
 }
 
-class CpuExecutor final : public Executor {
+class CpuPiecesExecutor final : public Executor {
  public:
-  std::string name() const override { return "cpu"; }
+  std::string name() const override { return "cpu_pieces"; }
   std::string kernel() const override { return "aten_flash_attention_cpu+lse_merge"; }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
@@ -74,6 +75,6 @@ class CpuExecutor final : public Executor {
 
 }  // namespace
 
-std::unique_ptr<Executor> make_cpu_executor() { return std::make_unique<CpuExecutor>(); }
+std::unique_ptr<Executor> make_cpu_pieces_executor() { return std::make_unique<CpuPiecesExecutor>(); }
 
 }  // namespace pevlm::attention

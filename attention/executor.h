@@ -42,7 +42,8 @@ class Executor {
 std::vector<std::string> executor_names();
 
 // An executor names a kernel family; the device is separate (issue 10). Which device types each
-// family runs on: reference -> cpu; cpu (libtorch's CPU flash kernel) -> cpu; batched (device-agnostic
+// family runs on: reference -> cpu; cpu (the fused kernel, attention/fused/) -> cpu; cpu_pieces (libtorch's
+// CPU flash kernel per piece + LSE merge) -> cpu; batched (device-agnostic
 // SDPA calls) -> cpu, cuda; cuda, cuda_sink_kernel -> cuda. Throws std::invalid_argument for an
 // unknown name (listing the valid ones).
 std::vector<c10::DeviceType> executor_device_types(const std::string& name);

@@ -14,14 +14,14 @@ namespace pevlm::attention {
 
 std::vector<std::string> executor_names() {
 #ifdef PEVLM_WITH_CUDA
-  return {"reference", "cpu", "batched", "cuda", "cuda_sink_kernel"};
+  return {"reference", "cpu", "cpu_pieces", "batched", "cuda", "cuda_sink_kernel"};
 #else
-  return {"reference", "cpu", "batched"};
+  return {"reference", "cpu", "cpu_pieces", "batched"};
 #endif
 }
 
 std::vector<c10::DeviceType> executor_device_types(const std::string& name) {
-  if (name == "reference" || name == "cpu") return {c10::DeviceType::CPU};
+  if (name == "reference" || name == "cpu" || name == "cpu_pieces") return {c10::DeviceType::CPU};
   if (name == "batched") return {c10::DeviceType::CPU, c10::DeviceType::CUDA};
   if (name == "cuda" || name == "cuda_sink_kernel") return {c10::DeviceType::CUDA};
   make_executor(name);  // throws the unknown-name error listing the valid names
@@ -34,7 +34,7 @@ void check_executor_device(const std::string& name, const c10::Device& device) {
   const auto types = executor_device_types(name);
   if (std::find(types.begin(), types.end(), device.type()) != types.end()) return;
   std::string fits;
-  for (const std::string& n : {std::string("reference"), std::string("cpu"), std::string("batched"), std::string("cuda"),
+  for (const std::string& n : {std::string("reference"), std::string("cpu"), std::string("cpu_pieces"), std::string("batched"), std::string("cuda"),
                                std::string("cuda_sink_kernel")}) {
     const auto t = executor_device_types(n);
     if (std::find(t.begin(), t.end(), device.type()) != t.end()) fits += (fits.empty() ? "" : ", ") + n;
@@ -47,7 +47,8 @@ void check_executor_device(const std::string& name, const c10::Device& device) {
 
 std::unique_ptr<Executor> make_executor(const std::string& name) {
   if (name == "reference") return make_reference_executor();
-  if (name == "cpu") return make_cpu_executor();
+  if (name == "cpu") return make_fused_cpu_executor();
+  if (name == "cpu_pieces") return make_cpu_pieces_executor();
   if (name == "batched") return make_batched_executor();
 #ifdef PEVLM_WITH_CUDA
   if (name == "cuda") return make_cuda_executor(/*use_sink_block_kernel=*/false);

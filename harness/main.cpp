@@ -31,8 +31,9 @@ const std::map<std::string, Command>& commands() {
       {"speed", {pevlm::run_speed_command, "attention-only timing of method plans (--config FILE [--out DIR])"}},
       {"methods", {pevlm::run_methods_command, "list the attention methods and their parameters"}},
       {"plan", {pevlm::run_plan_command, "print a method's plan on a small layout (--method NAME [--set k=v])"}},
-      {"merge", {pevlm::run_merge_command, "combine shard outputs (OUT IN...)"}},
 #ifdef PEVLM_WITH_MODELS
+      // merge lives with eval (harness/eval/eval_command.cpp), absent in PEVLM_CORE_ONLY builds
+      {"merge", {pevlm::run_merge_command, "combine shard outputs (OUT IN...)"}},
       {"eval", {pevlm::run_eval_command, "LongVideoBench evaluation (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
       {"make-tiny-model", {pevlm::qwen2_5_vl::run_make_tiny_model_command, "write a tiny random Qwen2.5-VL checkpoint (DIR [--seed N])"}},

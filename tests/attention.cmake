@@ -1,2 +1,9 @@
 pevlm_add_test(attention_test SOURCES executor_test.cpp DEPS pevlm_attention LABELS attention)
 pevlm_use_torch_pch(attention_test)
+# The fused CPU kernel (attention/fused/): once with the GEMM path this CPU calibrates to, once with the
+# bf16 VNNI brgemm path forced (the one AMX machines take), so both paths are tested on any machine.
+pevlm_add_test(fused_executor_test SOURCES fused_executor_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(fused_executor_test)
+pevlm_add_test(fused_executor_vnni_test SOURCES fused_executor_test.cpp DEPS pevlm_attention LABELS attention)
+target_compile_definitions(fused_executor_vnni_test PRIVATE PEVLM_TEST_FUSED_GEMM="bf16")
+pevlm_use_torch_pch(fused_executor_vnni_test)

@@ -80,7 +80,7 @@ TEST(Executor, ApeMergeRuleHandComputed) {
   const double oc0 = (std::exp(s[1] / T) * 2 + std::exp(s[2] / T) * 3) / zc, oo0 = (std::exp(s[0]) * 1 + std::exp(s[3]) * 4) / zo;
   const double wc = std::pow(zc, S * T);
   const double want0 = (wc * oc0 + zo * oo0) / (wc + zo);
-  for (const char* name : {"reference", "cpu"}) {
+  for (const char* name : {"reference", "cpu", "cpu_pieces"}) {
     auto ex = attention::make_executor(name);
     at::Tensor out = ex->prefill(plan, {q, k, v, 1.0});
     EXPECT_NEAR(out[3][0][0].item<double>(), want0, 1e-6) << name;

@@ -1,0 +1,20 @@
+# The fused CPU attention kernel (issue 15). The online-softmax tile step is compiled once per ISA
+# with ATen's CPU_CAPABILITY convention (so at::vec::Vectorized is 512/256-bit wide or scalar) and
+# picked at run time; those three files get no precompiled header (their -m flags differ).
+set(PEVLM_FUSED_ISA_SOURCES
+  fused/tile_softmax_avx512.cpp fused/tile_softmax_avx2.cpp fused/tile_softmax_default.cpp)
+set_source_files_properties(fused/tile_softmax_avx512.cpp PROPERTIES
+  SKIP_PRECOMPILE_HEADERS ON
+  COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mfma;-O3;-Wno-maybe-uninitialized"
+  COMPILE_DEFINITIONS "CPU_CAPABILITY=AVX512;CPU_CAPABILITY_AVX512")
+set_source_files_properties(fused/tile_softmax_avx2.cpp PROPERTIES
+  SKIP_PRECOMPILE_HEADERS ON
+  COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-O3;-Wno-maybe-uninitialized"
+  COMPILE_DEFINITIONS "CPU_CAPABILITY=AVX2;CPU_CAPABILITY_AVX2")
+set_source_files_properties(fused/tile_softmax_default.cpp PROPERTIES
+  SKIP_PRECOMPILE_HEADERS ON
+  COMPILE_OPTIONS "-O3"
+  COMPILE_DEFINITIONS "CPU_CAPABILITY=DEFAULT;CPU_CAPABILITY_DEFAULT")
+set(PEVLM_FUSED_SOURCES
+  fused/fused_work.cpp fused/tile_gemm.cpp fused/tile_softmax_dispatch.cpp fused/fused_kernel.cpp
+  fused/fused_executor.cpp ${PEVLM_FUSED_ISA_SOURCES})

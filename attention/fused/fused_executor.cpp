@@ -1,0 +1,87 @@
+// The default `cpu` executor: the fused parallel-encoding kernel (fused_kernel.h) for prefill,
+// Star's redundant re-encoding (computed, dropped) and decode. The per-piece executor it replaced
+// stays as `cpu_pieces` (cpu_executor.cpp) as a reference and for comparison.
+//
+// Memory beyond Q, K, V and the output: the packed K/V of the call, 2 x Lp x Hkv x D elements
+// (4 bytes on the fp32 GEMM path, 2 on the bf16 one; Lp = L rounded up to even) -- 128 MiB at
+// 32k tokens and the 7B shape on the fp32 path -- a contiguous copy of Q only when the caller passes
+// a strided view, and per thread O(tile): ~1.3 MB. No L x L buffer anywhere.
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+
+#include "attention/executors.h"
+#include "attention/fused/fused_kernel.h"
+#include "attention/fused/tile_gemm.h"
+#include "attention/fused/tile_softmax.h"
+
+namespace pevlm::attention {
+namespace {
+
+using fused::GemmPath;
+
+class FusedCpuExecutor final : public Executor {
+ public:
+  std::string name() const override { return "cpu"; }
+
+  // Names the kernel and the GEMM path that ran (the bf16 choice before any call).
+  std::string kernel() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const fused::GemmChoice& c = fused::bf16_gemm_choice();
+    std::string s = "fused_plan_flash_cpu(softmax " + std::string(fused::softmax_tile_isa()) + "; ";
+    if (ran_f32_inputs_) s += "fp32 inputs: " + fused::gemm_path_name(GemmPath::F32) + "; ";
+    if (ran_bf16_inputs_ || !ran_f32_inputs_)
+      s += "bf16 inputs: " + fused::gemm_path_name(c.path) + (c.path == GemmPath::F32 ? " on up-converted tiles" : "") +
+           " [" + c.reason + "]; ";
+    return s + "q tile " + std::to_string(fused::kTargetRows) + " rows x key tile " + std::to_string(fused::kKeyTile) + ")";
+  }
+
+  at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    check_inputs(in, plan.length, plan.length);
+    return run(in, fused::prefill_segments(plan), plan.groups);
+  }
+
+  at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
+    const int64_t n = in.q_LHD.size(0), total = in.k_LHD.size(0), past = total - n;
+    check_inputs(in, n, total);
+    if (past < plan.length) throw std::invalid_argument("decode: cache shorter than the prefill");
+    return run(in, fused::decode_segments(plan, n, past), plan.groups);
+  }
+
+ private:
+  at::Tensor run(const AttentionInputs& in, const std::vector<fused::Segment>& segments, const std::vector<LogitGroup>& groups) {
+    const bool bf16 = in.q_LHD.scalar_type() == at::kBFloat16;
+    const GemmPath path = bf16 ? fused::bf16_gemm_choice().path : GemmPath::F32;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      (bf16 ? ran_bf16_inputs_ : ran_f32_inputs_) = true;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const fused::PackedKv kv = fused::pack_kv(in.k_LHD, in.v_LHD, path);
+    const auto t1 = std::chrono::steady_clock::now();
+    fused::KernelInputs k;
+    k.q_LHD = in.q_LHD.contiguous();
+    k.kv = &kv;
+    k.scale = resolved_scale(in);
+    k.groups = &groups;
+    k.out_LHD = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
+    fused::run_fused(k, segments);
+    if (std::getenv("PEVLM_FUSED_TRACE"))
+      std::fprintf(stderr, "[fused] pack %.1f ms, kernel %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
+    return k.out_LHD;
+  }
+
+  mutable std::mutex mu_;
+  bool ran_bf16_inputs_ = false, ran_f32_inputs_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_fused_cpu_executor() { return std::make_unique<FusedCpuExecutor>(); }
+
+}  // namespace pevlm::attention

@@ -1,0 +1,158 @@
+#include "attention/fused/fused_kernel.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+#include "attention/fused/tile_softmax.h"
+
+namespace pevlm::attention::fused {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// Per-thread buffers, sized once for the largest tile (O(tile), independent of L).
+struct Scratch {
+  Scratch(int64_t max_rows, int64_t d, int64_t groups)
+      : q(size_t(max_rows * d)), s(size_t(max_rows * (kKeyTile + 2))), p_bf16(size_t(max_rows * (kKeyTile + 2))),
+        o(size_t(groups * max_rows * d)), row_max(size_t(groups * max_rows)), row_sum(size_t(groups * max_rows)),
+        lo(size_t(max_rows)), hi(size_t(max_rows)) {}
+  std::vector<float> q;  // Q tile: fp32, or bf16 in the first half
+  std::vector<float> s;
+  std::vector<at::BFloat16> p_bf16;
+  std::vector<float> o, row_max, row_sum;
+  std::vector<int32_t> lo, hi;
+};
+
+class Kernel {
+ public:
+  Kernel(const KernelInputs& in, const std::vector<Segment>& segments)
+      : in_(in), segs_(segments), hq_(in.q_LHD.size(1)), d_(in.q_LHD.size(2)), hkv_(in.kv->kv_heads),
+        hpg_(hq_ / hkv_), groups_(int64_t(in.groups->size())), tile_tokens_(query_tile_tokens(hpg_, kTargetRows)),
+        max_rows_(tile_tokens_ * hpg_), bf16_gemm_(in.kv->path == GemmPath::Bf16Vnni),
+        softmax_(softmax_tile_fn()) {}
+
+  void run() {
+    const std::vector<WorkItem> items = make_work_items(segs_, hkv_, tile_tokens_);
+    std::atomic<size_t> next{0};
+    const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), int64_t(items.size())));
+    at::parallel_for(0, threads, 1, [&](int64_t, int64_t) {
+      Scratch sc(max_rows_, d_, groups_);
+      for (size_t i = next++; i < items.size(); i = next++) run_item(items[i], sc);
+      gemm_release(in_.kv->path);
+    });
+  }
+
+ private:
+  // Q rows of the tile, row r = (token - t0) * hpg + j for query head kv_head * hpg + j, in the GEMM's
+  // dtype (bf16 inputs up-converted once per tile on the fp32 path).
+  void load_q(const WorkItem& it, Scratch& sc) const {
+    const int64_t rows = (it.t1 - it.t0) * hpg_, head0 = int64_t(it.kv_head) * hpg_;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t t = it.t0 + r / hpg_, h = head0 + r % hpg_, src = (t * hq_ + h) * d_;
+      if (in_.q_LHD.scalar_type() == at::kFloat) {
+        std::copy_n(in_.q_LHD.const_data_ptr<float>() + src, d_, sc.q.data() + r * d_);
+      } else if (bf16_gemm_) {
+        std::copy_n(in_.q_LHD.const_data_ptr<at::BFloat16>() + src, d_, reinterpret_cast<at::BFloat16*>(sc.q.data()) + r * d_);
+      } else {
+        const at::BFloat16* q = in_.q_LHD.const_data_ptr<at::BFloat16>() + src;
+        for (int64_t k = 0; k < d_; ++k) sc.q[size_t(r * d_ + k)] = float(q[k]);
+      }
+    }
+  }
+
+  void run_item(const WorkItem& it, Scratch& sc) const {
+    const Segment& seg = segs_[size_t(it.segment)];
+    const int64_t rows = (it.t1 - it.t0) * hpg_;
+    load_q(it, sc);
+    std::fill(sc.row_max.begin(), sc.row_max.end(), kNegInf);
+    std::fill(sc.row_sum.begin(), sc.row_sum.end(), 0.0f);
+    std::fill(sc.o.begin(), sc.o.end(), 0.0f);
+    const int64_t last_pos = seg.pos0 + (it.t1 - 1 - seg.q_begin);
+    for (const SegmentKeys& kr : seg.keys) {
+      const LogitGroup& group = (*in_.groups)[size_t(kr.group)];
+      const float scale = float(in_.scale / group.temperature);
+      // A causal range needs no key past the tile's last query position.
+      const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.end;
+      // Equal tiles of at most kKeyTile keys (a multiple of 16: whole vectors), so a 532-key sink is
+      // 2 x 272 rather than 512 + a 20-key tile that would run the GEMMs at a fraction of their rate.
+      const int64_t n = key_end - kr.begin, tiles = (n + kKeyTile - 1) / kKeyTile;
+      const int64_t step = std::min(kKeyTile, (((n + tiles - 1) / tiles) + 15) / 16 * 16);
+      for (int64_t kb = kr.begin; kb < key_end; kb += step)
+        run_key_tile(it, seg, kr, kb, std::min(key_end, kb + step), scale, rows, sc);
+    }
+    if (!seg.discard) write_output(it, seg, rows, sc);
+  }
+
+  void run_key_tile(const WorkItem& it, const Segment& seg, const SegmentKeys& kr, int64_t kb, int64_t ke, float scale,
+                    int64_t rows, Scratch& sc) const {
+    // The bf16 V operand holds keys in pairs: widen the window to even bounds, mask the extra keys.
+    const int64_t wb = bf16_gemm_ ? (kb & ~int64_t(1)) : kb, we = bf16_gemm_ ? ((ke + 1) & ~int64_t(1)) : ke;
+    const int64_t nw = we - wb, g = kr.group;
+    gemm_qk(*in_.kv, it.kv_head, wb, rows, nw, sc.q.data(), sc.s.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t hi = ke - wb;
+      if (kr.causal) hi = std::min(hi, seg.pos0 + (it.t0 + r / hpg_ - seg.q_begin) + 1 - wb);
+      sc.lo[size_t(r)] = int32_t(kb - wb);
+      sc.hi[size_t(r)] = int32_t(hi);
+    }
+    SoftmaxTile t;
+    t.s = sc.s.data(), t.m = rows, t.n = nw, t.lo = sc.lo.data(), t.hi = sc.hi.data(), t.scale = scale;
+    t.row_max = sc.row_max.data() + g * max_rows_, t.row_sum = sc.row_sum.data() + g * max_rows_;
+    t.o = sc.o.data() + g * max_rows_ * d_, t.d = d_;
+    t.p = bf16_gemm_ ? static_cast<void*>(sc.p_bf16.data()) : static_cast<void*>(sc.s.data()), t.p_bf16 = bf16_gemm_;
+    softmax_(t);
+    gemm_pv(*in_.kv, it.kv_head, wb, rows, nw, t.p, t.o);
+  }
+
+  // Group combination (lse_merge.cpp's math, per row) and the store in the output dtype.
+  void write_output(const WorkItem& it, const Segment& seg, int64_t rows, Scratch& sc) const {
+    std::vector<float> row(static_cast<size_t>(d_));
+    const int64_t head0 = int64_t(it.kv_head) * hpg_;
+    for (int64_t r = 0; r < rows; ++r) {
+      double w_total = -std::numeric_limits<double>::infinity();
+      double w[8];
+      for (int64_t g = 0; g < groups_ && g < 8; ++g) {
+        const float sum = sc.row_sum[size_t(g * max_rows_ + r)];
+        w[g] = -std::numeric_limits<double>::infinity();
+        if (sum <= 0.0f) continue;
+        const double lse = double(sc.row_max[size_t(g * max_rows_ + r)]) + std::log(double(sum));
+        w[g] = (*in_.groups)[size_t(g)].weight_exponent * lse;
+        w_total = std::max(w_total, w[g]) + std::log1p(std::exp(-std::abs(w_total - w[g])));
+      }
+      std::fill(row.begin(), row.end(), 0.0f);
+      for (int64_t g = 0; g < groups_ && g < 8; ++g) {
+        if (!std::isfinite(w[g])) continue;
+        const float coef = float(std::exp(w[g] - w_total) / double(sc.row_sum[size_t(g * max_rows_ + r)]));
+        const float* o = sc.o.data() + (g * max_rows_ + r) * d_;
+        for (int64_t k = 0; k < d_; ++k) row[size_t(k)] += coef * o[k];
+      }
+      const int64_t t = it.t0 + r / hpg_, dst = (t * hq_ + head0 + r % hpg_) * d_;
+      if (in_.out_LHD.scalar_type() == at::kFloat) {
+        std::copy(row.begin(), row.end(), in_.out_LHD.data_ptr<float>() + dst);
+      } else {
+        at::BFloat16* o = in_.out_LHD.data_ptr<at::BFloat16>() + dst;
+        for (int64_t k = 0; k < d_; ++k) o[k] = at::BFloat16(row[size_t(k)]);
+      }
+    }
+  }
+
+  const KernelInputs& in_;
+  const std::vector<Segment>& segs_;
+  const int64_t hq_, d_, hkv_, hpg_, groups_, tile_tokens_, max_rows_;
+  const bool bf16_gemm_;
+  const SoftmaxTileFn softmax_;
+};
+
+}  // namespace
+
+void run_fused(const KernelInputs& in, const std::vector<Segment>& segments) {
+  TORCH_CHECK(in.groups->size() <= 8, "fused attention: at most 8 logit groups");
+  Kernel(in, segments).run();
+}
+
+}  // namespace pevlm::attention::fused

@@ -1,0 +1,61 @@
+#include "attention/fused/fused_work.h"
+
+#include <algorithm>
+
+namespace pevlm::attention::fused {
+namespace {
+
+std::vector<SegmentKeys> convert(const std::vector<KeyRange>& keys) {
+  std::vector<SegmentKeys> out;
+  for (const KeyRange& k : keys)
+    if (k.size() > 0) out.push_back(SegmentKeys{k.begin, k.end, k.causal, k.group});
+  return out;
+}
+
+// Keys visited by query rows [t0, t1) of `s`: causal ranges stop at the tile's last position.
+double visited_keys(const Segment& s, int64_t t0, int64_t t1) {
+  double n = 0;
+  const int64_t last_pos = s.pos0 + (t1 - 1 - s.q_begin);
+  for (const SegmentKeys& k : s.keys) n += double(k.causal ? std::min(k.end, last_pos + 1) - k.begin : k.end - k.begin);
+  return n;
+}
+
+}  // namespace
+
+std::vector<Segment> prefill_segments(const AttentionPlan& plan) {
+  std::vector<Segment> segs;
+  for (const QueryRange& q : plan.queries) {
+    if (q.size() == 0) continue;
+    segs.push_back(Segment{q.begin, q.end, q.begin, false, convert(q.keys)});
+  }
+  for (const QueryRange& r : plan.redundant)
+    if (r.size() > 0) segs.push_back(Segment{r.begin, r.end, r.begin, true, convert(r.keys)});
+  return segs;
+}
+
+std::vector<Segment> decode_segments(const AttentionPlan& plan, int64_t n, int64_t past) {
+  Segment s{0, n, past, false, convert(plan.decode_keys)};
+  if (past > plan.length) s.keys.push_back(SegmentKeys{plan.length, past, false, 0});
+  s.keys.push_back(SegmentKeys{past, past + n, true, 0});
+  return {s};
+}
+
+int64_t query_tile_tokens(int64_t heads_per_kv, int64_t target_rows) {
+  return std::max<int64_t>(1, target_rows / std::max<int64_t>(1, heads_per_kv));
+}
+
+std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t tile_tokens) {
+  std::vector<WorkItem> items;
+  for (size_t si = 0; si < segments.size(); ++si) {
+    const Segment& s = segments[si];
+    for (int64_t t0 = s.q_begin; t0 < s.q_end; t0 += tile_tokens) {
+      const int64_t t1 = std::min(s.q_end, t0 + tile_tokens);
+      const double cost = double(t1 - t0) * visited_keys(s, t0, t1);
+      for (int64_t h = 0; h < kv_heads; ++h) items.push_back(WorkItem{int32_t(si), int32_t(h), t0, t1, cost});
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) { return a.cost > b.cost; });
+  return items;
+}
+
+}  // namespace pevlm::attention::fused

@@ -1,0 +1,51 @@
+// Work decomposition of the fused CPU attention kernel (issue 15): an AttentionPlan (prefill, decode
+// or Star's redundant re-encoding) becomes query segments, each with every key range it attends to,
+// and the segments become work items (segment, KV head, query tile) that threads pull dynamically.
+// Pure bookkeeping, no tensors: the kernel (fused_kernel.h) reads these.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "methods/attention_plan.h"
+
+namespace pevlm::attention::fused {
+
+// One key range as the kernel sees it. `causal`: query at key-position p sees key j iff j <= p.
+struct SegmentKeys {
+  int64_t begin = 0, end = 0;
+  bool causal = false;
+  int group = 0;
+};
+
+// Query rows [q_begin, q_end) of the Q tensor; their key-positions start at pos0 (prefill: q_begin;
+// decode: past). `discard`: Star's redundant work (methods.md): every GEMM and exp is computed, only
+// the final write is skipped.
+struct Segment {
+  int64_t q_begin = 0, q_end = 0, pos0 = 0;
+  bool discard = false;
+  std::vector<SegmentKeys> keys;
+};
+
+struct WorkItem {
+  int32_t segment = 0;
+  int32_t kv_head = 0;
+  int64_t t0 = 0, t1 = 0;  // query rows [t0, t1) of the segment (absolute Q rows)
+  double cost = 0;         // query rows x keys visited, for the longest-first order
+};
+
+// Segments of a prefill: every plan query range, then every redundant range (discarded).
+std::vector<Segment> prefill_segments(const AttentionPlan& plan);
+// The one segment of a decode step: n queries at positions [past, past + n) over plan.decode_keys,
+// generated keys [length, past) in group 0, and the new keys causal among themselves.
+std::vector<Segment> decode_segments(const AttentionPlan& plan, int64_t n, int64_t past);
+
+// Query tile length in tokens: the tile holds tokens x (Hq / Hkv) rows sharing one KV head's keys,
+// about `target_rows` rows so the GEMM's M is large while S and the accumulators stay in L2.
+int64_t query_tile_tokens(int64_t heads_per_kv, int64_t target_rows);
+
+// Every (segment, KV head, query tile), longest first: with dynamic pulling that is the classic
+// longest-processing-time schedule, so two cores finish together on any plan.
+std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t tile_tokens);
+
+}  // namespace pevlm::attention::fused

@@ -1,0 +1,117 @@
+#include "attention/fused/tile_gemm.h"
+
+#include <ATen/ATen.h>
+#include <ATen/native/CPUBlas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace pevlm::attention::fused {
+namespace {
+
+using at::native::cpublas::brgemm;
+
+// GFLOP/s of one core on the kernel's QK^T tile shape (224 rows x 512 keys x 128), median of 5.
+template <typename T>
+double calibrate(bool vnni) {
+  constexpr int64_t M = 224, N = 512, K = 128;
+  std::vector<T> a(M * K), b(K * N);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = T(float((i * 7919) % 13) / 13.0f - 0.5f);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = T(float((i * 104729) % 17) / 17.0f - 0.5f);
+  std::vector<float> c(M * N);
+  std::vector<double> secs;
+  for (int r = 0; r < 6; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    brgemm(M, N, K, K, N, N, false, a.data(), b.data(), c.data(), vnni);
+    if (r > 0) secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  if (vnni) at::native::cpublas::brgemm_release(true);
+  std::sort(secs.begin(), secs.end());
+  return 2.0 * M * N * K / secs[secs.size() / 2] / 1e9;
+}
+
+GemmChoice choose() {
+  GemmChoice c;
+  if (const char* env = std::getenv("PEVLM_FUSED_GEMM")) {
+    const std::string v = env;
+    if (v == "f32" || v == "bf16") {
+      c.path = v == "bf16" ? GemmPath::Bf16Vnni : GemmPath::F32;
+      c.reason = "forced by PEVLM_FUSED_GEMM=" + v;
+      return c;
+    }
+  }
+  c.f32_gflops = calibrate<float>(false);
+  c.bf16_gflops = calibrate<at::BFloat16>(true);
+  c.path = c.bf16_gflops > c.f32_gflops ? GemmPath::Bf16Vnni : GemmPath::F32;
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "calibrated per core: bf16 %.0f vs f32 %.0f GFLOP/s", c.bf16_gflops, c.f32_gflops);
+  c.reason = buf;
+  return c;
+}
+
+int64_t round_even(int64_t n) { return (n + 1) & ~int64_t(1); }
+
+}  // namespace
+
+const GemmChoice& bf16_gemm_choice() {
+  static const GemmChoice c = choose();
+  return c;
+}
+
+std::string gemm_path_name(GemmPath p) {
+  return p == GemmPath::Bf16Vnni ? "cpublas::brgemm bf16xbf16->f32 (VNNI B)" : "cpublas::brgemm f32";
+}
+
+PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path) {
+  const int64_t L = k_LHD.size(0), H = k_LHD.size(1), D = k_LHD.size(2), Lp = round_even(std::max<int64_t>(L, 2));
+  PackedKv p{path, Lp, D, H, {}, {}};
+  // Strided copies through ATen (parallel TensorIterator); zero padding keeps masked columns finite.
+  if (path == GemmPath::F32) {
+    p.kt = at::zeros({H, D, Lp}, k_LHD.options().dtype(at::kFloat));
+    p.kt.narrow(2, 0, L).copy_(k_LHD.permute({1, 2, 0}));
+    p.v = at::zeros({H, Lp, D}, v_LHD.options().dtype(at::kFloat));
+    p.v.narrow(1, 0, L).copy_(v_LHD.permute({1, 0, 2}));
+  } else {
+    TORCH_CHECK(D % 2 == 0, "fused attention: the bf16 VNNI path needs an even head_dim");
+    const auto bf = k_LHD.options().dtype(at::kBFloat16);
+    p.kt = at::zeros({H, D / 2, Lp, 2}, bf);
+    p.kt.narrow(2, 0, L).copy_(k_LHD.view({L, H, D / 2, 2}).permute({1, 2, 0, 3}));
+    at::Tensor vpad = at::zeros({Lp, H, D}, bf);
+    vpad.narrow(0, 0, L).copy_(v_LHD);
+    p.v = vpad.view({Lp / 2, 2, H, D}).permute({2, 0, 3, 1}).contiguous();
+  }
+  return p;
+}
+
+void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s) {
+  const int64_t D = kv.d, Lp = kv.lp;
+  if (kv.path == GemmPath::F32) {
+    const float* b = kv.kt.data_ptr<float>() + h * D * Lp + wb;
+    brgemm(m, n, D, D, Lp, n, false, static_cast<const float*>(q), b, s, false);
+  } else {
+    const at::BFloat16* b = kv.kt.data_ptr<at::BFloat16>() + h * D * Lp + wb * 2;
+    brgemm(m, n, D, D, Lp, n, false, static_cast<const at::BFloat16*>(q), b, s, true);
+  }
+}
+
+void gemm_pv(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* p, float* o) {
+  const int64_t D = kv.d, Lp = kv.lp;
+  if (kv.path == GemmPath::F32) {
+    const float* b = kv.v.data_ptr<float>() + (h * Lp + wb) * D;
+    brgemm(m, D, n, n, D, D, true, static_cast<const float*>(p), b, o, false);
+  } else {
+    TORCH_CHECK(wb % 2 == 0 && n % 2 == 0, "fused attention: VNNI V window must be even-aligned");
+    const at::BFloat16* b = kv.v.data_ptr<at::BFloat16>() + (h * Lp + wb) * D;
+    brgemm(m, D, n, n, D, D, true, static_cast<const at::BFloat16*>(p), b, o, true);
+  }
+}
+
+void gemm_release(GemmPath path) {
+  if (path == GemmPath::Bf16Vnni) at::native::cpublas::brgemm_release(true);
+}
+
+}  // namespace pevlm::attention::fused

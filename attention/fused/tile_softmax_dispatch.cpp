@@ -1,0 +1,31 @@
+// Picks the widest softmax_tile_<isa> this CPU runs (cpuinfo flags, as ATen's DispatchStub does).
+#include "attention/fused/tile_softmax.h"
+
+namespace pevlm::attention::fused {
+namespace {
+
+struct Choice {
+  SoftmaxTileFn fn;
+  const char* isa;
+};
+
+Choice pick() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq"))
+    return {softmax_tile_avx512, "avx512"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {softmax_tile_avx2, "avx2"};
+  return {softmax_tile_default, "default"};
+}
+
+const Choice& choice() {
+  static const Choice c = pick();
+  return c;
+}
+
+}  // namespace
+
+SoftmaxTileFn softmax_tile_fn() { return choice().fn; }
+const char* softmax_tile_isa() { return choice().isa; }
+
+}  // namespace pevlm::attention::fused

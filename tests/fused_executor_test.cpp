@@ -1,0 +1,143 @@
+// The fused CPU kernel (executor "cpu", attention/fused/) against the dense float64 reference on every
+// sweep method and position policy, GQA (1, 2, 7 query heads per KV head), head_dim 64 and 128, odd
+// lengths, fp32 and bf16, lengths long enough for several query and key tiles, and decode of 1 and 4
+// tokens; against the per-piece executor it replaced ("cpu_pieces") at a size the reference cannot
+// run. Tolerances from the dtype (tests/attention_test_util.h). Built twice: once with the GEMM path
+// this CPU calibrates to, once forcing the bf16 VNNI path (PEVLM_TEST_FUSED_GEMM, tests/attention.cmake).
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "attention/executor.h"
+#include "tests/attention_test_util.h"
+#include "tests/methods_test_util.h"
+
+namespace pevlm {
+namespace {
+
+using testing::expect_attention_close;
+
+#ifdef PEVLM_TEST_FUSED_GEMM
+// Before any executor runs: the GEMM path is chosen once per process.
+const bool kForced = [] { return setenv("PEVLM_FUSED_GEMM", PEVLM_TEST_FUSED_GEMM, 1) == 0; }();
+#endif
+
+// Every sweep method, and each with the other position policy (positions change no key range, but
+// the plan must run identically under both).
+std::vector<nlohmann::json> methods_and_policies() {
+  std::vector<nlohmann::json> out;
+  for (const auto& m : testing::executor_sweep_methods()) {
+    out.push_back(m);
+    if (m["name"] == "full") continue;
+    nlohmann::json other = m;
+    const bool reuse = m.value("positions", m["name"] == "ape" ? "reuse" : "retain") == "reuse";
+    other["positions"] = reuse ? "retain" : "reuse";
+    out.push_back(other);
+  }
+  return out;
+}
+
+struct Shape {
+  int64_t hq, hkv, d, frames, tpf;
+};
+
+void sweep(const std::vector<Shape>& shapes, const std::vector<nlohmann::json>& methods) {
+  auto ref = attention::make_executor("reference");
+  auto cpu = attention::make_executor("cpu");
+  for (const Shape& s : shapes) {
+    TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{7, s.frames, s.tpf, 9, false, 1, s.tpf, 1});
+    const int64_t L = layout.length;
+    for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+      at::Tensor q = at::randn({L, s.hq, s.d}).to(dtype), k = at::randn({L, s.hkv, s.d}).to(dtype),
+                 v = at::randn({L, s.hkv, s.d}).to(dtype);
+      for (const auto& entry : methods) {
+        AttentionPlan plan = testing::plan_for(entry, layout);
+        const std::string ctx = entry.dump() + " L=" + std::to_string(L) + " Hq=" + std::to_string(s.hq) + " Hkv=" +
+                                std::to_string(s.hkv) + " D=" + std::to_string(s.d) + " " + c10::toString(dtype);
+        at::Tensor got = cpu->prefill(plan, {q, k, v});
+        ASSERT_EQ(got.sizes(), q.sizes()) << ctx;
+        ASSERT_EQ(got.scalar_type(), dtype) << ctx;
+        expect_attention_close(got, ref->prefill(plan, {q, k, v}), dtype, ctx);
+      }
+    }
+  }
+}
+
+TEST(FusedExecutor, MatchesReferenceEveryMethodAndPolicy) {
+  at::manual_seed(10);
+  // L = 16 + frames * tpf: 191, 331, 268 (odd, not multiples of any tile); 7 heads per KV head as Qwen2.5-VL-7B.
+  sweep({{4, 4, 64, 5, 35}, {8, 2, 128, 5, 63}, {7, 1, 64, 9, 28}}, methods_and_policies());
+}
+
+TEST(FusedExecutor, MatchesReferenceAcrossTiles) {
+  at::manual_seed(11);
+  // L = 16 + 11 * 127 = 1413: several 32-token query tiles per block and several 512-key tiles per range.
+  sweep({{14, 2, 64, 11, 127}}, {{{"name", "full"}},
+                                 {{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
+                                 {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 5}},
+                                 {{"name", "ape"}, {"prefix_tokens", 300}, {"block_tokens", 700}, {"temperature", 0.8}, {"scale", 0.7}},
+                                 {{"name", "star"}, {"block_tokens", 600}, {"anchor_tokens", 550}},
+                                 {{"name", "block_attention"}, {"block_tokens", 1111}}});
+}
+
+TEST(FusedExecutor, DecodeMatchesReference) {
+  at::manual_seed(12);
+  testing::expect_decode_matches_reference(*attention::make_executor("cpu"));
+}
+
+TEST(FusedExecutor, Bf16DecodeMatchesReference) {
+  at::manual_seed(13);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{6, 6, 20, 5, false, 1, 20, 1});
+  auto ref = attention::make_executor("reference");
+  auto cpu = attention::make_executor("cpu");
+  for (const auto& entry : testing::executor_sweep_methods()) {
+    AttentionPlan plan = testing::plan_for(entry, layout);
+    for (int64_t n : {1, 3}) {
+      const int64_t total = layout.length + 2 + n;  // two generated tokens already in the cache
+      at::Tensor q = at::randn({n, 14, 128}).to(at::kBFloat16), k = at::randn({total, 2, 128}).to(at::kBFloat16),
+                 v = at::randn({total, 2, 128}).to(at::kBFloat16);
+      expect_attention_close(cpu->decode(plan, {q, k, v}), ref->decode(plan, {q, k, v}), at::kBFloat16,
+                             entry.dump() + " n=" + std::to_string(n));
+    }
+  }
+}
+
+TEST(FusedExecutor, MatchesPiecesExecutorAtLength) {
+  at::manual_seed(14);
+  // 20 + 40 frames x 256 + 60 = 10320 tokens: beyond the reference's limit; the 7B shape's GQA.
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 40, 256, 60, true, 16, 16, 2});
+  const int64_t L = layout.length;
+  at::Tensor q = at::randn({L, 7, 128}).to(at::kBFloat16), k = at::randn({L, 1, 128}).to(at::kBFloat16),
+             v = at::randn({L, 1, 128}).to(at::kBFloat16);
+  auto fused = attention::make_executor("cpu");
+  auto pieces = attention::make_executor("cpu_pieces");
+  for (const nlohmann::json& e : {nlohmann::json{{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 4}},
+                                  nlohmann::json{{"name", "ape"}, {"prefix_tokens", 256}, {"block_tokens", 4096}}}) {
+    AttentionPlan plan = testing::plan_for(e, layout);
+    // Both round their outputs to bf16: twice the single-executor bound.
+    const testing::AttentionError err = testing::attention_error(fused->prefill(plan, {q, k, v}), pieces->prefill(plan, {q, k, v}));
+    const double u = std::ldexp(1.0, -8);
+    EXPECT_LE(err.nmse, 4 * 4 * u * u) << e.dump();
+    EXPECT_LE(err.max_abs, 2 * 8 * u * std::max(1.0, err.ref_max)) << e.dump();
+  }
+}
+
+TEST(FusedExecutor, RegistryAndKernelName) {
+  auto cpu = attention::make_executor("cpu");
+  EXPECT_EQ(cpu->name(), "cpu");
+  EXPECT_NE(cpu->kernel().find("fused_plan_flash_cpu"), std::string::npos) << cpu->kernel();
+  EXPECT_NE(cpu->kernel().find("cpublas::brgemm"), std::string::npos) << cpu->kernel();
+  auto pieces = attention::make_executor("cpu_pieces");
+  EXPECT_EQ(pieces->name(), "cpu_pieces");
+  EXPECT_EQ(attention::executor_device_types("cpu_pieces"), std::vector<c10::DeviceType>{c10::DeviceType::CPU});
+  EXPECT_EQ(attention::default_executor_for(c10::Device(c10::kCPU)), "cpu");
+  const auto names = attention::executor_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "cpu_pieces"), names.end());
+#ifdef PEVLM_TEST_FUSED_GEMM
+  EXPECT_NE(cpu->kernel().find("bf16xbf16"), std::string::npos) << cpu->kernel();
+#endif
+}
+
+}  // namespace
+}  // namespace pevlm
