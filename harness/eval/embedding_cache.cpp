@@ -2,27 +2,13 @@
 
 #include <ATen/ATen.h>
 
-#include <cstdio>
-
+#include "harness/eval/cache_key.h"
 #include "models/safetensors/safetensors.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace pevlm {
-namespace {
 
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-}  // namespace
-
-std::filesystem::path EmbeddingCache::file_for(const nlohmann::json& key) const {
-  char name[32];
-  std::snprintf(name, sizeof(name), "%016llx.safetensors", (unsigned long long)fnv1a(key.dump()));
-  return dir_ / name;
-}
+std::filesystem::path EmbeddingCache::file_for(const nlohmann::json& key) const { return cache_file(dir_, "", key); }
 
 std::optional<EmbeddingCache::Entry> EmbeddingCache::get(const nlohmann::json& key) const {
   const auto path = file_for(key);

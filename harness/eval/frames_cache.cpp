@@ -3,21 +3,11 @@
 
 #include <ATen/ATen.h>
 
-#include <cstdio>
-
+#include "harness/eval/cache_key.h"
 #include "models/safetensors/safetensors.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace pevlm {
-namespace {
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-}  // namespace
 
 nlohmann::json CachedProbe::to_json() const {
   return {{"fps", fps},     {"duration_s", duration_s}, {"frame_count", frame_count}, {"codec", codec},
@@ -36,11 +26,7 @@ CachedProbe CachedProbe::from_json(const nlohmann::json& j) {
   return p;
 }
 
-std::filesystem::path FramesCache::file_for(const nlohmann::json& key) const {
-  char name[40];
-  std::snprintf(name, sizeof(name), "frames-%016llx.safetensors", (unsigned long long)fnv1a(key.dump()));
-  return dir_ / name;
-}
+std::filesystem::path FramesCache::file_for(const nlohmann::json& key) const { return cache_file(dir_, "frames-", key); }
 
 std::optional<FramesCache::Entry> FramesCache::get(const nlohmann::json& key) const {
   const auto path = file_for(key);
