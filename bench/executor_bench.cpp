@@ -1,4 +1,5 @@
-// Google Benchmark: the plan executors per method and length at the Qwen2.5-VL-7B layer shape
+// Google Benchmark: the CPU plan executors -- the fused kernel ("cpu") and the per-piece one it
+// replaced ("cpu_pieces") -- per method and length at the Qwen2.5-VL-7B layer shape
 // (28 q heads, 4 KV heads, head_dim 128, bf16). Reports items/s (tokens) and the attention FLOP
 // rate as counters; ratios between methods come from one run (`pevlm speed` writes the tables).
 #include <ATen/ATen.h>
@@ -23,6 +24,11 @@ const std::vector<nlohmann::json>& bench_methods() {
   return m;
 }
 
+const std::vector<std::string>& bench_executors() {
+  static const std::vector<std::string> e = {"cpu", "cpu_pieces"};
+  return e;
+}
+
 void BM_Executor(benchmark::State& state) {
   const auto& entry = bench_methods().at(size_t(state.range(0)));
   const int64_t frames = state.range(1);
@@ -33,9 +39,9 @@ void BM_Executor(benchmark::State& state) {
   const auto dtype = bf16 ? at::kBFloat16 : at::kFloat;
   at::Tensor q = at::randn({layout.length, 28, 128}).to(dtype), k = at::randn({layout.length, 4, 128}).to(dtype),
              v = at::randn({layout.length, 4, 128}).to(dtype);
-  auto ex = pevlm::attention::make_executor("cpu");
+  auto ex = pevlm::attention::make_executor(bench_executors().at(size_t(state.range(3))));
   for (auto _ : state) benchmark::DoNotOptimize(ex->prefill(plan, {q, k, v}));
-  state.SetLabel(cfg.label() + (bf16 ? " bf16" : " fp32"));
+  state.SetLabel(ex->name() + " " + cfg.label() + (bf16 ? " bf16" : " fp32"));
   state.SetItemsProcessed(state.iterations() * layout.length);
   state.counters["tokens"] = double(layout.length);
   state.counters["FLOP/s"] = benchmark::Counter(plan.flops(28, 128), benchmark::Counter::kIsIterationInvariantRate);
@@ -44,7 +50,8 @@ void BM_Executor(benchmark::State& state) {
 void methods_by_length(benchmark::internal::Benchmark* b) {
   for (int64_t frames : {8, 16})
     for (int64_t m = 0; m < int64_t(bench_methods().size()); ++m)
-      for (int64_t bf16 : {1, 0}) b->Args({m, frames, bf16});
+      for (int64_t bf16 : {1, 0})
+        for (int64_t e = 0; e < int64_t(bench_executors().size()); ++e) b->Args({m, frames, bf16, e});
 }
 
 BENCHMARK(BM_Executor)->Apply(methods_by_length)->Unit(benchmark::kMillisecond)->MinTime(0.5);

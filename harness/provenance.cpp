@@ -51,7 +51,10 @@ nlohmann::json machine_info() {
   std::string flags_line = cpuinfo_field("flags"), isa;
   std::istringstream fl(flags_line);
   for (std::string f; fl >> f;)
-    if (f == "avx2" || f == "avx512f" || f == "avx512_bf16" || f == "amx_bf16" || f == "fma") isa += (isa.empty() ? "" : " ") + f;
+    // The features that decide attention/GEMM speed (bf16 matrix units: amx_*, avx512_bf16).
+    if (f == "avx2" || f == "fma" || f == "avx512f" || f == "avx512_vnni" || f == "avx512_bf16" || f == "avx512_fp16" ||
+        f == "amx_tile" || f == "amx_bf16" || f == "amx_fp16")
+      isa += (isa.empty() ? "" : " ") + f;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   return {{"hostname", host},
           {"cpu", cpuinfo_field("model name")},

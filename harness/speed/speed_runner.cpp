@@ -200,6 +200,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"kernel", executor->kernel()},
           {"threads", at::get_num_threads()},
           {"device", cuda ? std::string("cuda") : "cpu: " + prov["machine"]["cpu"].get<std::string>()},
+          {"cpu_features", prov["machine"]["isa"]},  // host CPU flags: amx_*, avx512_bf16, avx2, ...
           {"peak_rss_mib", peak_rss_mib()},
           {"commit", prov["commit"]},
           {"provenance", prov},
