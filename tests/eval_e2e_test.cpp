@@ -136,7 +136,7 @@ TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
   ASSERT_EQ(run(eval_cmd(f, f.dir / "direct", "--limit 4")), 0);
   ASSERT_EQ(run(eval_cmd(f, f.dir / "unused", "--limit 4 --frames-cache " + cache.string() + " --decode-only")), 0);
   EXPECT_FALSE(fs::exists(f.dir / "unused" / "results.jsonl")) << "--decode-only writes no rows";
-  ASSERT_GE(std::distance(fs::directory_iterator(cache), fs::directory_iterator{}), 2);
+  ASSERT_GE(std::distance(fs::directory_iterator(cache), fs::directory_iterator{}), 1);  // one per video, shared by its questions
   fs::remove_all(f.dir / "lvb" / "videos");
   ASSERT_EQ(run(eval_cmd(f, f.dir / "cached", "--limit 4 --frames-cache " + cache.string())), 0);
   EXPECT_EQ(outcome(f.dir / "cached" / "results.jsonl"), outcome(f.dir / "direct" / "results.jsonl"));
