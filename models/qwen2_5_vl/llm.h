@@ -13,6 +13,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct LlmTimings {
   double prefill_attention_ms = 0;  // inside Executor::prefill, all layers
   double prefill_other_ms = 0;      // the rest of the prefill (projections, RoPE, norms, MLP, head)
   double decode_ms = 0;             // all decode steps (incl. their attention)
+  double prefill_observer_ms = 0;   // PrefillOptions::observe_qk callbacks (not in the prefill figures)
   int64_t prefill_tokens = 0;
   int64_t decode_steps = 0;
   const char* clock = "steady_clock";  // how the times were taken (DeviceTimer::kind)
@@ -47,6 +49,10 @@ struct PrefillOptions {
   // Split the prefill time into attention and the rest per layer (two timer marks per layer; on CUDA
   // two event records, no synchronisation). false: only the total, reported as prefill_other_ms.
   bool split_timing = true;
+  // Called once per layer after the projections with that layer's rotated q [L, Hq, D] and k
+  // [L, Hkv, D] (StD's top-K selection reads the question rows' attention from them). Its time is
+  // LlmTimings::prefill_observer_ms and is left out of prefill_attention_ms / prefill_other_ms.
+  std::function<void(int64_t layer, const at::Tensor& q_LHD, const at::Tensor& k_LHD)> observe_qk;
 };
 
 // The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first
@@ -123,6 +129,14 @@ class QwenLlm {
   // Appends `ids` to the session (positions next_position..), attending to the whole cache through
   // Executor::decode; returns float32 logits [ids.size(), V].
   at::Tensor decode(LlmSession& session, const std::vector<int64_t>& ids) const;
+
+  // The decode step on any cache: runs `ids` through every layer at positions [position, position + n),
+  // appends their k/v at rows [cache.length, cache.length + n) (growing the cache when needed) and
+  // attends through executor.decode under `plan` (plan.length <= cache.length: keys beyond the plan
+  // are generated keys). Returns float32 logits [n, V]. decode() is this on the session's cache;
+  // speculative decoders run it on a draft cache of selected rows.
+  at::Tensor forward_cached(KvCache& cache, const AttentionPlan& plan, attention::Executor& executor, int64_t position,
+                            const std::vector<int64_t>& ids) const;
 
   // Greedy generation from the session's last prefill logits.
   GenerationResult generate(LlmSession& session, const GenerationOptions& options) const;

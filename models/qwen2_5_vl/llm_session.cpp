@@ -40,7 +40,7 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
   check_prefill_input(text_, x_in_LD, plan);
   const auto timer = attention::DeviceTimer::make(options_.device);
   const int start = timer->mark();
-  std::vector<std::pair<int, int>> attention_marks;
+  std::vector<std::pair<int, int>> attention_marks, observer_marks;
   const int64_t L = x_in_LD.size(0);
   LlmSession s;
   s.plan = plan;
@@ -56,6 +56,11 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
   for (int64_t n = 0; n < text_.num_layers; ++n) {
     Qkv qkv = attention_inputs(n, x_LD, rope);
     store_kv(s.cache, n, 0, qkv);
+    if (options.observe_qk) {
+      const int obs_start = timer->mark();
+      options.observe_qk(n, qkv.q_LHD, qkv.k_LHD);
+      observer_marks.emplace_back(obs_start, timer->mark());
+    }
     const int attn_start = options.split_timing ? timer->mark() : -1;
     at::Tensor attn_LHD = executor.prefill(plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale});
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
@@ -75,9 +80,34 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
   s.timings.prefill_tokens = L;
   const int end = timer->mark();
   for (const auto& [a, b] : attention_marks) s.timings.prefill_attention_ms += timer->ms(a, b);
-  s.timings.prefill_other_ms = timer->ms(start, end) - s.timings.prefill_attention_ms;
+  for (const auto& [a, b] : observer_marks) s.timings.prefill_observer_ms += timer->ms(a, b);
+  s.timings.prefill_other_ms = timer->ms(start, end) - s.timings.prefill_attention_ms - s.timings.prefill_observer_ms;
   s.timings.clock = timer->kind();
   return s;
+}
+
+at::Tensor QwenLlm::forward_cached(KvCache& cache, const AttentionPlan& plan, attention::Executor& executor,
+                                   int64_t position, const std::vector<int64_t>& ids) const {
+  if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
+  if (cache.length < plan.length || int64_t(cache.k_LHD.size()) != text_.num_layers)
+    throw std::logic_error("decode: the cache holds " + std::to_string(cache.length) + " rows, fewer than the plan's " +
+                           std::to_string(plan.length) + " (or no layers)");
+  const int64_t n_new = int64_t(ids.size()), past = cache.length;
+  at::Tensor x_LD = embed(ids);
+  const RotaryTables rope = on_device(
+      mrope_tables_1d(position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
+  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
+  for (int64_t n = 0; n < text_.num_layers; ++n) {
+    Qkv qkv = attention_inputs(n, x_LD, rope);
+    store_kv(cache, n, past, qkv);
+    // Every new token attends to the whole cache; prefill keys keep their plan.decode_keys groups.
+    at::Tensor k_LHD = cache.k_LHD[size_t(n)].narrow(0, 0, past + n_new);
+    at::Tensor v_LHD = cache.v_LHD[size_t(n)].narrow(0, 0, past + n_new);
+    at::Tensor attn_LHD = executor.decode(plan, {qkv.q_LHD, k_LHD, v_LHD, scale});
+    x_LD = finish_layer(n, x_LD, attn_LHD);
+  }
+  cache.length = past + n_new;
+  return lm_head(rms_norm(x_LD, weights_.norm_D));
 }
 
 at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const {
@@ -86,23 +116,8 @@ at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const
   if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
   const auto timer = attention::DeviceTimer::make(options_.device);
   const int start = timer->mark();
-  const int64_t n_new = int64_t(ids.size()), past = s.cache.length;
-  at::Tensor x_LD = embed(ids);
-  const RotaryTables rope = on_device(
-      mrope_tables_1d(s.next_position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
-  const double scale = 1.0 / std::sqrt(double(text_.head_dim));
-  for (int64_t n = 0; n < text_.num_layers; ++n) {
-    Qkv qkv = attention_inputs(n, x_LD, rope);
-    store_kv(s.cache, n, past, qkv);
-    // Every new token attends to the whole cache; prefill keys keep their plan.decode_keys groups.
-    at::Tensor k_LHD = s.cache.k_LHD[size_t(n)].narrow(0, 0, past + n_new);
-    at::Tensor v_LHD = s.cache.v_LHD[size_t(n)].narrow(0, 0, past + n_new);
-    at::Tensor attn_LHD = s.executor->decode(s.plan, {qkv.q_LHD, k_LHD, v_LHD, scale});
-    x_LD = finish_layer(n, x_LD, attn_LHD);
-  }
-  s.cache.length = past + n_new;
-  s.next_position += n_new;
-  at::Tensor logits_NV = lm_head(rms_norm(x_LD, weights_.norm_D));
+  at::Tensor logits_NV = forward_cached(s.cache, s.plan, *s.executor, s.next_position, ids);
+  s.next_position += int64_t(ids.size());
   s.timings.decode_ms += timer->ms(start, timer->mark());
   s.timings.decode_steps += 1;
   return logits_NV;

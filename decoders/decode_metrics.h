@@ -1,0 +1,38 @@
+// Per-row figures of a speculative decoder (torch-free), written into every result row:
+//   decode_tokens_per_s      generated tokens / decode wall time
+//   speedup_vs_greedy        greedy decode ms (same sample, same prefill method) / (decode ms + selection ms)
+//   decode_speedup_vs_greedy greedy decode ms / decode ms (selection left out)
+//   lossless                 the tokens equal the greedy run's
+//   rounds, drafted, accepted, acceptance_rate = accepted / drafted,
+//   mean_accepted_length     drafts accepted per round, the bonus token excluded (SpecVLM's definition):
+//                            accepted / rounds; tokens per round = mean_accepted_length + 1 (but the last)
+//   draft_ms, verify_ms, c   = (verify ms per round) / (draft ms per draft step), measured
+//   predicted_speedup        the timing model (1 - a^(gamma+1)) / ((1 - a)(1 + gamma/c)) with a = acceptance_rate
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pevlm {
+
+struct SpeculativeFigures {
+  int64_t gamma = 0;
+  int64_t generated = 0;  // output tokens
+  int64_t rounds = 0, drafted = 0, accepted = 0, draft_steps = 0, verify_passes = 0;
+  double draft_ms = 0, verify_ms = 0, decode_ms = 0, selection_ms = 0;
+  double greedy_decode_ms = 0;
+  bool lossless = false;
+};
+
+// The timing model of vanilla speculative decoding; a = 1 gives (gamma + 1) / (1 + gamma / c).
+double predicted_speedup(double acceptance, int64_t gamma, double c);
+
+// The row fields above (null where a ratio has no denominator).
+nlohmann::json speculative_metrics(const SpeculativeFigures& f);
+
+// decode tokens/s of any row (null when no time was measured).
+nlohmann::json tokens_per_second(int64_t tokens, double ms);
+
+}  // namespace pevlm

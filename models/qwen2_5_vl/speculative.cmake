@@ -1,0 +1,6 @@
+# Decode-side acceleration on the Qwen2.5-VL LLM: Sparse-to-Dense self-speculation (StD) with top-K
+# selection at prefill (pevlm_qwen_std; decoders/ names and configures it).
+pevlm_add_library(pevlm_qwen_std
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/speculative_std.cpp
+  DEPS pevlm_qwen_llm pevlm_methods pevlm_attention pevlm::torch)
+pevlm_use_torch_pch(pevlm_qwen_std)

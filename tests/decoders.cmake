@@ -1,0 +1,8 @@
+# Decoders (decoders/, models/qwen2_5_vl/speculative_std.*): StD lossless invariants on a random-weight
+# tiny LLM in fp32, the registry and the timing model; and `pevlm eval` with the caption protocol and
+# the std decoder end to end.
+pevlm_add_test(decoder_std_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/decoder_std_test.cpp
+  DEPS pevlm_qwen_std pevlm_decoders pevlm_qwen_tiny pevlm_qwen_llm pevlm_methods pevlm_attention
+  LABELS decoders)
+pevlm_use_torch_pch(decoder_std_test)
