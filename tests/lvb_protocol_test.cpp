@@ -43,7 +43,7 @@ void expect_invalid(const std::string& name, const json& overrides, const std::v
 }  // namespace
 
 TEST(LvbProtocol, NamesAndDefaults) {
-  EXPECT_EQ(lvb::protocol_names(), (std::vector<std::string>{"lmms_val_v", "lmms_val_i", "official"}));
+  EXPECT_EQ(lvb::protocol_names(), (std::vector<std::string>{"lmms_val_v", "lmms_val_i", "official", "caption"}));
   auto v = lvb::make_protocol("lmms_val_v");
   EXPECT_EQ(v.max_num_frames, 32);
   EXPECT_DOUBLE_EQ(v.fps, 2.0);
@@ -192,6 +192,28 @@ TEST(LvbProtocol, LmmsValVPlanOfTheRealEntry) {
   json j = plan.to_json();
   EXPECT_EQ(j["protocol"], "lmms_val_v");
   EXPECT_EQ(j["frame_indices"].size(), 32u);
+}
+
+TEST(LvbProtocol, CaptionIsOpenEndedWithLmmsValVFrames) {
+  const auto c = lvb::make_protocol("caption");
+  EXPECT_TRUE(c.open_ended);
+  EXPECT_EQ(c.prompt, "Please provide a detailed description of the video.");
+  EXPECT_EQ(c.max_new_tokens, 256);
+  EXPECT_EQ(c.max_num_frames, 32);
+  EXPECT_FALSE(lvb::make_protocol("lmms_val_v").open_ended);
+  auto plan = lvb::build_prompt_plan(c, real_sample(), {30.0, 270, 9.0});
+  auto v = lvb::build_prompt_plan(lvb::make_protocol("lmms_val_v"), real_sample(), {30.0, 270, 9.0});
+  EXPECT_EQ(plan.frame_indices, v.frame_indices);  // frames as lmms_val_v
+  EXPECT_TRUE(plan.frames_as_video);
+  EXPECT_EQ(plan.question_text, "Please provide a detailed description of the video.");
+  auto custom = lvb::build_prompt_plan(lvb::make_protocol("caption", {{"prompt", "Describe."}, {"pre_prompt", "P: "}}),
+                                       real_sample(), {30.0, 270, 9.0});
+  EXPECT_EQ(custom.question_text, "P: Describe.");
+  const json j = c.to_json();
+  EXPECT_TRUE(j["open_ended"].get<bool>());
+  EXPECT_EQ(lvb::protocol_from_json(j).to_json(), j);
+  EXPECT_THROW(lvb::make_protocol("caption", {{"post_prompt", "x"}}), std::invalid_argument);  // no options to instruct
+  EXPECT_THROW(lvb::make_protocol("caption", {{"max_new_tokens", 0}}), std::invalid_argument);
 }
 
 TEST(LvbProtocol, PlanErrorsNameTheSample) {

@@ -146,13 +146,17 @@ PromptPlan build_prompt_plan(const Protocol& p, const Sample& s, const VideoProb
   plan.max_pixels = static_cast<double>(p.max_pixels);
   plan.second_per_grid_ts = p.second_per_grid_ts;
   plan.system_prompt = p.system_prompt;
-  if (p.name == "lmms_val_v") {
+  if (p.name == "lmms_val_v" || p.name == "caption") {
     plan_fps(p, s, probe, plan);
   } else {
     plan_strided(p, s, probe, subtitles, plan);
   }
   const bool interleaved = p.subtitles;
   plan.separator = (p.name == "official" || interleaved) ? "\n" : "";
+  if (p.open_ended) {  // caption: the prompt replaces question + options + instruction
+    plan.question_text = p.pre_prompt + p.prompt;
+    return plan;
+  }
   const std::string question = format_question(p, s);
   if (p.name != "official" && interleaved) {
     plan.pre_video_text = p.pre_prompt;  // f"{pre_prompt}{interleaved}\n{question}\n{post}"

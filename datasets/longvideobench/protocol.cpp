@@ -35,6 +35,7 @@ const std::vector<KeySpec>& all_keys() {
       {"system_prompt", &Protocol::system_prompt},
       {"pre_prompt", &Protocol::pre_prompt},
       {"post_prompt", &Protocol::post_prompt},
+      {"prompt", &Protocol::prompt},
       {"max_new_tokens", &Protocol::max_new_tokens},
       {"fallback_seed", &Protocol::fallback_seed},
       {"apply_rotation", &Protocol::apply_rotation},
@@ -55,6 +56,11 @@ std::vector<std::string> keys_of(const std::string& name) {
   if (name == "lmms_val_i") {
     return {"max_num_frames", "subtitles", "min_pixels", "max_pixels", "system_prompt",
             "pre_prompt", "post_prompt", "max_new_tokens", "fallback_seed", "apply_rotation"};
+  }
+  if (name == "caption") {
+    return {"fps", "max_num_frames", "min_frames", "max_frames", "deduplicate", "min_pixels",
+            "max_pixels", "cap_video_pixels", "video_total_pixels", "second_per_grid_ts",
+            "system_prompt", "pre_prompt", "prompt", "max_new_tokens", "apply_rotation"};
   }
   std::string valid;
   for (const auto& n : protocol_names()) valid += (valid.empty() ? "" : ", ") + n;
@@ -107,7 +113,7 @@ void require(bool ok, const Protocol& p, const std::string& key, const std::stri
 
 // Range checks after overrides (values the references would reject or divide by).
 void validate(const Protocol& p) {
-  const bool strided = p.name != "lmms_val_v";
+  const bool strided = p.name != "lmms_val_v" && p.name != "caption";
   require(strided ? p.max_num_frames >= 1 : p.max_num_frames >= 0, p, "max_num_frames",
           strided ? "expected >= 1, got " + std::to_string(p.max_num_frames)
                   : "expected >= 0 (0 = keep every decoded frame), got " + std::to_string(p.max_num_frames));
@@ -133,11 +139,17 @@ Protocol defaults(const std::string& name) {
     p.max_num_frames = 256;  // LongVideoBenchDataset(max_num_frames=256)
     p.subtitles = true;      // insert_text=True
     p.post_prompt = instruction;
-  } else if (name == "lmms_val_v") {
+  } else if (name == "lmms_val_v" || name == "caption") {
     p.max_num_frames = 32;  // lmms-eval Qwen2_5_VL(max_num_frames=32)
     p.fps = 2.0;            // qwen-vl-utils FPS
     p.frames_as_video = true;
-    p.post_prompt = instruction + "\n";  // longvideobench_val_v.yaml
+    if (name == "caption") {
+      p.open_ended = true;
+      p.prompt = kCaptionPrompt;
+      p.max_new_tokens = 256;  // SpecVLM / ParallelVLM measure 256-512 new tokens
+    } else {
+      p.post_prompt = instruction + "\n";  // longvideobench_val_v.yaml
+    }
   } else {
     p.max_num_frames = 16;  // longvideobench_val_i: dataset_kwargs max_num_frames default 16
     p.subtitles = true;     // insert_interleave_subtitles: True
@@ -149,7 +161,7 @@ Protocol defaults(const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& protocol_names() {
-  static const std::vector<std::string> kNames = {"lmms_val_v", "lmms_val_i", "official"};
+  static const std::vector<std::string> kNames = {"lmms_val_v", "lmms_val_i", "official", "caption"};
   return kNames;
 }
 
@@ -182,6 +194,7 @@ nlohmann::json Protocol::to_json() const {
     std::visit([&](auto member) { j[key] = this->*member; }, spec_of(key).member);
   }
   j["frames_as_video"] = frames_as_video;
+  if (open_ended) j["open_ended"] = true;
   return j;
 }
 
@@ -192,6 +205,7 @@ Protocol protocol_from_json(const nlohmann::json& j) {
   nlohmann::json overrides = j;
   overrides.erase("name");
   overrides.erase("frames_as_video");  // derived from the name
+  overrides.erase("open_ended");
   return make_protocol(j["name"].get<std::string>(), overrides);
 }
 

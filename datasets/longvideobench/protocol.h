@@ -11,6 +11,10 @@
 //                  (32), no subtitles, min/max pixels 256*28*28 / 1605632, greedy, 32 new tokens.
 //  - "lmms_val_i": lmms-eval longvideobench_val_i: 16 frames (official sampler) with subtitles
 //                  interleaved as "<image>" / line pieces joined by "\n".
+//  - "caption":    open-ended generation over the same videos (for decoders, ../shared/reference/
+//                  decode_side.md): lmms_val_v's frames and pixels, the prompt `prompt` (default
+//                  "Please provide a detailed description of the video.", as SpecVLM) instead of the
+//                  question and options, 256 new tokens; rows carry the text and token count, no score.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -25,8 +29,13 @@ namespace pevlm::lvb {
 inline constexpr const char* kAnswerInstruction =
     "Answer with the option's letter from the given choices directly.";
 
+// The caption protocol's default prompt (SpecVLM's open-ended prompt).
+inline constexpr const char* kCaptionPrompt = "Please provide a detailed description of the video.";
+
 struct Protocol {
-  std::string name;  // "official" | "lmms_val_v" | "lmms_val_i"
+  std::string name;  // "official" | "lmms_val_v" | "lmms_val_i" | "caption"
+  // caption: no options, no answer parsing, no accuracy (fixed by the name).
+  bool open_ended = false;
 
   // --- frames ---
   // official / lmms_val_i: n = min(max_num_frames, int(duration)) strided frames;
@@ -60,6 +69,7 @@ struct Protocol {
   std::string system_prompt = "You are a helpful assistant.";
   std::string pre_prompt;   // lmms-eval pre_prompt ("")
   std::string post_prompt;  // lmms-eval post_prompt (instruction + "\n"); official: instruction
+  std::string prompt;       // caption: the whole user text after the video (pre_prompt + prompt)
 
   // --- generation and scoring ---
   int max_new_tokens = 32;    // greedy decoding
@@ -69,7 +79,7 @@ struct Protocol {
   nlohmann::json to_json() const;
 };
 
-// The protocol names, default first for Qwen2.5-VL: {"lmms_val_v", "lmms_val_i", "official"}.
+// The protocol names, default first for Qwen2.5-VL: {"lmms_val_v", "lmms_val_i", "official", "caption"}.
 const std::vector<std::string>& protocol_names();
 
 // The keys make_protocol accepts for `name` (throws on an unknown name).
