@@ -6,3 +6,9 @@ pevlm_add_test(decoder_std_test
   DEPS pevlm_qwen_std pevlm_decoders pevlm_qwen_tiny pevlm_qwen_llm pevlm_methods pevlm_attention
   LABELS decoders)
 pevlm_use_torch_pch(decoder_std_test)
+if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
+  pevlm_add_test(decoder_eval_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/decoder_eval_e2e_test.cpp
+    DEPS pevlm_results LABELS decoders e2e)
+  target_compile_definitions(decoder_eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
+  add_dependencies(decoder_eval_e2e_test pevlm)
+endif()

@@ -17,7 +17,7 @@ nlohmann::json EvalConfig::run_settings() const {
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
   check_keys(doc,
-             {"description", "model", "dataset", "protocol", "methods", "device", "executor", "dtype", "embedding_cache",
+             {"description", "model", "dataset", "protocol", "methods", "decoder", "device", "executor", "dtype", "embedding_cache",
               "threads"},
              source, {"model", "dataset", "methods"});
   EvalConfig c;
@@ -49,6 +49,11 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
     throw std::invalid_argument(source + ".methods: " + e.what());
   }
   try {
+    c.decoders = expand_decoders(doc.value("decoder", nlohmann::json()));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".decoder: " + e.what());
+  }
+  try {
     c.device = resolve_device(doc.value("device", std::string("cpu")));
     c.executor = resolve_executor(doc.value("executor", c.executor), c.device);
   } catch (const std::invalid_argument& e) {
@@ -70,6 +75,8 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.resolved["protocol"] = c.protocol.to_json();
   c.resolved["methods"] = nlohmann::json::array();
   for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
+  c.resolved["decoder"] = nlohmann::json::array();
+  for (const auto& d : c.decoders) c.resolved["decoder"].push_back(d.to_json());
   c.resolved["executor"] = c.executor;
   c.resolved["device"] = c.device.name;
   c.resolved["dtype"] = c.dtype;

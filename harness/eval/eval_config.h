@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/longvideobench/protocol.h"
+#include "decoders/decoder_registry.h"
 #include "harness/device_spec.h"
 #include "methods/method_registry.h"
 
@@ -22,6 +23,8 @@ struct EvalConfig {
   int64_t limit = 0;                  // first N samples of the shard (0 = all)
   lvb::Protocol protocol;
   std::vector<MethodConfig> methods;
+  // `decoder:` (one mapping or a list; list values sweep): every method runs with every decoder.
+  std::vector<DecoderConfig> decoders = {DecoderConfig{}};
   DeviceSpec device;                  // `device:` (cpu | cuda | cuda:N; --device overrides), checked
   std::string executor = "auto";      // kernel family; auto -> the device's default; checked against device
   std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32
@@ -29,7 +32,7 @@ struct EvalConfig {
   std::filesystem::path cache_dir;    // default <out>/../embedding_cache
   int threads = 0;
   nlohmann::json resolved;            // the whole configuration after defaults
-  // The settings that make result rows comparable (resume/merge check): everything but methods.
+  // The settings that make result rows comparable (resume/merge check): everything but methods and decoders.
   nlohmann::json run_settings() const;
 };
 

@@ -30,13 +30,15 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 // Fields every row of a sample shares.
-nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const EvalConfig& c, const nlohmann::json& model,
-                        const nlohmann::json& prov) {
-  nlohmann::json row = {{"key", s.id + "|" + m.label()},
+nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const DecoderConfig& d, const EvalConfig& c,
+                        const nlohmann::json& model, const nlohmann::json& prov) {
+  nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
                         {"sample_id", s.id},
                         {"method", m.name},
-                        {"label", m.label()},
+                        {"label", row_label(m, d)},
                         {"params", m.params},
+                        {"decoder", d.to_json()},
+                        {"decoder_label", d.label()},
                         {"protocol", c.protocol.to_json()},
                         {"model", model},
                         {"duration_group", s.duration_group},
@@ -54,7 +56,8 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const EvalC
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
   const auto letter = s.correct_letter();
-  row["correct_letter"] = letter ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
+  row["correct_letter"] = letter && !c.protocol.open_ended ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
+  if (c.protocol.open_ended) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
   return row;
 }
 
@@ -139,12 +142,14 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   EvalSummary sum;
   for (const auto& s : samples) {
     bool pending = false;
-    for (const auto& m : c.methods) pending = pending || !store.done(s.id + "|" + m.label());
+    for (const auto& m : c.methods)
+      for (const auto& d : c.decoders) pending = pending || !store.done(s.id + "|" + row_label(m, d));
     if (pending) todo.push_back(s);
-    else sum.rows_skipped += int64_t(c.methods.size());
+    else sum.rows_skipped += int64_t(c.methods.size() * c.decoders.size());
   }
-  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method configurations -> %s\n", samples.size(),
-               o.shard_index, o.shard_count, todo.size(), c.methods.size(), store.path().c_str());
+  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
+               samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
+               store.path().c_str());
   if (todo.empty()) return sum;
 
   QwenRuntime model(c.model, c.dtype, c.executor, c.device);
@@ -205,41 +210,71 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     } catch (const std::exception& e) {
       sample_error = e.what();
     }
-    for (const MethodConfig& m : c.methods) {
-      nlohmann::json row = base_row(s, m, c, model_json, prov);
-      row["model_load"] = model.load_figures();
-      if (store.done(row["key"].get<std::string>())) {
-        ++sum.rows_skipped;
-        continue;
+    // Greedy answers of this sample per method label: the greedy rows and the speculative rows'
+    // comparison (lossless, speedup) share one run.
+    std::map<std::string, std::pair<MethodAnswer, nlohmann::json>> greedy;
+    auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d) {
+      reset_device_peak(c.device);
+      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d);
+      return std::make_pair(std::move(a), memory_figures(c.device).to_json());
+    };
+    auto greedy_for = [&](const MethodConfig& m) -> const std::pair<MethodAnswer, nlohmann::json>& {
+      auto it = greedy.find(m.label());
+      if (it == greedy.end()) it = greedy.emplace(m.label(), run_answer(m, DecoderConfig{})).first;
+      return it->second;
+    };
+    for (const MethodConfig& m : c.methods)
+      for (const DecoderConfig& d : c.decoders) {
+        nlohmann::json row = base_row(s, m, d, c, model_json, prov);
+        row["model_load"] = model.load_figures();
+        if (store.done(row["key"].get<std::string>())) {
+          ++sum.rows_skipped;
+          continue;
+        }
+        if (sample_info.is_object()) row.update(sample_info);
+        try {
+          if (!sample_error.empty()) throw std::runtime_error(sample_error);
+          std::pair<MethodAnswer, nlohmann::json> own;
+          if (!d.is_greedy()) own = run_answer(m, d);
+          const auto& [a, memory] = d.is_greedy() ? greedy_for(m) : own;
+          row["memory"] = memory;
+          row["timing_clock"] = a.timings.clock;
+          row["tokens"] = a.token_counts;
+          row["generated_tokens"] = a.tokens.size();
+          row["response"] = a.response;
+          if (!c.protocol.open_ended) {
+            const lvb::ParsedAnswer parsed =
+                lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
+            row["predicted"] = std::string(1, parsed.letter);
+            row["fallback"] = parsed.fallback_used;
+            row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(row["correct_letter"] == row["predicted"]);
+          }
+          row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
+          if (a.speculative) {
+            const MethodAnswer& base = greedy_for(m).first;
+            SpeculativeFigures f = *a.speculative;
+            f.greedy_decode_ms = base.timings.decode_ms;
+            f.lossless = a.tokens == base.tokens;
+            row["speculative"] = speculative_metrics(f);
+            row["lossless"] = f.lossless;
+            row["greedy_generated_tokens"] = base.tokens.size();
+            row["selection"] = a.selection;
+          }
+          row["timings_ms"] = {{"decode_video", video.decode_video_ms}, {"preprocess", video.preprocess_ms},
+                               {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
+                               {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
+          if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
+        } catch (const std::exception& e) {
+          row["error"] = e.what();
+          ++sum.errors;
+        }
+        row["utc_time"] = utc_now();
+        store.append(row);
+        if (row_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(row_delay_ms));
+        running.add(row);
+        ++sum.rows_written;
       }
-      if (sample_info.is_object()) row.update(sample_info);
-      try {
-        if (!sample_error.empty()) throw std::runtime_error(sample_error);
-        reset_device_peak(c.device);
-        const MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens);
-        row["memory"] = memory_figures(c.device).to_json();
-        row["timing_clock"] = a.timings.clock;
-        const lvb::ParsedAnswer parsed = lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
-        row["tokens"] = a.token_counts;
-        row["generated_tokens"] = a.tokens.size();
-        row["response"] = a.response;
-        row["predicted"] = std::string(1, parsed.letter);
-        row["fallback"] = parsed.fallback_used;
-        row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(row["correct_letter"] == row["predicted"]);
-        row["timings_ms"] = {{"decode_video", video.decode_video_ms}, {"preprocess", video.preprocess_ms},
-                             {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
-                             {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
-      } catch (const std::exception& e) {
-        row["error"] = e.what();
-        ++sum.errors;
-      }
-      row["utc_time"] = utc_now();
-      store.append(row);
-      if (row_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(row_delay_ms));
-      running.add(row);
-      ++sum.rows_written;
-    }
     ++sum.samples;
     progress.advance(1, s.id + (sample_error.empty() ? "" : " [error]") + "  " + running.text());
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
 
 namespace pevlm {
@@ -113,15 +114,48 @@ qwen2_5_vl::LlmSession QwenRuntime::prefill(const at::Tensor& x_LD, const TokenL
 }
 
 MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
-                                 int64_t max_new_tokens) const {
-  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
-  const AttentionPlan& plan = session.plan;
+                                 int64_t max_new_tokens, const DecoderConfig& decoder) const {
   qwen2_5_vl::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
-  const qwen2_5_vl::GenerationResult result = llm_->generate(session, gen);
-  std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
-  return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, plan.token_counts(), session.timings};
+  auto finish = [&](const qwen2_5_vl::GenerationResult& result, const qwen2_5_vl::LlmSession& session) {
+    std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
+    return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
+                        session.timings, std::nullopt, nullptr};
+  };
+  if (decoder.is_greedy()) {
+    qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
+    return finish(llm_->generate(session, gen), session);
+  }
+  if (decoder.name != "std") throw std::invalid_argument("QwenRuntime: decoder '" + decoder.name + "' is not implemented");
+  qwen2_5_vl::StdOptions opt;
+  opt.k_tokens = decoder.params.at("k_tokens").get<int64_t>();
+  opt.gamma = decoder.params.at("gamma").get<int64_t>();
+  opt.sequential_verify = decoder.params.at("verify").get<std::string>() == "sequential";
+  qwen2_5_vl::StdSelector selector(layout, opt.k_tokens, config_.text.num_layers, config_.text.head_dim);
+  qwen2_5_vl::PrefillOptions po;
+  po.observe_qk = selector.observer();
+  qwen2_5_vl::LlmSession session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
+  const qwen2_5_vl::StdSelection selection = selector.take();
+  const qwen2_5_vl::StdResult r = qwen2_5_vl::generate_std(*llm_, session, selection, gen, opt);
+  MethodAnswer a = finish(r.generation, session);
+  a.timings.decode_ms = r.stats.total_ms;
+  SpeculativeFigures f;
+  f.gamma = opt.gamma;
+  f.generated = int64_t(r.generation.tokens.size());
+  f.rounds = int64_t(r.stats.rounds.size());
+  f.drafted = r.stats.drafted();
+  f.accepted = r.stats.accepted();
+  f.draft_steps = r.stats.draft_steps;
+  f.verify_passes = r.stats.verify_passes;
+  f.draft_ms = r.stats.draft_ms;
+  f.verify_ms = r.stats.verify_ms;
+  f.decode_ms = r.stats.total_ms;
+  f.selection_ms = session.timings.prefill_observer_ms;
+  a.speculative = f;
+  a.selection = {{"visual_tokens", selection.visual_tokens}, {"kept_visual", selection.kept_visual},
+                 {"kept_rows", selection.kept_rows()}, {"prompt_tokens", selection.prompt_length}};
+  return a;
 }
 
 }  // namespace pevlm

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "attention/executor.h"
+#include "decoders/decode_metrics.h"
+#include "decoders/decoder_registry.h"
 #include "harness/device_spec.h"
 #include "harness/eval/sample_video.h"
 #include "methods/method_registry.h"
@@ -29,7 +32,11 @@ struct MethodAnswer {
   std::string response;
   std::vector<int64_t> tokens;
   nlohmann::json token_counts;  // plan.token_counts()
-  qwen2_5_vl::LlmTimings timings;
+  qwen2_5_vl::LlmTimings timings;  // decode_ms: the whole decode loop (a speculative one: draft + verify)
+  // Speculative decoders: their figures (greedy_decode_ms and lossless are left for the caller, who
+  // runs greedy on the same sample) and the selection they drafted with.
+  std::optional<SpeculativeFigures> speculative;
+  nlohmann::json selection;
 };
 
 class QwenRuntime {
@@ -57,8 +64,10 @@ class QwenRuntime {
   qwen2_5_vl::BuiltPrompt prompt(const PreparedVideo& video, const std::string& system_prompt, const std::string& question) const;
   // Prefill under `method`'s plan (logits of the last row only).
   qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
-  // prefill, then greedy decode up to max_new_tokens (stops at <|im_end|> / <|endoftext|>), detokenise.
-  MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens) const;
+  // prefill, then decode up to max_new_tokens with `decoder` (greedy by default; stops at <|im_end|> /
+  // <|endoftext|>), detokenise.
+  MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
+                      const DecoderConfig& decoder = {}) const;
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
 
  private:

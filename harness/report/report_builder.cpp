@@ -1,5 +1,6 @@
 #include "harness/report/report_builder.h"
 
+#include <map>
 #include <sstream>
 
 #include "harness/report/accuracy.h"
@@ -28,6 +29,70 @@ std::string latency_rule(LatencyMode mode) {
          "'); a scored sample over the cap counts as wrong; failed samples stay out of the denominator.";
 }
 
+// Open-ended rows (caption protocol) have no answer to score: they stay out of every accuracy table.
+bool open_ended(const nlohmann::json& r) {
+  if (r.value("open_ended", false)) return true;
+  return r.contains("protocol") && r["protocol"].is_object() && r["protocol"].value("open_ended", false);
+}
+
+// One row per configuration label with a decoder other than greedy or an open-ended protocol: output
+// length, decode speed and (speculative decoders) acceptance, speedup vs greedy and losslessness.
+nlohmann::json decoder_table(const std::vector<nlohmann::json>& rows) {
+  struct Acc {
+    std::string model, decoder;
+    int64_t ok = 0, failed = 0, lossless = 0, speculative = 0;
+    std::map<std::string, std::pair<double, int64_t>> sums;
+    void add(const std::string& k, const nlohmann::json& v) {
+      if (v.is_number()) sums[k].first += v.get<double>(), sums[k].second += 1;
+    }
+    nlohmann::json mean(const std::string& k) const {
+      auto it = sums.find(k);
+      return it == sums.end() || it->second.second == 0 ? nlohmann::json(nullptr) : nlohmann::json(it->second.first / double(it->second.second));
+    }
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Acc> acc;
+  for (const auto& r : rows) {
+    const bool greedy = !r.contains("decoder") || r["decoder"].value("name", std::string("greedy")) == "greedy";
+    if (greedy && !open_ended(r)) continue;
+    const std::string label = r.at("label").get<std::string>();
+    if (!acc.count(label)) order.push_back(label);
+    Acc& a = acc[label];
+    a.model = r.contains("model") && r["model"].is_object() ? r["model"].value("name", std::string("?")) : "?";
+    a.decoder = r.value("decoder_label", std::string("greedy"));
+    if (r.contains("error") && !r["error"].is_null()) {
+      ++a.failed;
+      continue;
+    }
+    ++a.ok;
+    a.add("generated_tokens", r.value("generated_tokens", nlohmann::json()));
+    a.add("decode_tokens_per_s", r.value("decode_tokens_per_s", nlohmann::json()));
+    if (r.contains("speculative") && r["speculative"].is_object()) {
+      const auto& sp = r["speculative"];
+      ++a.speculative;
+      a.lossless += sp.value("lossless", false) ? 1 : 0;
+      for (const char* k : {"acceptance_rate", "mean_accepted_length", "speedup_vs_greedy", "predicted_speedup", "c"})
+        a.add(k, sp.value(k, nlohmann::json()));
+    }
+  }
+  std::vector<nlohmann::json> out;
+  for (const auto& label : order) {
+    const Acc& a = acc[label];
+    out.push_back({{"model", a.model}, {"label", label}, {"decoder", a.decoder}, {"rows", a.ok}, {"failed", a.failed},
+                   {"generated_tokens", a.mean("generated_tokens")}, {"decode_tokens_per_s", a.mean("decode_tokens_per_s")},
+                   {"acceptance_rate", a.mean("acceptance_rate")}, {"mean_accepted_length", a.mean("mean_accepted_length")},
+                   {"speedup_vs_greedy", a.mean("speedup_vs_greedy")}, {"predicted_speedup", a.mean("predicted_speedup")},
+                   {"c", a.mean("c")},
+                   {"lossless", a.speculative ? std::to_string(a.lossless) + "/" + std::to_string(a.speculative) : "-"}});
+  }
+  return table_json({{"model", "model"}, {"label", "configuration"}, {"decoder", "decoder"}, {"rows", "rows"},
+                     {"failed", "failed"}, {"generated_tokens", "mean tokens", 1}, {"decode_tokens_per_s", "decode tok/s", 1},
+                     {"acceptance_rate", "acceptance", 3}, {"mean_accepted_length", "mean accepted", 2},
+                     {"speedup_vs_greedy", "speedup vs greedy", 2}, {"predicted_speedup", "predicted", 2}, {"c", "c", 2},
+                     {"lossless", "lossless"}},
+                    out);
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_plot_images() {
@@ -37,9 +102,11 @@ const std::vector<std::string>& known_plot_images() {
 }
 
 nlohmann::json build_report(const ResultSet& results, const ReportOptions& options) {
-  const auto& rows = results.rows;
+  std::vector<nlohmann::json> rows;  // scored protocols only: accuracy tables
+  for (const auto& r : results.rows)
+    if (!open_ended(r)) rows.push_back(r);
   nlohmann::json report;
-  report["provenance"] = provenance_summary(rows);
+  report["provenance"] = provenance_summary(results.rows);
   report["rule"] = kRule;
   report["latency_mode"] = latency_mode_name(options.latency);
   report["latency_rule"] = latency_rule(options.latency);
@@ -56,7 +123,8 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   const LatencyMode mode = options.latency;
   report["table2"] = table2(rows, options.caps_s, [mode](const nlohmann::json& r) { return row_latency_ms(r, mode); });
   report["sweeps"] = sweep_tables(rows);
-  report["failures"] = failures_table(rows);
+  report["failures"] = failures_table(results.rows);
+  report["decoders"] = decoder_table(results.rows);
   if (!options.speed_rows.empty()) {
     report["figure4"] = figure4_table(options.speed_rows);
     report["figure4"]["source"] = options.speed_source;
@@ -90,6 +158,11 @@ std::string render_report_body(const nlohmann::json& rep) {
        << rep["figure4"]["source"].get<std::string>()
        << "; the paper's ranges are Qwen2.5-VL-7B at ~106k tokens on H20 (attention 7.79x-33.81x, LLM 2.58x-3.14x).\n\n"
        << table_markdown(rep["figure4"]) << "\n";
+  if (rep.contains("decoders") && !rep["decoders"]["rows"].empty())
+    md << "## Decoders and open-ended generation\n\nSpeculative rows compare with greedy decoding of the same sample "
+          "and prefill method (lossless = identical tokens); mean accepted = drafts accepted per round, bonus token "
+          "excluded; predicted = (1 - a^(gamma+1)) / ((1 - a)(1 + gamma/c)).\n\n"
+       << table_markdown(rep["decoders"]) << "\n";
   md << "## Failed samples\n\n";
   if (rep["failures"]["rows"].empty()) md << "None.\n\n";
   else md << table_markdown(rep["failures"]) << "\n";
