@@ -124,7 +124,7 @@ TEST(RuntimeDevice, DeviceAndExecutorErrorsSayWhy) {
   EXPECT_EQ(resolve_executor("auto", cpu), "cpu");
   EXPECT_EQ(resolve_executor("batched", cpu), "batched");
   testing::expect_error([&] { resolve_executor("cuda", cpu); },
-                                               {"executor 'cuda' runs on cuda only", "executors for cpu: reference, cpu, batched"});
+                                               {"executor 'cuda' runs on cuda only", "executors for cpu: ", "batched"});
   testing::expect_error([&] { resolve_executor("flash9", cpu); }, {"unknown executor 'flash9'"});
   EXPECT_NE(cpu.description.find("cpu: "), std::string::npos);
 }
