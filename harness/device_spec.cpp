@@ -47,10 +47,10 @@ DeviceSpec resolve_device(const std::string& text) {
   d.device = c10::Device(c10::kCUDA, c10::DeviceIndex(index));
   d.name = "cuda:" + std::to_string(index);
   const cudaDeviceProp* p = at::cuda::getDeviceProperties(index);
-  char buf[256];
-  std::snprintf(buf, sizeof(buf), "%s: %s (sm_%d%d, %.1f GiB, %d SMs)", d.name.c_str(), p->name, p->major, p->minor,
-                double(p->totalGlobalMem) / double(1 << 30), p->multiProcessorCount);
-  d.description = buf;
+  char mem[32];
+  std::snprintf(mem, sizeof(mem), "%.1f GiB", double(p->totalGlobalMem) / double(1 << 30));
+  d.description = d.name + ": " + p->name + " (sm_" + std::to_string(p->major) + std::to_string(p->minor) + ", " + mem +
+                  ", " + std::to_string(p->multiProcessorCount) + " SMs)";
   return d;
 #else
   (void)index;
