@@ -5,37 +5,6 @@
 #include <stdexcept>
 
 namespace pevlm {
-namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
-nlohmann::json check_value(const MethodSpec& m, const ParamSpec& p, const nlohmann::json& v) {
-  const std::string where = "method '" + m.name + "' parameter '" + p.name + "'";
-  switch (p.kind) {
-    case ParamSpec::Kind::Int:
-      if (v.is_number_integer()) return v;
-      if (v.is_number_float() && v.get<double>() == double(v.get<int64_t>())) return v.get<int64_t>();
-      throw std::invalid_argument(where + ": expected an integer, got " + v.dump());
-    case ParamSpec::Kind::Double:
-      if (v.is_number()) return v.get<double>();
-      throw std::invalid_argument(where + ": expected a number, got " + v.dump());
-    case ParamSpec::Kind::Bool:
-      if (v.is_boolean()) return v;
-      throw std::invalid_argument(where + ": expected true or false, got " + v.dump());
-    case ParamSpec::Kind::Choice:
-      if (v.is_string())
-        for (const auto& c : p.choices)
-          if (c == v.get<std::string>()) return v;
-      throw std::invalid_argument(where + ": expected one of {" + join(p.choices) + "}, got " + v.dump());
-  }
-  return v;
-}
-
-}  // namespace
 
 const std::vector<MethodSpec>& method_specs() {
   static const std::vector<MethodSpec> specs = {full_method(), block_attention_method(), ape_method(), star_method(),
@@ -52,25 +21,10 @@ std::vector<std::string> method_names() {
 const MethodSpec& find_method(const std::string& name) {
   for (const auto& m : method_specs())
     if (m.name == name) return m;
-  throw std::invalid_argument("unknown method '" + name + "'; valid methods: " + join(method_names()));
+  throw std::invalid_argument("unknown method '" + name + "'; valid methods: " + join_names(method_names()));
 }
 
-std::string MethodConfig::label() const {
-  std::string s = name;
-  if (params.empty()) return s;
-  s += "(";
-  bool first = true;
-  for (const auto& m : method_specs()) {
-    if (m.name != name) continue;
-    for (const auto& p : m.params) {
-      if (!params.contains(p.name)) continue;
-      const auto& v = params[p.name];
-      s += (first ? "" : ",") + p.name + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-      first = false;
-    }
-  }
-  return s + ")";
-}
+std::string MethodConfig::label() const { return config_label(name, find_method(name).params, params); }
 
 nlohmann::json MethodConfig::to_json() const {
   nlohmann::json j = {{"name", name}};
@@ -80,28 +34,21 @@ nlohmann::json MethodConfig::to_json() const {
 
 MethodConfig resolve_method(const nlohmann::json& entry) {
   if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string())
-    throw std::invalid_argument("method entry must be a mapping with a 'name' (one of: " + join(method_names()) + "), got " +
+    throw std::invalid_argument("method entry must be a mapping with a 'name' (one of: " + join_names(method_names()) + "), got " +
                                 entry.dump());
   const MethodSpec& m = find_method(entry["name"].get<std::string>());
-  std::vector<std::string> valid;
-  for (const auto& p : m.params) valid.push_back(p.name);
   MethodConfig cfg{m.name, nlohmann::json::object()};
   std::map<std::string, std::string> group_choice;  // group -> chosen parameter
   for (auto it = entry.begin(); it != entry.end(); ++it) {
     if (it.key() == "name") continue;
-    const ParamSpec* spec = nullptr;
-    for (const auto& p : m.params)
-      if (p.name == it.key()) spec = &p;
-    if (!spec)
-      throw std::invalid_argument("method '" + m.name + "' has no parameter '" + it.key() + "'; valid parameters: " +
-                                  (valid.empty() ? std::string("(none)") : join(valid)));
+    const ParamSpec* spec = &find_param("method '" + m.name + "'", m.params, it.key());
     if (!spec->group.empty()) {
       auto [pos, inserted] = group_choice.emplace(spec->group, spec->name);
       if (!inserted)
         throw std::invalid_argument("method '" + m.name + "': '" + pos->second + "' and '" + spec->name +
                                     "' are alternatives for the same size; give one");
     }
-    cfg.params[spec->name] = check_value(m, *spec, it.value());
+    cfg.params[spec->name] = check_param_value("method '" + m.name + "'", *spec, it.value());
   }
   for (const auto& p : m.params) {
     if (cfg.params.contains(p.name) || p.default_value.is_null()) continue;
@@ -118,25 +65,7 @@ std::vector<MethodConfig> expand_methods(const nlohmann::json& entries) {
   std::set<std::string> seen;
   for (const auto& entry : entries) {
     if (!entry.is_object()) throw std::invalid_argument("method entry must be a mapping, got " + entry.dump());
-    std::vector<nlohmann::json> partial = {nlohmann::json::object()};
-    for (auto it = entry.begin(); it != entry.end(); ++it) {
-      std::vector<nlohmann::json> values;
-      if (it.value().is_array()) {
-        if (it.value().empty()) throw std::invalid_argument("method parameter '" + it.key() + "': empty sweep list");
-        values.assign(it.value().begin(), it.value().end());
-      } else {
-        values = {it.value()};
-      }
-      std::vector<nlohmann::json> next;
-      for (const auto& p : partial)
-        for (const auto& v : values) {
-          nlohmann::json q = p;
-          q[it.key()] = v;
-          next.push_back(q);
-        }
-      partial = std::move(next);
-    }
-    for (const auto& p : partial) {
+    for (const auto& p : expand_sweep(entry, "method")) {
       MethodConfig cfg = resolve_method(p);
       if (seen.insert(cfg.label()).second) out.push_back(cfg);
     }

@@ -9,20 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "methods/attention_plan.h"
+#include "methods/param_spec.h"
 #include "methods/parallel_plan.h"
 #include "methods/token_layout.h"
 
 namespace pevlm {
-
-struct ParamSpec {
-  enum class Kind { Int, Double, Bool, Choice };
-  std::string name;
-  Kind kind = Kind::Int;
-  nlohmann::json default_value;      // null: no default (an alternative picked by its group)
-  std::vector<std::string> choices;  // Kind::Choice
-  std::string group;                 // params sharing a group are alternatives (block_frames | block_tokens)
-  std::string help;
-};
 
 // Resolved parameters -> plan. Parameters are validated and defaulted before the call.
 using PlanBuilder = std::function<AttentionPlan(const TokenLayout&, const nlohmann::json& params)>;
