@@ -126,6 +126,15 @@ nlohmann::json parse_overrides(const std::vector<std::string>& assignments) {
   return out;
 }
 
+int64_t integer_value(const nlohmann::json& obj, const std::string& key, int64_t fallback, const std::string& where) {
+  if (!obj.contains(key)) return fallback;
+  const nlohmann::json& v = obj[key];
+  const bool ok = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t(INT64_MAX)
+                                         : v.is_number_integer() && v.get<int64_t>() >= 0;
+  if (!ok) throw std::invalid_argument(where + "." + key + ": expected a non-negative integer, got " + v.dump());
+  return v.get<int64_t>();
+}
+
 void write_text_file(const std::filesystem::path& path, const std::string& text) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   const std::filesystem::path tmp = path.string() + ".tmp";

@@ -2,6 +2,7 @@
 // reports), strict key checking, and writing the resolved configuration beside the outputs.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@ nlohmann::json yaml_text_to_json(const std::string& text, const std::string& sou
 // and for a missing required key.
 void check_keys(const nlohmann::json& obj, const std::vector<std::string>& valid, const std::string& where,
                 const std::vector<std::string>& required = {});
+
+// obj[key] as a non-negative integer (default when absent); anything else (a string, 2.5, -1, 1e30)
+// is std::invalid_argument "<where>.<key>: expected a non-negative integer, got ...".
+int64_t integer_value(const nlohmann::json& obj, const std::string& key, int64_t fallback, const std::string& where);
 
 // Parses "key=value" overrides (value as YAML scalar/list) into a JSON object.
 nlohmann::json parse_overrides(const std::vector<std::string>& assignments);

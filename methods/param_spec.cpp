@@ -1,6 +1,7 @@
 // Parameter validation, sweeps and labels; see param_spec.h.
 #include "methods/param_spec.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace pevlm {
@@ -14,10 +15,14 @@ std::string join_names(const std::vector<std::string>& names) {
 nlohmann::json check_param_value(const std::string& owner, const ParamSpec& p, const nlohmann::json& v) {
   const std::string where = owner + " parameter '" + p.name + "'";
   switch (p.kind) {
-    case ParamSpec::Kind::Int:
+    case ParamSpec::Kind::Int: {
       if (v.is_number_integer()) return v;
-      if (v.is_number_float() && v.get<double>() == double(v.get<int64_t>())) return v.get<int64_t>();
+      // 4.0 is accepted as 4; the range check comes first: converting 4.1e89 to int64 is undefined
+      // behaviour (found by fuzz_config_yaml).
+      const double d = v.is_number_float() ? v.get<double>() : 0.5;
+      if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18) return static_cast<int64_t>(d);
       throw std::invalid_argument(where + ": expected an integer, got " + v.dump());
+    }
     case ParamSpec::Kind::Double:
       if (v.is_number()) return v.get<double>();
       throw std::invalid_argument(where + ": expected a number, got " + v.dump());

@@ -2,6 +2,8 @@
 // equals hand-written unit boundaries / masks and hand-computed position ids.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/methods_test_util.h"
 
 namespace pevlm {
@@ -213,6 +215,17 @@ TEST(MethodsRegistry, Errors) {
                std::invalid_argument);
   EXPECT_THROW(plan_for({{"name", "pevlm"}, {"sink_tokens", 7}, {"block_frames", 1}}, small_layout()),
                std::invalid_argument);  // frame blocks cannot start inside a frame
+  // Integral floats are integers; a huge or fractional float is an error, never an undefined conversion
+  // (fuzz/regressions/fuzz_config_yaml/huge_float_block_tokens.yaml).
+  EXPECT_EQ(resolve_method({{"name", "ape"}, {"block_tokens", 4096.0}}).params["block_tokens"], 4096);
+  for (double bad : {4.1e89, -1e30, 2.5, std::numeric_limits<double>::infinity()}) {
+    try {
+      resolve_method({{"name", "ape"}, {"block_tokens", bad}});
+      ADD_FAILURE() << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("'block_tokens': expected an integer"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(MethodsRegistry, DefaultsAndSweeps) {

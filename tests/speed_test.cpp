@@ -135,6 +135,17 @@ TEST(SpeedRunner, AttentionOnlyRowsHaveNoLlmFields) {
 // Fuzz reproducers (fuzz/regressions/fuzz_config_yaml): yaml-cpp passes invalid UTF-8 through, and the
 // JSON config then threw from dump() (resolved config, result rows) with a message naming no file.
 // The loader now rejects it, naming the file and the line.
+TEST(SpeedConfig, FuzzRegressionHugeFloatIsAnErrorNotUndefinedBehaviour) {
+  const std::string file =
+      (std::filesystem::path(PEVLM_SOURCE_DIR) / "fuzz/regressions/fuzz_config_yaml/huge_float_block_tokens.yaml").string();
+  try {
+    load_speed_config(file);
+    ADD_FAILURE() << "no exception for " << file;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'block_tokens': expected an integer"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SpeedConfig, FuzzRegressionNonUtf8YamlNamesFileAndLine) {
   const std::filesystem::path dir = std::filesystem::path(PEVLM_SOURCE_DIR) / "fuzz/regressions/fuzz_config_yaml";
   for (const auto& [name, line] : std::vector<std::pair<std::string, std::string>>{

@@ -32,7 +32,7 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.dataset_root = resolve(ds["root"].get<std::string>());
   c.split = ds.value("split", "val");
   if (c.split != "val" && c.split != "test") throw std::invalid_argument(source + ".dataset.split: expected val or test, got " + c.split);
-  c.limit = ds.value("limit", int64_t(0));
+  c.limit = integer_value(ds, "limit", 0, source + ".dataset");
   nlohmann::json proto = doc.value("protocol", nlohmann::json{{"name", "lmms_val_v"}});
   if (!proto.is_object() || !proto.contains("name"))
     throw std::invalid_argument(source + ".protocol: expected a mapping with a 'name'");
@@ -68,7 +68,7 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
     c.embedding_cache = ec.value("enabled", true);
     if (ec.contains("dir")) c.cache_dir = resolve(ec["dir"].get<std::string>());
   }
-  c.threads = doc.value("threads", 0);
+  c.threads = int(integer_value(doc, "threads", 0, source));
   c.resolved = doc;
   c.resolved["model"] = c.model.string();
   c.resolved["dataset"] = {{"root", c.dataset_root.string()}, {"split", c.split}, {"limit", c.limit}};
