@@ -24,17 +24,14 @@
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/qwen2_5_vl/weights_llm.h"
+#include "tests/qwen_tiny_test_config.h"
 
 namespace q = pevlm::qwen2_5_vl;
 
 namespace pevlm {
 namespace {
 
-q::Qwen25VLConfig small_config() {
-  q::SpecialTokens tokens;
-  tokens.bos = 0, tokens.eos = 1, tokens.vision_start = 2, tokens.vision_end = 3, tokens.image_pad = 4, tokens.video_pad = 5;
-  return q::tiny_config(512, tokens, /*bf16=*/false);
-}
+q::Qwen25VLConfig small_config() { return testing::small_tiny_config(); }
 
 // 6 text tokens, 6 frames of 8 tokens (48 visual), 6 question tokens: L = 60.
 TokenLayout layout() {

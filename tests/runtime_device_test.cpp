@@ -21,6 +21,7 @@
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/qwen2_5_vl/vision.h"
 #include "tests/error_test_util.h"
+#include "tests/qwen_tiny_test_config.h"
 
 namespace fs = std::filesystem;
 namespace q = pevlm::qwen2_5_vl;
@@ -38,11 +39,7 @@ const fs::path& tiny_model_dir() {
 }
 
 // tiny_config (2 layers, 4/2 heads of 32) with a 512-word vocabulary and its special ids.
-q::Qwen25VLConfig small_config() {
-  q::SpecialTokens tokens;
-  tokens.bos = 0, tokens.eos = 1, tokens.vision_start = 2, tokens.vision_end = 3, tokens.image_pad = 4, tokens.video_pad = 5;
-  return q::tiny_config(512, tokens, /*bf16=*/false);
-}
+q::Qwen25VLConfig small_config() { return testing::small_tiny_config(); }
 
 // A 1-D layout of 4 text tokens, 4 frames of 4 tokens, 4 question tokens (24 tokens).
 TokenLayout small_layout() {

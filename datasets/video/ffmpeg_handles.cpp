@@ -23,6 +23,14 @@ FramePtr make_frame() {
   return FramePtr(f);
 }
 
+int alloc_frame_buffer(AVFrame* f, AVPixelFormat fmt, int w, int h) {
+  av_frame_unref(f);
+  f->format = fmt;
+  f->width = w;
+  f->height = h;
+  return av_frame_get_buffer(f, 0);  // 0: alignment chosen for this CPU
+}
+
 PacketPtr make_packet() {
   AVPacket* p = av_packet_alloc();
   if (p == nullptr) throw std::bad_alloc();

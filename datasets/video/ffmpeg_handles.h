@@ -29,6 +29,10 @@ using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 
 // av_frame_alloc / av_packet_alloc that throw std::bad_alloc instead of returning null.
 FramePtr make_frame();
+
+// Gives `f` a fmt, w x h picture buffer from av_frame_get_buffer (rows aligned for the CPU's widest
+// vector, the buffer padded): what swscale may be handed safely. Returns av_frame_get_buffer's code.
+int alloc_frame_buffer(AVFrame* f, AVPixelFormat fmt, int w, int h);
 PacketPtr make_packet();
 
 // Human-readable text for an AVERROR code ("Invalid data found when processing input").

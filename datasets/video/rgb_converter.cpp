@@ -21,11 +21,7 @@ RgbConverter::~RgbConverter() { sws_freeContext(sws_); }
 
 void RgbConverter::ensure_scratch(int w, int h) {
   if (scratch_->width == w && scratch_->height == h && scratch_->data[0] != nullptr) return;
-  av_frame_unref(scratch_.get());
-  scratch_->format = AV_PIX_FMT_RGB24;
-  scratch_->width = w;
-  scratch_->height = h;
-  const int r = av_frame_get_buffer(scratch_.get(), 0);  // 0: alignment chosen for this CPU
+  const int r = alloc_frame_buffer(scratch_.get(), AV_PIX_FMT_RGB24, w, h);
   if (r < 0)
     throw VideoError(path_, "cannot allocate a " + std::to_string(w) + "x" + std::to_string(h) +
                                 " RGB frame: " + av_error_text(r));

@@ -119,17 +119,10 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& opti
                              AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
   if (!m.sws) throw VideoError(path, "swscale cannot convert RGB24 to YUV420P");
   m.rgb = make_frame();
-  m.rgb->format = AV_PIX_FMT_RGB24;
-  m.rgb->width = options.width;
-  m.rgb->height = options.height;
-  r = av_frame_get_buffer(m.rgb.get(), 0);
-  if (r < 0) m.fail("cannot allocate a frame", r);
   m.yuv = make_frame();
-  m.yuv->format = AV_PIX_FMT_YUV420P;
-  m.yuv->width = options.width;
-  m.yuv->height = options.height;
-  r = av_frame_get_buffer(m.yuv.get(), 0);
-  if (r < 0) m.fail("cannot allocate a frame", r);
+  if ((r = alloc_frame_buffer(m.rgb.get(), AV_PIX_FMT_RGB24, options.width, options.height)) < 0 ||
+      (r = alloc_frame_buffer(m.yuv.get(), AV_PIX_FMT_YUV420P, options.width, options.height)) < 0)
+    m.fail("cannot allocate a frame", r);
   m.pkt = make_packet();
 }
 
