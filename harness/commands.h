@@ -13,5 +13,6 @@ int run_plan_command(const std::vector<std::string>& args);
 int run_eval_command(const std::vector<std::string>& args);
 int run_merge_command(const std::vector<std::string>& args);
 int run_generate_command(const std::vector<std::string>& args);
+int run_analyze_command(const std::vector<std::string>& args);  // harness/analyze/ (models builds)
 
 }  // namespace pevlm

@@ -9,6 +9,9 @@ Reads DIR/report.json (written by `pevlm report DIR`) and, when present, DIR/spe
                              labelled with the attention and LLM speedups over full attention
   accuracy_vs_sink_block.*   Figure 5 style: PEVLM accuracy vs block size, one line per sink size
   accuracy_vs_cap.*          accuracy vs latency cap (Table 2), one line per configuration
+  accuracy_vs_position.*     accuracy per relative position of the referred moment (LongVideoBench
+                             `position`, 5 bins; the paper's "lost in the middle" question), one line
+                             per configuration
   attention_masks.*          attention masks of each method on a small layout (6 frames x 4
                              tokens), from `pevlm plan` (--pevlm BIN, default build*/bin/pevlm)
 Re-run `pevlm report DIR` afterwards and report.md links the PNGs.
@@ -131,6 +134,29 @@ def plot_caps(table2, out_dir):
     save(fig, out_dir, "accuracy_vs_cap")
 
 
+def plot_position(long_rows, out_dir):
+    """Accuracy per position bin ("0-20%" .. "80-100%"; 'no position' / 'beyond duration' left out)."""
+    rows = [r for r in long_rows if r["grouping"] == "position_bin" and r["group"].endswith("%")
+            and r["accuracy"] is not None]
+    if not rows:
+        print("plot.py: no rows with a position: skipped accuracy_vs_position")
+        return
+    bins = sorted({r["group"] for r in rows}, key=lambda g: int(g.split("-")[0]))
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label in dict.fromkeys(r["label"] for r in rows):
+        pts = {r["group"]: (r["accuracy"], r["scored"]) for r in rows if r["label"] == label}
+        xs = [i for i, b in enumerate(bins) if b in pts]
+        ax.plot(xs, [pts[bins[i]][0] for i in xs], marker="o", label=short(label))
+    ax.set_xticks(range(len(bins)))
+    ax.set_xticklabels(bins)
+    ax.set_xlabel("relative position of the referred moment in the video")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title("Accuracy by position of the moment the question refers to", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, out_dir, "accuracy_vs_position")
+
+
 def find_pevlm(explicit):
     if explicit:
         return explicit
@@ -193,6 +219,7 @@ def main():
         if report.get("sweeps"):
             plot_sweeps(report["sweeps"], out_dir)
         plot_caps(report["table2"], out_dir)
+        plot_position(report.get("accuracy_long", []), out_dir)
     pevlm = find_pevlm(args.pevlm)
     if pevlm and os.access(pevlm, os.X_OK):
         plot_masks(pevlm, out_dir)

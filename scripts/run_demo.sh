@@ -4,7 +4,9 @@
 #   1. a tiny random Qwen2.5-VL checkpoint + a synthetic LongVideoBench dataset (real H.264 videos), when absent;
 #   2. pevlm eval of configs/demo.yaml (five methods + a PEVLM sink/block sweep);
 #   3. an attention-only speed table at the Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml);
-#   4. pevlm report (accuracy, latency caps, sweep, speed) + plots.
+#   4. pevlm report (accuracy, latency caps, sweep, speed, accuracy by position) + plots;
+#   5. pevlm analyze (configs/analyze-demo.yaml): attention mass per span, divergence from full
+#      attention, suggested sink, Figure-1 plots (scripts/plot_analysis.py).
 # Environment: PEVLM_DEMO_LIMIT (samples), PEVLM_DEMO_VIDEOS (videos generated, default 8),
 # PEVLM_DEMO_SPEED_TOKENS (one length instead of the config's, 1 repeat).
 set -euo pipefail
@@ -31,4 +33,10 @@ report=("$pevlm" report "$out/eval" --caps 0.05,0.1,0.2 --speed "$out/speed/spee
 "${report[@]}"
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
   /usr/bin/python3 "$root/scripts/plot.py" "$out/eval" --speed "$out/speed/speed.json" --pevlm "$pevlm" && "${report[@]}" >/dev/null
+fi
+echo "== pevlm analyze: where attention goes (configs/analyze-demo.yaml) =="
+analyze_args=(--set "model=$out/tiny-model" --set "dataset={root: $out/lvb, split: val}" --limit "${PEVLM_DEMO_LIMIT:-4}")
+"$pevlm" analyze --config "$root/configs/analyze-demo.yaml" --out "$out/analyze" "${analyze_args[@]}" --suggest-sink
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  /usr/bin/python3 "$root/scripts/plot_analysis.py" "$out/analyze"
 fi

@@ -14,4 +14,9 @@ done
 rows=$(wc -l <"$out/eval/results.jsonl")
 [ "$rows" -eq 27 ] || { echo "FAIL: expected 27 result rows (3 samples x 9 configurations), got $rows"; exit 1; }
 if grep -q '"error":"' "$out/eval/results.jsonl"; then echo "FAIL: a demo sample failed"; exit 1; fi
-echo "demo e2e: report has every method, $rows rows"
+for f in analysis.md analysis.jsonl divergence.csv mass.csv sink.md summary.json; do
+  [ -s "$out/analyze/$f" ] || { echo "FAIL: pevlm analyze did not write $f"; exit 1; }
+done
+python3 -c "import json,sys; e=json.load(open(sys.argv[1]))['max_sum_error']; sys.exit(0 if e <= 1e-5 else 'FAIL: masses sum to 1 only within %g' % e)" \
+  "$out/analyze/summary.json"
+echo "demo e2e: report has every method, $rows rows; analyze wrote its tables"

@@ -32,27 +32,8 @@ namespace st = pevlm::safetensors;
 
 namespace {
 
-struct Config {
-  std::string name;
-  nlohmann::json method;
-};
-
-// The table of the fixture's README ("Configurations"); APE with T = S = 1 (a plain mask).
-std::vector<Config> configs() {
-  return {
-      {"A1", {{"name", "full"}}},
-      {"A2", {{"name", "block_attention"}, {"block_tokens", 12}}},
-      {"A3", {{"name", "star"}, {"anchor_tokens", 17}, {"block_tokens", 17}, {"positions", "retain"}}},
-      {"A4", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 1}}},
-      {"A5", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}}},
-      {"A6", {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}, {"temperature", 1.0}, {"scale", 1.0},
-              {"positions", "retain"}}},
-      {"A7", {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 2}}},
-      {"A8", {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}, {"temperature", 1.0}, {"scale", 1.0},
-              {"positions", "reuse"}}},
-  };
-}
-
+using Config = pevlm::testing::GoldenMethodConfig;
+using pevlm::testing::golden_method_configs;
 using pevlm::testing::golden_layout;
 using pevlm::testing::to_ids;
 using pevlm::testing::to_positions;
@@ -114,14 +95,14 @@ class QwenGoldenMethods : public ::testing::TestWithParam<pevlm::test::GoldenRoo
 };
 
 TEST_P(QwenGoldenMethods, MaskPlans) {
-  for (const Config& c : configs()) {
+  for (const Config& c : golden_method_configs()) {
     pevlm::AttentionPlan plan = plan_from_mask(tensor(c.name + ".mask"), to_positions(tensor(c.name + ".position_ids")));
     EXPECT_LT(logits_error(plan, c.name), 1e-4) << c.name;
   }
 }
 
 TEST_P(QwenGoldenMethods, MethodPlans) {
-  for (const Config& c : configs()) {
+  for (const Config& c : golden_method_configs()) {
     pevlm::AttentionPlan plan = pevlm::build_plan(pevlm::resolve_method(c.method), golden_layout(retain_));
     at::Tensor mask = tensor(c.name + ".mask").contiguous();
     std::vector<uint8_t> want(mask.data_ptr<uint8_t>(), mask.data_ptr<uint8_t>() + mask.numel());

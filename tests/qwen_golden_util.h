@@ -4,7 +4,10 @@
 
 #include <ATen/ATen.h>
 
+#include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "methods/token_layout.h"
 
@@ -19,6 +22,27 @@ inline PositionIds to_positions(const at::Tensor& pos_3L) {
   PositionIds p(3, pos_3L.size(1));
   p.ids = to_ids(pos_3L);
   return p;
+}
+
+struct GoldenMethodConfig {
+  std::string name;
+  nlohmann::json method;
+};
+
+// A1..A8: the table of the methods fixture's README ("Configurations"); APE with T = S = 1 (a plain mask).
+inline std::vector<GoldenMethodConfig> golden_method_configs() {
+  return {
+      {"A1", {{"name", "full"}}},
+      {"A2", {{"name", "block_attention"}, {"block_tokens", 12}}},
+      {"A3", {{"name", "star"}, {"anchor_tokens", 17}, {"block_tokens", 17}, {"positions", "retain"}}},
+      {"A4", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 1}}},
+      {"A5", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}}},
+      {"A6", {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}, {"temperature", 1.0}, {"scale", 1.0},
+              {"positions", "retain"}}},
+      {"A7", {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 2}}},
+      {"A8", {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}, {"temperature", 1.0}, {"scale", 1.0},
+              {"positions", "reuse"}}},
+  };
 }
 
 inline TokenLayout golden_layout(const PositionIds& positions) {

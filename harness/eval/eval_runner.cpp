@@ -45,6 +45,7 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         {"question_category", s.question_category},
                         {"level", s.level},
                         {"duration_s", s.duration},
+                        {"position", s.position},  // LongVideoBench's referred positions (report: accuracy by position)
                         {"num_options", s.candidates.size()},
                         {"error", nullptr},
                         {"predicted", nullptr},

@@ -69,6 +69,10 @@ class QwenRuntime {
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}) const;
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
+  // The LLM and its executor, for callers that drive prefill/decode themselves (pevlm analyze wraps
+  // the executor to record attention mass per span).
+  const qwen2_5_vl::QwenLlm& llm() const { return *llm_; }
+  attention::Executor& executor() const { return *executor_; }
 
  private:
   std::filesystem::path dir_;

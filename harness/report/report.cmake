@@ -6,6 +6,6 @@ if(NOT TARGET pevlm_report)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/results_io.cpp ${CMAKE_CURRENT_LIST_DIR}/accuracy.cpp
             ${CMAKE_CURRENT_LIST_DIR}/latency_caps.cpp ${CMAKE_CURRENT_LIST_DIR}/report_tables.cpp
             ${CMAKE_CURRENT_LIST_DIR}/report_builder.cpp ${CMAKE_CURRENT_LIST_DIR}/report_command.cpp
-            ${CMAKE_CURRENT_LIST_DIR}/paper_numbers.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/paper_numbers.cpp ${CMAKE_CURRENT_LIST_DIR}/position_bins.cpp
     DEPS pevlm_harness_core nlohmann_json::nlohmann_json)
 endif()

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/report/accuracy.h"
+#include "harness/report/position_bins.h"
 #include "harness/report/report_tables.h"
 #include "harness/table.h"
 
@@ -97,7 +98,7 @@ nlohmann::json decoder_table(const std::vector<nlohmann::json>& rows) {
 
 const std::vector<std::string>& known_plot_images() {
   static const std::vector<std::string> names = {"accuracy_vs_cap.png", "accuracy_vs_sink_block.png", "speed_breakdown.png",
-                                                 "attention_masks.png"};
+                                                 "attention_masks.png", "accuracy_vs_position.png"};
   return names;
 }
 
@@ -116,9 +117,13 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   report["by_duration_group"] = group_table(rows, "duration_group");
   report["by_question_category"] = group_table(rows, "question_category");
   report["by_level"] = group_table(rows, "level");
+  const std::vector<nlohmann::json> binned = with_position_bins(rows);  // issue 13: "lost in the middle"
+  report["position_rule"] = kPositionRule;
+  report["by_position"] = group_table(binned, "position_bin");
   std::vector<nlohmann::json> long_rows;
   for (const char* by : {"", "duration_group", "question_category", "level"})
     for (auto& r : accuracy_rows(rows, by)) long_rows.push_back(std::move(r));
+  for (auto& r : accuracy_rows(binned, "position_bin")) long_rows.push_back(std::move(r));
   report["accuracy_long"] = long_rows;
   const LatencyMode mode = options.latency;
   report["table2"] = table2(rows, options.caps_s, [mode](const nlohmann::json& r) { return row_latency_ms(r, mode); });
@@ -147,6 +152,8 @@ std::string render_report_body(const nlohmann::json& rep) {
   md << "## Accuracy per duration group (accuracy % (scored))\n\n" << table_markdown(rep["by_duration_group"]) << "\n";
   md << "## Accuracy per question category\n\n" << table_markdown(rep["by_question_category"]) << "\n";
   md << "## Accuracy per level\n\n" << table_markdown(rep["by_level"]) << "\n";
+  md << "## Accuracy by position of the referred moment\n\n" << rep["position_rule"].get<std::string>() << "\n\n"
+     << table_markdown(rep["by_position"]) << "\n";
   md << "## Table 2: accuracy under latency caps\n\n" << rep["latency_rule"].get<std::string>() << "\n\n"
      << table_markdown(rep["table2"]) << "\n";
   for (const auto& s : rep["sweeps"])

@@ -18,6 +18,8 @@ SAMPLES = [  # id, duration group, category, level, grid steps (256 tokens each)
     ("s4_hour", 3600, "TOS", "L2-Relation", 384),
 ]
 SYS, TPF, QUESTION = 20, 256, 60
+# LongVideoBench `position` (seconds) per sample: relative 8% / 48% / 94%; s4 has none (as the test split).
+POSITIONS = {"s1_short": [1], "s2_medium": [20, 26], "s3_long": [450]}
 CONFIGS = [  # method, params, per sample: (correct, model latency s) or "error"
     ("full", {}, [(True, 12), (True, 29), (True, 35), (False, 45)]),
     ("block_attention", {"block_tokens": 4096, "positions": "retain"}, [(True, 10), (False, 15), "error", (True, 18)]),
@@ -74,6 +76,8 @@ for method, params, outcomes in CONFIGS:
                "error": "vision: CUDA out of memory (fixture)" if failed else None,
                "device": "cuda: NVIDIA H20", "versions": {"libtorch": "2.11.0"}, "commit": "fixture0",
                "utc_time": f"2026-11-22T20:{len(lines):02d}:00Z"}
+        if sid in POSITIONS:
+            row["position"] = POSITIONS[sid]
         lines.append(json.dumps(row, sort_keys=True))
 
 torn = json.dumps({"key": "s5|full", "sample_id": "s5", "method": "full"})[:40]

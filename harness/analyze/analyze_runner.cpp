@@ -1,0 +1,164 @@
+#include "harness/analyze/analyze_runner.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "datasets/longvideobench/annotations.h"
+#include "harness/analyze/analyze_output.h"
+#include "harness/analyze/mass_recorder.h"
+#include "harness/device_spec.h"
+#include "harness/eval/qwen_runtime.h"
+#include "harness/eval/sample_video.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/weights_llm.h"
+
+namespace pevlm {
+namespace qv = qwen2_5_vl;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+QuerySetMass query_set(const std::string& name, std::vector<SpanInfo> spans, const std::vector<LayerMass>& layers) {
+  return QuerySetMass{name, std::move(spans), layers};
+}
+
+// A preset name (config_preset) or a config.json / model folder, as `pevlm speed` accepts (llm_speed.h).
+qv::Qwen25VLConfig synthetic_model_config(const std::string& spec) {
+  for (const std::string& n : qv::preset_names())
+    if (spec == n || spec == n + "-instruct") return qv::config_preset(n);
+  if (std::filesystem::exists(spec)) return qv::load_config(spec);
+  std::string list;
+  for (const auto& n : qv::preset_names()) list += (list.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("synthetic.model: '" + spec + "' is neither a preset (" + list + ") nor an existing config.json");
+}
+
+// system 20 + F frames of tokens_per_frame (M-RoPE grid h x w, the squarest factorisation) + question 60.
+TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
+  SyntheticLayoutSpec spec;
+  spec.leading_text = 20;
+  spec.tokens_per_frame = s.tokens_per_frame;
+  spec.frames = (s.tokens - 80) / s.tokens_per_frame;
+  int64_t h = int64_t(std::sqrt(double(s.tokens_per_frame)));
+  while (s.tokens_per_frame % h) --h;
+  spec.grid_h = h;
+  spec.grid_w = s.tokens_per_frame / h;
+  spec.question = s.tokens - 20 - spec.frames * s.tokens_per_frame;  // the remainder joins the question
+  return make_synthetic_layout(spec);
+}
+
+std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
+  const SyntheticAnalysis& s = *c.synthetic;
+  qv::Qwen25VLConfig config = synthetic_model_config(s.model);
+  if (s.layers < 1 || s.layers > config.text.num_layers)
+    throw std::invalid_argument("synthetic.layers: expected 1.." + std::to_string(config.text.num_layers) + ", got " +
+                                std::to_string(s.layers));
+  qv::TextConfig text = config.text;
+  text.num_layers = s.layers;
+  text.vocab_size = 16;  // random logits; a small tied table saves the 7B's 2 x 2 GB (as llm_speed.cpp)
+  text.tie_word_embeddings = true;
+  const at::ScalarType dtype = s.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
+  const qv::QwenLlm llm(text, config.tokens, qv::random_llm_weights(text, 0, dtype), qv::LlmOptions{dtype});
+  const TokenLayout layout = synthetic_layout(s);
+  at::manual_seed(0);
+  const at::Tensor x_LD = at::randn({layout.length, text.hidden_size}).to(dtype);
+  auto executor = attention::make_executor(resolve_executor(c.executor, resolve_device("cpu")));
+  std::fprintf(stderr, "[analyze] synthetic %s, %lld layers (%s), %lld tokens (%lld frames x %lld), %zu configurations\n",
+               config.source.c_str(), (long long)s.layers, s.dtype.c_str(), (long long)layout.length,
+               (long long)layout.num_frames(), (long long)s.tokens_per_frame, c.methods.size());
+  Progress progress("analyze", int64_t(c.methods.size()));
+  (void)errors;
+  return analyze_prompt(llm, *executor, x_LD, layout, c, "synthetic-" + std::to_string(layout.length), o.baseline, &progress);
+}
+
+std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
+  const EvalConfig& e = *c.eval;
+  std::vector<lvb::Sample> samples = lvb::load_annotations(e.dataset_root, e.split == "val" ? lvb::kValFile : lvb::kTestFile);
+  const int64_t limit = o.limit >= 0 ? o.limit : e.limit;
+  if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
+  QwenRuntime model(e.model, e.dtype, c.executor, e.device);
+  std::fprintf(stderr, "[analyze] %zu samples x %zu configurations, queries %s -> %s\n", samples.size(), c.methods.size(),
+               c.queries.name().c_str(), o.out.c_str());
+  Progress progress("analyze", int64_t(samples.size() * c.methods.size()));
+  std::vector<AnalysisRecord> records;
+  for (const lvb::Sample& s : samples) {
+    try {
+      const PreparedVideo video = prepare_video(s, e.protocol, model.preprocessor());
+      const at::Tensor vision = model.encode(video.chunks);
+      const qv::BuiltPrompt prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
+      const at::Tensor x_LD = model.embed(prompt, vision);
+      for (AnalysisRecord& r : analyze_prompt(model.llm(), model.executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
+        r.extra["position"] = s.position;
+        r.extra["duration_s"] = s.duration;
+        records.push_back(std::move(r));
+      }
+    } catch (const std::exception& ex) {
+      errors.push_back(s.id + ": " + ex.what());
+      std::fprintf(stderr, "[analyze] %s: error: %s\n", s.id.c_str(), ex.what());
+    }
+  }
+  return records;
+}
+
+}  // namespace
+
+std::vector<AnalysisRecord> analyze_prompt(const qv::QwenLlm& llm, attention::Executor& executor, const at::Tensor& x_LD,
+                                           const TokenLayout& layout, const AnalyzeConfig& c, const std::string& sample_id,
+                                           bool baseline, Progress* progress) {
+  std::vector<AnalysisRecord> out;
+  for (const MethodConfig& m : c.methods) {
+    const auto t0 = Clock::now();
+    const AttentionPlan plan = build_plan(m, layout);
+    MassRecorder recorder(executor, layout, llm.text().num_layers, c.queries, c.layers);
+    attention::Executor& run_with = baseline ? executor : static_cast<attention::Executor&>(recorder);
+    qv::PrefillOptions po;
+    po.logits = c.queries.generated ? qv::LogitRows::Last : qv::LogitRows::None;
+    po.split_timing = false;
+    qv::LlmSession session = llm.prefill(x_LD, plan, run_with, po);
+    AnalysisRecord r{sample_id, m, layout, {}, nlohmann::json::object()};
+    if (c.queries.generated) {
+      // The first generated token (greedy, as eval), fed back: its query is the one analysed.
+      const int64_t token = session.logits_LV[session.logits_LV.size(0) - 1].argmax().item<int64_t>();
+      llm.decode(session, {token});
+      r.extra["generated_token"] = token;
+    }
+    if (!baseline && c.queries.question) r.sets.push_back(query_set("question", recorder.spans(), recorder.question()));
+    if (!baseline && c.queries.generated) r.sets.push_back(query_set("generated", recorder.generated_spans(), recorder.generated()));
+    r.extra["timings_ms"] = {{"total", ms_since(t0)}, {"span_mass", recorder.mass_ms()}};
+    r.extra["num_layers"] = llm.text().num_layers;
+    out.push_back(std::move(r));
+    if (progress) progress->advance(1, sample_id + " " + m.label());
+  }
+  return out;
+}
+
+AnalyzeSummary run_analyze(const AnalyzeConfig& c, const AnalyzeOptions& o) {
+  const auto t0 = Clock::now();
+  const int threads = c.eval ? c.eval->threads : 0;
+  if (threads > 0) at::set_num_threads(threads);
+  std::filesystem::create_directories(o.out);
+  std::vector<std::string> errors;
+  const std::vector<AnalysisRecord> records = c.synthetic ? run_synthetic(c, o, errors) : run_dataset(c, o, errors);
+  AnalyzeSummary sum;
+  sum.records = int64_t(records.size());
+  sum.errors = int64_t(errors.size());
+  for (const AnalysisRecord& r : records)
+    for (const QuerySetMass& s : r.sets) sum.max_sum_error = std::max(sum.max_sum_error, s.max_sum_error());
+  std::vector<std::string> ids;
+  for (const AnalysisRecord& r : records)
+    if (ids.empty() || ids.back() != r.sample_id) ids.push_back(r.sample_id);
+  sum.samples = int64_t(ids.size());
+  const MemoryFigures mem = memory_figures(c.eval ? c.eval->device : resolve_device("cpu"));
+  sum.peak_host_mib = mem.peak_host_mib;
+  sum.peak_device_mib = mem.peak_device_mib;
+  sum.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  write_analysis_outputs(records, c, o, sum, errors);
+  return sum;
+}
+
+}  // namespace pevlm
