@@ -96,7 +96,9 @@ TEST(AnalyzeSink, LeadingStandOutFramesAndCoverage) {
   EXPECT_NEAR(f[2]["flop_ratio"].get<double>(), 1.0, 1e-12);
   EXPECT_LT(f[0]["flop_ratio"].get<double>(), f[1]["flop_ratio"].get<double>());
   EXPECT_LT(f[1]["flop_ratio"].get<double>(), 1.0);
-  EXPECT_THROW(suggest_sink({record("a", {{"name", "pevlm"}}, kFlat)}, rule), std::invalid_argument);
+  // Without a full-attention record there is nothing to choose from.
+  const AnalysisRecord pe = record("a", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}}, kFlat);
+  EXPECT_THROW(suggest_sink({pe}, rule), std::invalid_argument);
 }
 
 TEST(AnalyzeConfigParse, DefaultsErrorsAndFullFirst) {

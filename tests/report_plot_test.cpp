@@ -26,7 +26,7 @@ TEST(ReportPlot, PlotScriptWritesFiguresAndReportLinksThem) {
   ASSERT_EQ(run_report_command({dir.string()}), 0);
   const std::string cmd = "/usr/bin/python3 " PEVLM_SOURCE_DIR "/scripts/plot.py " + dir.string() + " --pevlm /nonexistent >/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  for (const char* stem : {"speed_breakdown", "accuracy_vs_sink_block", "accuracy_vs_cap"})
+  for (const char* stem : {"speed_breakdown", "accuracy_vs_sink_block", "accuracy_vs_cap", "accuracy_vs_position"})
     for (const char* ext : {".png", ".svg"}) {
       const auto f = dir / (std::string(stem) + ext);
       EXPECT_TRUE(std::filesystem::exists(f) && std::filesystem::file_size(f) > 1000) << f;

@@ -40,7 +40,7 @@ TEST(SpanMass, EveryRowMatchesTheDenseReference) {
     // Peaky logits (x3) so that spans differ by orders of magnitude.
     const at::Tensor q = at::randn({L, 8, 16}) * 3, k = at::randn({L, 2, 16});
     const at::Tensor ref = attention::reference_span_masses(plan, q, k, 0, L, bounds, 0.0);
-    for (auto [qt, kt] : {std::pair<int64_t, int64_t>{64, 2048}, {7, 13}}) {
+    for (auto [qt, kt] : std::vector<std::pair<int64_t, int64_t>>{{64, 2048}, {7, 13}}) {
       const at::Tensor got = attention::span_masses(plan.queries, plan.groups, q, 0, k, bounds, 0.0, {qt, kt});
       expect_masses_close(got, ref, entry.dump() + " tiles " + std::to_string(qt) + "x" + std::to_string(kt));
     }

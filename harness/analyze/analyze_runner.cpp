@@ -28,16 +28,6 @@ QuerySetMass query_set(const std::string& name, std::vector<SpanInfo> spans, con
   return QuerySetMass{name, std::move(spans), layers};
 }
 
-// A preset name (config_preset) or a config.json / model folder, as `pevlm speed` accepts (llm_speed.h).
-qv::Qwen25VLConfig synthetic_model_config(const std::string& spec) {
-  for (const std::string& n : qv::preset_names())
-    if (spec == n || spec == n + "-instruct") return qv::config_preset(n);
-  if (std::filesystem::exists(spec)) return qv::load_config(spec);
-  std::string list;
-  for (const auto& n : qv::preset_names()) list += (list.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("synthetic.model: '" + spec + "' is neither a preset (" + list + ") nor an existing config.json");
-}
-
 // system 20 + F frames of tokens_per_frame (M-RoPE grid h x w, the squarest factorisation) + question 60.
 TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
   SyntheticLayoutSpec spec;
@@ -54,7 +44,7 @@ TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
 
 std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
   const SyntheticAnalysis& s = *c.synthetic;
-  qv::Qwen25VLConfig config = synthetic_model_config(s.model);
+  qv::Qwen25VLConfig config = qv::config_from_spec(s.model, "synthetic.model");
   if (s.layers < 1 || s.layers > config.text.num_layers)
     throw std::invalid_argument("synthetic.layers: expected 1.." + std::to_string(config.text.num_layers) + ", got " +
                                 std::to_string(s.layers));

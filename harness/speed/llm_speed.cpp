@@ -6,7 +6,6 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <stdexcept>
 
 #ifdef PEVLM_WITH_CUDA
@@ -33,27 +32,6 @@ void device_sync(bool cuda) {
 #endif
 }
 
-qv::Qwen25VLConfig load_model_config(const std::string& spec, const std::string& where) {
-  const auto names = qv::preset_names();
-  std::string lower = spec;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-  const bool preset = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
-    return lower == n || lower == n + "-instruct";
-  });
-  if (preset) return qv::config_preset(lower);
-  if (!std::filesystem::exists(spec)) {
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument(where + ": '" + spec + "' is neither a preset (" + list +
-                                ") nor an existing config.json / model folder");
-  }
-  try {
-    return qv::load_config(spec);
-  } catch (const std::exception& e) {
-    throw std::invalid_argument(where + ": " + e.what());
-  }
-}
-
 // Moves every weight to the CUDA device (QwenLlm computes where its weights and inputs are).
 void weights_to_cuda(qv::LlmWeights& w) {
   const at::Device cuda(at::kCUDA);
@@ -71,7 +49,7 @@ void weights_to_cuda(qv::LlmWeights& w) {
 }  // namespace
 
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
-  const qv::Qwen25VLConfig c = load_model_config(spec, where);
+  const qv::Qwen25VLConfig c = qv::config_from_spec(spec, where);
   const qv::TextConfig& t = c.text;
   return SpeedModelShape{c.source, t.num_heads, t.num_kv_heads, t.head_dim, t.hidden_size, t.intermediate_size,
                          t.num_layers};
@@ -87,7 +65,7 @@ struct LlmPrefillTimer::Impl {
 LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
                                  const std::string& where)
     : impl_(std::make_unique<Impl>()) {
-  const qv::Qwen25VLConfig config = load_model_config(model_spec, where + ".model");
+  const qv::Qwen25VLConfig config = qv::config_from_spec(model_spec, where + ".model");
   impl_->shape = resolve_speed_model(model_spec, where + ".model");
   if (layers < 0 || layers > config.text.num_layers)
     throw std::invalid_argument(where + ".layers: expected 0 (all) .. " + std::to_string(config.text.num_layers) +

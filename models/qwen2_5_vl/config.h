@@ -123,6 +123,10 @@ std::vector<std::string> preset_names();
 // The released checkpoints' values ("qwen2.5-vl-7b", "qwen2.5-vl-3b"; the "-instruct" suffix is
 // accepted too). Throws std::invalid_argument listing the valid names.
 Qwen25VLConfig config_preset(const std::string& name);
+// A preset name (any case, optionally "-instruct") or a config.json / model folder: what `pevlm speed`
+// and `pevlm analyze --synthetic` accept as a model shape. Throws std::invalid_argument naming `where`
+// when `spec` is neither (listing the presets) or the file does not load.
+Qwen25VLConfig config_from_spec(const std::string& spec, const std::string& where);
 
 // config.json text in the Hugging Face layout (LLM fields at top level, "vision_config",
 // "rope_scaling": {"type": "mrope", "mrope_section": [...]}), readable by transformers and by
