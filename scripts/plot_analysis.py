@@ -29,6 +29,8 @@ except ImportError:
     sys.exit("plot_analysis.py: matplotlib is missing: apt-get install -y python3-matplotlib "
              "(then run with /usr/bin/python3) or pip install matplotlib into the .venv")
 
+from plot import short  # noqa: E402  'pevlm(sink_frames=2,...)' -> 'pevlm s2f b16f retain' (scripts/plot.py)
+
 KINDS = ["system", "frame", "subtitles", "question", "generated"]
 
 
@@ -66,12 +68,12 @@ def mass_per_frame(rows, out_dir):
             pts = sorted((int(r["frame_index"]), num(r["frame_share"])) for r in rows
                          if r["label"] == label and r["query_set"] == qs and r["layer"] == "mean" and r["kind"] == "frame")
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=label,
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=short(label),
                         lw=2.2 if label == "full" else 1.2)
         ax.set_xlabel("frame (temporal grid step)")
         ax.set_ylabel("share of the frames' attention")
-        ax.set_title(f"attention per frame, {qs} queries (mean over layers, samples)")
-        ax.legend(fontsize=7)
+        ax.set_title(f"attention per frame, {qs} queries (mean over layers, samples)", fontsize=9)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     save(fig, out_dir, "mass_per_frame")
 
 
@@ -93,7 +95,7 @@ def layer_frame_heatmap(rows, out_dir):
         for layer, frame, v in cells:
             grid[layer][frame] = v
         im = ax.imshow(grid, aspect="auto", origin="lower", cmap="viridis")
-        ax.set_title(label, fontsize=8)
+        ax.set_title(short(label), fontsize=8)
         ax.set_xlabel("frame")
         ax.set_ylabel("layer")
         fig.colorbar(im, ax=ax, fraction=0.046)
@@ -108,20 +110,20 @@ def divergence_vs_sink(rows, out_dir):
     mean_rows = [r for r in rows if r["layer"] == "mean"]
     lines = defaultdict(list)
     for r in mean_rows:
-        if r["method"] == "pevlm" and r["sink_frames"] not in ("", None):
-            key = f"pevlm b={r['block_frames'] or '?'}f {r['positions']} ({r['query_set']})"
-            lines[key].append((int(r["sink_frames"]), num(r["js_frames"])))
+        if r["method"] == "pevlm" and r["params.sink_frames"] not in ("", None):
+            key = f"pevlm b={r['params.block_frames'] or '?'}f {r['params.positions']} ({r['query_set']})"
+            lines[key].append((int(r["params.sink_frames"]), num(r["js_frames"])))
     for key, pts in sorted(lines.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=key)
     for i, r in enumerate(x for x in mean_rows if x["method"] != "pevlm"):
-        ax.axhline(num(r["js_frames"]), ls="--", lw=0.8, color=f"C{(i + 5) % 10}", label=f"{r['label']} ({r['query_set']})")
+        ax.axhline(num(r["js_frames"]), ls="--", lw=0.8, color=f"C{(i + 5) % 10}", label=f"{short(r['label'])} ({r['query_set']})")
     if not mean_rows:
         ax.text(0.5, 0.5, "no configuration besides full attention", ha="center", transform=ax.transAxes)
     ax.set_xlabel("PEVLM sink size (frames after the system text)")
     ax.set_ylabel("JS divergence from full attention (frames)")
-    ax.set_title("distance from full attention vs sink size (mean over layers, samples)")
-    ax.legend(fontsize=7)
+    ax.set_title("distance from full attention vs sink size (mean over layers, samples)", fontsize=9)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     save(fig, out_dir, "divergence_vs_sink")
 
 
@@ -138,7 +140,7 @@ def mass_per_span(rows, out_dir):
                 ax.bar(range(len(labels)), vals, bottom=bottom, label=kind, color=f"C{k}")
                 bottom = [b + v for b, v in zip(bottom, vals)]
         ax.set_xticks(range(len(labels)))
-        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+        ax.set_xticklabels([short(lab) for lab in labels], rotation=30, ha="right", fontsize=7)
         ax.set_ylabel("attention mass")
         ax.set_title(f"where the {qs} queries attend (mean over layers, samples)")
         ax.legend(fontsize=7)

@@ -22,9 +22,9 @@ const char* kMassRule =
 std::vector<Column> divergence_columns() {
   return {{"label", "label"},         {"method", "method"},       {"params.sink_frames", "sink_frames"},
           {"params.block_frames", "block_frames"}, {"params.positions", "positions"}, {"query_set", "query_set"},
-          {"layer", "layer"},         {"samples", "samples"},     {"kl_frames", "kl_frames", 6},
-          {"js_frames", "js_frames", 6}, {"tv_frames", "tv_frames", 6}, {"kl_spans", "kl_spans", 6},
-          {"js_spans", "js_spans", 6}, {"tv_spans", "tv_spans", 6}};
+          {"layer", "layer"},         {"samples", "samples"},     {"kl_frames", "kl_frames"},
+          {"js_frames", "js_frames"}, {"tv_frames", "tv_frames"}, {"kl_spans", "kl_spans"},
+          {"js_spans", "js_spans"}, {"tv_spans", "tv_spans"}};
 }
 
 std::vector<Column> mass_columns() {

@@ -42,7 +42,7 @@ TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
   return make_synthetic_layout(spec);
 }
 
-std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
+std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o) {
   const SyntheticAnalysis& s = *c.synthetic;
   qv::Qwen25VLConfig config = qv::config_from_spec(s.model, "synthetic.model");
   if (s.layers < 1 || s.layers > config.text.num_layers)
@@ -62,7 +62,6 @@ std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeO
                config.source.c_str(), (long long)s.layers, s.dtype.c_str(), (long long)layout.length,
                (long long)layout.num_frames(), (long long)s.tokens_per_frame, c.methods.size());
   Progress progress("analyze", int64_t(c.methods.size()));
-  (void)errors;
   return analyze_prompt(llm, *executor, x_LD, layout, c, "synthetic-" + std::to_string(layout.length), o.baseline, &progress);
 }
 
@@ -133,7 +132,7 @@ AnalyzeSummary run_analyze(const AnalyzeConfig& c, const AnalyzeOptions& o) {
   if (threads > 0) at::set_num_threads(threads);
   std::filesystem::create_directories(o.out);
   std::vector<std::string> errors;
-  const std::vector<AnalysisRecord> records = c.synthetic ? run_synthetic(c, o, errors) : run_dataset(c, o, errors);
+  const std::vector<AnalysisRecord> records = c.synthetic ? run_synthetic(c, o) : run_dataset(c, o, errors);
   AnalyzeSummary sum;
   sum.records = int64_t(records.size());
   sum.errors = int64_t(errors.size());

@@ -45,6 +45,10 @@ def forward_attentions(model, golden, ids, mask_LL, pos_3L):
                     video_grid_thw=golden["video_grid_thw"], second_per_grid_ts=golden["second_per_grid_ts"],
                     attention_mask={"full_attention": additive}, position_ids=pos_3L.view(3, 1, L),
                     use_cache=False, output_attentions=True)
+    layers = model.config.text_config.num_hidden_layers
+    if len(out.attentions) != layers or tuple(out.attentions[0].shape[-2:]) != (L, L):
+        raise SystemExit(f"expected {layers} decoder attention maps of {L}x{L}, got "
+                         f"{[tuple(a.shape) for a in out.attentions]}")
     return torch.stack([a[0] for a in out.attentions]).float()  # [layers, heads, L, L]
 
 
