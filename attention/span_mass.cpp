@@ -31,13 +31,24 @@ at::Tensor grouped_queries(const at::Tensor& q_nHD, int64_t row0, int64_t nt, in
   return q_nHD.narrow(0, row0, nt).to(at::kFloat).permute({1, 0, 2}).reshape({hkv, (hq / hkv) * nt, d});
 }
 
+// log sum exp over the last axis of float32 logits [Hq, nt, n], returned in float64 as max + log(sum):
+// the max is an exact logit and the log of the sum is O(log n), so the result keeps the logits' own
+// precision even when they are large (a float32 lse of logits near 1e4 would carry a 1e-3 rounding
+// error into every mass). -inf where every logit is masked.
+at::Tensor segment_logsumexp(const at::Tensor& s_HQn) {
+  const at::Tensor m = std::get<0>(s_HQn.max(2, /*keepdim=*/true));
+  const at::Tensor m_safe = at::where(at::isfinite(m), m, at::zeros_like(m));
+  const at::Tensor log_sum = at::log(at::exp(s_HQn - m_safe).sum(2, /*keepdim=*/true));
+  return (m_safe.to(at::kDouble) + log_sum.to(at::kDouble)).squeeze(2);
+}
+
 // Per (head, query, segment, group) log-sum-exp of the tempered logits of one query tile
 // [t0, t1) inside query range `r`: acc_HQSG [Hq, nt, S * NG], -inf where nothing is visible.
 at::Tensor segment_lse(const QueryRange& r, const std::vector<LogitGroup>& groups, const at::Tensor& q_GnD, int64_t t0,
                        int64_t t1, const at::Tensor& k_LHD, const std::vector<int64_t>& bounds, double scale,
                        int64_t key_tile, int64_t hq) {
   const int64_t nt = t1 - t0, S = int64_t(bounds.size()) - 1, NG = int64_t(groups.size());
-  at::Tensor acc = at::full({hq, nt, S * NG}, kNegInf, q_GnD.options());
+  at::Tensor acc = at::full({hq, nt, S * NG}, kNegInf, q_GnD.options().dtype(at::kDouble));  // float64: see segment_logsumexp
   const at::Tensor rows = at::arange(t0, t1, q_GnD.options().dtype(at::kLong)).unsqueeze(1);  // [nt, 1]
   for (const KeyRange& kr : r.keys) {
     // Causal range (== the query range): query i sees keys <= i, so nothing at or after t1.
@@ -59,23 +70,22 @@ at::Tensor segment_lse(const QueryRange& r, const std::vector<LogitGroup>& group
       int64_t seg = int64_t(std::upper_bound(bounds.begin(), bounds.end(), k0) - bounds.begin()) - 1;
       for (; seg < S && bounds[size_t(seg)] < k0 + kt; ++seg) {
         const int64_t a = std::max(k0, bounds[size_t(seg)]), b = std::min(k0 + kt, bounds[size_t(seg) + 1]);
-        at::Tensor lse = at::logsumexp(s_HQK.narrow(2, a - k0, b - a), {2});  // [Hq, nt]
         at::Tensor slot = acc.select(2, seg * NG + kr.group);
-        slot.copy_(at::logaddexp(slot, lse));
+        slot.copy_(at::logaddexp(slot, segment_logsumexp(s_HQK.narrow(2, a - k0, b - a))));
       }
     }
   }
   return acc;
 }
 
-// acc [Hq, nt, S * NG] -> masses [Hq, nt, S] with the group rule (span_mass.h).
+// acc [Hq, nt, S * NG] float64 -> masses [Hq, nt, S] float32 with the group rule (span_mass.h).
 at::Tensor combine_groups(const at::Tensor& acc, const std::vector<LogitGroup>& groups, int64_t S) {
   const int64_t NG = int64_t(groups.size());
   at::Tensor a = acc.view({acc.size(0), acc.size(1), S, NG});
   at::Tensor lse_g = at::logsumexp(a, {2});  // [Hq, nt, NG]
-  std::vector<float> e(groups.size());
-  for (size_t g = 0; g < groups.size(); ++g) e[g] = float(groups[g].weight_exponent);
-  const at::Tensor e_G = at::tensor(e).to(acc.device());
+  std::vector<double> e(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) e[g] = groups[g].weight_exponent;
+  const at::Tensor e_G = at::tensor(e).to(acc.device(), at::kDouble);
   const at::Tensor finite = at::isfinite(lse_g);
   const at::Tensor neg_inf = at::full({}, kNegInf, acc.options());
   at::Tensor w = at::where(finite, lse_g * e_G, neg_inf);
@@ -83,7 +93,7 @@ at::Tensor combine_groups(const at::Tensor& acc, const std::vector<LogitGroup>& 
   // log coefficient of a segment's own lse: e_g lse_g - W - lse_g (0 weight for empty groups).
   at::Tensor log_coef = at::where(finite, w - W - lse_g, neg_inf).unsqueeze(2);  // [Hq, nt, 1, NG]
   at::Tensor term = at::where(at::isfinite(a), at::exp(a + log_coef), at::zeros({}, acc.options()));
-  return term.sum(3);
+  return term.sum(3).to(at::kFloat);
 }
 
 }  // namespace

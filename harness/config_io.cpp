@@ -153,4 +153,12 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
   std::filesystem::rename(tmp, path);
 }
 
+nlohmann::json load_config_with_overrides(const std::filesystem::path& path, const std::vector<std::string>& sets,
+                                          const std::string& device) {
+  nlohmann::json doc = load_yaml_file(path);
+  doc.merge_patch(parse_overrides(sets));
+  if (!device.empty()) doc["device"] = device;
+  return doc;
+}
+
 }  // namespace pevlm

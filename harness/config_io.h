@@ -27,6 +27,12 @@ int64_t integer_value(const nlohmann::json& obj, const std::string& key, int64_t
 // Parses "key=value" overrides (value as YAML scalar/list) into a JSON object.
 nlohmann::json parse_overrides(const std::vector<std::string>& assignments);
 
+// A command's configuration: the YAML file at `path` with the command line's `--set key=value`
+// overrides merged in and `--device` (when given) written over the config's `device:` (the executor
+// is checked against it later: a conflict is an error naming both, never a silent switch).
+nlohmann::json load_config_with_overrides(const std::filesystem::path& path, const std::vector<std::string>& sets,
+                                          const std::string& device);
+
 // Writes text atomically (temporary file + rename).
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 

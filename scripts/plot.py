@@ -113,6 +113,16 @@ def plot_sweeps(sweeps, out_dir):
     save(fig, out_dir, "accuracy_vs_sink_block")
 
 
+def finish_accuracy(fig, ax, xlabel, ylabel, title, out_dir, stem):
+    """Labels, grid and legend of a one-line-per-configuration accuracy figure, then saves it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, out_dir, stem)
+
+
 def plot_caps(table2, out_dir):
     rows = table2["rows"]
     if not rows:
@@ -126,12 +136,8 @@ def plot_caps(table2, out_dir):
         ax.plot(xs, ys, marker="o", label=short(r["label"]))
     ax.set_xticks(caps + [max(caps) * 1.25])
     ax.set_xticklabels([f"{c:g}" for c in caps] + ["none"])
-    ax.set_xlabel("latency cap (s)")
-    ax.set_ylabel("accuracy (%), over the cap = wrong")
-    ax.set_title("Accuracy under latency caps", fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    save(fig, out_dir, "accuracy_vs_cap")
+    finish_accuracy(fig, ax, "latency cap (s)", "accuracy (%), over the cap = wrong", "Accuracy under latency caps",
+                    out_dir, "accuracy_vs_cap")
 
 
 def plot_position(long_rows, out_dir):
@@ -149,12 +155,8 @@ def plot_position(long_rows, out_dir):
         ax.plot(xs, [pts[bins[i]][0] for i in xs], marker="o", label=short(label))
     ax.set_xticks(range(len(bins)))
     ax.set_xticklabels(bins)
-    ax.set_xlabel("relative position of the referred moment in the video")
-    ax.set_ylabel("accuracy (%)")
-    ax.set_title("Accuracy by position of the moment the question refers to", fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    save(fig, out_dir, "accuracy_vs_position")
+    finish_accuracy(fig, ax, "relative position of the referred moment in the video", "accuracy (%)",
+                    "Accuracy by position of the moment the question refers to", out_dir, "accuracy_vs_position")
 
 
 def find_pevlm(explicit):

@@ -20,9 +20,8 @@ int run_analyze_command(const std::vector<std::string>& args) {
                      {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
-  nlohmann::json doc = load_yaml_file(config_path);
-  doc.merge_patch(parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}));
-  if (cli.has("--device")) doc["device"] = cli.get("--device");
+  nlohmann::json doc = load_config_with_overrides(
+      config_path, cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}, cli.get("--device", ""));
   if (!doc.contains("analysis") || !doc["analysis"].is_object()) doc["analysis"] = nlohmann::json::object();
   if (cli.has("--queries")) doc["analysis"]["queries"] = cli.get("--queries");
   if (cli.has("--layers")) doc["analysis"]["layers"] = cli.get("--layers");

@@ -18,11 +18,9 @@ int run_eval_command(const std::vector<std::string>& args) {
                      {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
-  nlohmann::json doc = load_yaml_file(config_path);
-  doc.merge_patch(parse_overrides(cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}));
-  // --device wins over the config's `device:`; the executor is then checked against it (a config's
-  // `executor: cpu` with --device cuda is an error naming both, not a silent switch).
-  if (cli.has("--device")) doc["device"] = cli.get("--device");
+  // --device wins over the config's `device:` (load_config_with_overrides).
+  const nlohmann::json doc = load_config_with_overrides(
+      config_path, cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}, cli.get("--device", ""));
   const EvalConfig config = parse_eval_config(doc, config_path.string(), std::filesystem::current_path());
   EvalOptions opts;
   opts.out = cli.get("--out", "results/tmp/eval");
