@@ -81,27 +81,27 @@ void BM_SquareGemm(benchmark::State& state) {
 // sequence (strided rows) and the windows stream from memory instead of staying in cache.
 void BM_TileStream(benchmark::State& state) {
   at::set_num_threads(1);
-  const int64_t rows = state.range(0), keys = state.range(1), total = state.range(2);
+  const int64_t rows = state.range(0), keys = state.range(1), total = state.range(2), offset = state.range(3);
   TileData t(rows, keys, GemmPath::F32);
   const PackedKv kv = pack_kv(at::randn({total, 1, kD}), at::randn({total, 1, kD}), GemmPath::F32);
-  int64_t wb = 0;
+  int64_t wb = offset;
   for (auto _ : state) {
     gemm_qk(kv, 0, wb, rows, keys, t.q.data_ptr(), t.s.data());
     gemm_pv(kv, 0, wb, rows, keys, t.s.data(), t.o.data());
-    wb = wb + 2 * keys > total ? 0 : wb + keys;
+    wb = wb + 2 * keys > total ? offset : wb + keys;
   }
   state.counters["GFLOP/s"] = benchmark::Counter(4.0 * rows * keys * kD * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void tile_shapes(benchmark::internal::Benchmark* b) {
   for (int64_t path : {0, 1})
-    for (int64_t keys : {256, 512, 1024}) b->Args({kTargetRows, keys, path});
+    for (int64_t keys : {32, 64, 128, 272, 512, 1024}) b->Args({kTargetRows, keys, path});
 }
 
 BENCHMARK(BM_TileQK)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TilePV)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 256, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_TileStream)->Args({kTargetRows, 512, 1024})->Args({kTargetRows, 512, 32848})->Args({kTargetRows, 512, 32768})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 32, 0})->Args({kTargetRows, 128, 0})->Args({kTargetRows, 272, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TileStream)->Args({kTargetRows, 512, 1024, 0})->Args({kTargetRows, 512, 32848, 0})->Args({kTargetRows, 512, 32848, 4})->Args({kTargetRows, 512, 32848, 8})->Args({kTargetRows, 272, 32848, 0})->Args({kTargetRows, 272, 32848, 4})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SquareGemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -53,7 +53,7 @@ GemmChoice choose() {
   return c;
 }
 
-int64_t round_even(int64_t n) { return (n + 1) & ~int64_t(1); }
+int64_t round16(int64_t n) { return (n + 15) & ~int64_t(15); }
 
 }  // namespace
 
@@ -67,7 +67,7 @@ std::string gemm_path_name(GemmPath p) {
 }
 
 PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path) {
-  const int64_t L = k_LHD.size(0), H = k_LHD.size(1), D = k_LHD.size(2), Lp = round_even(std::max<int64_t>(L, 2));
+  const int64_t L = k_LHD.size(0), H = k_LHD.size(1), D = k_LHD.size(2), Lp = round16(std::max<int64_t>(L, 16));
   PackedKv p{path, Lp, D, H, {}, {}};
   // Strided copies through ATen (parallel TensorIterator); zero padding keeps masked columns finite.
   if (path == GemmPath::F32) {
