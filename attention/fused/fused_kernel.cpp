@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attention/fused/group_combine.h"
 #include "attention/fused/tile_rows.h"
 #include "attention/fused/tile_softmax.h"
 
@@ -113,34 +114,20 @@ class Kernel {
     gemm_pv(*in_.kv, it.kv_head, wb, rows, nw, t.p, t.o);
   }
 
-  // Group combination (lse_merge.cpp's math, per row) and the store in the output dtype.
+  // Group combination (group_combine.h) and the store in the output dtype.
   void write_output(const WorkItem& it, const Segment& seg, int64_t rows, Scratch& sc) const {
     const int64_t head0 = int64_t(it.kv_head) * hpg_;
     const bool out_bf16 = in_.out_LHD.scalar_type() != at::kFloat;
     char* out = static_cast<char*>(in_.out_LHD.data_ptr());
     const int64_t elem = out_bf16 ? 2 : 4;
     for (int64_t r = 0; r < rows; ++r) {
-      double w_total = -std::numeric_limits<double>::infinity();
-      double w[8];
-      for (int64_t g = 0; g < groups_; ++g) {
-        const float sum = sc.row_sum[size_t(g * max_rows_ + r)];
-        w[g] = -std::numeric_limits<double>::infinity();
-        if (sum <= 0.0f) continue;
-        const double lse = double(sc.row_max[size_t(g * max_rows_ + r)]) + std::log(double(sum));
-        w[g] = (*in_.groups)[size_t(g)].weight_exponent * lse;
-        w_total = std::max(w_total, w[g]) + std::log1p(std::exp(-std::abs(w_total - w[g])));
-      }
-      // Only groups this row saw take part (a row with none stays 0, as the merge defines).
-      const float* o[8];
       float coef[8];
-      int64_t used = 0;
-      for (int64_t g = 0; g < groups_; ++g) {
-        if (!std::isfinite(w[g])) continue;
-        coef[used] = float(std::exp(w[g] - w_total) / double(sc.row_sum[size_t(g * max_rows_ + r)]));
-        o[used++] = sc.o.data() + (g * max_rows_ + r) * d_;
-      }
+      int64_t used[8];
+      const float* o[8];
+      const int64_t n = group_coefficients(sc.row_max.data() + r, sc.row_sum.data() + r, max_rows_, *in_.groups, coef, used);
+      for (int64_t k = 0; k < n; ++k) o[k] = sc.o.data() + (used[k] * max_rows_ + r) * d_;
       const int64_t t = it.t0 + r / hpg_, dst = (t * hq_ + head0 + r % hpg_) * d_;
-      rows_.combine_store(o, coef, used, d_, out + dst * elem, out_bf16);
+      rows_.combine_store(o, coef, n, d_, out + dst * elem, out_bf16);
     }
   }
 
