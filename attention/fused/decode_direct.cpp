@@ -99,6 +99,7 @@ void decode_direct(const at::Tensor& q_LHD, const at::Tensor& k_in, const at::Te
       const int64_t t = r / hpg, head = h * hpg + r % hpg;
       ops.combine_store(o, coef, count, d, out + ((t * hq + head) * d) * out_elem, out_bf16);
     }
+  ops.fence();
 }
 
 }  // namespace pevlm::attention::fused

@@ -48,6 +48,7 @@ class Kernel {
       Scratch sc(max_rows_, d_, groups_);
       for (size_t i = next++; i < items.size(); i = next++) run_item(items[i], sc);
       gemm_release(in_.kv->path);
+      rows_.fence();
     });
   }
 

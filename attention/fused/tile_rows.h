@@ -17,7 +17,10 @@ struct RowOps {
   void (*to_float)(const c10::BFloat16* src, float* dst, int64_t n) = nullptr;
   // dst[0, d) = sum_g coef[g] * o[g][0, d) for the `groups` accumulator rows, stored as fp32
   // (dst_bf16 false) or bf16 rounded to nearest even.
+  // (Non-temporal stores where the ISA and alignment allow: call fence() before the output is read.)
   void (*combine_store)(const float* const* o, const float* coef, int64_t groups, int64_t d, void* dst, bool dst_bf16) = nullptr;
+  // Orders this thread's non-temporal stores (sfence); a no-op where none are used.
+  void (*fence)() = nullptr;
 };
 
 // The widest implementation this CPU runs (same choice as softmax_tile_fn()).
