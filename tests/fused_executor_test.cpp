@@ -147,6 +147,27 @@ TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
   EXPECT_NE(cpu->kernel().find("direct from the cache"), std::string::npos) << cpu->kernel();
 }
 
+// Logits that grow along the sequence by far more than the softmax's rescale slack (e^8) from one
+// key tile to the next, and shrink again: the running max must move and O be rescaled exactly when
+// needed (tile_softmax_impl.h), in fp32 and in bf16.
+TEST(FusedExecutor, LogitsGrowingAndShrinkingAcrossKeyTiles) {
+  at::manual_seed(16);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 10, 256, 60, true, 16, 16, 2});  // 2640 tokens
+  const int64_t L = layout.length;
+  // Key norms ramp 1 -> 40 over the first half and back down: logits up to ~40 x N(0, 1) x 3.
+  at::Tensor ramp = at::cat({at::linspace(1.0, 40.0, L / 2), at::linspace(40.0, 1.0, L - L / 2)}).view({L, 1, 1});
+  auto ref = attention::make_executor("reference");
+  auto cpu = attention::make_executor("cpu");
+  for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+    at::Tensor q = (3 * at::randn({L, 4, 64})).to(dtype), k = (at::randn({L, 2, 64}) * ramp).to(dtype), v = at::randn({L, 2, 64}).to(dtype);
+    for (const nlohmann::json& e : {nlohmann::json{{"name", "full"}}, nlohmann::json{{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
+                                    nlohmann::json{{"name", "ape"}, {"prefix_tokens", 100}, {"block_tokens", 700}}}) {
+      const AttentionPlan plan = testing::plan_for(e, layout);
+      expect_attention_close(cpu->prefill(plan, {q, k, v}), ref->prefill(plan, {q, k, v}), dtype, e.dump());
+    }
+  }
+}
+
 TEST(FusedExecutor, RegistryAndKernelName) {
   auto cpu = attention::make_executor("cpu");
   EXPECT_EQ(cpu->name(), "cpu");
