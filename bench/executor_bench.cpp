@@ -58,7 +58,7 @@ BENCHMARK(BM_Executor)->Apply(methods_by_length)->Unit(benchmark::kMillisecond)-
 
 // One decode step of n tokens over a cache of `frames` x 256 tokens after a PEVLM prefill, bf16, the
 // cache narrowed from a larger allocation as the runtime holds it. The fused executor reads it in
-// place for n <= 16 (decode_direct.h) and packs it per call above; cpu_pieces for comparison.
+// place for n <= kDirectDecodeMaxTokens (decode_direct.h) and packs it per call above; cpu_pieces for comparison.
 void BM_Decode(benchmark::State& state) {
   const int64_t frames = state.range(0), n = state.range(1);
   const pevlm::TokenLayout layout = pevlm::make_synthetic_layout({20, frames, 256, 60, true, 16, 16, 2});
@@ -73,7 +73,7 @@ void BM_Decode(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * total * 4 * 128 * 2 * 2);
 }
 
-BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 10, 17}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(0.3);
+BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 4, 10, 17}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(0.3);
 
 }  // namespace
 
