@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include "attention/executor.h"
+#include "bench/bench_context.h"
 #include "methods/method_registry.h"
 
 namespace {
@@ -77,4 +78,4 @@ BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 4, 10, 17}, {0, 1}})->Unit(ben
 
 }  // namespace
 
-BENCHMARK_MAIN();
+PEVLM_BENCHMARK_MAIN()

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "attention/fused/fused_kernel.h"
+#include "bench/bench_context.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_softmax.h"
 
@@ -106,4 +107,4 @@ BENCHMARK(BM_SquareGemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMilli
 
 }  // namespace
 
-BENCHMARK_MAIN();
+PEVLM_BENCHMARK_MAIN()
