@@ -7,9 +7,14 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "attention/executor.h"
+#include "attention/fused/fused_work.h"
 #include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
@@ -166,6 +171,36 @@ TEST(FusedExecutor, LogitsGrowingAndShrinkingAcrossKeyTiles) {
       expect_attention_close(cpu->prefill(plan, {q, k, v}), ref->prefill(plan, {q, k, v}), dtype, e.dump());
     }
   }
+}
+
+// The work decomposition: every (segment, KV head, query tile) exactly once, items of one (segment,
+// KV head) contiguous (they share K/V windows), groups by total cost descending, tiles by cost
+// descending within a group (the smallest last, for the balance at the end).
+TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 12, 64, 30, true, 8, 8, 2});
+  const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}}, layout);
+  const auto segments = attention::fused::prefill_segments(plan);
+  const int64_t heads = 3, tile = 10;
+  const auto items = attention::fused::make_work_items(segments, heads, tile);
+  std::set<std::tuple<int, int, int64_t>> seen;
+  int64_t expected = 0;
+  for (const auto& s : segments) expected += heads * ((s.q_end - s.q_begin + tile - 1) / tile);
+  std::vector<std::pair<int, int>> group_order;
+  std::map<std::pair<int, int>, double> group_cost;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    EXPECT_TRUE(seen.insert({it.segment, it.kv_head, it.t0}).second) << "duplicate item";
+    const std::pair<int, int> g{it.segment, it.kv_head};
+    group_cost[g] += it.cost;
+    if (group_order.empty() || group_order.back() != g) {
+      EXPECT_EQ(std::count(group_order.begin(), group_order.end(), g), 0) << "group split";
+      group_order.push_back(g);
+    } else {
+      EXPECT_GE(items[i - 1].cost, it.cost) << "tiles not largest first within a group";
+    }
+  }
+  EXPECT_EQ(int64_t(items.size()), expected);
+  for (size_t i = 1; i < group_order.size(); ++i) EXPECT_GE(group_cost[group_order[i - 1]], group_cost[group_order[i]]);
 }
 
 TEST(FusedExecutor, RegistryAndKernelName) {
