@@ -74,7 +74,7 @@ void BM_Decode(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * total * 4 * 128 * 2 * 2);
 }
 
-BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 4, 10, 17}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(0.3);
+BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 4, 10, 17, 64, 65}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(0.3);
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 // The fused CPU kernel (executor "cpu", attention/fused/) against the dense float64 reference on every
 // sweep method and position policy, GQA (1, 2, 7 query heads per KV head), head_dim 64 and 128, odd
 // lengths, fp32 and bf16, lengths long enough for several query and key tiles, and decode of 1 and 4
-// tokens (and of 1, 3, 10, 20 tokens from a narrowed cache of 5k rows: direct and packed decode paths); against the per-piece executor it replaced ("cpu_pieces") at a size the reference cannot
+// tokens (and of 1, 3, 20, 70 tokens from a narrowed cache of 5k rows: direct and packed decode paths); against the per-piece executor it replaced ("cpu_pieces") at a size the reference cannot
 // run. Tolerances from the dtype (tests/attention_test_util.h). Built twice: once with the GEMM path
 // this CPU calibrates to, once forcing the bf16 VNNI path (PEVLM_TEST_FUSED_GEMM, tests/attention.cmake).
 #include <ATen/ATen.h>
@@ -130,7 +130,7 @@ TEST(FusedExecutor, MatchesPiecesExecutorAtLength) {
 
 // Decode straight from a KV cache as the runtime holds it -- [capacity, Hkv, D] narrowed to the used
 // rows, so the token stride is not the row length of a packed copy -- long enough for several 2048-key
-// chunks per KV head: 1 and 3 tokens take the direct path (decode_direct.h), 10 and 20 the packed tile path.
+// chunks per KV head: 1, 3 and 20 tokens take the direct path (decode_direct.h), 70 the packed tile path.
 TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
   at::manual_seed(15);
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 20, 256, 60, true, 16, 16, 2});  // 5200 tokens
@@ -141,7 +141,7 @@ TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
                                   nlohmann::json{{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 4}}}) {
     const AttentionPlan plan = testing::plan_for(e, layout);
     for (at::ScalarType dtype : {at::kFloat, at::kBFloat16})
-      for (int64_t n : {1, 3, 10, 20}) {
+      for (int64_t n : {1, 3, 20, 70}) {
         const int64_t total = layout.length + 5 + n, capacity = total + 300;
         at::Tensor k_cache = at::randn({capacity, 2, 128}).to(dtype), v_cache = at::randn({capacity, 2, 128}).to(dtype);
         at::Tensor q = at::randn({n, 14, 128}).to(dtype), k = k_cache.narrow(0, 0, total), v = v_cache.narrow(0, 0, total);

@@ -1,8 +1,8 @@
 // The decode step of the fused executor for a few new tokens (issue 15): queries read the KV cache in
 // place -- token-major rows [T, Hkv, D], any row stride -- so a step costs one pass over the cache and
 // no copy of it (the prefill path packs K/V once per call, which per decode step would rewrite the
-// whole cache). A handful of query rows makes the step memory-bound, so plain dot products per key
-// replace the tile GEMMs. One chunk of keys of one KV head at a time, compiled per ISA
+// whole cache). Per 64-key block the keys are transposed once into L1 scratch and both products run
+// through brgemm (decode_chunk_impl.h). One chunk of keys of one KV head at a time, compiled per ISA
 // (decode_chunk_impl.h via the tile_softmax_<isa>.cpp translation units); decode_direct.cpp splits the
 // work and merges the chunks' partial softmax states.
 #pragma once

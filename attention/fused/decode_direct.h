@@ -14,11 +14,11 @@
 
 namespace pevlm::attention::fused {
 
-// Query tokens up to which decode takes this path; longer steps (a speculative verify) amortise the
-// packing of the tile path over enough rows to prefer its GEMMs. Measured at a 16k-token cache, 7B
-// shape, bf16, 2 cores (bench/executor_bench BM_Decode): direct 9.5 / 30 / 59 ms vs packed 33 / 37 /
-// 40 ms for 1 / 4 / 10 tokens.
-constexpr int64_t kDirectDecodeMaxTokens = 4;
+// Query tokens up to which decode takes this path; longer steps (a chunked prompt extension) amortise
+// the packing of the tile path. Measured at a 16k-token cache, 7B shape, bf16, 2 cores, loaded
+// machine (bench/executor_bench BM_Decode): direct 13 / 26 / 35 / 99 ms for 1 / 10 / 17 / 64 tokens,
+// packed tile path 33 / 40 / 66 / 128 ms (1 / 10 / 17 / 65), cpu_pieces 12 / 39 / 59 / 199 ms.
+constexpr int64_t kDirectDecodeMaxTokens = 64;
 // Keys per work item: enough to amortise the merge, small enough that a long cache splits over cores.
 constexpr int64_t kDirectDecodeChunk = 2048;
 

@@ -5,7 +5,7 @@
 // Memory beyond Q, K, V and the output: the packed K/V of the call, 2 x Lp x Hkv x D elements
 // (4 bytes on the fp32 GEMM path, 2 on the bf16 one; Lp = L rounded up to even) -- 128 MiB at
 // 32k tokens and the 7B shape on the fp32 path -- a contiguous copy of Q only when the caller passes
-// a strided view, and per thread O(tile): ~1.3 MB. No L x L buffer anywhere. Decode of up to
+// a strided view, and per thread O(tile): ~1 MB. No L x L buffer anywhere. Decode of up to
 // kDirectDecodeMaxTokens tokens packs nothing: it reads the cache in place (decode_direct.h), with
 // O(rows x D) partial states per 2048-key chunk.
 #include <ATen/ATen.h>
