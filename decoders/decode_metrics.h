@@ -42,6 +42,24 @@ struct SpeculativeFigures {
 // The parallel pipeline's timing model (see the header); a = 1 gives gamma + 1.
 double predicted_parallel_speedup(double acceptance, int64_t gamma, double c);
 
+// The figures every speculative loop's stats give (StdStats, DraftStats: rounds, drafted(), accepted(),
+// draft_steps, verify_passes, draft_ms, verify_ms, total_ms); the caller adds the rest.
+template <class Stats>
+SpeculativeFigures loop_figures(const Stats& st, int64_t gamma, int64_t generated) {
+  SpeculativeFigures f;
+  f.gamma = gamma;
+  f.generated = generated;
+  f.rounds = int64_t(st.rounds.size());
+  f.drafted = st.drafted();
+  f.accepted = st.accepted();
+  f.draft_steps = st.draft_steps;
+  f.verify_passes = st.verify_passes;
+  f.draft_ms = st.draft_ms;
+  f.verify_ms = st.verify_ms;
+  f.decode_ms = st.total_ms;
+  return f;
+}
+
 // The timing model of vanilla speculative decoding; a = 1 gives (gamma + 1) / (1 + gamma / c).
 double predicted_speedup(double acceptance, int64_t gamma, double c);
 

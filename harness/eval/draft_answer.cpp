@@ -118,17 +118,7 @@ MethodAnswer answer_with_draft(const QwenRuntime& target, const at::Tensor& x_LD
   a.token_counts = pre.target.plan.token_counts();
   a.timings = pre.target.timings;
   a.timings.decode_ms = r.stats.total_ms;
-  SpeculativeFigures f;
-  f.gamma = r.stats.gamma;
-  f.generated = int64_t(r.generation.tokens.size());
-  f.rounds = int64_t(r.stats.rounds.size());
-  f.drafted = r.stats.drafted();
-  f.accepted = r.stats.accepted();
-  f.draft_steps = r.stats.draft_steps;
-  f.verify_passes = r.stats.verify_passes;
-  f.draft_ms = r.stats.draft_ms;
-  f.verify_ms = r.stats.verify_ms;
-  f.decode_ms = r.stats.total_ms;
+  SpeculativeFigures f = loop_figures(r.stats, r.stats.gamma, int64_t(r.generation.tokens.size()));
   f.selection_ms = pre.target.timings.prefill_observer_ms;  // UV-Prune scoring inside the target's prefill
   f.two_models = true;
   f.parallel = parallel;

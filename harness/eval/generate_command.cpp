@@ -93,10 +93,7 @@ int run_generate_command(const std::vector<std::string>& args) {
     SpeculativeFigures f = *a.speculative;
     f.greedy_decode_ms = greedy.timings.decode_ms;
     f.lossless = greedy.tokens == a.tokens;
-    std::printf("decoder: %s
-speculative: %s
-selection: %s
-", decoder.label().c_str(), speculative_metrics(f).dump().c_str(),
+    std::printf("decoder: %s\nspeculative: %s\nselection: %s\n", decoder.label().c_str(), speculative_metrics(f).dump().c_str(),
                 a.selection.dump().c_str());
   }
   return 0;

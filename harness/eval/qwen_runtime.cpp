@@ -145,17 +145,7 @@ MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layo
   const qwen2_5_vl::StdResult r = qwen2_5_vl::generate_std(*llm_, session, selection, gen, opt);
   MethodAnswer a = finish(r.generation, session);
   a.timings.decode_ms = r.stats.total_ms;
-  SpeculativeFigures f;
-  f.gamma = opt.gamma;
-  f.generated = int64_t(r.generation.tokens.size());
-  f.rounds = int64_t(r.stats.rounds.size());
-  f.drafted = r.stats.drafted();
-  f.accepted = r.stats.accepted();
-  f.draft_steps = r.stats.draft_steps;
-  f.verify_passes = r.stats.verify_passes;
-  f.draft_ms = r.stats.draft_ms;
-  f.verify_ms = r.stats.verify_ms;
-  f.decode_ms = r.stats.total_ms;
+  SpeculativeFigures f = loop_figures(r.stats, opt.gamma, int64_t(r.generation.tokens.size()));
   f.selection_ms = session.timings.prefill_observer_ms;
   a.speculative = f;
   a.selection = {{"visual_tokens", selection.visual_tokens}, {"kept_visual", selection.kept_visual},

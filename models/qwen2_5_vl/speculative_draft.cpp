@@ -3,6 +3,7 @@
 #include "models/qwen2_5_vl/speculative_draft.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,14 +12,13 @@
 #include <string>
 #include <thread>
 
+#include "models/qwen2_5_vl/speculative_common.h"
+
 namespace pevlm::qwen2_5_vl {
 namespace {
 
-bool is_stop(const GenerationOptions& g, int64_t token) {
-  return std::find(g.stop_ids.begin(), g.stop_ids.end(), token) != g.stop_ids.end();
-}
-
-int64_t top_id(const at::Tensor& logits_V) { return logits_V.argmax().item<int64_t>(); }  // ties -> first, as generate
+using speculative::is_stop;
+using speculative::top_id;
 
 }  // namespace
 
@@ -29,7 +29,9 @@ void run_sides(bool threads, const std::function<void()>& a, const std::function
     return;
   }
   std::exception_ptr error_b;
+  const int intra_op_threads = at::get_num_threads();  // a new thread would start from the default
   std::thread side([&] {
+    at::set_num_threads(intra_op_threads);
     try {
       b();
     } catch (...) {
@@ -85,25 +87,13 @@ int64_t DraftStream::sync(const std::vector<int64_t>& out) {
   return keep;
 }
 
-int64_t DraftStats::drafted() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.drafted;
-  return n;
-}
-int64_t DraftStats::accepted() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.accepted;
-  return n;
-}
+int64_t DraftStats::drafted() const { return speculative::sum_rounds(rounds, &DraftRound::drafted); }
+int64_t DraftStats::accepted() const { return speculative::sum_rounds(rounds, &DraftRound::accepted); }
 int64_t DraftStats::parallel_windows() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.parallel_steps > 0 ? 1 : 0;
-  return n;
+  return int64_t(std::count_if(rounds.begin(), rounds.end(), [](const DraftRound& r) { return r.parallel_steps > 0; }));
 }
 int64_t DraftStats::parallel_used() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.parallel_used ? 1 : 0;
-  return n;
+  return int64_t(std::count_if(rounds.begin(), rounds.end(), [](const DraftRound& r) { return r.parallel_used; }));
 }
 
 DraftResult generate_with_draft(const QwenLlm& target, LlmSession& s, DraftStream& draft, const GenerationOptions& gen,
@@ -123,14 +113,7 @@ DraftResult generate_with_draft(const QwenLlm& target, LlmSession& s, DraftStrea
   GenerationResult& res = out.generation;
   DraftStats& st = out.stats;
   st.gamma = opt.gamma;
-  auto emit = [&](int64_t token) {  // false when generation ends with this token
-    res.tokens.push_back(token);
-    if (is_stop(gen, token)) {
-      res.stopped = true;
-      return false;
-    }
-    return int64_t(res.tokens.size()) < gen.max_new_tokens;
-  };
+  auto emit = [&](int64_t token) { return speculative::emit(res, gen, token); };  // false: generation ended
   if (gen.max_new_tokens == 0) return out;
   bool going = emit(top_id(s.logits_LV[s.logits_LV.size(0) - 1]));
   int64_t parallel_from = -1;  // output size the previous round's parallel window would continue from
