@@ -36,7 +36,7 @@ const std::map<std::string, Command>& commands() {
       {"merge", {pevlm::run_merge_command, "combine shard outputs (OUT IN...)"}},
       {"eval", {pevlm::run_eval_command, "LongVideoBench evaluation (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
-      {"make-tiny-model", {pevlm::qwen2_5_vl::run_make_tiny_model_command, "write a tiny random Qwen2.5-VL checkpoint (DIR [--seed N])"}},
+      {"make-tiny-model", {pevlm::qwen2_5_vl::run_make_tiny_model_command, "write a tiny random Qwen2.5-VL checkpoint (DIR [--seed N] [--size base|small])"}},
       {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S])"}},
 #endif
 #ifdef PEVLM_WITH_REPORT
