@@ -15,6 +15,7 @@
 #include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
+#include "harness/eval/draft_answer.h"
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/sample_video.h"
@@ -159,6 +160,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
                model.load_figures().dump().c_str());
+  DraftModels drafts(model, c.model.string());  // draft checkpoints of speculative decoders, loaded on first use
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
@@ -214,9 +216,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     // Greedy answers of this sample per method label: the greedy rows and the speculative rows'
     // comparison (lossless, speedup) share one run.
     std::map<std::string, std::pair<MethodAnswer, nlohmann::json>> greedy;
+    std::map<std::string, DraftInput> draft_inputs;  // per draft folder: its embeddings of this sample
     auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d) {
       reset_device_peak(c.device);
-      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d);
+      const std::string draft_dir = draft_model_of(d);
+      auto draft = draft_inputs.find(draft_dir);
+      if (!draft_dir.empty() && draft == draft_inputs.end())
+        draft = draft_inputs.emplace(draft_dir, drafts.input(draft_dir, video, video.plan.system_prompt, video.plan.question_text,
+                                                              prompt.ids)).first;
+      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d,
+                                    draft_dir.empty() ? nullptr : &draft->second);
       return std::make_pair(std::move(a), memory_figures(c.device).to_json());
     };
     auto greedy_for = [&](const MethodConfig& m) -> const std::pair<MethodAnswer, nlohmann::json>& {

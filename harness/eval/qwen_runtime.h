@@ -39,6 +39,8 @@ struct MethodAnswer {
   nlohmann::json selection;
 };
 
+struct DraftInput;  // harness/eval/draft_answer.h: a draft model and its embeddings of the sample
+
 class QwenRuntime {
  public:
   // dtype: "auto" (the checkpoint's torch_dtype), "bf16" or "fp32"; executor: make_executor name or
@@ -65,9 +67,11 @@ class QwenRuntime {
   // Prefill under `method`'s plan (logits of the last row only).
   qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
   // prefill, then decode up to max_new_tokens with `decoder` (greedy by default; stops at <|im_end|> /
-  // <|endoftext|>), detokenise.
+  // <|endoftext|>), detokenise. Decoders with a draft model need `draft` (draft_answer.h).
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
-                      const DecoderConfig& decoder = {}) const;
+                      const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const;
+  const qwen2_5_vl::QwenLlm& llm() const { return *llm_; }
+  attention::Executor& executor() const { return *executor_; }
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
   // The LLM and its executor, for callers that drive prefill/decode themselves (pevlm analyze wraps
   // the executor to record attention mass per span).
