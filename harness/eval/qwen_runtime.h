@@ -70,13 +70,11 @@ class QwenRuntime {
   // <|endoftext|>), detokenise. Decoders with a draft model need `draft` (draft_answer.h).
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const;
+  // The LLM and its executor, for callers that drive prefill/decode themselves (draft decoders;
+  // pevlm analyze wraps the executor to record attention mass per span).
   const qwen2_5_vl::QwenLlm& llm() const { return *llm_; }
   attention::Executor& executor() const { return *executor_; }
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
-  // The LLM and its executor, for callers that drive prefill/decode themselves (pevlm analyze wraps
-  // the executor to record attention mass per span).
-  const qwen2_5_vl::QwenLlm& llm() const { return *llm_; }
-  attention::Executor& executor() const { return *executor_; }
 
  private:
   std::filesystem::path dir_;
