@@ -14,4 +14,10 @@ done
 rows=$(wc -l <"$out/eval/results.jsonl")
 [ "$rows" -eq 27 ] || { echo "FAIL: expected 27 result rows (3 samples x 9 configurations), got $rows"; exit 1; }
 if grep -q '"error":"' "$out/eval/results.jsonl"; then echo "FAIL: a demo sample failed"; exit 1; fi
-echo "demo e2e: report has every method, $rows rows"
+for family in llava_video longvila; do
+  fam_rows=$(wc -l <"$out/eval-$family/results.jsonl")
+  [ "$fam_rows" -eq 18 ] || { echo "FAIL: expected 18 $family rows (2 samples x 9 configurations), got $fam_rows"; exit 1; }
+  grep -q "\"family\":\"$family\"" "$out/eval-$family/results.jsonl" || { echo "FAIL: $family rows lack the family"; exit 1; }
+  if grep -q '"error":"' "$out/eval-$family/results.jsonl"; then echo "FAIL: a $family demo sample failed"; exit 1; fi
+done
+echo "demo e2e: report has every method, $rows rows; llava_video and longvila ran every configuration"

@@ -18,7 +18,7 @@
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/sample_video.h"
-#include "harness/eval/qwen_runtime.h"
+#include "harness/eval/video_lm_loader.h"
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
@@ -152,7 +152,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                store.path().c_str());
   if (todo.empty()) return sum;
 
-  QwenRuntime model(c.model, c.dtype, c.executor, c.device);
+  const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
+  const VideoLM& model = *loaded;
   const nlohmann::json model_json = model.describe();
   std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
@@ -163,7 +164,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
   video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
       todo,
-      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model.preprocessor(), frames_cache ? &*frames_cache : nullptr); },
+      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model, frames_cache ? &*frames_cache : nullptr); },
       2);
   Progress progress("eval", int64_t(todo.size()));
   // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
@@ -174,14 +175,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     std::string sample_error;
     PreparedVideo video;
     at::Tensor x_LD;
-    qwen2_5_vl::BuiltPrompt prompt;
+    VideoPrompt prompt;
     nlohmann::json sample_info;
     double vision_ms = 0, cache_read_ms = 0;
     bool cache_hit = false;
     try {
       video = prefetch.next();
-      const nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
-                                  {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+      nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
+                            {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+      // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
+      if (model_json.contains("options")) key["model_options"] = model_json["options"];
       const auto t0 = Clock::now();
       std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
       cache_hit = cached.has_value();
@@ -194,14 +197,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
         const auto timer = attention::DeviceTimer::make(c.device.device);
         const int v0 = timer->mark();
-        vision = model.encode(video.chunks);
+        vision = model.encode(video.input);
         vision_ms = timer->ms(v0, timer->mark());
         if (c.embedding_cache) cache.put(key, vision, vision_ms);
       }
-      prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
-      x_LD = model.embed(prompt, vision);
-      int64_t patches = 0;
-      for (const auto& ch : video.chunks) patches += ch.grid.patches();
+      prompt = model.build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
+      x_LD = model.embed_prompt(prompt, vision);
+      const int64_t patches = video.input.patches();
       sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
                      {"codec", video.codec}, {"video_size", {video.width, video.height}},
                      {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},

@@ -13,6 +13,7 @@
 #include <c10/cuda/CUDAFunctions.h>
 #endif
 #include "models/qwen2_5_vl/config.h"
+#include "models/video_lm/presets.h"
 #include "models/qwen2_5_vl/llm.h"
 #include "models/qwen2_5_vl/weights_llm.h"
 
@@ -34,13 +35,13 @@ void device_sync(bool cuda) {
 }
 
 qv::Qwen25VLConfig load_model_config(const std::string& spec, const std::string& where) {
-  const auto names = qv::preset_names();
+  const auto names = llm_preset_names();
   std::string lower = spec;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-  const bool preset = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
-    return lower == n || lower == n + "-instruct";
-  });
-  if (preset) return qv::config_preset(lower);
+  try {
+    return llm_preset(lower);  // every family's released LLM dimensions
+  } catch (const std::invalid_argument&) {
+  }
   if (!std::filesystem::exists(spec)) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace pevlm::qwen2_5_vl {
 
 // The language model (Qwen2 decoder with M-RoPE).
@@ -110,6 +112,12 @@ struct Qwen25VLConfig {
 Qwen25VLConfig load_config(const std::string& path);
 // Same from JSON text; `source` names it in error messages.
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source);
+
+// A plain Qwen2 LLM's fields (Qwen2ForCausalLM config.json: LLaVA-Video's top level or its
+// "text_config", LongVILA's llm/config.json), top level first then "text_config". 1-D RoPE:
+// mrope_section = {head_dim / 2, 0, 0}, which with identical position rows is Qwen2's rotary;
+// rope_scaling is ignored. Throws std::runtime_error naming `source` and the key.
+TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source);
 
 // Checks the invariants the model code relies on: positive sizes, hidden % heads == 0,
 // heads % kv_heads == 0, 2 * sum(mrope_section) == head_dim, vision hidden % heads == 0,

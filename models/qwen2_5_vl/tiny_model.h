@@ -46,6 +46,11 @@ Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool
 // Throws std::runtime_error naming the file that could not be written.
 TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options = {});
 
+// Parses `DIR [--seed N] [--dtype bf16|f32] [--preset NAME] [--shard-mb N]` (shared with the other
+// families' writers through `pevlm make-tiny-model --family`). On a bad argument prints the problem and
+// `usage` to stderr and returns false.
+bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usage, std::string& dir, TinyModelOptions& options);
+
 // `pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32]`: args after the subcommand.
 // Prints what was written; returns 0, or 2 with a usage message on bad arguments.
 int run_make_tiny_model_command(const std::vector<std::string>& args);
