@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include "attention/executor.h"
+#include "bench/bench_context.h"
 #include "methods/method_registry.h"
 
 namespace {
@@ -56,6 +57,25 @@ void methods_by_length(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Executor)->Apply(methods_by_length)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
+// One decode step of n tokens over a cache of `frames` x 256 tokens after a PEVLM prefill, bf16, the
+// cache narrowed from a larger allocation as the runtime holds it. The fused executor reads it in
+// place for n <= kDirectDecodeMaxTokens (decode_direct.h) and packs it per call above; cpu_pieces for comparison.
+void BM_Decode(benchmark::State& state) {
+  const int64_t frames = state.range(0), n = state.range(1);
+  const pevlm::TokenLayout layout = pevlm::make_synthetic_layout({20, frames, 256, 60, true, 16, 16, 2});
+  const pevlm::AttentionPlan plan = pevlm::build_plan(pevlm::resolve_method({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 16}}), layout);
+  const int64_t total = layout.length + n;
+  at::Tensor k = at::randn({total + 256, 4, 128}).to(at::kBFloat16).narrow(0, 0, total),
+             v = at::randn({total + 256, 4, 128}).to(at::kBFloat16).narrow(0, 0, total), q = at::randn({n, 28, 128}).to(at::kBFloat16);
+  auto ex = pevlm::attention::make_executor(bench_executors().at(size_t(state.range(2))));
+  for (auto _ : state) benchmark::DoNotOptimize(ex->decode(plan, {q, k, v}));
+  state.SetLabel(ex->name() + " cache " + std::to_string(total) + " n=" + std::to_string(n));
+  // Bytes of K and V read per step: the memory-bound limit of a decode step.
+  state.SetBytesProcessed(state.iterations() * total * 4 * 128 * 2 * 2);
+}
+
+BENCHMARK(BM_Decode)->ArgsProduct({{64, 128}, {1, 4, 10, 17, 64, 65}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(0.3);
+
 }  // namespace
 
-BENCHMARK_MAIN();
+PEVLM_BENCHMARK_MAIN()

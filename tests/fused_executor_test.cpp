@@ -1,15 +1,20 @@
 // The fused CPU kernel (executor "cpu", attention/fused/) against the dense float64 reference on every
 // sweep method and position policy, GQA (1, 2, 7 query heads per KV head), head_dim 64 and 128, odd
 // lengths, fp32 and bf16, lengths long enough for several query and key tiles, and decode of 1 and 4
-// tokens; against the per-piece executor it replaced ("cpu_pieces") at a size the reference cannot
+// tokens (and of 1, 3, 20, 70 tokens from a narrowed cache of 5k rows: direct and packed decode paths); against the per-piece executor it replaced ("cpu_pieces") at a size the reference cannot
 // run. Tolerances from the dtype (tests/attention_test_util.h). Built twice: once with the GEMM path
 // this CPU calibrates to, once forcing the bf16 VNNI path (PEVLM_TEST_FUSED_GEMM, tests/attention.cmake).
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "attention/executor.h"
+#include "attention/fused/fused_work.h"
 #include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
@@ -121,6 +126,81 @@ TEST(FusedExecutor, MatchesPiecesExecutorAtLength) {
     EXPECT_LE(err.nmse, 4 * 4 * u * u) << e.dump();
     EXPECT_LE(err.max_abs, 2 * 8 * u * std::max(1.0, err.ref_max)) << e.dump();
   }
+}
+
+// Decode straight from a KV cache as the runtime holds it -- [capacity, Hkv, D] narrowed to the used
+// rows, so the token stride is not the row length of a packed copy -- long enough for several 2048-key
+// chunks per KV head: 1, 3 and 20 tokens take the direct path (decode_direct.h), 70 the packed tile path.
+TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
+  at::manual_seed(15);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 20, 256, 60, true, 16, 16, 2});  // 5200 tokens
+  auto ref = attention::make_executor("reference");
+  auto cpu = attention::make_executor("cpu");
+  for (const nlohmann::json& e : {nlohmann::json{{"name", "full"}},
+                                  nlohmann::json{{"name", "ape"}, {"prefix_tokens", 256}, {"block_tokens", 1024}},
+                                  nlohmann::json{{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 4}}}) {
+    const AttentionPlan plan = testing::plan_for(e, layout);
+    for (at::ScalarType dtype : {at::kFloat, at::kBFloat16})
+      for (int64_t n : {1, 3, 20, 70}) {
+        const int64_t total = layout.length + 5 + n, capacity = total + 300;
+        at::Tensor k_cache = at::randn({capacity, 2, 128}).to(dtype), v_cache = at::randn({capacity, 2, 128}).to(dtype);
+        at::Tensor q = at::randn({n, 14, 128}).to(dtype), k = k_cache.narrow(0, 0, total), v = v_cache.narrow(0, 0, total);
+        expect_attention_close(cpu->decode(plan, {q, k, v}), ref->decode(plan, {q, k, v}), dtype,
+                               e.dump() + " n=" + std::to_string(n) + (dtype == at::kFloat ? " fp32" : " bf16"));
+      }
+  }
+  EXPECT_NE(cpu->kernel().find("direct from the cache"), std::string::npos) << cpu->kernel();
+}
+
+// Logits that grow along the sequence by far more than the softmax's rescale slack (e^8) from one
+// key tile to the next, and shrink again: the running max must move and O be rescaled exactly when
+// needed (tile_softmax_impl.h), in fp32 and in bf16.
+TEST(FusedExecutor, LogitsGrowingAndShrinkingAcrossKeyTiles) {
+  at::manual_seed(16);
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 10, 256, 60, true, 16, 16, 2});  // 2640 tokens
+  const int64_t L = layout.length;
+  // Key norms ramp 1 -> 40 over the first half and back down: logits up to ~40 x N(0, 1) x 3.
+  at::Tensor ramp = at::cat({at::linspace(1.0, 40.0, L / 2), at::linspace(40.0, 1.0, L - L / 2)}).view({L, 1, 1});
+  auto ref = attention::make_executor("reference");
+  auto cpu = attention::make_executor("cpu");
+  for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+    at::Tensor q = (3 * at::randn({L, 4, 64})).to(dtype), k = (at::randn({L, 2, 64}) * ramp).to(dtype), v = at::randn({L, 2, 64}).to(dtype);
+    for (const nlohmann::json& e : {nlohmann::json{{"name", "full"}}, nlohmann::json{{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}},
+                                    nlohmann::json{{"name", "ape"}, {"prefix_tokens", 100}, {"block_tokens", 700}}}) {
+      const AttentionPlan plan = testing::plan_for(e, layout);
+      expect_attention_close(cpu->prefill(plan, {q, k, v}), ref->prefill(plan, {q, k, v}), dtype, e.dump());
+    }
+  }
+}
+
+// The work decomposition: every (segment, KV head, query tile) exactly once, items of one (segment,
+// KV head) contiguous (they share K/V windows), groups by total cost descending, tiles by cost
+// descending within a group (the smallest last, for the balance at the end).
+TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 12, 64, 30, true, 8, 8, 2});
+  const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}}, layout);
+  const auto segments = attention::fused::prefill_segments(plan);
+  const int64_t heads = 3, tile = 10;
+  const auto items = attention::fused::make_work_items(segments, heads, tile);
+  std::set<std::tuple<int, int, int64_t>> seen;
+  int64_t expected = 0;
+  for (const auto& s : segments) expected += heads * ((s.q_end - s.q_begin + tile - 1) / tile);
+  std::vector<std::pair<int, int>> group_order;
+  std::map<std::pair<int, int>, double> group_cost;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& it = items[i];
+    EXPECT_TRUE(seen.insert({it.segment, it.kv_head, it.t0}).second) << "duplicate item";
+    const std::pair<int, int> g{it.segment, it.kv_head};
+    group_cost[g] += it.cost;
+    if (group_order.empty() || group_order.back() != g) {
+      EXPECT_EQ(std::count(group_order.begin(), group_order.end(), g), 0) << "group split";
+      group_order.push_back(g);
+    } else {
+      EXPECT_GE(items[i - 1].cost, it.cost) << "tiles not largest first within a group";
+    }
+  }
+  EXPECT_EQ(int64_t(items.size()), expected);
+  for (size_t i = 1; i < group_order.size(); ++i) EXPECT_GE(group_cost[group_order[i - 1]], group_cost[group_order[i]]);
 }
 
 TEST(FusedExecutor, RegistryAndKernelName) {

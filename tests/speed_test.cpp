@@ -129,6 +129,9 @@ TEST(SpeedRunner, AttentionOnlyRowsHaveNoLlmFields) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_FALSE(rows[0].contains("llm_ms"));
   EXPECT_DOUBLE_EQ(rows[0]["attn_ms"].get<double>(), rows[0]["layer_attn_ms"].get<double>());
+  for (const auto& r : rows)  // the share of the FLOP limit a method's speedup reaches
+    EXPECT_DOUBLE_EQ(r["speedup_over_flop_ratio"].get<double>(),
+                     r["speedup_vs_full"].get<double>() / r["flop_ratio_vs_full"].get<double>());
 }
 
 // The shipped configurations parse: the demo stays attention-only, the LLM ones take the 7B shape.

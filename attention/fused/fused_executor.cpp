@@ -5,7 +5,9 @@
 // Memory beyond Q, K, V and the output: the packed K/V of the call, 2 x Lp x Hkv x D elements
 // (4 bytes on the fp32 GEMM path, 2 on the bf16 one; Lp = L rounded up to even) -- 128 MiB at
 // 32k tokens and the 7B shape on the fp32 path -- a contiguous copy of Q only when the caller passes
-// a strided view, and per thread O(tile): ~1.3 MB. No L x L buffer anywhere.
+// a strided view, and per thread O(tile): ~1 MB. No L x L buffer anywhere. Decode of up to
+// kDirectDecodeMaxTokens tokens packs nothing: it reads the cache in place (decode_direct.h), with
+// O(rows x D) partial states per 2048-key chunk.
 #include <ATen/ATen.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 
 #include "attention/executors.h"
+#include "attention/fused/decode_direct.h"
 #include "attention/fused/fused_kernel.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_softmax.h"
@@ -37,7 +40,11 @@ class FusedCpuExecutor final : public Executor {
     if (ran_bf16_inputs_ || !ran_f32_inputs_)
       s += "bf16 inputs: " + fused::gemm_path_name(c.path) + (c.path == GemmPath::F32 ? " on up-converted tiles" : "") +
            " [" + c.reason + "]; ";
-    return s + "q tile " + std::to_string(fused::kTargetRows) + " rows x key tile " + std::to_string(fused::kKeyTile) + ")";
+    s += "q tile " + std::to_string(fused::kTargetRows) + " rows x key tile " + std::to_string(fused::kKeyTile);
+    if (ran_direct_decode_)
+      s += "; decode <= " + std::to_string(fused::kDirectDecodeMaxTokens) + " tokens: direct from the cache, " +
+           std::to_string(fused::kDirectDecodeChunk) + "-key chunks";
+    return s + ")";
   }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
@@ -49,7 +56,16 @@ class FusedCpuExecutor final : public Executor {
     const int64_t n = in.q_LHD.size(0), total = in.k_LHD.size(0), past = total - n;
     check_inputs(in, n, total);
     if (past < plan.length) throw std::invalid_argument("decode: cache shorter than the prefill");
-    return run(in, fused::decode_segments(plan, n, past), plan.groups);
+    const std::vector<fused::Segment> segments = fused::decode_segments(plan, n, past);
+    if (n > fused::kDirectDecodeMaxTokens) return run(in, segments, plan.groups);
+    // A few tokens read the cache in place (no per-step copy of it): decode_direct.h.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ran_direct_decode_ = true;
+    }
+    at::Tensor out = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
+    fused::decode_direct(in.q_LHD, in.k_LHD, in.v_LHD, segments.front(), resolved_scale(in), plan.groups, out);
+    return out;
   }
 
  private:
@@ -77,7 +93,7 @@ class FusedCpuExecutor final : public Executor {
   }
 
   mutable std::mutex mu_;
-  bool ran_bf16_inputs_ = false, ran_f32_inputs_ = false;
+  bool ran_bf16_inputs_ = false, ran_f32_inputs_ = false, ran_direct_decode_ = false;
 };
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "attention/fused/group_combine.h"
+#include "attention/fused/tile_rows.h"
 #include "attention/fused/tile_softmax.h"
 
 namespace pevlm::attention::fused {
@@ -15,10 +17,12 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+int64_t round16(int64_t n) { return (n + 15) & ~int64_t(15); }
+
 // Per-thread buffers, sized once for the largest tile (O(tile), independent of L).
 struct Scratch {
   Scratch(int64_t max_rows, int64_t d, int64_t groups)
-      : q(size_t(max_rows * d)), s(size_t(max_rows * (kKeyTile + 2))), p_bf16(size_t(max_rows * (kKeyTile + 2))),
+      : q(size_t(max_rows * d)), s(size_t(max_rows * kKeyTile)), p_bf16(size_t(max_rows * kKeyTile)),
         o(size_t(groups * max_rows * d)), row_max(size_t(groups * max_rows)), row_sum(size_t(groups * max_rows)),
         lo(size_t(max_rows)), hi(size_t(max_rows)) {}
   std::vector<float> q;  // Q tile: fp32, or bf16 in the first half
@@ -34,7 +38,7 @@ class Kernel {
       : in_(in), segs_(segments), hq_(in.q_LHD.size(1)), d_(in.q_LHD.size(2)), hkv_(in.kv->kv_heads),
         hpg_(hq_ / hkv_), groups_(int64_t(in.groups->size())), tile_tokens_(query_tile_tokens(hpg_, kTargetRows)),
         max_rows_(tile_tokens_ * hpg_), bf16_gemm_(in.kv->path == GemmPath::Bf16Vnni),
-        softmax_(softmax_tile_fn()) {}
+        softmax_(softmax_tile_fn()), rows_(row_ops()) {}
 
   void run() {
     const std::vector<WorkItem> items = make_work_items(segs_, hkv_, tile_tokens_);
@@ -44,6 +48,7 @@ class Kernel {
       Scratch sc(max_rows_, d_, groups_);
       for (size_t i = next++; i < items.size(); i = next++) run_item(items[i], sc);
       gemm_release(in_.kv->path);
+      rows_.fence();
     });
   }
 
@@ -59,8 +64,7 @@ class Kernel {
       } else if (bf16_gemm_) {
         std::copy_n(in_.q_LHD.const_data_ptr<at::BFloat16>() + src, d_, reinterpret_cast<at::BFloat16*>(sc.q.data()) + r * d_);
       } else {
-        const at::BFloat16* q = in_.q_LHD.const_data_ptr<at::BFloat16>() + src;
-        for (int64_t k = 0; k < d_; ++k) sc.q[size_t(r * d_ + k)] = float(q[k]);
+        rows_.to_float(in_.q_LHD.const_data_ptr<at::BFloat16>() + src, sc.q.data() + r * d_, d_);
       }
     }
   }
@@ -78,20 +82,22 @@ class Kernel {
       const float scale = float(in_.scale / group.temperature);
       // A causal range needs no key past the tile's last query position.
       const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.end;
-      // Equal tiles of at most kKeyTile keys (a multiple of 16: whole vectors), so a 532-key sink is
-      // 2 x 272 rather than 512 + a 20-key tile that would run the GEMMs at a fraction of their rate.
-      const int64_t n = key_end - kr.begin, tiles = (n + kKeyTile - 1) / kKeyTile;
-      const int64_t step = std::min(kKeyTile, (((n + tiles - 1) / tiles) + 15) / 16 * 16);
-      for (int64_t kb = kr.begin; kb < key_end; kb += step)
-        run_key_tile(it, seg, kr, kb, std::min(key_end, kb + step), scale, rows, sc);
+      if (key_end <= kr.begin) continue;
+      // Key windows on the 16-key grid (64-byte aligned K^T rows, whole vectors; extra keys masked),
+      // in equal tiles of at most kKeyTile keys, so a 532-key sink is 2 x 272 rather than 512 + a
+      // 20-key tile that would run the GEMMs at a fraction of their rate.
+      const int64_t base = kr.begin & ~int64_t(15), n = round16(key_end) - base, tiles = (n + kKeyTile - 1) / kKeyTile;
+      const int64_t step = round16((n + tiles - 1) / tiles);
+      for (int64_t wb = base; wb < key_end; wb += step)
+        run_key_tile(it, seg, kr, wb, std::min(round16(key_end), wb + step), std::max(wb, kr.begin), std::min(key_end, wb + step),
+                     scale, rows, sc);
     }
     if (!seg.discard) write_output(it, seg, rows, sc);
   }
 
-  void run_key_tile(const WorkItem& it, const Segment& seg, const SegmentKeys& kr, int64_t kb, int64_t ke, float scale,
-                    int64_t rows, Scratch& sc) const {
-    // The bf16 V operand holds keys in pairs: widen the window to even bounds, mask the extra keys.
-    const int64_t wb = bf16_gemm_ ? (kb & ~int64_t(1)) : kb, we = bf16_gemm_ ? ((ke + 1) & ~int64_t(1)) : ke;
+  // Window [wb, we) of keys on the 16-key grid, of which [kb, ke) belong to the range.
+  void run_key_tile(const WorkItem& it, const Segment& seg, const SegmentKeys& kr, int64_t wb, int64_t we, int64_t kb, int64_t ke,
+                    float scale, int64_t rows, Scratch& sc) const {
     const int64_t nw = we - wb, g = kr.group;
     gemm_qk(*in_.kv, it.kv_head, wb, rows, nw, sc.q.data(), sc.s.data());
     for (int64_t r = 0; r < rows; ++r) {
@@ -109,35 +115,20 @@ class Kernel {
     gemm_pv(*in_.kv, it.kv_head, wb, rows, nw, t.p, t.o);
   }
 
-  // Group combination (lse_merge.cpp's math, per row) and the store in the output dtype.
+  // Group combination (group_combine.h) and the store in the output dtype.
   void write_output(const WorkItem& it, const Segment& seg, int64_t rows, Scratch& sc) const {
-    std::vector<float> row(static_cast<size_t>(d_));
     const int64_t head0 = int64_t(it.kv_head) * hpg_;
+    const bool out_bf16 = in_.out_LHD.scalar_type() != at::kFloat;
+    char* out = static_cast<char*>(in_.out_LHD.data_ptr());
+    const int64_t elem = out_bf16 ? 2 : 4;
     for (int64_t r = 0; r < rows; ++r) {
-      double w_total = -std::numeric_limits<double>::infinity();
-      double w[8];
-      for (int64_t g = 0; g < groups_ && g < 8; ++g) {
-        const float sum = sc.row_sum[size_t(g * max_rows_ + r)];
-        w[g] = -std::numeric_limits<double>::infinity();
-        if (sum <= 0.0f) continue;
-        const double lse = double(sc.row_max[size_t(g * max_rows_ + r)]) + std::log(double(sum));
-        w[g] = (*in_.groups)[size_t(g)].weight_exponent * lse;
-        w_total = std::max(w_total, w[g]) + std::log1p(std::exp(-std::abs(w_total - w[g])));
-      }
-      std::fill(row.begin(), row.end(), 0.0f);
-      for (int64_t g = 0; g < groups_ && g < 8; ++g) {
-        if (!std::isfinite(w[g])) continue;
-        const float coef = float(std::exp(w[g] - w_total) / double(sc.row_sum[size_t(g * max_rows_ + r)]));
-        const float* o = sc.o.data() + (g * max_rows_ + r) * d_;
-        for (int64_t k = 0; k < d_; ++k) row[size_t(k)] += coef * o[k];
-      }
+      float coef[8];
+      int64_t used[8];
+      const float* o[8];
+      const int64_t n = group_coefficients(sc.row_max.data() + r, sc.row_sum.data() + r, max_rows_, *in_.groups, coef, used);
+      for (int64_t k = 0; k < n; ++k) o[k] = sc.o.data() + (used[k] * max_rows_ + r) * d_;
       const int64_t t = it.t0 + r / hpg_, dst = (t * hq_ + head0 + r % hpg_) * d_;
-      if (in_.out_LHD.scalar_type() == at::kFloat) {
-        std::copy(row.begin(), row.end(), in_.out_LHD.data_ptr<float>() + dst);
-      } else {
-        at::BFloat16* o = in_.out_LHD.data_ptr<at::BFloat16>() + dst;
-        for (int64_t k = 0; k < d_; ++k) o[k] = at::BFloat16(row[size_t(k)]);
-      }
+      rows_.combine_store(o, coef, n, d_, out + dst * elem, out_bf16);
     }
   }
 
@@ -146,6 +137,7 @@ class Kernel {
   const int64_t hq_, d_, hkv_, hpg_, groups_, tile_tokens_, max_rows_;
   const bool bf16_gemm_;
   const SoftmaxTileFn softmax_;
+  const RowOps& rows_;
 };
 
 }  // namespace

@@ -24,11 +24,14 @@
 
 namespace pevlm::attention::fused {
 
-// Tile sizes: ~224 query rows (32 tokens x 7 heads at the 7B shape) x 512 keys. Per thread: S and P
-// 224 x 514 fp32 (~0.9 MB), accumulators G x 224 x D fp32 (~115 KB per group at D = 128), the Q tile;
-// with the K^T / V windows (2 x 512 x D) that stays within a 2 MB L2.
+// Tile sizes: ~224 query rows (32 tokens x 7 heads at the 7B shape) x at most 640 keys (equal tiles,
+// so long ranges run ~500-640-key tiles and a 2-frame sink of 532 keys is one tile, not two: fewer
+// per-tile softmax steps for the small-sink configurations; 512 / 640 / 768 measured 0.86 / 0.87 /
+// 0.87 of the FLOP ratio for PEVLM sys+2f/4f at 16k, one core). Per thread: S (P aliases it on the fp32
+// path) 224 x 640 fp32 (~0.57 MB), accumulators G x 224 x D fp32 (~115 KB per group at D = 128), the
+// Q tile; with the K^T / V windows (2 x 640 x D fp32, 0.66 MB) that stays within a 2 MB L2.
 constexpr int64_t kTargetRows = 224;
-constexpr int64_t kKeyTile = 512;
+constexpr int64_t kKeyTile = 640;
 
 struct KernelInputs {
   at::Tensor q_LHD;  // [n, Hq, D] contiguous, float or bf16

@@ -54,7 +54,16 @@ std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int6
       for (int64_t h = 0; h < kv_heads; ++h) items.push_back(WorkItem{int32_t(si), int32_t(h), t0, t1, cost});
     }
   }
-  std::stable_sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) { return a.cost > b.cost; });
+  // Items of one (segment, KV head) share its key windows: keep them together, largest group first
+  // and, within a group, largest tile first, so both cores pull from the same K/V (hot in the caches)
+  // while the smallest tiles still come last for the balance at the end.
+  std::vector<double> group_cost(segments.size() * size_t(kv_heads), 0.0);
+  for (const WorkItem& it : items) group_cost[size_t(it.segment) * size_t(kv_heads) + size_t(it.kv_head)] += it.cost;
+  std::stable_sort(items.begin(), items.end(), [&](const WorkItem& a, const WorkItem& b) {
+    const size_t ga = size_t(a.segment) * size_t(kv_heads) + size_t(a.kv_head), gb = size_t(b.segment) * size_t(kv_heads) + size_t(b.kv_head);
+    if (ga != gb) return group_cost[ga] != group_cost[gb] ? group_cost[ga] > group_cost[gb] : ga < gb;
+    return a.cost > b.cost;
+  });
   return items;
 }
 

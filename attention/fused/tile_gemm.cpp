@@ -53,8 +53,6 @@ GemmChoice choose() {
   return c;
 }
 
-int64_t round_even(int64_t n) { return (n + 1) & ~int64_t(1); }
-
 }  // namespace
 
 const GemmChoice& bf16_gemm_choice() {
@@ -64,27 +62,6 @@ const GemmChoice& bf16_gemm_choice() {
 
 std::string gemm_path_name(GemmPath p) {
   return p == GemmPath::Bf16Vnni ? "cpublas::brgemm bf16xbf16->f32 (VNNI B)" : "cpublas::brgemm f32";
-}
-
-PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path) {
-  const int64_t L = k_LHD.size(0), H = k_LHD.size(1), D = k_LHD.size(2), Lp = round_even(std::max<int64_t>(L, 2));
-  PackedKv p{path, Lp, D, H, {}, {}};
-  // Strided copies through ATen (parallel TensorIterator); zero padding keeps masked columns finite.
-  if (path == GemmPath::F32) {
-    p.kt = at::zeros({H, D, Lp}, k_LHD.options().dtype(at::kFloat));
-    p.kt.narrow(2, 0, L).copy_(k_LHD.permute({1, 2, 0}));
-    p.v = at::zeros({H, Lp, D}, v_LHD.options().dtype(at::kFloat));
-    p.v.narrow(1, 0, L).copy_(v_LHD.permute({1, 0, 2}));
-  } else {
-    TORCH_CHECK(D % 2 == 0, "fused attention: the bf16 VNNI path needs an even head_dim");
-    const auto bf = k_LHD.options().dtype(at::kBFloat16);
-    p.kt = at::zeros({H, D / 2, Lp, 2}, bf);
-    p.kt.narrow(2, 0, L).copy_(k_LHD.view({L, H, D / 2, 2}).permute({1, 2, 0, 3}));
-    at::Tensor vpad = at::zeros({Lp, H, D}, bf);
-    vpad.narrow(0, 0, L).copy_(v_LHD);
-    p.v = vpad.view({Lp / 2, 2, H, D}).permute({2, 0, 3, 1}).contiguous();
-  }
-  return p;
 }
 
 void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s) {

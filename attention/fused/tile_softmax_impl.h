@@ -31,7 +31,13 @@ void PEVLM_SOFTMAX_TILE_NAME(const SoftmaxTile& t) {
     for (; c + W <= hi; c += W) vmax = at::vec::maximum(vmax, Vec::loadu(s + c));
     float mx = at::vec::vec_reduce_all<float>([](Vec& a, Vec& b) { return at::vec::maximum(a, b); }, vmax);
     for (; c < hi; ++c) mx = std::max(mx, s[c]);
-    const float m_old = t.row_max[r], m_new = std::max(m_old, mx * t.scale);
+    // Lazy rescaling: the running max only moves (and O is only rescaled) when the tile's max exceeds
+    // it by more than kRescaleSlack; otherwise P = exp(scale * s - m_old) <= e^8 stays far from fp32
+    // (and bf16) overflow, and O, sum and the final normalisation share that reference point, so the
+    // result is the same softmax. Most tiles after the first then skip the O rescale entirely.
+    constexpr float kRescaleSlack = 8.0f;
+    const float m_old = t.row_max[r], m_tile = mx * t.scale;
+    const float m_new = (m_old != neg_inf && m_tile - m_old <= kRescaleSlack) ? m_old : std::max(m_old, m_tile);
     // P = exp(scale * s - m_new) on [lo, hi), zero elsewhere; its sum.
     std::fill(s, s + lo, 0.0f);
     std::fill(s + hi, s + t.n, 0.0f);
@@ -49,11 +55,11 @@ void PEVLM_SOFTMAX_TILE_NAME(const SoftmaxTile& t) {
       s[c] = x;
     }
     if (t.p_bf16) at::vec::convert(s, static_cast<at::BFloat16*>(t.p) + r * t.n, t.n);
-    // Rescale the running state to the new max (alpha = 0 when this is the row's first key).
+    // Rescale the running state to the new max; alpha = 0 on the row's first tile of this group: O is still zero, nothing to rescale.
     const float alpha = m_old == neg_inf ? 0.0f : std::exp(m_old - m_new);
     t.row_sum[r] = t.row_sum[r] * alpha + sum;
     t.row_max[r] = m_new;
-    if (alpha != 1.0f) {
+    if (alpha != 1.0f && m_old != neg_inf) {
       float* o = t.o + r * t.d;
       const Vec va(alpha);
       int64_t k = 0;

@@ -31,6 +31,7 @@ std::vector<Column> speed_columns(bool llm) {
                              {"layer_attn_ms", "attn ms/layer", 1}});
   }
   cols.insert(cols.end(), {{"flop_ratio_vs_full", "FLOP ratio", 2},
+                           {"speedup_over_flop_ratio", "speedup / FLOP ratio", 2},
                            {"gflops_per_s", "GFLOP/s", 1},
                            {"efficiency", "efficiency", 2},
                            {"gflop_executed", "GFLOP", 1},
@@ -54,7 +55,7 @@ std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann
           ", median of " + std::to_string(config.repeats) + " after " + std::to_string(config.warmup) + " warm-up\n";
     md += "- GEMM limit (same run): " + rows.front()["gemm"].dump() + "\n";
     md += "- speedup = full attn ms / method attn ms; FLOP ratio = full FLOPs / method FLOPs (the speedup limit); "
-          "efficiency = GFLOP/s / GEMM GFLOP/s (per layer)\n";
+          "speedup / FLOP ratio = how much of that limit the executor delivers; efficiency = GFLOP/s / GEMM GFLOP/s (per layer)\n";
     if (llm) {
       const auto& r = rows.front();
       md += "- LLM: " + r["model"].get<std::string>() + ", " + r["scaling"].get<std::string>() + ", random weights, " +

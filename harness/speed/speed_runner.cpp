@@ -189,6 +189,8 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"flops_executed", flops},
           {"gflop_executed", flops / 1e9},
           {"flop_ratio_vs_full", full_flops / flops},
+          // How close the measured speedup comes to its FLOP limit (1 = no executor overhead; issue 15).
+          {"speedup_over_flop_ratio", (full_ms / layer_ms) / (full_flops / flops)},
           {"paper_eq10_flops", plan.paper_eq10_flops(c.heads * c.head_dim)},
           {"gflops_per_s", gflops},
           {"gemm_gflops_per_s", gemm.best()},
