@@ -10,6 +10,13 @@ double predicted_speedup(double a, int64_t gamma, double c) {
   return tokens / (1.0 + g / c);
 }
 
+double predicted_parallel_speedup(double a, int64_t gamma, double c) {
+  const double g = double(gamma);
+  const double tokens = a >= 1.0 ? g + 1.0 : (1.0 - std::pow(a, g + 1.0)) / (1.0 - a);
+  const double rejected = a >= 1.0 ? 0.0 : 1.0 - std::pow(a, g + 1.0);
+  return tokens / (1.0 + rejected * g / c);
+}
+
 nlohmann::json tokens_per_second(int64_t tokens, double ms) {
   return ms > 0 ? nlohmann::json(double(tokens) / (ms / 1000.0)) : nlohmann::json(nullptr);
 }
@@ -40,6 +47,21 @@ nlohmann::json speculative_metrics(const SpeculativeFigures& f) {
   j["predicted_speedup"] = c.is_null() || j["acceptance_rate"].is_null()
                                ? nlohmann::json(nullptr)
                                : nlohmann::json(predicted_speedup(j["acceptance_rate"].get<double>(), f.gamma, c.get<double>()));
+  const auto null = nlohmann::json(nullptr);
+  j["two_models"] = f.two_models;
+  j["target_idle_ms"] = f.two_models ? nlohmann::json(f.target_idle_ms) : null;
+  j["draft_idle_ms"] = f.two_models ? nlohmann::json(f.draft_idle_ms) : null;
+  j["draft_prefill_ms"] = f.two_models ? nlohmann::json(f.draft_prefill_ms) : null;
+  j["prefill_wall_ms"] = f.two_models ? nlohmann::json(f.prefill_wall_ms) : null;
+  j["parallel"] = f.parallel;
+  j["gamma_auto"] = f.gamma_auto;
+  j["parallel_windows"] = f.parallel ? nlohmann::json(f.parallel_windows) : null;
+  j["parallel_used"] = f.parallel ? nlohmann::json(f.parallel_used) : null;
+  j["modelled_pipeline_ms"] = f.parallel ? nlohmann::json(f.modelled_ms) : null;
+  j["predicted_speedup_parallel"] =
+      f.parallel && !c.is_null() && !j["acceptance_rate"].is_null()
+          ? nlohmann::json(predicted_parallel_speedup(j["acceptance_rate"].get<double>(), f.gamma, c.get<double>()))
+          : null;
   return j;
 }
 

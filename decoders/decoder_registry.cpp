@@ -6,7 +6,8 @@
 namespace pevlm {
 
 const std::vector<DecoderSpec>& decoder_specs() {
-  static const std::vector<DecoderSpec> specs = {greedy_decoder(), std_decoder()};
+  static const std::vector<DecoderSpec> specs = {greedy_decoder(), std_decoder(), speculative_decoder(),
+                                                 parallelvlm_decoder()};
   return specs;
 }
 
@@ -65,6 +66,22 @@ std::vector<DecoderConfig> expand_decoders(const nlohmann::json& value) {
     }
   }
   return out;
+}
+
+std::string draft_model_of(const DecoderConfig& decoder) {
+  return decoder.params.contains("draft_model") ? decoder.params["draft_model"].get<std::string>() : std::string();
+}
+
+void require_draft_model(const std::string& decoder, const nlohmann::json& params) {
+  if (!params.contains("draft_model"))
+    throw std::invalid_argument("decoder '" + decoder +
+                                "' needs 'draft_model': the folder of a smaller checkpoint of the same family and tokenizer");
+}
+
+void check_gamma(const std::string& decoder, const nlohmann::json& gamma) {
+  const int64_t g = gamma.get<int64_t>();
+  if (g < 1 || g > 64)
+    throw std::invalid_argument("decoder '" + decoder + "' parameter 'gamma': expected 1..64, got " + std::to_string(g));
 }
 
 std::string row_label(const MethodConfig& method, const DecoderConfig& decoder) {

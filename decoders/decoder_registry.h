@@ -3,6 +3,8 @@
 // that list the valid ones; list values are sweep axes (cartesian product), as for methods.
 //   greedy                       today's greedy autoregressive decoding (the default; no parameters)
 //   std(k_tokens, gamma, verify) Sparse-to-Dense self-speculation (models/qwen2_5_vl/speculative_std.h)
+//   speculative(draft_model, gamma)  vanilla speculative decoding with a draft model (speculative_draft.h)
+//   parallelvlm(draft_model, alpha, early_layers, gamma, pipeline)  ParallelVLM (speculative_prefill.h)
 // A result row of (method m, decoder d) has the label m.label() for greedy (the keys and labels rows
 // had before decoders existed) and m.label() + "+" + d.label() otherwise.
 #pragma once
@@ -51,8 +53,16 @@ std::vector<DecoderConfig> expand_decoders(const nlohmann::json& value);
 // The label / key suffix of a (method, decoder) row (see the header).
 std::string row_label(const MethodConfig& method, const DecoderConfig& decoder);
 
+// The draft checkpoint folder of a decoder with a draft model ("" for greedy and std).
+std::string draft_model_of(const DecoderConfig& decoder);
+// Checks shared by the decoder specs (std::invalid_argument naming decoder and parameter).
+void require_draft_model(const std::string& decoder, const nlohmann::json& params);
+void check_gamma(const std::string& decoder, const nlohmann::json& gamma);  // 1..64
+
 // One function per decoder file.
 DecoderSpec greedy_decoder();
 DecoderSpec std_decoder();
+DecoderSpec speculative_decoder();
+DecoderSpec parallelvlm_decoder();
 
 }  // namespace pevlm

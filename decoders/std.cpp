@@ -22,9 +22,7 @@ DecoderSpec std_decoder() {
   spec.validate = [](const nlohmann::json& p) {
     if (p["k_tokens"].get<int64_t>() < 0)
       throw std::invalid_argument("decoder 'std' parameter 'k_tokens': expected >= 0, got " + p["k_tokens"].dump());
-    const int64_t g = p["gamma"].get<int64_t>();
-    if (g < 1 || g > 64)
-      throw std::invalid_argument("decoder 'std' parameter 'gamma': expected 1..64, got " + std::to_string(g));
+    check_gamma("std", p["gamma"]);
   };
   return spec;
 }

@@ -15,6 +15,13 @@ std::string join_names(const std::vector<std::string>& names) {
 nlohmann::json check_param_value(const std::string& owner, const ParamSpec& p, const nlohmann::json& v) {
   const std::string where = owner + " parameter '" + p.name + "'";
   switch (p.kind) {
+    case ParamSpec::Kind::IntOrChoice:
+      if (v.is_string()) {
+        for (const auto& c : p.choices)
+          if (c == v.get<std::string>()) return v;
+        throw std::invalid_argument(where + ": expected an integer or one of {" + join_names(p.choices) + "}, got " + v.dump());
+      }
+      [[fallthrough]];
     case ParamSpec::Kind::Int: {
       if (v.is_number_integer()) return v;
       // 4.0 is accepted as 4; the range check comes first: converting 4.1e89 to int64 is undefined
@@ -34,6 +41,9 @@ nlohmann::json check_param_value(const std::string& owner, const ParamSpec& p, c
         for (const auto& c : p.choices)
           if (c == v.get<std::string>()) return v;
       throw std::invalid_argument(where + ": expected one of {" + join_names(p.choices) + "}, got " + v.dump());
+    case ParamSpec::Kind::Text:
+      if (v.is_string() && !v.get<std::string>().empty()) return v;
+      throw std::invalid_argument(where + ": expected a non-empty string, got " + v.dump());
   }
   return v;
 }

@@ -10,11 +10,12 @@
 namespace pevlm {
 
 struct ParamSpec {
-  enum class Kind { Int, Double, Bool, Choice };
+  // Text: any non-empty string (a path); IntOrChoice: an integer or one of `choices` ("auto" | 4).
+  enum class Kind { Int, Double, Bool, Choice, Text, IntOrChoice };
   std::string name;
   Kind kind = Kind::Int;
   nlohmann::json default_value;      // null: no default (an alternative picked by its group)
-  std::vector<std::string> choices;  // Kind::Choice
+  std::vector<std::string> choices;  // Kind::Choice, Kind::IntOrChoice
   std::string group;                 // params sharing a group are alternatives (block_frames | block_tokens)
   std::string help;
 };

@@ -2,13 +2,18 @@
 // caption protocol with PEVLM prefill, greedy + StD (sweeps over K and the verify mode) writes rows
 // with the speculative metrics and lossless = true; greedy rows keep the method's key and label;
 // a rerun resumes (nothing left); `pevlm report` keeps caption rows out of the accuracy tables and
-// lists them per decoder; a bad decoder is an error naming the valid ones.
+// lists them per decoder; a bad decoder is an error naming the valid ones. The draft-model decoders
+// (vanilla speculative, ParallelVLM with alpha / gamma sweeps and both pipelines) with a `--size small`
+// draft write lossless rows with idle times and the parallel timing model; a draft whose special ids
+// differ is a row error naming both folders.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -58,6 +63,9 @@ const Fixture& fixture() {
     fs::create_directories(x.dir);
     EXPECT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (x.dir / "model").string() + " --seed 1 --dtype f32"), 0);
     EXPECT_EQ(run(std::string(PEVLM_BIN) + " make-synthetic-lvb " + (x.dir / "lvb").string() + " --videos 2 --seed 5"), 0);
+    // The draft of the draft-model decoders: the same tokenizer, a smaller size, other random weights.
+    EXPECT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (x.dir / "draft").string() + " --seed 2 --dtype f32 --size small"),
+              0);
     return x;
   }();
   return f;
@@ -129,8 +137,74 @@ TEST(DecoderEvalE2E, UnknownDecodersAndKeysAreErrorsListingTheValidOnes) {
   EXPECT_NE(run(eval_cmd(f.config("bad_name", "{name: beam}"), f.dir / "bad_name")), 0);
   EXPECT_NE(run(eval_cmd(f.config("bad_key", "{name: std, draft_k: 3}"), f.dir / "bad_key")), 0);
   const std::string log = read_file(log_path()).substr(before);
-  EXPECT_NE(log.find("valid decoders: greedy, std"), std::string::npos) << log;
+  EXPECT_NE(log.find("valid decoders: greedy, std, speculative, parallelvlm"), std::string::npos) << log;
   EXPECT_NE(log.find("valid parameters: k_tokens, gamma, verify"), std::string::npos) << log;
+}
+
+TEST(DecoderEvalE2E, CaptionWithPevlmAndDraftModelDecodersWritesLosslessRowsWithMetrics) {
+  const Fixture& f = fixture();
+  const std::string draft = (f.dir / "draft").string();
+  const fs::path config = f.config(
+      "draft", "[{name: greedy}, {name: speculative, draft_model: " + draft + ", gamma: [2, 4]}, {name: parallelvlm, draft_model: " +
+                   draft + ", alpha: [0.5, 0.9], gamma: [auto, 3]}, {name: parallelvlm, draft_model: " + draft +
+                   ", gamma: 3, pipeline: sequential}]");
+  const fs::path out = f.dir / "draft_run";
+  ASSERT_EQ(run(eval_cmd(config, out)), 0) << read_file(log_path());
+  const auto rows = read_results_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 2u * 8u);  // 2 samples x (greedy + 2 speculative + 4 + 1 parallelvlm)
+  std::map<std::string, std::string> greedy_response;
+  for (const auto& r : rows)
+    if (r["decoder"]["name"] == "greedy") greedy_response[r["sample_id"]] = r["response"];
+  for (const auto& r : rows) {
+    ASSERT_TRUE(r["error"].is_null()) << r["error"];
+    EXPECT_EQ(r["response"], greedy_response[r["sample_id"]]) << r["label"];
+    if (r["decoder"]["name"] == "greedy") continue;
+    const auto& sp = r["speculative"];
+    EXPECT_TRUE(r["lossless"].get<bool>()) << r["label"];
+    EXPECT_EQ(r["greedy_generated_tokens"], r["generated_tokens"]);
+    for (const char* k : {"decode_tokens_per_s", "speedup_vs_greedy", "acceptance_rate", "mean_accepted_length", "draft_ms",
+                          "verify_ms", "c", "predicted_speedup", "target_idle_ms", "draft_idle_ms", "draft_prefill_ms"})
+      EXPECT_TRUE(sp[k].is_number()) << k << " in " << sp.dump();
+    EXPECT_GE(sp["rounds"].get<int64_t>(), 1);
+    EXPECT_EQ(r["selection"]["draft_model"], draft);
+    const bool parallel = r["decoder"]["name"] == "parallelvlm";
+    EXPECT_EQ(sp["parallel"].get<bool>(), parallel);
+    if (!parallel) {
+      EXPECT_EQ(r["selection"]["kept_visual"], r["selection"]["visual_tokens"]);  // vanilla: the draft sees every token
+      continue;
+    }
+    for (const char* k : {"predicted_speedup_parallel", "modelled_pipeline_ms", "parallel_windows", "parallel_used"})
+      EXPECT_TRUE(sp[k].is_number()) << k << " in " << sp.dump();
+    const double alpha = r["decoder"]["alpha"];
+    const int64_t visual = r["selection"]["visual_tokens"];
+    EXPECT_EQ(r["selection"]["kept_visual"].get<int64_t>(), std::llround((1.0 - alpha) * double(visual)));
+    EXPECT_EQ(sp["gamma_auto"].get<bool>(), r["decoder"]["gamma"] == "auto");
+  }
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " report " + out.string()), 0) << read_file(log_path());
+  const std::string md = read_file(out / "report.md");
+  EXPECT_NE(md.find("target idle ms"), std::string::npos);
+  EXPECT_NE(md.find("parallelvlm(draft_model="), std::string::npos);
+}
+
+TEST(DecoderEvalE2E, ADraftWithAnotherTokenizerIsAnErrorNamingBothFolders) {
+  const Fixture& f = fixture();
+  // A copy of the draft whose config gives <|video_pad|> another id: it cannot build the target's prompts.
+  const fs::path other = f.dir / "draft_other";
+  fs::remove_all(other);
+  fs::copy(f.dir / "draft", other, fs::copy_options::recursive);
+  nlohmann::json cfg = nlohmann::json::parse(read_file(other / "config.json"));
+  cfg["video_token_id"] = cfg["image_token_id"];
+  std::ofstream(other / "config.json") << cfg.dump(2);
+  const fs::path out = f.dir / "draft_other_run";
+  ASSERT_EQ(run(eval_cmd(f.config("draft_other", "{name: speculative, draft_model: " + other.string() + "}"), out)), 0);
+  const auto rows = read_results_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    const std::string error = r["error"].is_string() ? r["error"].get<std::string>() : "";
+    EXPECT_NE(error.find("draft model " + other.string() + " cannot draft for " + (f.dir / "model").string()), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("video_token_id"), std::string::npos) << error;
+  }
 }
 
 }  // namespace

@@ -271,7 +271,7 @@ TEST(DecoderStd, TiesGoToTheLowerIndex) {
 }
 
 TEST(DecoderRegistry, NamesDefaultsSweepsAndErrors) {
-  EXPECT_EQ(decoder_names(), (std::vector<std::string>{"greedy", "std"}));
+  EXPECT_EQ(decoder_names(), (std::vector<std::string>{"greedy", "std", "speculative", "parallelvlm"}));
   const auto def = expand_decoders(nlohmann::json());
   ASSERT_EQ(def.size(), 1u);
   EXPECT_TRUE(def[0].is_greedy());
@@ -294,7 +294,7 @@ TEST(DecoderRegistry, NamesDefaultsSweepsAndErrors) {
     }
     return std::string();
   };
-  EXPECT_NE(error_of({{"name", "beam"}}).find("valid decoders: greedy, std"), std::string::npos);
+  EXPECT_NE(error_of({{"name", "beam"}}).find("valid decoders: greedy, std, speculative, parallelvlm"), std::string::npos);
   EXPECT_NE(error_of({{"name", "std"}, {"k", 3}}).find("valid parameters: k_tokens, gamma, verify"), std::string::npos);
   EXPECT_NE(error_of({{"name", "greedy"}, {"gamma", 3}}).find("valid parameters: (none)"), std::string::npos);
   EXPECT_NE(error_of({{"name", "std"}, {"gamma", 0}}).find("gamma"), std::string::npos);

@@ -12,3 +12,9 @@ if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
   target_compile_definitions(decoder_eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(decoder_eval_e2e_test pevlm)
 endif()
+# Draft-model decoders (vanilla speculative, ParallelVLM: UV-Prune, pair prefill, parallel windows).
+pevlm_add_test(decoder_draft_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/decoder_draft_test.cpp
+  DEPS pevlm_qwen_draft pevlm_decoders pevlm_qwen_tiny pevlm_qwen_llm pevlm_methods pevlm_attention
+  LABELS decoders)
+pevlm_use_torch_pch(decoder_draft_test)

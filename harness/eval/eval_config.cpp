@@ -57,6 +57,8 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   }
   try {
     c.decoders = expand_decoders(doc.value("decoder", nlohmann::json()));
+    for (DecoderConfig& d : c.decoders)  // draft folders resolve as model: does
+      if (!draft_model_of(d).empty()) d.params["draft_model"] = resolve(draft_model_of(d)).string();
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(source + ".decoder: " + e.what());
   }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -15,6 +16,8 @@
 #include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
+#include "harness/eval/draft_answer.h"
+#include "harness/eval/qwen_runtime.h"
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/sample_video.h"
@@ -159,6 +162,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
                model.load_figures().dump().c_str());
+  // Draft checkpoints of speculative decoders, loaded on first use; the draft-model decoders pair two
+  // Qwen2.5-VL checkpoints (draft_answer.h), so other families leave this empty and such rows are errors.
+  std::optional<DraftModels> drafts;
+  if (const auto* qwen = dynamic_cast<const QwenRuntime*>(&model)) drafts.emplace(*qwen, c.model.string());
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
@@ -215,9 +222,20 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     // Greedy answers of this sample per method label: the greedy rows and the speculative rows'
     // comparison (lossless, speedup) share one run.
     std::map<std::string, std::pair<MethodAnswer, nlohmann::json>> greedy;
+    std::map<std::string, DraftInput> draft_inputs;  // per draft folder: its embeddings of this sample
     auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d) {
       reset_device_peak(c.device);
-      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d);
+      const std::string draft_dir = draft_model_of(d);
+      auto draft = draft_inputs.find(draft_dir);
+      if (!draft_dir.empty() && draft == draft_inputs.end()) {
+        if (!drafts)
+          throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, implemented for qwen2_5_vl only; " +
+                                      model.family() + " supports greedy");
+        draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
+                                                               video.plan.question_text, prompt.ids)).first;
+      }
+      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d,
+                                    draft_dir.empty() ? nullptr : &draft->second);
       return std::make_pair(std::move(a), memory_figures(c.device).to_json());
     };
     auto greedy_for = [&](const MethodConfig& m) -> const std::pair<MethodAnswer, nlohmann::json>& {

@@ -1,19 +1,23 @@
 // `pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...]
 //  [--frames N] [--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME]
-//  [--model-option k=v ...] [--apply-rotation]`: one-off inference on a real video file with any supported
-// family (the folder's config.json says which); prints the answer, token counts and per-phase timings
-// (device time).
+//  [--model-option k=v ...] [--apply-rotation] [--decoder NAME --decoder-set k=v ...]`: one-off inference on a
+// real video file with any supported family (the folder's config.json says which); prints the answer, token
+// counts and per-phase timings (device time). A speculative decoder (std, speculative, parallelvlm; draft
+// models: qwen2_5_vl only) also runs greedy decoding of the same prompt and prints its row figures
+// (lossless, speedup, acceptance, idle times, predicted speedup).
 #include <ATen/ATen.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "attention/device_timer.h"
 #include "datasets/video/video_reader.h"
 #include "harness/cli_args.h"
 #include "harness/commands.h"
 #include "harness/config_io.h"
+#include "harness/eval/draft_answer.h"
 #include "harness/eval/video_lm_loader.h"
 
 namespace pevlm {
@@ -21,11 +25,11 @@ namespace pevlm {
 int run_generate_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...] [--frames N] "
                      "[--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME] "
-                     "[--max-pixels N] [--model-option k=v ...] [--apply-rotation]",
+                     "[--max-pixels N] [--model-option k=v ...] [--apply-rotation] [--decoder NAME --decoder-set k=v ...]",
                      {"--model", "--video", "--question", "--method", "--frames", "--max-new-tokens", "--dtype", "--executor",
-                      "--max-pixels", "--device"},
+                      "--max-pixels", "--device", "--decoder"},
                      {"--apply-rotation"},
-                     {"--set", "--model-option"}};
+                     {"--set", "--model-option", "--decoder-set"}};
   const CliArgs cli = parse_cli(args, spec);
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); };
@@ -33,6 +37,10 @@ int run_generate_command(const std::vector<std::string>& args) {
   nlohmann::json entry = parse_overrides(repeated("--set"));
   entry["name"] = cli.get("--method", "full");
   const MethodConfig method = resolve_method(entry);
+  nlohmann::json decoder_entry =
+      parse_overrides(cli.repeated.count("--decoder-set") ? cli.repeated.at("--decoder-set") : std::vector<std::string>{});
+  decoder_entry["name"] = cli.get("--decoder", "greedy");
+  const DecoderConfig decoder = resolve_decoder(decoder_entry);  // before loading: a bad name fails fast
   const DeviceSpec device = resolve_device(cli.get("--device", "cpu"));
   const std::unique_ptr<VideoLM> model = load_video_lm(cli.require("--model", spec.usage), cli.get("--dtype", "auto"),
                                                        cli.get("--executor", "auto"), device, parse_overrides(repeated("--model-option")));
@@ -70,9 +78,22 @@ int run_generate_command(const std::vector<std::string>& args) {
   const int v0 = timer->mark();
   const at::Tensor vision = model->encode(video);
   const double vision_ms = timer->ms(v0, timer->mark());
-  const VideoPrompt prompt = model->build_prompt(video, "You are a helpful assistant.", cli.require("--question", spec.usage));
-  const MethodAnswer a = model->answer(model->embed_prompt(prompt, vision), prompt.layout, method,
-                                       std::stoll(cli.get("--max-new-tokens", "32")));
+  const std::string system_prompt = "You are a helpful assistant.", question = cli.require("--question", spec.usage);
+  const VideoPrompt prompt = model->build_prompt(video, system_prompt, question);
+  const at::Tensor x_LD = model->embed_prompt(prompt, vision);
+  const int64_t max_new_tokens = std::stoll(cli.get("--max-new-tokens", "32"));
+  // Draft-model decoders pair two Qwen2.5-VL checkpoints (draft_answer.h).
+  std::optional<DraftModels> drafts;
+  DraftInput draft;
+  if (!draft_model_of(decoder).empty()) {
+    const auto* qwen = dynamic_cast<const QwenRuntime*>(model.get());
+    if (qwen == nullptr)
+      throw std::invalid_argument("decoder '" + decoder.name + "' drafts with a second model, implemented for qwen2_5_vl only; " +
+                                  model->family() + " supports greedy");
+    drafts.emplace(*qwen, cli.require("--model", spec.usage));
+    draft = drafts->input(draft_model_of(decoder), video, system_prompt, question, prompt.ids);
+  }
+  const MethodAnswer a = model->answer(x_LD, prompt.layout, method, max_new_tokens, decoder, draft.model ? &draft : nullptr);
   const nlohmann::json described = model->describe();
   std::printf("answer: %s\n", a.response.c_str());
   std::printf("model: %s (%s); device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)\n",
@@ -87,6 +108,14 @@ int run_generate_command(const std::vector<std::string>& args) {
               "(%lld tokens)\n",
               decode_ms, preprocess_ms, vision_ms, a.timings.prefill_attention_ms, a.timings.prefill_other_ms, a.timings.decode_ms,
               (long long)a.tokens.size());
+  if (a.speculative) {
+    const MethodAnswer greedy = model->answer(x_LD, prompt.layout, method, max_new_tokens);
+    SpeculativeFigures f = *a.speculative;
+    f.greedy_decode_ms = greedy.timings.decode_ms;
+    f.lossless = greedy.tokens == a.tokens;
+    std::printf("decoder: %s\nspeculative: %s\nselection: %s\n", decoder.label().c_str(), speculative_metrics(f).dump().c_str(),
+                a.selection.dump().c_str());
+  }
   return 0;
 }
 

@@ -32,8 +32,8 @@ int run_make_tiny_model_command(const std::vector<std::string>& args) {
   std::string dir;
   qwen2_5_vl::TinyModelOptions parsed;
   if (!qwen2_5_vl::parse_tiny_model_args(rest, usage, dir, parsed)) return 2;
-  if (!parsed.preset.empty() || parsed.shard_bytes > 0) {
-    std::cerr << "make-tiny-model: --preset / --shard-mb are qwen2_5_vl options\n" << usage << "\n";
+  if (!parsed.preset.empty() || parsed.shard_bytes > 0 || parsed.size != "base") {
+    std::cerr << "make-tiny-model: --preset / --shard-mb / --size are qwen2_5_vl options\n" << usage << "\n";
     return 2;
   }
   const TinyOptions options{parsed.seed, parsed.bf16};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "harness/eval/draft_answer.h"
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
 #include "models/video_lm/qwen2_backbone.h"
@@ -154,7 +155,7 @@ qwen2_5_vl::LlmSession QwenRuntime::prefill(const at::Tensor& x_LD, const TokenL
 }
 
 MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
-                                 int64_t max_new_tokens, const DecoderConfig& decoder) const {
+                                 int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
   qwen2_5_vl::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
@@ -166,6 +167,10 @@ MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layo
   if (decoder.is_greedy()) {
     qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
     return finish(llm_->generate(session, gen), session);
+  }
+  if (!draft_model_of(decoder).empty()) {
+    if (draft == nullptr) throw std::invalid_argument("decoder '" + decoder.name + "' needs its draft model (draft_model)");
+    return answer_with_draft(*this, x_LD, layout, build_plan(method, layout), decoder, gen, *draft);
   }
   if (decoder.name != "std") throw std::invalid_argument("QwenRuntime: decoder '" + decoder.name + "' is not implemented");
   qwen2_5_vl::StdOptions opt;
@@ -180,17 +185,7 @@ MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layo
   const qwen2_5_vl::StdResult r = qwen2_5_vl::generate_std(*llm_, session, selection, gen, opt);
   MethodAnswer a = finish(r.generation, session);
   a.timings.decode_ms = r.stats.total_ms;
-  SpeculativeFigures f;
-  f.gamma = opt.gamma;
-  f.generated = int64_t(r.generation.tokens.size());
-  f.rounds = int64_t(r.stats.rounds.size());
-  f.drafted = r.stats.drafted();
-  f.accepted = r.stats.accepted();
-  f.draft_steps = r.stats.draft_steps;
-  f.verify_passes = r.stats.verify_passes;
-  f.draft_ms = r.stats.draft_ms;
-  f.verify_ms = r.stats.verify_ms;
-  f.decode_ms = r.stats.total_ms;
+  SpeculativeFigures f = loop_figures(r.stats, opt.gamma, int64_t(r.generation.tokens.size()));
   f.selection_ms = session.timings.prefill_observer_ms;
   a.speculative = f;
   a.selection = {{"visual_tokens", selection.visual_tokens}, {"kept_visual", selection.kept_visual},

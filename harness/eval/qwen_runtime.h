@@ -66,9 +66,11 @@ class QwenRuntime : public VideoLM {
   // Prefill under `method`'s plan (logits of the last row only).
   qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const override;
   // prefill, then decode up to max_new_tokens with `decoder` (greedy by default; stops at <|im_end|> /
-  // <|endoftext|>), detokenise.
+  // <|endoftext|>), detokenise. Decoders with a draft model need `draft` (draft_answer.h).
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
-                      const DecoderConfig& decoder = {}) const override;
+                      const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override;
+  const qwen2_5_vl::QwenLlm& llm() const { return *llm_; }
+  attention::Executor& executor() const { return *executor_; }
   at::Tensor embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const;
 
  private:

@@ -71,7 +71,8 @@ nlohmann::json decoder_table(const std::vector<nlohmann::json>& rows) {
       const auto& sp = r["speculative"];
       ++a.speculative;
       a.lossless += sp.value("lossless", false) ? 1 : 0;
-      for (const char* k : {"acceptance_rate", "mean_accepted_length", "speedup_vs_greedy", "predicted_speedup", "c"})
+      for (const char* k : {"acceptance_rate", "mean_accepted_length", "speedup_vs_greedy", "predicted_speedup", "c",
+                            "predicted_speedup_parallel", "draft_ms", "verify_ms", "target_idle_ms", "draft_idle_ms"})
         a.add(k, sp.value(k, nlohmann::json()));
     }
   }
@@ -82,13 +83,17 @@ nlohmann::json decoder_table(const std::vector<nlohmann::json>& rows) {
                    {"generated_tokens", a.mean("generated_tokens")}, {"decode_tokens_per_s", a.mean("decode_tokens_per_s")},
                    {"acceptance_rate", a.mean("acceptance_rate")}, {"mean_accepted_length", a.mean("mean_accepted_length")},
                    {"speedup_vs_greedy", a.mean("speedup_vs_greedy")}, {"predicted_speedup", a.mean("predicted_speedup")},
-                   {"c", a.mean("c")},
+                   {"c", a.mean("c")}, {"predicted_speedup_parallel", a.mean("predicted_speedup_parallel")},
+                   {"draft_ms", a.mean("draft_ms")}, {"verify_ms", a.mean("verify_ms")},
+                   {"target_idle_ms", a.mean("target_idle_ms")}, {"draft_idle_ms", a.mean("draft_idle_ms")},
                    {"lossless", a.speculative ? std::to_string(a.lossless) + "/" + std::to_string(a.speculative) : "-"}});
   }
   return table_json({{"model", "model"}, {"label", "configuration"}, {"decoder", "decoder"}, {"rows", "rows"},
                      {"failed", "failed"}, {"generated_tokens", "mean tokens", 1}, {"decode_tokens_per_s", "decode tok/s", 1},
                      {"acceptance_rate", "acceptance", 3}, {"mean_accepted_length", "mean accepted", 2},
-                     {"speedup_vs_greedy", "speedup vs greedy", 2}, {"predicted_speedup", "predicted", 2}, {"c", "c", 2},
+                     {"speedup_vs_greedy", "speedup vs greedy", 2}, {"predicted_speedup", "predicted", 2},
+                     {"predicted_speedup_parallel", "predicted (parallel)", 2}, {"c", "c", 2}, {"draft_ms", "draft ms", 1},
+                     {"verify_ms", "verify ms", 1}, {"target_idle_ms", "target idle ms", 1}, {"draft_idle_ms", "draft idle ms", 1},
                      {"lossless", "lossless"}},
                     out);
 }

@@ -53,6 +53,10 @@ struct PrefillOptions {
   // [L, Hkv, D] (StD's top-K selection reads the question rows' attention from them). Its time is
   // LlmTimings::prefill_observer_ms and is left out of prefill_attention_ms / prefill_other_ms.
   std::function<void(int64_t layer, const at::Tensor& q_LHD, const at::Tensor& k_LHD)> observe_qk;
+  // Called with the hidden states [L, hidden] (compute dtype) as transformers' output_hidden_states
+  // numbers them: n = 0 the input embeddings, n = 1..num_layers after layer n (before the final norm),
+  // without keeping them (ParallelVLM's UV-Prune reads layers 0 and L). Timed like observe_qk.
+  std::function<void(int64_t n, const at::Tensor& h_LD)> observe_hidden;
 };
 
 // The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first

@@ -52,7 +52,14 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
       on_device(mrope_tables(plan.positions, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
 
+  auto observe_hidden = [&](int64_t n, const at::Tensor& h_LD) {
+    if (!options.observe_hidden) return;
+    const int obs_start = timer->mark();
+    options.observe_hidden(n, h_LD);
+    observer_marks.emplace_back(obs_start, timer->mark());
+  };
   if (options.keep_hidden_states) s.hidden_states.push_back(x_LD.to(at::kFloat));
+  observe_hidden(0, x_LD);
   for (int64_t n = 0; n < text_.num_layers; ++n) {
     Qkv qkv = attention_inputs(n, x_LD, rope);
     store_kv(s.cache, n, 0, qkv);
@@ -66,6 +73,7 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_LD = finish_layer(n, x_LD, attn_LHD);
     if (options.keep_hidden_states && n + 1 < text_.num_layers) s.hidden_states.push_back(x_LD.to(at::kFloat));
+    observe_hidden(n + 1, x_LD);
   }
   s.cache.length = L;
   if (options.logits != LogitRows::None || options.keep_hidden_states) {

@@ -11,15 +11,13 @@
 #include <string>
 
 #include "attention/device_timer.h"
+#include "models/qwen2_5_vl/speculative_common.h"
 
 namespace pevlm::qwen2_5_vl {
 namespace {
 
-bool is_stop(const GenerationOptions& g, int64_t token) {
-  return std::find(g.stop_ids.begin(), g.stop_ids.end(), token) != g.stop_ids.end();
-}
-
-int64_t top_id(const at::Tensor& logits_V) { return logits_V.argmax().item<int64_t>(); }  // ties -> first, as generate
+using speculative::is_stop;
+using speculative::top_id;
 
 // A plan for the draft cache of S gathered rows: every generated token sees all of them (plain softmax).
 AttentionPlan draft_plan(int64_t rows) {
@@ -71,17 +69,8 @@ void sync_rows(KvCache& draft, int64_t at, const KvCache& dense, int64_t from, i
 
 }  // namespace
 
-int64_t StdStats::drafted() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.drafted;
-  return n;
-}
-
-int64_t StdStats::accepted() const {
-  int64_t n = 0;
-  for (const auto& r : rounds) n += r.accepted;
-  return n;
-}
+int64_t StdStats::drafted() const { return speculative::sum_rounds(rounds, &StdRound::drafted); }
+int64_t StdStats::accepted() const { return speculative::sum_rounds(rounds, &StdRound::accepted); }
 
 at::Tensor std_visual_scores(const at::Tensor& q_LHD, const at::Tensor& k_LHD, const std::vector<int64_t>& visual_rows,
                              int64_t question_begin, double scale) {
@@ -177,14 +166,7 @@ StdResult generate_std(const QwenLlm& llm, LlmSession& s, const StdSelection& se
   StdResult out;
   GenerationResult& res = out.generation;
   StdStats& st = out.stats;
-  auto emit = [&](int64_t token) {  // false when generation ends with this token
-    res.tokens.push_back(token);
-    if (is_stop(gen, token)) {
-      res.stopped = true;
-      return false;
-    }
-    return int64_t(res.tokens.size()) < gen.max_new_tokens;
-  };
+  auto emit = [&](int64_t token) { return speculative::emit(res, gen, token); };  // false: generation ended
   if (gen.max_new_tokens == 0) return out;
   const int64_t L = sel.prompt_length, S = sel.kept_rows();
   // Every prompt row kept (K >= visual tokens): the draft reads the dense rows under the session's own

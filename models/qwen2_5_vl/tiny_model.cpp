@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -125,15 +126,32 @@ int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& opti
 
 }  // namespace
 
-Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16) {
+const std::vector<std::string>& tiny_model_sizes() {
+  static const std::vector<std::string> sizes = {"base", "small"};
+  return sizes;
+}
+
+Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16, const std::string& size) {
   Qwen25VLConfig c;
   TextConfig& t = c.text;
-  t.hidden_size = 128;
-  t.num_layers = 2;
-  t.num_heads = 4;
-  t.num_kv_heads = 2;  // GQA: 2 query heads per KV head
+  if (size == "base") {
+    t.hidden_size = 128;
+    t.num_layers = 2;
+    t.num_heads = 4;
+    t.num_kv_heads = 2;  // GQA: 2 query heads per KV head
+    t.intermediate_size = 352;
+  } else if (size == "small") {  // the draft of "base": half the width, one layer, still GQA
+    t.hidden_size = 64;
+    t.num_layers = 1;
+    t.num_heads = 2;
+    t.num_kv_heads = 1;
+    t.intermediate_size = 176;
+  } else {
+    std::string valid;
+    for (const auto& n : tiny_model_sizes()) valid += (valid.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("make-tiny-model: unknown size '" + size + "'; valid sizes: " + valid);
+  }
   t.head_dim = 32;
-  t.intermediate_size = 352;
   t.vocab_size = vocab_size;
   t.rope_theta = 1e6;
   t.rms_norm_eps = 1e-6;
@@ -180,7 +198,7 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   ids.image_pad = special_id(tok, "<|image_pad|>");
   ids.video_pad = special_id(tok, "<|video_pad|>");
   if (options.preset.empty()) {
-    info.config = tiny_config(tok.vocab_size, ids, options.bf16);
+    info.config = tiny_config(tok.vocab_size, ids, options.bf16, options.size);
   } else {
     info.config = config_preset(options.preset);  // real dimensions; the tiny tokenizer's special ids
     info.config.tokens = ids;
@@ -213,6 +231,15 @@ bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usa
         std::cerr << "make-tiny-model: --seed needs a non-negative integer, got '" << args[i] << "'\n" << usage << "\n";
         return false;
       }
+    } else if (a == "--size" && has_value) {
+      options.size = args[++i];
+      const auto& sizes = tiny_model_sizes();
+      if (std::find(sizes.begin(), sizes.end(), options.size) == sizes.end()) {
+        std::cerr << "make-tiny-model: unknown --size '" << options.size << "'; valid sizes:";
+        for (const auto& n : sizes) std::cerr << " " << n;
+        std::cerr << "\n" << usage << "\n";
+        return false;
+      }
     } else if (a == "--preset" && has_value) {
       options.preset = args[++i];
       config_preset(options.preset);  // an unknown name fails here, listing the presets
@@ -236,13 +263,15 @@ bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usa
 
 int run_make_tiny_model_command(const std::vector<std::string>& args) {
   const char* usage =
-      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] [--shard-mb N]";
+      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] "
+      "[--shard-mb N]";
   std::string dir;
   TinyModelOptions options;
   if (!parse_tiny_model_args(args, usage, dir, options)) return 2;
   TinyModelInfo info = make_tiny_model(dir, options);
   std::cout << "wrote tiny Qwen2.5-VL checkpoint to " << dir << " (" << info.parameters << " parameters, "
-            << (options.bf16 ? "bf16" : "f32") << ", seed " << options.seed << ")\n";
+            << (options.bf16 ? "bf16" : "f32") << ", seed " << options.seed
+            << (options.preset.empty() ? ", size " + options.size : "") << ")\n";
   for (const std::string& f : info.files) std::cout << "  " << f << "\n";
   return 0;
 }

@@ -25,6 +25,10 @@ struct TinyModelOptions {
   // ones: random weights of the real sizes (16.6 GB for 7B in bf16) for end-to-end timing and memory
   // checks on a GPU (scripts/device/check.sh), with the tiny tokenizer (its ids fit the real vocab).
   std::string preset;
+  // Tiny dimensions: "base" (the default above) or "small" (a ParallelVLM / speculative-decoding draft
+  // for "base": 1 layer, hidden 64, 2 query heads on 1 KV head; the same tokenizer, vocabulary,
+  // special ids and vision patching, so both build identical prompts). Ignored with a preset.
+  std::string size = "base";
   // > 0: split the weights into model-0000i-of-0000n.safetensors shards of at most this many bytes
   // plus model.safetensors.index.json, as released checkpoints are (0: one model.safetensors).
   int64_t shard_bytes = 0;
@@ -40,18 +44,20 @@ struct TinyModelInfo {
 
 // The configuration (dimensions above; vocab and special ids from the tokenizer being written).
 // `vocab_size` and the ids come from the tiny tokenizer's TinyTokenizerInfo.
-Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16);
+// `size`: tiny_model_sizes(); an unknown one is a std::invalid_argument listing them.
+Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16, const std::string& size = "base");
+const std::vector<std::string>& tiny_model_sizes();
 
 // Writes the checkpoint folder `dir` (created if needed). Same options -> byte-identical files.
 // Throws std::runtime_error naming the file that could not be written.
 TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options = {});
 
-// Parses `DIR [--seed N] [--dtype bf16|f32] [--preset NAME] [--shard-mb N]` (shared with the other
-// families' writers through `pevlm make-tiny-model --family`). On a bad argument prints the problem and
+// Parses `DIR [--seed N] [--dtype bf16|f32] [--preset NAME] [--shard-mb N] [--size base|small]` (shared with the
+// other families' writers through `pevlm make-tiny-model --family`). On a bad argument prints the problem and
 // `usage` to stderr and returns false.
 bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usage, std::string& dir, TinyModelOptions& options);
 
-// `pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32]`: args after the subcommand.
+// `pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small]`: args after the subcommand.
 // Prints what was written; returns 0, or 2 with a usage message on bad arguments.
 int run_make_tiny_model_command(const std::vector<std::string>& args);
 

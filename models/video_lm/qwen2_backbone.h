@@ -78,7 +78,7 @@ class Qwen2VideoLM : public VideoLM {
     return backbone_.prefill(x_LD, layout, method);
   }
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
-                      const DecoderConfig& decoder = {}) const override {
+                      const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override {
     return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, family());
   }
 

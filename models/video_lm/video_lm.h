@@ -28,6 +28,8 @@
 
 namespace pevlm {
 
+struct DraftInput;  // harness/eval/draft_answer.h: a draft model's inputs (draft-model decoders, qwen2_5_vl only)
+
 // One piece of the user turn, in prompt order: text, or a visual chunk.
 struct UserPiece {
   std::string text;  // when chunk < 0
@@ -101,9 +103,11 @@ class VideoLM {
   // Prefill under `method`'s plan (logits of the last row only).
   virtual qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
                                          const MethodConfig& method) const = 0;
-  // prefill, then decode up to max_new_tokens with `decoder`, detokenise.
+  // prefill, then decode up to max_new_tokens with `decoder`, detokenise. Decoders with a draft model need
+  // `draft` (harness/eval/draft_answer.h).
   virtual MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
-                              int64_t max_new_tokens, const DecoderConfig& decoder = {}) const = 0;
+                              int64_t max_new_tokens, const DecoderConfig& decoder = {},
+                              const DraftInput* draft = nullptr) const = 0;
 };
 
 // "auto" (the checkpoint's torch_dtype), "bf16" or "fp32" -> the compute dtype; throws naming the value.
