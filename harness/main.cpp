@@ -10,7 +10,6 @@
 #include "harness/commands.h"
 #ifdef PEVLM_WITH_MODELS
 #include "datasets/synthetic/synthetic_lvb.h"
-#include "models/qwen2_5_vl/tiny_model.h"
 #endif
 #ifdef PEVLM_WITH_REPORT
 #include "harness/report/report_command.h"
@@ -37,7 +36,8 @@ const std::map<std::string, Command>& commands() {
       {"eval", {pevlm::run_eval_command, "LongVideoBench evaluation (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
       {"analyze", {pevlm::run_analyze_command, "attention mass per prompt span, divergence from full attention, sink chooser (--config FILE [--out DIR] [--suggest-sink])"}},
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
-      {"make-tiny-model", {pevlm::qwen2_5_vl::run_make_tiny_model_command, "write a tiny random Qwen2.5-VL checkpoint (DIR [--seed N] [--size base|small])"}},
+      {"make-tiny-model", {pevlm::run_make_tiny_model_command,
+                           "write a tiny random checkpoint (DIR [--family qwen2_5_vl|llava_video|longvila] [--seed N] [--size base|small])"}},
       {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S])"}},
 #endif
 #ifdef PEVLM_WITH_REPORT

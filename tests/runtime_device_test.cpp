@@ -53,17 +53,18 @@ TokenLayout small_layout() {
 }
 
 // 4 frames of 56x84 noise as one video chunk.
-PreparedVideo tiny_video(const QwenRuntime& rt) {
+VideoInput tiny_video(const QwenRuntime& rt) {
   at::manual_seed(3);
   const at::Tensor frames = at::randint(0, 255, {4, 56, 84, 3}, at::kByte);
   q::PreprocessOptions opts;
   opts.config = rt.preprocessor();
   opts.config.min_pixels = 56 * 56;
   opts.config.max_pixels = 56 * 84;
-  PreparedVideo v;
-  v.chunks.push_back(q::preprocess_video(frames, opts));
+  const q::VideoPatches p = q::preprocess_video(frames, opts);
+  VideoInput v;
+  v.chunks.push_back(VisualChunk{p.pixel_values, {p.grid.t, p.grid.h, p.grid.w}});
   v.pieces.push_back(UserPiece{"", 0});
-  v.plan.second_per_grid_ts = 1.0;
+  v.second_per_grid_t = 1.0;
   return v;
 }
 
@@ -81,8 +82,8 @@ TEST(RuntimeDevice, EveryWeightActivationAndCacheTensorLivesOnTheChosenDevice) {
   const auto weights = rt.tensors();
   ASSERT_GT(weights.size(), 20u);
   for (size_t i = 0; i < weights.size(); ++i) expect_on(weights[i], cpu.device, "weight " + std::to_string(i));
-  const PreparedVideo video = tiny_video(rt);
-  const at::Tensor vision = rt.encode(video.chunks);
+  const VideoInput video = tiny_video(rt);
+  const at::Tensor vision = rt.encode(video);
   expect_on(vision, cpu.device, "vision embeddings");
   const auto prompt = rt.prompt(video, "You are a helpful assistant.", "What is shown?");
   const at::Tensor x_LD = rt.embed(prompt, vision);

@@ -12,10 +12,11 @@
 #include "harness/analyze/analyze_output.h"
 #include "harness/analyze/mass_recorder.h"
 #include "harness/device_spec.h"
-#include "harness/eval/qwen_runtime.h"
 #include "harness/eval/sample_video.h"
+#include "harness/eval/video_lm_loader.h"
 #include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/weights_llm.h"
+#include "models/video_lm/presets.h"
 
 namespace pevlm {
 namespace qv = qwen2_5_vl;
@@ -44,7 +45,7 @@ TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
 
 std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o) {
   const SyntheticAnalysis& s = *c.synthetic;
-  qv::Qwen25VLConfig config = qv::config_from_spec(s.model, "synthetic.model");
+  qv::Qwen25VLConfig config = model_config_from_spec(s.model, "synthetic.model");
   if (s.layers < 1 || s.layers > config.text.num_layers)
     throw std::invalid_argument("synthetic.layers: expected 1.." + std::to_string(config.text.num_layers) + ", got " +
                                 std::to_string(s.layers));
@@ -70,18 +71,18 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
   std::vector<lvb::Sample> samples = lvb::load_annotations(e.dataset_root, e.split == "val" ? lvb::kValFile : lvb::kTestFile);
   const int64_t limit = o.limit >= 0 ? o.limit : e.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
-  QwenRuntime model(e.model, e.dtype, c.executor, e.device);
+  const std::unique_ptr<VideoLM> model = load_video_lm(e.model, e.dtype, c.executor, e.device, e.model_options);
   std::fprintf(stderr, "[analyze] %zu samples x %zu configurations, queries %s -> %s\n", samples.size(), c.methods.size(),
                c.queries.name().c_str(), o.out.c_str());
   Progress progress("analyze", int64_t(samples.size() * c.methods.size()));
   std::vector<AnalysisRecord> records;
   for (const lvb::Sample& s : samples) {
     try {
-      const PreparedVideo video = prepare_video(s, e.protocol, model.preprocessor());
-      const at::Tensor vision = model.encode(video.chunks);
-      const qv::BuiltPrompt prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
-      const at::Tensor x_LD = model.embed(prompt, vision);
-      for (AnalysisRecord& r : analyze_prompt(model.llm(), model.executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
+      const PreparedVideo video = prepare_video(s, e.protocol, *model);
+      const at::Tensor vision = model->encode(video.input);
+      const VideoPrompt prompt = model->build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
+      const at::Tensor x_LD = model->embed_prompt(prompt, vision);
+      for (AnalysisRecord& r : analyze_prompt(model->llm(), model->executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
         r.extra["position"] = s.position;
         r.extra["duration_s"] = s.duration;
         records.push_back(std::move(r));

@@ -69,13 +69,13 @@ const QwenRuntime& DraftModels::get(const std::string& dir) {
   return *models_.emplace(dir, std::move(model)).first->second;
 }
 
-DraftInput DraftModels::input(const std::string& dir, const PreparedVideo& video, const std::string& system_prompt,
+DraftInput DraftModels::input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
                               const std::string& question, const std::vector<int64_t>& target_ids) {
   DraftInput in;
   in.model = &get(dir);
   const auto timer = attention::DeviceTimer::make(in.model->device().device);
   const int v0 = timer->mark();
-  const at::Tensor vision = in.model->encode(video.chunks);
+  const at::Tensor vision = in.model->encode(video);
   in.vision_ms = timer->ms(v0, timer->mark());
   const q::BuiltPrompt prompt = in.model->prompt(video, system_prompt, question);
   if (prompt.ids != target_ids)

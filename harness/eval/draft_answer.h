@@ -34,7 +34,7 @@ class DraftModels {
   const QwenRuntime& get(const std::string& dir);
   // The draft's embeddings of a sample's prompt (system prompt + video + question, as the target's);
   // std::invalid_argument when its prompt ids differ from `target_ids`.
-  DraftInput input(const std::string& dir, const PreparedVideo& video, const std::string& system_prompt,
+  DraftInput input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
                    const std::string& question, const std::vector<int64_t>& target_ids);
 
  private:

@@ -7,18 +7,21 @@
 namespace pevlm {
 
 nlohmann::json EvalConfig::run_settings() const {
-  return {{"model", std::filesystem::absolute(model).lexically_normal().string()},
-          {"dataset", {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}}},
-          {"protocol", protocol.to_json()},
-          {"dtype", dtype},
-          {"device", device.name},
-          {"executor", executor}};
+  nlohmann::json s = {{"model", std::filesystem::absolute(model).lexically_normal().string()},
+                      {"dataset", {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}}},
+                      {"protocol", protocol.to_json()},
+                      {"dtype", dtype},
+                      {"device", device.name},
+                      {"executor", executor}};
+  // Only when set, so that runs written before model options existed still resume.
+  if (!model_options.empty()) s["model_options"] = model_options;
+  return s;
 }
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
   check_keys(doc,
-             {"description", "model", "dataset", "protocol", "methods", "decoder", "device", "executor", "dtype", "embedding_cache",
-              "threads"},
+             {"description", "model", "model_options", "dataset", "protocol", "methods", "decoder", "device", "executor", "dtype",
+              "embedding_cache", "threads"},
              source, {"model", "dataset", "methods"});
   EvalConfig c;
   c.description = doc.value("description", "");
@@ -27,6 +30,10 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
     return path.is_absolute() ? path : (base_dir / path).lexically_normal();
   };
   c.model = resolve(doc["model"].get<std::string>());
+  // Checked by the family's loader (an unknown option is an error listing the valid ones there).
+  c.model_options = doc.value("model_options", nlohmann::json::object());
+  if (!c.model_options.is_object())
+    throw std::invalid_argument(source + ".model_options: expected a mapping (e.g. {pool_mode: average}), got " + c.model_options.dump());
   const auto& ds = doc["dataset"];
   check_keys(ds, {"root", "split", "limit"}, source + ".dataset", {"root"});
   c.dataset_root = resolve(ds["root"].get<std::string>());
@@ -73,6 +80,7 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.threads = int(integer_value(doc, "threads", 0, source));
   c.resolved = doc;
   c.resolved["model"] = c.model.string();
+  if (!c.model_options.empty()) c.resolved["model_options"] = c.model_options;
   c.resolved["dataset"] = {{"root", c.dataset_root.string()}, {"split", c.split}, {"limit", c.limit}};
   c.resolved["protocol"] = c.protocol.to_json();
   c.resolved["methods"] = nlohmann::json::array();

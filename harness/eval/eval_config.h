@@ -18,6 +18,7 @@ namespace pevlm {
 struct EvalConfig {
   std::string description;
   std::filesystem::path model;        // Hugging Face folder (config.json, *.safetensors, tokenizer.json)
+  nlohmann::json model_options = nlohmann::json::object();  // `model_options:` the family's (e.g. llava_video pool_mode)
   std::filesystem::path dataset_root; // <root>/lvb_val.json, <root>/videos, <root>/subtitles
   std::string split = "val";          // val | test
   int64_t limit = 0;                  // first N samples of the shard (0 = all)

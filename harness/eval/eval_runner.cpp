@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -16,10 +17,11 @@
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
 #include "harness/eval/draft_answer.h"
+#include "harness/eval/qwen_runtime.h"
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/sample_video.h"
-#include "harness/eval/qwen_runtime.h"
+#include "harness/eval/video_lm_loader.h"
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
@@ -154,19 +156,23 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                store.path().c_str());
   if (todo.empty()) return sum;
 
-  QwenRuntime model(c.model, c.dtype, c.executor, c.device);
+  const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
+  const VideoLM& model = *loaded;
   const nlohmann::json model_json = model.describe();
   std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
                model.load_figures().dump().c_str());
-  DraftModels drafts(model, c.model.string());  // draft checkpoints of speculative decoders, loaded on first use
+  // Draft checkpoints of speculative decoders, loaded on first use; the draft-model decoders pair two
+  // Qwen2.5-VL checkpoints (draft_answer.h), so other families leave this empty and such rows are errors.
+  std::optional<DraftModels> drafts;
+  if (const auto* qwen = dynamic_cast<const QwenRuntime*>(&model)) drafts.emplace(*qwen, c.model.string());
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
   video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
       todo,
-      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model.preprocessor(), frames_cache ? &*frames_cache : nullptr); },
+      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model, frames_cache ? &*frames_cache : nullptr); },
       2);
   Progress progress("eval", int64_t(todo.size()));
   // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
@@ -177,14 +183,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     std::string sample_error;
     PreparedVideo video;
     at::Tensor x_LD;
-    qwen2_5_vl::BuiltPrompt prompt;
+    VideoPrompt prompt;
     nlohmann::json sample_info;
     double vision_ms = 0, cache_read_ms = 0;
     bool cache_hit = false;
     try {
       video = prefetch.next();
-      const nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
-                                  {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+      nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
+                            {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+      // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
+      if (model_json.contains("options")) key["model_options"] = model_json["options"];
       const auto t0 = Clock::now();
       std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
       cache_hit = cached.has_value();
@@ -197,14 +205,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
         const auto timer = attention::DeviceTimer::make(c.device.device);
         const int v0 = timer->mark();
-        vision = model.encode(video.chunks);
+        vision = model.encode(video.input);
         vision_ms = timer->ms(v0, timer->mark());
         if (c.embedding_cache) cache.put(key, vision, vision_ms);
       }
-      prompt = model.prompt(video, video.plan.system_prompt, video.plan.question_text);
-      x_LD = model.embed(prompt, vision);
-      int64_t patches = 0;
-      for (const auto& ch : video.chunks) patches += ch.grid.patches();
+      prompt = model.build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
+      x_LD = model.embed_prompt(prompt, vision);
+      const int64_t patches = video.input.patches();
       sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
                      {"codec", video.codec}, {"video_size", {video.width, video.height}},
                      {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},
@@ -221,9 +228,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       reset_device_peak(c.device);
       const std::string draft_dir = draft_model_of(d);
       auto draft = draft_inputs.find(draft_dir);
-      if (!draft_dir.empty() && draft == draft_inputs.end())
-        draft = draft_inputs.emplace(draft_dir, drafts.input(draft_dir, video, video.plan.system_prompt, video.plan.question_text,
-                                                              prompt.ids)).first;
+      if (!draft_dir.empty() && draft == draft_inputs.end()) {
+        if (!drafts)
+          throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, implemented for qwen2_5_vl only; " +
+                                      model.family() + " supports greedy");
+        draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
+                                                               video.plan.question_text, prompt.ids)).first;
+      }
       MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d,
                                     draft_dir.empty() ? nullptr : &draft->second);
       return std::make_pair(std::move(a), memory_figures(c.device).to_json());

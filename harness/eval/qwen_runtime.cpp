@@ -8,26 +8,16 @@
 #include "harness/eval/draft_answer.h"
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
+#include "models/video_lm/qwen2_backbone.h"
 
 namespace pevlm {
-namespace {
-
-at::ScalarType pick_dtype(const std::string& dtype, const std::string& torch_dtype) {
-  if (dtype == "bf16") return at::kBFloat16;
-  if (dtype == "fp32") return at::kFloat;
-  if (dtype != "auto") throw std::invalid_argument("dtype must be auto, bf16 or fp32, got " + dtype);
-  return (torch_dtype == "float32" || torch_dtype == "fp32") ? at::kFloat : at::kBFloat16;
-}
-
-}  // namespace
-
 QwenRuntime::QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor,
                          const DeviceSpec& device)
     : dir_(model_dir),
       config_(qwen2_5_vl::load_config((model_dir / "config.json").string())),
       preprocessor_(qwen2_5_vl::load_preprocessor_config(model_dir.string())),
       tokenizer_(tokenizer::Tokenizer::load(model_dir)),
-      dtype_(pick_dtype(dtype, config_.torch_dtype)),
+      dtype_(pick_compute_dtype(dtype, config_.torch_dtype)),
       device_(device) {
   executor_ = attention::make_executor(resolve_executor(executor, device_));  // a conflict fails before loading
   const auto t0 = std::chrono::steady_clock::now();
@@ -50,6 +40,7 @@ nlohmann::json QwenRuntime::describe() const {
   const auto& t = config_.text;
   const auto& v = config_.vision;
   return {{"name", dir_.filename().string()},
+          {"family", family()},
           {"path", std::filesystem::absolute(dir_).string()},
           {"dtype", dtype_name()},
           {"device", device_.name},
@@ -66,13 +57,62 @@ nlohmann::json QwenRuntime::describe() const {
 
 std::vector<at::Tensor> QwenRuntime::tensors() const {
   std::vector<at::Tensor> out = vision_->tensors();
-  const auto& w = llm_->weights();
-  for (const at::Tensor& t : {w.embed_VD, w.norm_D, w.lm_head_VD}) out.push_back(t);
-  for (const auto& l : w.layers)
-    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.post_norm_D, l.gate_w,
-                                l.up_w, l.down_w})
-      out.push_back(t);
+  for (const at::Tensor& t : llm_tensors(*llm_)) out.push_back(t);
   return out;
+}
+
+VideoInput QwenRuntime::prepare(const at::Tensor& frames, const lvb::PromptPlan& plan, double duration_s) const {
+  VideoInput in;
+  in.second_per_grid_t = plan.second_per_grid_ts;
+  in.frame_times = plan.frame_timestamps;
+  in.duration_s = duration_s;
+  qwen2_5_vl::PreprocessOptions opts;
+  opts.config = preprocessor_;
+  opts.config.min_pixels = plan.min_pixels;
+  opts.config.max_pixels = int64_t(plan.max_pixels);
+  auto chunk = [](const qwen2_5_vl::VideoPatches& p) {
+    return VisualChunk{p.pixel_values, {p.grid.t, p.grid.h, p.grid.w}};
+  };
+  // Video: all frames in one chunk (2 frames per temporal grid step). Images: one chunk per frame
+  // piece, the frame repeated to the temporal patch (as the Qwen2.5-VL processor does for images).
+  if (plan.frames_as_video) in.chunks.push_back(chunk(qwen2_5_vl::preprocess_video(frames, opts)));
+  in.pieces.push_back(UserPiece{plan.pre_video_text, -1});
+  bool video_placed = false;
+  for (size_t i = 0; i < plan.pieces.size(); ++i) {
+    const auto& piece = plan.pieces[i];
+    if (i > 0) in.pieces.push_back(UserPiece{plan.separator, -1});
+    if (piece.kind == lvb::PromptPiece::Kind::Text) {
+      in.pieces.push_back(UserPiece{piece.text, -1});
+    } else if (plan.frames_as_video) {
+      if (!video_placed) in.pieces.push_back(UserPiece{"", 0});
+      video_placed = true;
+    } else {
+      in.chunks.push_back(chunk(qwen2_5_vl::preprocess_video(frames.narrow(0, piece.frame, 1), opts)));
+      in.pieces.push_back(UserPiece{"", int(in.chunks.size()) - 1});
+    }
+  }
+  if (!plan.pieces.empty()) in.pieces.push_back(UserPiece{plan.separator, -1});
+  return in;
+}
+
+at::Tensor QwenRuntime::encode(const VideoInput& video) const {
+  std::vector<qwen2_5_vl::VideoPatches> chunks;
+  for (const VisualChunk& c : video.chunks)
+    chunks.push_back(qwen2_5_vl::VideoPatches{c.pixels, {c.grid[0], c.grid[1], c.grid[2]}, {}});
+  return encode(chunks);
+}
+
+VideoPrompt QwenRuntime::build_prompt(const VideoInput& video, const std::string& system_prompt,
+                                      const std::string& question) const {
+  qwen2_5_vl::BuiltPrompt built = prompt(video, system_prompt, question);
+  VideoPrompt p{std::move(built.ids), std::move(built.layout), {}, std::move(built.text)};
+  for (size_t i = 0; i < p.ids.size(); ++i)
+    if (p.ids[i] == config_.tokens.video_pad) p.visual_slots.push_back(int64_t(i));
+  return p;
+}
+
+at::Tensor QwenRuntime::embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const {
+  return embed_at_slots(*llm_, prompt.ids, prompt.visual_slots, vision.to(device_.device, dtype_));
 }
 
 at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const {
@@ -88,7 +128,7 @@ at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chun
   return vision_->forward(px, grids);
 }
 
-qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const PreparedVideo& video, const std::string& system_prompt,
+qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const VideoInput& video, const std::string& system_prompt,
                                             const std::string& question) const {
   std::vector<qwen2_5_vl::PromptSegment> segments;
   for (const UserPiece& p : video.pieces) {
@@ -96,8 +136,8 @@ qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const PreparedVideo& video, const st
       if (!p.text.empty()) segments.push_back({qwen2_5_vl::PromptSegment::Kind::Text, p.text, {}});
       continue;
     }
-    const auto& chunk = video.chunks.at(size_t(p.chunk));
-    segments.push_back({qwen2_5_vl::PromptSegment::Kind::Video, "", {chunk.grid, video.plan.second_per_grid_ts}});
+    const auto& g = video.chunks.at(size_t(p.chunk)).grid;
+    segments.push_back({qwen2_5_vl::PromptSegment::Kind::Video, "", {{g[0], g[1], g[2]}, video.second_per_grid_t}});
   }
   qwen2_5_vl::RopeIndexOptions rope;
   rope.spatial_merge_size = config_.vision.spatial_merge_size;

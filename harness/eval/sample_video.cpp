@@ -63,6 +63,7 @@ at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& 
   out.width = info.width;
   out.height = info.height;
   out.rotation_deg = info.rotation_deg;
+  out.duration_s = info.duration_s;
   out.rotation_applied = protocol.apply_rotation && info.rotation_deg != 0;
   std::vector<lvb::Subtitle> subs;
   if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
@@ -86,34 +87,12 @@ at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& 
   return frames;
 }
 
-PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
-                            const qwen2_5_vl::PreprocessorConfig& preprocessor, const FramesCache* frames_cache) {
+PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol, const VideoLM& model,
+                            const FramesCache* frames_cache) {
   PreparedVideo out;
   const at::Tensor frames = decode_sample_frames(sample, protocol, frames_cache, out);
   const auto t0 = std::chrono::steady_clock::now();
-  qwen2_5_vl::PreprocessOptions opts;
-  opts.config = preprocessor;
-  opts.config.min_pixels = out.plan.min_pixels;
-  opts.config.max_pixels = int64_t(out.plan.max_pixels);
-  // Video: all frames in one chunk (2 frames per temporal grid step). Images: one chunk per frame
-  // piece, the frame repeated to the temporal patch (as the Qwen2.5-VL processor does for images).
-  if (out.plan.frames_as_video) out.chunks.push_back(qwen2_5_vl::preprocess_video(frames, opts));
-  out.pieces.push_back(UserPiece{out.plan.pre_video_text, -1});
-  bool video_placed = false;
-  for (size_t i = 0; i < out.plan.pieces.size(); ++i) {
-    const auto& piece = out.plan.pieces[i];
-    if (i > 0) out.pieces.push_back(UserPiece{out.plan.separator, -1});
-    if (piece.kind == lvb::PromptPiece::Kind::Text) {
-      out.pieces.push_back(UserPiece{piece.text, -1});
-    } else if (out.plan.frames_as_video) {
-      if (!video_placed) out.pieces.push_back(UserPiece{"", 0});
-      video_placed = true;
-    } else {
-      out.chunks.push_back(qwen2_5_vl::preprocess_video(frames.narrow(0, piece.frame, 1), opts));
-      out.pieces.push_back(UserPiece{"", int(out.chunks.size()) - 1});
-    }
-  }
-  if (!out.plan.pieces.empty()) out.pieces.push_back(UserPiece{out.plan.separator, -1});
+  out.input = model.prepare(frames, out.plan, out.duration_s);
   out.preprocess_ms = ms_since(t0);
   return out;
 }

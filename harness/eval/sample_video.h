@@ -1,5 +1,5 @@
 // Video side of one evaluation sample, run on the prefetch thread: probe, the protocol's prompt
-// plan, FFmpeg decode of its frames, and Qwen2.5-VL preprocessing into patch chunks.
+// plan, FFmpeg decode of its frames, and the model family's preprocessing (VideoLM::prepare).
 #pragma once
 
 #include <string>
@@ -9,21 +9,15 @@
 #include "datasets/longvideobench/prompt_plan.h"
 #include "datasets/longvideobench/sample.h"
 #include "harness/eval/frames_cache.h"
-#include "models/qwen2_5_vl/preprocess.h"
+#include "models/video_lm/video_lm.h"
 
 namespace pevlm {
 
-// The user turn as text pieces and video chunks, in prompt order.
-struct UserPiece {
-  std::string text;       // when chunk < 0
-  int chunk = -1;         // index into PreparedVideo::chunks
-};
-
 struct PreparedVideo {
   lvb::PromptPlan plan;
-  std::vector<qwen2_5_vl::VideoPatches> chunks;  // one video (frames_as_video) or one per frame (images)
-  std::vector<UserPiece> pieces;
+  VideoInput input;              // the model's chunks (one video, or one per frame) and user pieces
   int64_t frames = 0;
+  double duration_s = 0;         // probed container duration
   std::string codec;
   int width = 0, height = 0;     // stored frame size (before any rotation)
   int rotation_deg = 0;          // the video's clockwise display rotation (display matrix)
@@ -41,7 +35,7 @@ at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& 
 // Throws (VideoError, std::invalid_argument, ...) naming the sample and file on any problem. With a
 // frames cache, an entry for (sample, video_path, protocol) replaces probing and decoding (the video
 // file need not exist); without one the video is decoded and, when a cache is given, stored there.
-PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol,
-                            const qwen2_5_vl::PreprocessorConfig& preprocessor, const FramesCache* frames_cache = nullptr);
+PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol, const VideoLM& model,
+                            const FramesCache* frames_cache = nullptr);
 
 }  // namespace pevlm

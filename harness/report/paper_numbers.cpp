@@ -1,14 +1,21 @@
 #include "harness/report/paper_numbers.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace pevlm {
 namespace {
 
 enum Family { Qwen7B, LongVila, LlavaVideo, Other };
 
+// From the model folder's name, case-insensitively (the released folders: Qwen2.5-VL-7B-Instruct,
+// LLaVA-Video-7B-Qwen2, qwen2-7b-longvila-256f / LongVILA-7B-256f).
 Family family(const std::string& model) {
-  if (model.find("Qwen2.5-VL-7B") != std::string::npos) return Qwen7B;
-  if (model.find("LongVILA") != std::string::npos) return LongVila;
-  if (model.find("LLaVA-Video-7B") != std::string::npos) return LlavaVideo;
+  std::string m = model;
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  if (m.find("qwen2.5-vl-7b") != std::string::npos) return Qwen7B;
+  if (m.find("longvila") != std::string::npos) return LongVila;
+  if (m.find("llava-video-7b") != std::string::npos) return LlavaVideo;
   return Other;
 }
 

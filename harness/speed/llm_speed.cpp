@@ -12,6 +12,7 @@
 #include <c10/cuda/CUDAFunctions.h>
 #endif
 #include "models/qwen2_5_vl/config.h"
+#include "models/video_lm/presets.h"
 #include "models/qwen2_5_vl/llm.h"
 #include "models/qwen2_5_vl/weights_llm.h"
 
@@ -49,7 +50,7 @@ void weights_to_cuda(qv::LlmWeights& w) {
 }  // namespace
 
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
-  const qv::Qwen25VLConfig c = qv::config_from_spec(spec, where);
+  const qv::Qwen25VLConfig c = model_config_from_spec(spec, where);
   const qv::TextConfig& t = c.text;
   return SpeedModelShape{c.source, t.num_heads, t.num_kv_heads, t.head_dim, t.hidden_size, t.intermediate_size,
                          t.num_layers};
@@ -65,7 +66,7 @@ struct LlmPrefillTimer::Impl {
 LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
                                  const std::string& where)
     : impl_(std::make_unique<Impl>()) {
-  const qv::Qwen25VLConfig config = qv::config_from_spec(model_spec, where + ".model");
+  const qv::Qwen25VLConfig config = model_config_from_spec(model_spec, where + ".model");
   impl_->shape = resolve_speed_model(model_spec, where + ".model");
   if (layers < 0 || layers > config.text.num_layers)
     throw std::invalid_argument(where + ".layers: expected 0 (all) .. " + std::to_string(config.text.num_layers) +

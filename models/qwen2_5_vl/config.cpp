@@ -51,7 +51,8 @@ void read_rope(const JsonReader& r, TextConfig& t) {
   if (rr.has("rope_theta")) t.rope_theta = rr.get_double("rope_theta");
 }
 
-TextConfig read_text(const JsonReader& r) {
+// mrope: read rope_scaling's mrope_section (Qwen2.5-VL); else a plain Qwen2 LLM with 1-D RoPE.
+TextConfig read_text(const JsonReader& r, bool mrope) {
   TextConfig t;
   t.hidden_size = r.get_int("hidden_size");
   t.num_layers = r.get_int("num_hidden_layers");
@@ -69,7 +70,18 @@ TextConfig read_text(const JsonReader& r) {
   if (r.has("head_dim") && r.get_int("head_dim") != t.head_dim)
     r.fail("head_dim", "is " + std::to_string(r.get_int("head_dim")) + " but hidden_size / num_attention_heads = " +
                            std::to_string(t.head_dim) + " (Qwen2.5-VL derives head_dim from them)");
-  read_rope(r, t);
+  if (mrope) {
+    read_rope(r, t);
+  } else {
+    // 1-D RoPE as M-RoPE with every frequency on one axis: with identical position rows this is
+    // exactly Qwen2's rotary (llm_rope.h). rope_scaling is ignored (LLaVA-Video forces it to None at
+    // load); transformers 5.x may write rope_theta inside "rope_parameters".
+    t.rope_type = "default";
+    t.mrope_section = {t.head_dim / 2, 0, 0};
+    const auto [rp, prefix] = r.locate("rope_parameters");
+    if (!r.has("rope_theta") && rp != nullptr && rp->is_object() && rp->contains("rope_theta"))
+      t.rope_theta = JsonReader(r.source(), {{rp, prefix + "rope_parameters."}}).get_double("rope_theta");
+  }
   return t;
 }
 
@@ -122,11 +134,22 @@ Qwen25VLConfig parse_config(const std::string& json_text, const std::string& sou
   if (c.model_type != "qwen2_5_vl")
     root.fail("model_type", "is '" + c.model_type + "', expected \"qwen2_5_vl\"");
   c.torch_dtype = text.has("torch_dtype") ? text.get_string("torch_dtype") : text.get_string("dtype", "bfloat16");
-  c.text = read_text(text);
+  c.text = read_text(text, /*mrope=*/true);
   c.vision = read_vision(doc, source);
   c.tokens = read_tokens(text);
   validate(c);
   return c;
+}
+
+TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source) {
+  if (!object.is_object()) throw std::runtime_error(source + ": expected a JSON object with the LLM's fields");
+  TextConfig t = read_text(text_reader(object, source), /*mrope=*/false);
+  if (t.hidden_size <= 0 || t.num_heads <= 0 || t.num_kv_heads <= 0 || t.hidden_size % t.num_heads != 0 ||
+      t.num_heads % t.num_kv_heads != 0 || t.head_dim % 2 != 0 || t.vocab_size <= 0 || t.num_layers <= 0 ||
+      t.intermediate_size <= 0)
+    fail_key(source, "hidden_size", "/ num_attention_heads / num_key_value_heads / vocab_size: expected positive sizes with "
+                                    "heads dividing hidden_size, kv heads dividing heads and an even head_dim");
+  return t;
 }
 
 Qwen25VLConfig load_config(const std::string& path) {

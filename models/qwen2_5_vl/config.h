@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace pevlm::qwen2_5_vl {
 
 // The language model (Qwen2 decoder with M-RoPE).
@@ -111,6 +113,12 @@ Qwen25VLConfig load_config(const std::string& path);
 // Same from JSON text; `source` names it in error messages.
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source);
 
+// A plain Qwen2 LLM's fields (Qwen2ForCausalLM config.json: LLaVA-Video's top level or its
+// "text_config", LongVILA's llm/config.json), top level first then "text_config". 1-D RoPE:
+// mrope_section = {head_dim / 2, 0, 0}, which with identical position rows is Qwen2's rotary;
+// rope_scaling is ignored. Throws std::runtime_error naming `source` and the key.
+TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source);
+
 // Checks the invariants the model code relies on: positive sizes, hidden % heads == 0,
 // heads % kv_heads == 0, 2 * sum(mrope_section) == head_dim, vision hidden % heads == 0,
 // vision out_hidden_size == text hidden_size, fullatt indexes inside [0, depth),
@@ -123,10 +131,6 @@ std::vector<std::string> preset_names();
 // The released checkpoints' values ("qwen2.5-vl-7b", "qwen2.5-vl-3b"; the "-instruct" suffix is
 // accepted too). Throws std::invalid_argument listing the valid names.
 Qwen25VLConfig config_preset(const std::string& name);
-// A preset name (any case, optionally "-instruct") or a config.json / model folder: what `pevlm speed`
-// and `pevlm analyze --synthetic` accept as a model shape. Throws std::invalid_argument naming `where`
-// when `spec` is neither (listing the presets) or the file does not load.
-Qwen25VLConfig config_from_spec(const std::string& spec, const std::string& where);
 
 // config.json text in the Hugging Face layout (LLM fields at top level, "vision_config",
 // "rope_scaling": {"type": "mrope", "mrope_section": [...]}), readable by transformers and by

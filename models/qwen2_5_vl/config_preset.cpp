@@ -102,24 +102,6 @@ Qwen25VLConfig config_preset(const std::string& name) {
   throw std::invalid_argument("unknown Qwen2.5-VL preset '" + name + "' (valid: " + valid + ", optionally with -instruct)");
 }
 
-Qwen25VLConfig config_from_spec(const std::string& spec, const std::string& where) {
-  std::string lower = spec;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-  for (const std::string& n : preset_names())
-    if (lower == n || lower == n + "-instruct") return config_preset(lower);
-  if (!std::filesystem::exists(spec)) {
-    std::string list;
-    for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument(where + ": '" + spec + "' is neither a preset (" + list +
-                                ") nor an existing config.json / model folder");
-  }
-  try {
-    return load_config(spec);
-  } catch (const std::exception& e) {
-    throw std::invalid_argument(where + ": " + e.what());
-  }
-}
-
 // Layout of the released config.json (transformers 4.41-4.50: LLM fields at the top level),
 // which every transformers version loads; rope_scaling uses the 3B spelling {"type": "mrope"}.
 std::string to_json(const Qwen25VLConfig& c) {

@@ -13,6 +13,6 @@ pevlm_use_torch_pch(pevlm_qwen_llm)
 # vision tower, the tiny tokenizer writer, config.json writing.
 pevlm_add_library(pevlm_qwen_tiny
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tiny_model.cpp
-  DEPS pevlm_qwen_llm pevlm_qwen_vision pevlm_tokenizer pevlm_qwen_config pevlm_safetensors_torch
+  DEPS pevlm_qwen_llm pevlm_qwen_vision pevlm_tokenizer pevlm_qwen_config pevlm_safetensors_torch pevlm_video_lm
        nlohmann_json::nlohmann_json pevlm::torch)
 pevlm_use_torch_pch(pevlm_qwen_tiny)

@@ -17,45 +17,10 @@
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/tokenizer/tiny_writer.h"
+#include "models/video_lm/tiny_random.h"
 
 namespace pevlm::qwen2_5_vl {
 namespace {
-
-// splitmix64 + Box-Muller: the same numbers on every platform and library version
-// (std::normal_distribution is implementation-defined).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {}
-  double uniform() {  // (0, 1)
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double(z >> 11) + 0.5) / 9007199254740992.0;
-  }
-  double normal() {
-    const double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
-
- private:
-  uint64_t state_;
-};
-
-// Norm weights 1 + 0.1 N, biases 0.05 N, matrices N / sqrt(fan_in) (activations stay O(1) through
-// the layers), embeddings N(0, 1).
-at::Tensor random_tensor(Rng& rng, const std::string& name, const std::vector<int64_t>& shape) {
-  int64_t numel = 1;
-  for (int64_t d : shape) numel *= d;
-  std::vector<float> values(static_cast<size_t>(numel));
-  const bool norm = name.find("norm") != std::string::npos || name.find("ln_q") != std::string::npos;
-  const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
-  const bool embed = name.find("embed_tokens") != std::string::npos;
-  const double fan_in = shape.size() >= 2 ? double(numel / shape[0]) : 1.0;
-  const double std = bias ? 0.05 : embed ? 1.0 : 1.0 / std::sqrt(fan_in);
-  for (float& v : values) v = float(norm && shape.size() == 1 ? 1.0 + 0.1 * rng.normal() : std * rng.normal());
-  return at::tensor(values, at::kFloat).view(shape);
-}
 
 int64_t special_id(const tokenizer::TinyTokenizerInfo& info, const std::string& token) {
   auto it = info.special_ids.find(token);
@@ -89,8 +54,8 @@ nlohmann::json preprocessor_json() {
           {"temporal_patch_size", 2}};
 }
 
-// Random weights of real sizes (presets): libtorch's generator (the element-wise Rng above would take
-// minutes for 8B values), the same scales as random_tensor.
+// Random weights of real sizes (presets): libtorch's generator (the element-wise TinyRng would take
+// minutes for 8B values), the same scales as tiny_random_tensor.
 at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const std::vector<int64_t>& shape) {
   const bool norm = name.find("norm") != std::string::npos || name.find("ln_q") != std::string::npos;
   const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
@@ -107,7 +72,7 @@ at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const
 // Shards (shard_bytes > 0) are written as they fill, so memory stays ~2 shards; returns the files.
 int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& options, const std::filesystem::path& dir,
                       std::vector<std::string>* files) {
-  Rng rng(options.seed);
+  TinyRng rng(options.seed);
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
   std::vector<std::pair<std::string, std::vector<int64_t>>> specs;
   for (const LlmWeightSpec& spec : llm_weight_table(config.text))
@@ -140,7 +105,7 @@ int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& opti
   safetensors::SafetensorsWriter writer;
   for (size_t i = 0; i < specs.size(); ++i) {
     const auto& [name, shape] = specs[i];
-    at::Tensor t = options.preset.empty() ? random_tensor(rng, name, shape) : random_tensor_fast(gen, name, shape);
+    at::Tensor t = options.preset.empty() ? tiny_random_tensor(rng, name, shape) : random_tensor_fast(gen, name, shape);
     params += t.numel();
     total_bytes += t.numel() * elem;
     safetensors::add_tensor(writer, name, options.bf16 ? t.to(at::kBFloat16) : t);
@@ -255,12 +220,7 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   return info;
 }
 
-int run_make_tiny_model_command(const std::vector<std::string>& args) {
-  const char* usage =
-      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] "
-      "[--shard-mb N]";
-  std::string dir;
-  TinyModelOptions options;
+bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usage, std::string& dir, TinyModelOptions& options) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -269,7 +229,7 @@ int run_make_tiny_model_command(const std::vector<std::string>& args) {
         options.seed = std::stoull(args[++i]);
       } catch (const std::exception&) {
         std::cerr << "make-tiny-model: --seed needs a non-negative integer, got '" << args[i] << "'\n" << usage << "\n";
-        return 2;
+        return false;
       }
     } else if (a == "--size" && has_value) {
       options.size = args[++i];
@@ -278,7 +238,7 @@ int run_make_tiny_model_command(const std::vector<std::string>& args) {
         std::cerr << "make-tiny-model: unknown --size '" << options.size << "'; valid sizes:";
         for (const auto& n : sizes) std::cerr << " " << n;
         std::cerr << "\n" << usage << "\n";
-        return 2;
+        return false;
       }
     } else if (a == "--preset" && has_value) {
       options.preset = args[++i];
@@ -291,13 +251,23 @@ int run_make_tiny_model_command(const std::vector<std::string>& args) {
       dir = a;
     } else {
       std::cerr << "make-tiny-model: unexpected argument '" << a << "'\n" << usage << "\n";
-      return 2;
+      return false;
     }
   }
   if (dir.empty()) {
     std::cerr << "make-tiny-model: missing DIR\n" << usage << "\n";
-    return 2;
+    return false;
   }
+  return true;
+}
+
+int run_make_tiny_model_command(const std::vector<std::string>& args) {
+  const char* usage =
+      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] "
+      "[--shard-mb N]";
+  std::string dir;
+  TinyModelOptions options;
+  if (!parse_tiny_model_args(args, usage, dir, options)) return 2;
   TinyModelInfo info = make_tiny_model(dir, options);
   std::cout << "wrote tiny Qwen2.5-VL checkpoint to " << dir << " (" << info.parameters << " parameters, "
             << (options.bf16 ? "bf16" : "f32") << ", seed " << options.seed

@@ -93,10 +93,14 @@ std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint) {
 
 LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
                             at::ScalarType dtype, const at::Device& device) {
-  const std::string prefix = detect_llm_prefix(checkpoint);
+  return load_llm_weights_at(checkpoint, text, detect_llm_prefix(checkpoint), "lm_head.weight", dtype, device);
+}
+
+LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const TextConfig& text, const std::string& prefix,
+                               const std::string& lm_head_name, at::ScalarType dtype, const at::Device& device) {
   std::map<std::string, at::Tensor> tensors;
   for (const LlmWeightSpec& spec : llm_weight_table(text)) {
-    const std::string full = spec.top_level ? spec.name : prefix + spec.name;
+    const std::string full = spec.top_level ? lm_head_name : prefix + spec.name;
     if (!checkpoint.has(full)) {
       if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;  // tied: use embeddings
       throw std::runtime_error("checkpoint " + checkpoint.path() + ": missing tensor " + full +

@@ -74,6 +74,12 @@ std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint);
 LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
                             at::ScalarType dtype, const at::Device& device = at::kCPU);
 
+// Same for a layout whose names the caller knows (LLaVA-Video's "language_model.model." +
+// "language_model.lm_head.weight", LongVILA's llm/ folder): the table's names under `prefix`, the
+// head under `lm_head_name`. Errors as load_llm_weights.
+LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const TextConfig& text, const std::string& prefix,
+                               const std::string& lm_head_name, at::ScalarType dtype, const at::Device& device = at::kCPU);
+
 // Random weights with the table's shapes (for timing with real dimensions, no checkpoint):
 // norms 1 + 0.1 N(0,1), biases 0.05 N, other matrices N(0,1) * `std` (default 0.02).
 LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype,

@@ -106,4 +106,21 @@ void add_tensor(SafetensorsWriter& writer, const std::string& name, const at::Te
   writer.add(name, dtype, cpu.sizes().vec(), std::span<const std::byte>(bytes, cpu.nbytes()));
 }
 
+at::Tensor load_checked(const Checkpoint& checkpoint, const std::string& name, const std::vector<int64_t>& shape,
+                        const at::Device& device, at::ScalarType dtype, const std::string& what) {
+  auto str = [](const std::vector<int64_t>& s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+  };
+  if (!checkpoint.has(name))
+    throw std::runtime_error("checkpoint " + checkpoint.path() + ": missing tensor " + name + " (expected shape " + str(shape) +
+                             " from " + what + ")");
+  const TensorView& view = checkpoint.get(name);
+  if (view.shape != shape)
+    throw std::runtime_error("checkpoint " + checkpoint.path() + ": tensor " + name + " has shape " + str(view.shape) +
+                             ", expected " + str(shape) + " from " + what + " (file " + checkpoint.file_of(name) + ")");
+  return to_device_tensor(view, device, dtype);
+}
+
 }  // namespace pevlm::safetensors

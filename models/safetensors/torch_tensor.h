@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <vector>
 
 #include "models/safetensors/safetensors.h"
 
@@ -33,6 +34,12 @@ at::Tensor to_tensor_copy(const TensorView& view);
 // `copy` forces an owning result on the CPU (detached from the mapping's lifetime).
 at::Tensor to_device_tensor(const TensorView& view, const at::Device& device, at::ScalarType dtype, bool copy = false,
                             int64_t staging_bytes = int64_t(64) << 20);
+
+// `name` from `checkpoint` as to_device_tensor, after checking it exists with `shape`. Throws
+// std::runtime_error naming the checkpoint folder, the tensor, its file and the expected shape
+// (`what` says where the expectation comes from, e.g. "the vision config").
+at::Tensor load_checked(const Checkpoint& checkpoint, const std::string& name, const std::vector<int64_t>& shape,
+                        const at::Device& device, at::ScalarType dtype, const std::string& what);
 
 // Adds `tensor` to the writer (made contiguous and moved to CPU first; bytes copied).
 // Throws std::invalid_argument naming `name` for unsupported dtypes (see from_scalar_type).

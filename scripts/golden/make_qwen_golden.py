@@ -40,6 +40,7 @@ from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qwen_golden_methods import build_method_tensors  # noqa: E402
+from video_llm_golden import init_weights  # noqa: E402
 
 BOS, EOS, PAD, VSTART, VEND, IMAGE, VIDEO = 0, 1, 2, 150, 151, 152, 153
 PROMPT = [3, 17, 42, 5, VSTART] + [VIDEO] * 36 + [VEND, 60, 61, 4, 3, 99, 5]
@@ -67,18 +68,7 @@ def make_model(seed):
     config = make_config()
     config._attn_implementation = "eager"
     model = Qwen2_5_VLForConditionalGeneration(config).float().eval()
-    gen = torch.Generator().manual_seed(seed + 1)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            n = torch.randn(p.shape, generator=gen)
-            if name.endswith("patch_embed.proj.weight"):
-                p.copy_(0.05 * n)
-            elif name.endswith(".bias"):
-                p.copy_(0.05 * n)
-            elif name.endswith(".weight") and p.dim() == 1:
-                p.copy_(1 + 0.1 * n)
-            else:
-                p.copy_(0.2 * n)
+    init_weights(model, torch.Generator().manual_seed(seed + 1))
     return model
 
 

@@ -6,10 +6,22 @@ transformers' own eager attention with a 4-D additive mask and explicit [3, 1, L
 transformers 5.x: a dict {"full_attention": mask} as attention_mask bypasses create_causal_mask
 (Qwen2_5_VLTextModel.forward), the 4.50 equivalent of passing a 4-D mask to _update_causal_mask.
 """
+from dataclasses import dataclass
+
 import torch
 
-L, CONTEXT_END = 48, 41                  # context = tokens 0..40, question = 41..47
-FRAMES = [(5, 17), (17, 29), (29, 41)]   # 3 frames of 12 video tokens
+
+@dataclass(frozen=True)
+class Geometry:
+    """The fixture prompt: length, end of the context (= question start) and the frame spans."""
+    L: int
+    context_end: int
+    frames: tuple
+
+
+# The Qwen2.5-VL fixture: context = tokens 0..40, question = 41..47, 3 frames of 12 video tokens.
+QWEN = Geometry(48, 41, ((5, 17), (17, 29), (29, 41)))
+L, CONTEXT_END, FRAMES = QWEN.L, QWEN.context_end, list(QWEN.frames)
 
 CONFIGS = [  # name, description, mask builder args, position policy
     ("A1", "full", ("full",), "retain"),
@@ -27,8 +39,9 @@ def cut(start, end, size):
     return [(s, min(s + size, end)) for s in range(start, end, size)]
 
 
-def units(kind, *args):
+def units(kind, *args, geo=QWEN):
     """(shared, blocks): tokens every block sees, and the independent context blocks."""
+    CONTEXT_END, FRAMES = geo.context_end, list(geo.frames)
     if kind == "full":
         return (0, CONTEXT_END), []
     if kind == "block":
@@ -49,10 +62,11 @@ def units(kind, *args):
     raise ValueError(f"unknown method {kind}")
 
 
-def build_mask(kind, *args):
+def build_mask(kind, *args, geo=QWEN):
     """U8 [L, L]: 1 where query row i attends key column j (always causal, diagonal set)."""
+    L, CONTEXT_END = geo.L, geo.context_end
     causal = torch.tril(torch.ones(L, L, dtype=torch.uint8))
-    (s0, s1), blocks = units(kind, *args)
+    (s0, s1), blocks = units(kind, *args, geo=geo)
     mask = torch.zeros(L, L, dtype=torch.uint8)
     mask[s0:s1, s0:s1] = 1  # shared unit (sink / prefix / anchor / full context) sees itself
     for i, (b0, b1) in enumerate(blocks):
@@ -63,11 +77,13 @@ def build_mask(kind, *args):
     return mask * causal
 
 
-def reuse_positions(retain_3L, kind, *args):
+def reuse_positions(retain_3L, kind, *args, geo=QWEN):
     """Each context block takes the temporal positions of the first context block; video
-    tokens move on the t row only, text tokens on all rows; the question continues at max + 1."""
+    tokens move on the t row only, text tokens on all rows (1-D positions: the one row); the
+    question continues at max + 1."""
+    L, CONTEXT_END, FRAMES = geo.L, geo.context_end, list(geo.frames)
     pos = retain_3L.clone()
-    _, blocks = units(kind, *args)
+    _, blocks = units(kind, *args, geo=geo)
     first = blocks[1] if kind == "star" else blocks[0]
     for b0, b1 in blocks:
         if kind == "star" and (b0, b1) == blocks[0]:
@@ -80,7 +96,7 @@ def reuse_positions(retain_3L, kind, *args):
             else:
                 pos[:, j] -= shift
     start = int(pos[:, :CONTEXT_END].max()) + 1
-    pos[:, CONTEXT_END:] = torch.arange(start, start + L - CONTEXT_END).expand(3, -1)
+    pos[:, CONTEXT_END:] = torch.arange(start, start + L - CONTEXT_END).expand(pos.shape[0], -1)
     return pos
 
 

@@ -1,0 +1,137 @@
+// LLaVA-Video config.json (both layouts) and model options; see config.h.
+#include "models/llava_video/config.h"
+
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+#include "models/qwen2_5_vl/config_json.h"
+
+namespace pevlm::llava_video {
+
+using qwen2_5_vl::detail::JsonReader;
+
+const char* pool_mode_name(PoolMode m) {
+  return m == PoolMode::Average ? "average" : m == PoolMode::Bilinear ? "bilinear" : "max";
+}
+
+const char* newline_position_name(NewlinePosition p) {
+  return p == NewlinePosition::Grid ? "grid" : p == NewlinePosition::OneToken ? "one_token" : "no_token";
+}
+
+nlohmann::json Options::to_json() const {
+  return {{"pool_mode", pool_mode_name(pool_mode)}, {"newline", newline_position_name(newline)},
+          {"time_instruction", time_instruction}, {"frames", frames}};
+}
+
+Options parse_options(const nlohmann::json& j) {
+  Options o;
+  if (j.is_null()) return o;
+  if (!j.is_object()) throw std::invalid_argument("llava_video model options: expected a mapping, got " + j.dump());
+  for (const auto& [key, v] : j.items()) {
+    auto text = [&] { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    if (key == "pool_mode") {
+      const std::string s = text();
+      if (s == "average") o.pool_mode = PoolMode::Average;
+      else if (s == "bilinear") o.pool_mode = PoolMode::Bilinear;
+      else if (s == "max") o.pool_mode = PoolMode::Max;
+      else throw std::invalid_argument("llava_video model option pool_mode: '" + s + "' (valid: average, bilinear, max)");
+    } else if (key == "newline") {
+      const std::string s = text();
+      if (s == "grid") o.newline = NewlinePosition::Grid;
+      else if (s == "one_token") o.newline = NewlinePosition::OneToken;
+      else if (s == "no_token") o.newline = NewlinePosition::NoToken;
+      else throw std::invalid_argument("llava_video model option newline: '" + s + "' (valid: grid, one_token, no_token)");
+    } else if (key == "time_instruction") {
+      if (!v.is_boolean()) throw std::invalid_argument("llava_video model option time_instruction: expected true/false, got " + v.dump());
+      o.time_instruction = v.get<bool>();
+    } else if (key == "frames") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1)
+        throw std::invalid_argument("llava_video model option frames: expected a positive integer, got " + v.dump());
+      o.frames = v.get<int64_t>();
+    } else {
+      throw std::invalid_argument("llava_video model option '" + key + "' is unknown (valid: pool_mode, newline, time_instruction, frames)");
+    }
+  }
+  return o;
+}
+
+int64_t LlavaVideoConfig::pooled_side(PoolMode mode) const {
+  const int64_t g = vision.grid();
+  return mode == PoolMode::Bilinear ? (g + pool_stride - 1) / pool_stride : g / pool_stride;
+}
+
+LlavaVideoConfig parse_config(const nlohmann::json& doc, const std::string& source) {
+  const JsonReader root(source, {{&doc, ""}});
+  LlavaVideoConfig c;
+  c.source = source;
+  const std::string type = root.get_string("model_type");
+  if (type == "llava_qwen") {
+    c.layout = Layout::LmmsLab;
+    c.text = qwen2_5_vl::parse_qwen2_text_config(doc, source);
+    if (doc.contains("vision_config")) {
+      c.vision = siglip::parse_siglip_config(doc["vision_config"], source + " vision_config");
+    } else {
+      const std::string tower = root.get_string("mm_vision_tower");
+      if (tower.find("siglip-so400m-patch14-384") == std::string::npos)
+        root.fail("mm_vision_tower", "is '" + tower + "'; supported: google/siglip-so400m-patch14-384 (or a vision_config object)");
+      c.vision = siglip::so400m_patch14_384();
+    }
+    // siglip_encoder.py deletes the tower's last layer and reads hidden_states[-1] (mm_vision_select_layer
+    // is not consulted for SigLIP): every layer but the last.
+    c.vision_layers = c.vision.num_layers - 1;
+    c.projector_type = root.get_string("mm_projector_type", "mlp2x_gelu");
+    c.pool_stride = root.get_int("mm_spatial_pool_stride", 2);
+    if (root.has("mm_hidden_size") && root.get_int("mm_hidden_size") != c.vision.hidden_size)
+      root.fail("mm_hidden_size", "is " + std::to_string(root.get_int("mm_hidden_size")) + " but the tower's hidden size is " +
+                                      std::to_string(c.vision.hidden_size));
+  } else if (type == "llava_onevision") {
+    c.layout = Layout::Onevision;
+    if (!doc.contains("text_config") || !doc.contains("vision_config"))
+      root.fail("text_config", "and vision_config objects are required for model_type llava_onevision");
+    c.text = qwen2_5_vl::parse_qwen2_text_config(doc["text_config"], source + " text_config");
+    if (!doc["text_config"].contains("tie_word_embeddings"))
+      c.text.tie_word_embeddings = root.get_bool("tie_word_embeddings", false);
+    c.vision = siglip::parse_siglip_config(doc["vision_config"], source + " vision_config");
+    const std::string strategy = root.get_string("vision_feature_select_strategy", "full");
+    if (strategy != "full")
+      root.fail("vision_feature_select_strategy", "is '" + strategy + "'; SigLIP has no class token, expected \"full\"");
+    c.vision_layers = siglip::layers_for_select(c.vision.num_layers, root.get_int("vision_feature_layer", -1));
+    const std::string act = root.get_string("projector_hidden_act", "gelu");
+    if (act != "gelu") root.fail("projector_hidden_act", "is '" + act + "', expected gelu");
+    c.projector_type = "mlp2x_gelu";
+  } else {
+    root.fail("model_type", "is '" + type + "', expected llava_qwen or llava_onevision");
+  }
+  if (c.projector_type != "mlp2x_gelu")
+    root.fail("mm_projector_type", "is '" + c.projector_type + "'; supported projector types: mlp2x_gelu");
+  if (c.pool_stride < 1) root.fail("mm_spatial_pool_stride", "must be >= 1");
+  c.torch_dtype = root.has("torch_dtype") ? root.get_string("torch_dtype") : root.get_string("dtype", "bfloat16");
+  return c;
+}
+
+LlavaVideoConfig load_config(const std::filesystem::path& dir) {
+  const std::filesystem::path file = std::filesystem::is_directory(dir) ? dir / "config.json" : dir;
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  nlohmann::json doc;
+  try {
+    in >> doc;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  return parse_config(doc, file.string());
+}
+
+WeightNames weight_names(Layout layout, bool new_spelling) {
+  if (layout == Layout::LmmsLab)
+    return {"model.vision_tower.vision_tower.", "model.mm_projector.0", "model.mm_projector.2", "model.image_newline",
+            "model.", "lm_head.weight"};
+  if (new_spelling)
+    return {"model.vision_tower.", "model.multi_modal_projector.linear_1", "model.multi_modal_projector.linear_2",
+            "model.image_newline", "model.language_model.", "lm_head.weight"};
+  return {"vision_tower.", "multi_modal_projector.linear_1", "multi_modal_projector.linear_2", "image_newline",
+          "language_model.model.", "language_model.lm_head.weight"};
+}
+
+}  // namespace pevlm::llava_video

@@ -1,0 +1,118 @@
+// LLaVA-Video behind VideoLM; see model.h.
+#include "models/llava_video/model.h"
+
+#include <ATen/ATen.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "models/llava_video/pooling.h"
+#include "models/safetensors/torch_tensor.h"
+
+namespace pevlm::llava_video {
+namespace {
+
+// The checkpoint's LLM under the layout's names (the converted layout in either transformers spelling).
+WeightNames names_for(const LlavaVideoConfig& c, const safetensors::Checkpoint& ck) {
+  return weight_names(c.layout, c.layout == Layout::Onevision && ck.has("model.language_model.embed_tokens.weight"));
+}
+
+}  // namespace
+
+std::string time_instruction(double duration, const std::vector<double>& times) {
+  // LLaVA-NeXT llava/train/train.py (add_time_instruction; what the model was trained on) and lmms-eval
+  // models/llava_vid.py: "The video lasts for {video_time:.2f} seconds, and {num_frames} frames are uniformly
+  // sampled from it. These frames are located at {frame_time}.Please answer ..." (no space before "Please"),
+  // frame_time = ",".join(f"{t:.2f}s"); the user turn is "<image>\n{time}\n{question}".
+  char buf[64];
+  std::string frame_time;
+  for (size_t i = 0; i < times.size(); ++i) {
+    std::snprintf(buf, sizeof(buf), "%s%.2fs", i ? "," : "", times[i]);
+    frame_time += buf;
+  }
+  std::snprintf(buf, sizeof(buf), "%.2f", duration);
+  return "The video lasts for " + std::string(buf) + " seconds, and " + std::to_string(times.size()) +
+         " frames are uniformly sampled from it. These frames are located at " + frame_time +
+         ".Please answer the following questions related to this video.";
+}
+
+LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& r) : LlavaVideoLM(dir, r, load_config(dir)) {}
+
+LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& r, LlavaVideoConfig config)
+    : Qwen2VideoLM(dir,
+                   [&] {
+                     const auto ck = safetensors::Checkpoint::open(dir.string());
+                     const WeightNames n = names_for(config, ck);
+                     return load_qwen2_backbone(ck, config.text, n.llm_prefix, n.lm_head, dir,
+                                                pick_compute_dtype(r.dtype, config.torch_dtype), r);
+                   }(),
+                   pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),
+      config_(std::move(config)),
+      options_(parse_options(r.options)) {
+  const auto ck = safetensors::Checkpoint::open(dir.string());
+  const WeightNames n = names_for(config_, ck);
+  vision_ = siglip::SiglipTower::load(ck, n.vision_prefix, config_.vision, config_.vision_layers, dtype_, r.device);
+  const int64_t v = config_.vision.hidden_size, h = config_.text.hidden_size;
+  const std::string what = "the config (" + config_.source + ": mm_projector_type mlp2x_gelu)";
+  proj1_w_ = safetensors::load_checked(ck, n.proj1 + ".weight", {h, v}, r.device, dtype_, what);
+  proj1_b_ = safetensors::load_checked(ck, n.proj1 + ".bias", {h}, r.device, dtype_, what);
+  proj2_w_ = safetensors::load_checked(ck, n.proj2 + ".weight", {h, h}, r.device, dtype_, what);
+  proj2_b_ = safetensors::load_checked(ck, n.proj2 + ".bias", {h}, r.device, dtype_, what);
+  newline_D_ = safetensors::load_checked(ck, n.newline, {h}, r.device, dtype_, "the LLM hidden size");
+  mapping_ = std::make_shared<const safetensors::Checkpoint>(ck);
+}
+
+nlohmann::json LlavaVideoLM::describe() const {
+  nlohmann::json d = describe_common(
+      {{"layers", vision_.layers()}, {"hidden", config_.vision.hidden_size}, {"heads", config_.vision.num_heads},
+       {"image_size", config_.vision.image_size}, {"patch", config_.vision.patch_size},
+       {"tokens_per_frame",
+        frame_token_counts(2, config_.vision.grid(), options_.pool_mode, config_.pool_stride, options_.newline)[0]}});
+  d["layout"] = config_.layout == Layout::LmmsLab ? "llava_qwen" : "llava_onevision";
+  d["options"] = options_.to_json();
+  return d;
+}
+
+std::vector<at::Tensor> LlavaVideoLM::tensors() const {
+  std::vector<at::Tensor> out = vision_.tensors();
+  for (const at::Tensor& t : {proj1_w_, proj1_b_, proj2_w_, proj2_b_, newline_D_}) out.push_back(t);
+  for (const at::Tensor& t : backbone_.tensors()) out.push_back(t);
+  return out;
+}
+
+VideoInput LlavaVideoLM::prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const {
+  // SigLipImageProcessor (LLaVA-NeXT siglip_encoder.py): resize to S x S with PIL bicubic on uint8,
+  // rescale 1/255, normalise with mean = std = 0.5.
+  const at::Tensor px = square_pixels(frames_THWC, config_.vision.image_size, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5});
+  return video_first_input(px, config_.vision.grid(), plan, duration_s);
+}
+
+at::Tensor LlavaVideoLM::project(const at::Tensor& feat_TND) const {
+  // mlp2x_gelu: Linear -> nn.GELU() (erf) -> Linear.
+  return at::linear(at::gelu(at::linear(feat_TND, proj1_w_, proj1_b_)), proj2_w_, proj2_b_);
+}
+
+at::Tensor LlavaVideoLM::encode(const VideoInput& video) const {
+  std::vector<at::Tensor> out;
+  for (const VisualChunk& c : video.chunks) {
+    at::Tensor px = c.pixels;
+    if (!backbone_.llm->device().is_cpu()) px = px.pin_memory().to(backbone_.llm->device(), /*non_blocking=*/true);
+    const at::Tensor feat = project(vision_.forward(px));
+    out.push_back(pool_frames(feat, config_.vision.grid(), options_.pool_mode, config_.pool_stride, options_.newline,
+                              newline_D_).tokens_ND);
+  }
+  return out.size() == 1 ? out[0] : at::cat(out);
+}
+
+VideoPrompt LlavaVideoLM::build_prompt(const VideoInput& video, const std::string& system_prompt,
+                                       const std::string& question) const {
+  // conv_templates["qwen_1_5"] with tokenizer_image_token: "<image>\n" then [time instruction "\n"] and the text.
+  std::vector<int64_t> counts;
+  for (const VisualChunk& c : video.chunks)
+    for (int64_t n : frame_token_counts(c.grid[0], c.grid[1], options_.pool_mode, config_.pool_stride, options_.newline))
+      counts.push_back(n);
+  const std::string time = options_.time_instruction ? time_instruction(video.duration_s, video.frame_times) + "\n" : "";
+  return backbone_.chat_prompt(video, counts, -1, system_prompt, "\n" + time, question, "<image>");
+}
+
+}  // namespace pevlm::llava_video

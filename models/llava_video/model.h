@@ -1,0 +1,58 @@
+// LLaVA-Video-7B-Qwen2 behind the VideoLM interface (library pevlm_llava_video).
+//
+// Video path (LLaVA-NeXT llava_arch.py encode_multimodals / prepare_inputs_labels_for_multimodal,
+// lmms-eval llava_vid.py): frames resized to S x S (PIL bicubic), /255, mean = std = 0.5; SigLIP
+// (all layers but the last, no post-layernorm) per frame; projector Linear-GELU(erf)-Linear per frame;
+// 2x2 pooling + newline placement (pooling.h); the qwen_1_5 prompt
+//   <|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n<image>\n[{time}\n]{text}<|im_end|>\n<|im_start|>assistant\n
+// with the video tokens in place of <image>; plain 1-D positions 0..L-1.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "models/llava_video/config.h"
+#include "models/siglip/siglip.h"
+#include "models/video_lm/qwen2_backbone.h"
+
+namespace pevlm::llava_video {
+
+// LLaVA-Video's time instruction for the frames sampled at `times` (seconds) of a video of `duration`
+// seconds ("{frame_time}.Please" without a space, as LLaVA-NeXT's training code writes it).
+std::string time_instruction(double duration, const std::vector<double>& times);
+
+class LlavaVideoLM : public Qwen2VideoLM {
+ public:
+  // Reads config.json (either layout), the tokenizer and every weight. Errors name the folder, file and
+  // tensor (missing shard, wrong shape) or the config key (unknown projector type). `request.options`:
+  // parse_options (pool_mode, newline, time_instruction, frames).
+  LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& request);
+
+  std::string family() const override { return "llava_video"; }
+  nlohmann::json describe() const override;
+  std::vector<at::Tensor> tensors() const override;
+  int64_t default_frames() const override { return options_.frames; }
+
+  VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
+  at::Tensor encode(const VideoInput& video) const override;
+  VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
+                           const std::string& question) const override;
+
+  const LlavaVideoConfig& config() const { return config_; }
+  const Options& options() const { return options_; }
+  // Stages of encode(), for the parity tests: SigLIP features [T, g*g, Dv] and projected [T, g*g, D].
+  at::Tensor vision_features(const at::Tensor& pixels_TCSS) const { return vision_.forward(pixels_TCSS); }
+  at::Tensor project(const at::Tensor& feat_TND) const;
+
+ private:
+  LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& request, LlavaVideoConfig config);
+
+  LlavaVideoConfig config_;
+  Options options_;
+  siglip::SiglipTower vision_;
+  at::Tensor proj1_w_, proj1_b_, proj2_w_, proj2_b_, newline_D_;
+  // Keeps the file mapping alive: on the CPU the projector / newline weights are zero-copy views of it.
+  std::shared_ptr<const safetensors::Checkpoint> mapping_;
+};
+
+}  // namespace pevlm::llava_video

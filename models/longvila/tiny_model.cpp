@@ -1,0 +1,93 @@
+// Tiny random LongVILA checkpoint; see tiny_model.h.
+#include "models/longvila/tiny_model.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/safetensors/torch_tensor.h"
+#include "models/siglip/siglip.h"
+#include "models/tokenizer/tiny_writer.h"
+#include "models/video_lm/tiny_random.h"
+
+namespace pevlm::longvila {
+namespace {
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
+}
+
+}  // namespace
+
+std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  for (const char* sub : {"llm", "vision_tower", "mm_projector"}) fs::create_directories(root / sub);
+  const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "llm" / "tokenizer.json");
+  const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
+  const siglip::SiglipConfig v = siglip::tiny_siglip();
+  const char* dtype = options.bf16 ? "bfloat16" : "float32";
+  write_json(root / "config.json",
+             {{"architectures", {"LlavaLlamaModel"}}, {"model_type", "llava_llama"}, {"llm_cfg", {{"_name_or_path", "./llm"}}},
+              {"vision_tower_cfg", {{"_name_or_path", "./vision_tower"}}},
+              {"mm_projector_cfg", {{"mm_projector_type", "mlp_downsample"}}}, {"mm_vision_select_layer", -2},
+              {"mm_vision_select_feature", "cls_patch"}, {"num_video_frames", 16}, {"fps", 0.0},
+              {"image_aspect_ratio", "resize"}, {"torch_dtype", dtype}});
+  // Qwen2-7B-LongVILA's rope_theta (more_models.md; read from the file at load).
+  write_json(root / "llm" / "config.json",
+             {{"architectures", {"Qwen2ForCausalLM"}}, {"model_type", "qwen2"}, {"hidden_size", t.hidden_size},
+              {"num_hidden_layers", t.num_layers}, {"num_attention_heads", t.num_heads}, {"num_key_value_heads", t.num_kv_heads},
+              {"intermediate_size", t.intermediate_size}, {"vocab_size", t.vocab_size}, {"rope_theta", 15300000.0},
+              {"rms_norm_eps", 1e-6}, {"max_position_embeddings", 131072}, {"hidden_act", "silu"},
+              {"tie_word_embeddings", false}, {"torch_dtype", dtype},
+              {"bos_token_id", tok.special_ids.at("<|endoftext|>")}, {"eos_token_id", tok.special_ids.at("<|im_end|>")}});
+  nlohmann::json vcfg = siglip::to_json(v);
+  vcfg["architectures"] = {"SiglipVisionModel"};
+  write_json(root / "vision_tower" / "config.json", vcfg);
+  write_json(root / "mm_projector" / "config.json", {{"mm_projector_type", "mlp_downsample"}});
+
+  TinyRng rng(options.seed);
+  std::vector<std::string> files;
+  auto emit = [&](safetensors::SafetensorsWriter& w, const fs::path& file) {
+    w.write(file.string(), {{"format", "pt"}});
+    files.push_back(file.string());
+  };
+  auto add = [&](safetensors::SafetensorsWriter& w, const std::string& name, const std::vector<int64_t>& shape) {
+    at::Tensor x = tiny_random_tensor(rng, name, shape);
+    safetensors::add_tensor(w, name, options.bf16 ? x.to(at::kBFloat16) : x);
+  };
+  // llm/: two shards (layer 1 and lm_head in the second) + index, as released checkpoints are sharded.
+  safetensors::SafetensorsWriter shard[2];
+  nlohmann::json weight_map = nlohmann::json::object();
+  const char* shard_names[2] = {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
+  for (const qwen2_5_vl::LlmWeightSpec& s : qwen2_5_vl::llm_weight_table(t)) {
+    const std::string name = s.top_level ? s.name : "model." + s.name;
+    const int k = (s.top_level || s.name.rfind("layers.1.", 0) == 0) ? 1 : 0;
+    add(shard[k], name, s.shape);
+    weight_map[name] = shard_names[k];
+  }
+  for (int k = 0; k < 2; ++k) emit(shard[k], root / "llm" / shard_names[k]);
+  write_json(root / "llm" / "model.safetensors.index.json", {{"metadata", nlohmann::json::object()}, {"weight_map", weight_map}});
+  safetensors::SafetensorsWriter tower, projector;
+  for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(tower, "vision_model." + s.name, s.shape);
+  emit(tower, root / "vision_tower" / "model.safetensors");
+  const int64_t c4 = 4 * v.hidden_size;
+  // layers.1 is the LayerNorm(4C); its name lacks "norm", so its scale draws N(0, 1) (a valid LayerNorm).
+  add(projector, "layers.1.weight", {c4});
+  add(projector, "layers.1.bias", {c4});
+  add(projector, "layers.2.weight", {t.hidden_size, c4});
+  add(projector, "layers.2.bias", {t.hidden_size});
+  add(projector, "layers.4.weight", {t.hidden_size, t.hidden_size});
+  add(projector, "layers.4.bias", {t.hidden_size});
+  emit(projector, root / "mm_projector" / "model.safetensors");
+  for (const char* f : {"config.json", "llm/config.json", "llm/tokenizer.json", "llm/model.safetensors.index.json"})
+    files.push_back((root / f).string());
+  return files;
+}
+
+}  // namespace pevlm::longvila

@@ -1,0 +1,103 @@
+// SigLIP vision config parsing, preset and layer selection; see siglip.h.
+#include <stdexcept>
+
+#include "models/qwen2_5_vl/config_json.h"
+#include "models/siglip/siglip.h"
+
+namespace pevlm::siglip {
+
+using qwen2_5_vl::detail::JsonReader;
+
+SiglipConfig parse_siglip_config(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) throw std::runtime_error(source + ": vision config must be a JSON object");
+  const JsonReader r(source, {{&j, ""}});
+  SiglipConfig c;
+  c.hidden_size = r.get_int("hidden_size");
+  c.intermediate_size = r.get_int("intermediate_size");
+  c.num_layers = r.get_int("num_hidden_layers");
+  c.num_heads = r.get_int("num_attention_heads");
+  c.num_channels = r.get_int("num_channels", 3);
+  c.image_size = r.get_int("image_size");
+  c.patch_size = r.get_int("patch_size");
+  c.layer_norm_eps = r.get_double("layer_norm_eps", 1e-6);
+  c.hidden_act = r.get_string("hidden_act", "gelu_pytorch_tanh");
+  if (c.hidden_size <= 0 || c.num_heads <= 0 || c.hidden_size % c.num_heads != 0)
+    r.fail("num_attention_heads", "must divide hidden_size " + std::to_string(c.hidden_size));
+  if (c.patch_size <= 0 || c.image_size % c.patch_size != 0)
+    r.fail("image_size", "must be a multiple of patch_size " + std::to_string(c.patch_size));
+  if (c.hidden_act != "gelu_pytorch_tanh" && c.hidden_act != "gelu")
+    r.fail("hidden_act", "is '" + c.hidden_act + "', expected gelu_pytorch_tanh or gelu");
+  return c;
+}
+
+nlohmann::json to_json(const SiglipConfig& c) {
+  return {{"model_type", "siglip_vision_model"}, {"hidden_size", c.hidden_size},
+          {"intermediate_size", c.intermediate_size}, {"num_hidden_layers", c.num_layers},
+          {"num_attention_heads", c.num_heads},   {"num_channels", c.num_channels},
+          {"image_size", c.image_size},           {"patch_size", c.patch_size},
+          {"layer_norm_eps", c.layer_norm_eps},   {"hidden_act", c.hidden_act}};
+}
+
+SiglipConfig so400m_patch14_384() {
+  // google/siglip-so400m-patch14-384 config.json (vision_config).
+  SiglipConfig c;
+  c.hidden_size = 1152;
+  c.intermediate_size = 4304;
+  c.num_layers = 27;
+  c.num_heads = 16;
+  c.image_size = 384;
+  c.patch_size = 14;
+  return c;
+}
+
+SiglipConfig tiny_siglip() {
+  SiglipConfig c;
+  c.hidden_size = 32;
+  c.intermediate_size = 48;
+  c.num_layers = 3;
+  c.num_heads = 4;
+  c.image_size = 56;
+  c.patch_size = 8;
+  return c;
+}
+
+int64_t layers_for_select(int64_t num_layers, int64_t select_layer) {
+  const int64_t layers = select_layer < 0 ? num_layers + 1 + select_layer : select_layer;
+  if (layers < 1 || layers > num_layers)
+    throw std::invalid_argument("vision feature layer " + std::to_string(select_layer) + " is outside the tower's " +
+                                std::to_string(num_layers) + " layers (hidden_states has " +
+                                std::to_string(num_layers + 1) + " entries)");
+  return layers;
+}
+
+std::vector<WeightSpec> siglip_weight_table(const SiglipConfig& c, int64_t layers) {
+  const int64_t h = c.hidden_size, f = c.intermediate_size;
+  std::vector<WeightSpec> t{{"embeddings.patch_embedding.weight", {h, c.num_channels, c.patch_size, c.patch_size}},
+                            {"embeddings.patch_embedding.bias", {h}},
+                            {"embeddings.position_embedding.weight", {c.num_patches(), h}}};
+  for (int64_t n = 0; n < layers; ++n) {
+    const std::string p = "encoder.layers." + std::to_string(n) + ".";
+    for (const char* ln : {"layer_norm1", "layer_norm2"}) {
+      t.push_back({p + ln + ".weight", {h}});
+      t.push_back({p + ln + ".bias", {h}});
+    }
+    for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+      t.push_back({p + "self_attn." + proj + ".weight", {h, h}});
+      t.push_back({p + "self_attn." + proj + ".bias", {h}});
+    }
+    t.push_back({p + "mlp.fc1.weight", {f, h}});
+    t.push_back({p + "mlp.fc1.bias", {f}});
+    t.push_back({p + "mlp.fc2.weight", {h, f}});
+    t.push_back({p + "mlp.fc2.bias", {h}});
+  }
+  return t;
+}
+
+std::vector<WeightSpec> siglip_file_table(const SiglipConfig& c) {
+  std::vector<WeightSpec> t = siglip_weight_table(c, c.num_layers);
+  t.push_back({"post_layernorm.weight", {c.hidden_size}});
+  t.push_back({"post_layernorm.bias", {c.hidden_size}});
+  return t;
+}
+
+}  // namespace pevlm::siglip

@@ -1,0 +1,138 @@
+// Shared Qwen2 side of LLaVA-Video and LongVILA; see qwen2_backbone.h.
+#include "models/video_lm/qwen2_backbone.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+
+namespace pevlm {
+
+std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm) {
+  const auto& w = llm.weights();
+  std::vector<at::Tensor> out{w.embed_VD, w.norm_D, w.lm_head_VD};
+  for (const auto& l : w.layers)
+    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.post_norm_D, l.gate_w,
+                                l.up_w, l.down_w})
+      out.push_back(t);
+  return out;
+}
+
+Qwen2Backbone Qwen2Backbone::make(std::unique_ptr<qwen2_5_vl::QwenLlm> llm, std::shared_ptr<attention::Executor> executor,
+                                  const std::filesystem::path& tokenizer_dir) {
+  if (!executor) throw std::invalid_argument("Qwen2Backbone: no attention executor given");
+  Qwen2Backbone b{std::move(llm), std::move(executor), tokenizer::Tokenizer::load(tokenizer_dir), {}};
+  for (const char* stop : {"<|im_end|>", "<|endoftext|>"}) {
+    try {
+      b.stop_ids.push_back(b.tokenizer.token_id(stop));
+    } catch (const std::out_of_range&) {
+      throw std::runtime_error("tokenizer in " + tokenizer_dir.string() + " has no " + stop + " token");
+    }
+  }
+  return b;
+}
+
+std::vector<int64_t> Qwen2Backbone::encode(const std::string& text, bool allow_special) const {
+  std::vector<int64_t> ids;
+  for (int32_t id : tokenizer.encode(text, allow_special)) ids.push_back(id);
+  return ids;
+}
+
+at::Tensor Qwen2Backbone::embed(const VideoPrompt& prompt, const at::Tensor& vision) const {
+  return embed_at_slots(*llm, prompt.ids, prompt.visual_slots, vision);
+}
+
+qwen2_5_vl::LlmSession Qwen2Backbone::prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+                                              const MethodConfig& method) const {
+  return llm->prefill(x_LD, build_plan(method, layout), *executor);
+}
+
+MethodAnswer Qwen2Backbone::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
+                                   int64_t max_new_tokens, const DecoderConfig& decoder, const std::string& family) const {
+  if (!decoder.is_greedy())
+    throw std::invalid_argument(family + ": decoder '" + decoder.name +
+                                "' is implemented for qwen2_5_vl only; valid decoders for this family: greedy");
+  qwen2_5_vl::GenerationOptions gen;
+  gen.max_new_tokens = max_new_tokens;
+  gen.stop_ids = stop_ids;
+  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
+  const qwen2_5_vl::GenerationResult result = llm->generate(session, gen);
+  std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
+  return MethodAnswer{tokenizer.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
+                      session.timings, std::nullopt, nullptr};
+}
+
+std::vector<at::Tensor> Qwen2Backbone::tensors() const { return llm_tensors(*llm); }
+
+nlohmann::json Qwen2Backbone::dims() const {
+  const auto& t = llm->text();
+  return {{"hidden", t.hidden_size},   {"layers", t.num_layers},         {"heads", t.num_heads},
+          {"kv_heads", t.num_kv_heads}, {"head_dim", t.head_dim},        {"intermediate", t.intermediate_size},
+          {"vocab", t.vocab_size},      {"rope_theta", t.rope_theta},    {"positions", "1-D"}};
+}
+
+VideoPrompt Qwen2Backbone::chat_prompt(const VideoInput& video, const std::vector<int64_t>& frame_visual, int64_t frame_end_id,
+                                       const std::string& system_prompt, const std::string& text_prefix,
+                                       const std::string& question, const std::string& media) const {
+  VideoPrompt p;
+  const std::string header = "<|im_start|>system\n" + system_prompt + "<|im_end|>\n<|im_start|>user\n";
+  p.ids = encode(header, true);
+  TokenLayout& layout = p.layout;
+  if (!p.ids.empty()) layout.spans.push_back(Span{SpanKind::Text, 0, int64_t(p.ids.size())});
+  std::string user_text;
+  size_t frame = 0;
+  for (const UserPiece& piece : video.pieces) {
+    if (piece.chunk < 0) {
+      user_text += piece.text;
+      continue;
+    }
+    for (int64_t f = 0; f < video.chunks.at(size_t(piece.chunk)).grid[0]; ++f, ++frame) {
+      if (frame >= frame_visual.size())
+        throw std::invalid_argument("chat_prompt: the video has more frames than the " + std::to_string(frame_visual.size()) +
+                                    " token counts given");
+      const int64_t begin = int64_t(p.ids.size());
+      for (int64_t i = 0; i < frame_visual[frame]; ++i) {
+        p.visual_slots.push_back(begin + i);
+        p.ids.push_back(0);  // placeholder, replaced by the frame's embeddings
+      }
+      if (frame_end_id >= 0) p.ids.push_back(frame_end_id);
+      layout.spans.push_back(Span{SpanKind::Frame, begin, int64_t(p.ids.size()), int64_t(frame)});
+    }
+  }
+  const int64_t question_begin = int64_t(p.ids.size());
+  const std::string tail = text_prefix + user_text + question;
+  for (int64_t id : encode(tail, false)) p.ids.push_back(id);
+  for (int64_t id : encode("<|im_end|>\n<|im_start|>assistant\n", true)) p.ids.push_back(id);
+  p.text = header + media + tail + "<|im_end|>\n<|im_start|>assistant\n";
+  layout.length = int64_t(p.ids.size());
+  if (frame == 0) layout.spans.clear();  // no video: the whole user turn is text before the question
+  if (frame == 0 && question_begin > 0) layout.spans.push_back(Span{SpanKind::Text, 0, question_begin});
+  layout.spans.push_back(Span{SpanKind::Question, question_begin, layout.length});
+  layout.positions = PositionIds(1, layout.length);
+  for (int64_t i = 0; i < layout.length; ++i) layout.positions.at(0, i) = i;  // plain 1-D RoPE
+  layout.validate();
+  return p;
+}
+
+Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const qwen2_5_vl::TextConfig& text,
+                                  const std::string& prefix, const std::string& lm_head_name,
+                                  const std::filesystem::path& tokenizer_dir, at::ScalarType dtype, const LoadRequest& request) {
+  qwen2_5_vl::LlmOptions options;
+  options.dtype = dtype;
+  options.device = request.device;
+  qwen2_5_vl::LlmWeights w = qwen2_5_vl::load_llm_weights_at(checkpoint, text, prefix, lm_head_name, dtype, request.device);
+  return Qwen2Backbone::make(std::make_unique<qwen2_5_vl::QwenLlm>(text, qwen2_5_vl::SpecialTokens{}, std::move(w), options),
+                             request.executor, tokenizer_dir);
+}
+
+Qwen2VideoLM::Qwen2VideoLM(std::filesystem::path dir, Qwen2Backbone backbone, at::ScalarType dtype, std::string device_name)
+    : dir_(std::move(dir)), backbone_(std::move(backbone)), dtype_(dtype), device_name_(std::move(device_name)) {}
+
+nlohmann::json Qwen2VideoLM::describe_common(const nlohmann::json& vision) const {
+  nlohmann::json dims = backbone_.dims();
+  dims["vision"] = vision;
+  return {{"name", dir_.filename().string()}, {"family", family()}, {"path", std::filesystem::absolute(dir_).string()},
+          {"dtype", dtype_name()}, {"device", device_name_}, {"executor", backbone_.executor->name()},
+          {"kernel", backbone_.executor->kernel()}, {"config", dims}};
+}
+
+}  // namespace pevlm

@@ -1,0 +1,102 @@
+// The part LLaVA-Video and LongVILA share behind VideoLM (library pevlm_video_lm): the Qwen2
+// decoder (models/qwen2_5_vl/llm.*, 1-D positions), its tokenizer, the attention executor and the
+// stop ids, with the VideoLM steps that only touch them (embed the prompt, prefill, answer, weight
+// list, dimensions for result rows).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attention/executor.h"
+#include "models/safetensors/safetensors.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/video_lm/video_lm.h"
+
+namespace pevlm {
+
+// What the harness hands a family's loader: compute dtype request, device and executor.
+struct LoadRequest {
+  std::string dtype = "auto";               // auto | bf16 | fp32
+  at::Device device = at::kCPU;
+  std::string device_name = "cpu";          // as result rows print it
+  std::shared_ptr<attention::Executor> executor;  // resolved by the harness for the device
+  nlohmann::json options = nlohmann::json::object();  // family model options (eval `model_options:`)
+};
+
+struct Qwen2Backbone {
+  std::unique_ptr<qwen2_5_vl::QwenLlm> llm;
+  std::shared_ptr<attention::Executor> executor;
+  tokenizer::Tokenizer tokenizer;
+  std::vector<int64_t> stop_ids;  // <|im_end|>, <|endoftext|>
+
+  // Tokenizer from `tokenizer_dir`, stop ids from it; throws naming the folder when a stop token is absent.
+  static Qwen2Backbone make(std::unique_ptr<qwen2_5_vl::QwenLlm> llm, std::shared_ptr<attention::Executor> executor,
+                            const std::filesystem::path& tokenizer_dir);
+
+  at::Tensor embed(const VideoPrompt& prompt, const at::Tensor& vision) const;
+  qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
+  // Greedy only: the StD decoder is wired for qwen2_5_vl (QwenRuntime); another decoder is an error
+  // naming `family` and the valid decoder.
+  MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
+                      const DecoderConfig& decoder, const std::string& family) const;
+  std::vector<at::Tensor> tensors() const;
+  nlohmann::json dims() const;  // hidden, layers, heads, kv_heads, head_dim, intermediate, vocab, rope_theta
+  // The Qwen chat prompt of a video question with 1-D positions 0..L-1:
+  //   <|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{frames}{text_prefix}{user text}{question}
+  //   <|im_end|>\n<|im_start|>assistant\n
+  // where the chunk pieces of `video` become, frame by frame, frame_visual[f] visual slots followed (when
+  // frame_end_id >= 0) by that real token, one Frame span each; text pieces are the user text. The
+  // question span starts after the last frame. `media` names the video in VideoPrompt::text.
+  VideoPrompt chat_prompt(const VideoInput& video, const std::vector<int64_t>& frame_visual, int64_t frame_end_id,
+                          const std::string& system_prompt, const std::string& text_prefix, const std::string& question,
+                          const std::string& media) const;
+  // Encodes text (special tokens allowed or not) as int64 ids.
+  std::vector<int64_t> encode(const std::string& text, bool allow_special) const;
+};
+
+// Loads the decoder (`prefix` + the table's names, `lm_head_name`) from `checkpoint` in `dtype` on the
+// request's device, with the tokenizer of `tokenizer_dir` and the request's executor.
+Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const qwen2_5_vl::TextConfig& text,
+                                  const std::string& prefix, const std::string& lm_head_name,
+                                  const std::filesystem::path& tokenizer_dir, at::ScalarType dtype, const LoadRequest& request);
+
+// The VideoLM steps LLaVA-Video and LongVILA share: everything after the vision embeddings (embedding
+// the prompt, prefill, answer) and the bookkeeping (dtype, device name, load figures, describe()'s common
+// fields). A family adds its vision side: prepare, encode, build_prompt.
+class Qwen2VideoLM : public VideoLM {
+ public:
+  const nlohmann::json& load_figures() const override { return load_figures_; }
+  void set_load_figures(nlohmann::json figures) { load_figures_ = std::move(figures); }
+  std::string dtype_name() const override { return dtype_ == at::kFloat ? "fp32" : "bf16"; }
+  at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const override {
+    return backbone_.embed(prompt, vision);
+  }
+  qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+                                 const MethodConfig& method) const override {
+    return backbone_.prefill(x_LD, layout, method);
+  }
+  MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
+                      const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override {
+    return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, family());
+  }
+  const qwen2_5_vl::QwenLlm& llm() const override { return *backbone_.llm; }
+  attention::Executor& executor() const override { return *backbone_.executor; }
+
+ protected:
+  Qwen2VideoLM(std::filesystem::path dir, Qwen2Backbone backbone, at::ScalarType dtype, std::string device_name);
+  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": LLM dims + `vision`}.
+  nlohmann::json describe_common(const nlohmann::json& vision) const;
+
+  std::filesystem::path dir_;
+  Qwen2Backbone backbone_;
+  at::ScalarType dtype_;
+  std::string device_name_;
+  nlohmann::json load_figures_ = nlohmann::json::object();
+};
+
+// Every weight of a Qwen2 decoder (embeddings, norm, head, layers).
+std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm);
+
+}  // namespace pevlm

@@ -1,0 +1,135 @@
+// The one model interface the harness uses for every family (DESIGN.md "Models behind one
+// interface"; issue 12): a loaded video LLM samples-and-preprocesses the protocol's frames on a CPU
+// thread, encodes them into visual embeddings (the harness caches these), builds the chat prompt
+// (ids + TokenLayout with exact frame spans + positions, 3 x L M-RoPE or 1 x L), embeds it, and
+// answers under one method configuration with per-phase timings.
+//
+// Families (models/<family>/): qwen2_5_vl (harness/eval/qwen_runtime.* until the concurrent work on
+// that file has landed), llava_video, longvila. Every family runs the Qwen2 decoder of
+// models/qwen2_5_vl/llm.* (1-D RoPE is M-RoPE with identical rows; llm_rope.h), so the prefill
+// session type is shared.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include "attention/executor.h"
+#include "datasets/longvideobench/prompt_plan.h"
+#include "decoders/decode_metrics.h"
+#include "decoders/decoder_registry.h"
+#include "methods/method_registry.h"
+#include "methods/token_layout.h"
+#include "models/qwen2_5_vl/llm.h"
+
+namespace pevlm {
+
+struct DraftInput;  // harness/eval/draft_answer.h: a draft model's inputs (draft-model decoders, qwen2_5_vl only)
+
+// One piece of the user turn, in prompt order: text, or a visual chunk.
+struct UserPiece {
+  std::string text;  // when chunk < 0
+  int chunk = -1;    // index into VideoInput::chunks
+};
+
+// Pixels of one visual chunk in the family's own layout, with its grid:
+//  qwen2_5_vl: flattened patches [t*h*w, 1176], grid (t, h, w) of patches;
+//  llava_video / longvila: frames [T, 3, S, S] normalised, grid (T, S/patch, S/patch).
+struct VisualChunk {
+  at::Tensor pixels;
+  std::array<int64_t, 3> grid{};
+  int64_t patches() const { return grid[0] * grid[1] * grid[2]; }
+};
+
+// What the model sees of one sample (made on the prefetch thread by VideoLM::prepare).
+struct VideoInput {
+  std::vector<VisualChunk> chunks;
+  std::vector<UserPiece> pieces;
+  double second_per_grid_t = 1.0;   // qwen2_5_vl M-RoPE temporal step
+  std::vector<double> frame_times;  // seconds of each sampled frame (LLaVA-Video's time instruction)
+  double duration_s = 0;            // the video's duration in seconds
+  int64_t patches() const;
+};
+
+// The built chat prompt. The vision embeddings go, in order, to the rows `visual_slots`; ids there
+// are placeholders (qwen2_5_vl: <|video_pad|>; llava_video: <|endoftext|>-free filler 0).
+struct VideoPrompt {
+  std::vector<int64_t> ids;
+  TokenLayout layout;               // spans (frame spans include per-frame newline tokens) + positions
+  std::vector<int64_t> visual_slots;
+  std::string text;                 // rendered prompt, one placeholder per video (logs)
+};
+
+struct MethodAnswer {
+  std::string response;
+  std::vector<int64_t> tokens;
+  nlohmann::json token_counts;  // plan.token_counts()
+  qwen2_5_vl::LlmTimings timings;  // decode_ms: the whole decode loop (a speculative one: draft + verify)
+  // Speculative decoders: their figures (greedy_decode_ms and lossless are left for the caller, who
+  // runs greedy on the same sample) and the selection they drafted with.
+  std::optional<SpeculativeFigures> speculative;
+  nlohmann::json selection;
+};
+
+class VideoLM {
+ public:
+  virtual ~VideoLM() = default;
+
+  // "qwen2_5_vl", "llava_video", "longvila".
+  virtual std::string family() const = 0;
+  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": dims} for result rows.
+  virtual nlohmann::json describe() const = 0;
+  // Load time and memory right after loading: {"ms", "peak_host_mib", "peak_device_mib"}.
+  virtual const nlohmann::json& load_figures() const = 0;
+  virtual std::string dtype_name() const = 0;
+  // Every weight tensor (placement checks).
+  virtual std::vector<at::Tensor> tensors() const = 0;
+  // Frames `pevlm generate` samples by default (the family's evaluation setting).
+  virtual int64_t default_frames() const = 0;
+
+  // CPU side, prefetch thread: decoded frames uint8 [T, H, W, 3] in plan order -> model inputs.
+  virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
+  // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
+  virtual at::Tensor encode(const VideoInput& video) const = 0;
+  // The chat prompt of the user turn (video + text pieces) and the question.
+  virtual VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
+                                   const std::string& question) const = 0;
+  // Token embeddings with `vision` at prompt.visual_slots: [L, hidden] on the model's device.
+  virtual at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const = 0;
+  // Prefill under `method`'s plan (logits of the last row only).
+  virtual qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+                                         const MethodConfig& method) const = 0;
+  // prefill, then decode up to max_new_tokens with `decoder`, detokenise. Decoders with a draft model need
+  // `draft` (harness/eval/draft_answer.h).
+  virtual MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
+                              int64_t max_new_tokens, const DecoderConfig& decoder = {},
+                              const DraftInput* draft = nullptr) const = 0;
+  // The Qwen2 decoder every family runs and its attention executor, for callers that drive prefill /
+  // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
+  virtual const qwen2_5_vl::QwenLlm& llm() const = 0;
+  virtual attention::Executor& executor() const = 0;
+};
+
+// "auto" (the checkpoint's torch_dtype), "bf16" or "fp32" -> the compute dtype; throws naming the value.
+at::ScalarType pick_compute_dtype(const std::string& dtype, const std::string& checkpoint_torch_dtype);
+
+// For families with a fixed square input (SigLIP): frames uint8 [T, H, W, 3] resized to S x S with PIL's
+// bicubic (when not already S x S), /255, normalised by mean/std -> float32 [T, 3, S, S].
+at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std::array<double, 3>& mean,
+                         const std::array<double, 3>& std);
+// The input of a model that puts the whole video before the text (LLaVA-Video, LongVILA; lmms-eval's
+// adapters do the same): one chunk of `pixels` with grid (T, g, g), then the plan's pre-video text and
+// text pieces (separator-joined, a trailing separator when there are any), frame times and duration.
+VideoInput video_first_input(const at::Tensor& pixels_TCSS, int64_t grid, const lvb::PromptPlan& plan, double duration_s);
+
+// Embeddings of `ids` with vision_ND placed at `slots` (in order); throws naming both counts or the
+// width when they disagree.
+at::Tensor embed_at_slots(const qwen2_5_vl::QwenLlm& llm, const std::vector<int64_t>& ids,
+                          const std::vector<int64_t>& slots, const at::Tensor& vision_ND);
+
+}  // namespace pevlm
