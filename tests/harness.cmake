@@ -11,7 +11,7 @@ if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
 endif()
 if(TARGET pevlm_eval)
   # The device-agnostic runtime on the CPU and PyTorch's meta device: placement, errors, exact chunking.
-  pevlm_add_test(runtime_device_test SOURCES runtime_device_test.cpp DEPS pevlm_eval pevlm_qwen_tiny LABELS harness runtime)
+  pevlm_add_test(runtime_device_test SOURCES runtime_device_test.cpp DEPS pevlm_eval pevlm_qwen_runtime pevlm_qwen_tiny LABELS harness runtime)
   pevlm_use_torch_pch(runtime_device_test)
   # Golden parity on PEVLM_TEST_DEVICE (cpu here; scripts/device/check.sh runs it with cuda).
   pevlm_add_test(device_golden_test SOURCES device_golden_test.cpp DEPS pevlm_eval LABELS harness runtime golden)

@@ -14,10 +14,11 @@
 
 #include "attention/executor.h"
 #include "harness/device_spec.h"
-#include "harness/eval/qwen_runtime.h"
+#include "harness/eval/video_lm_loader.h"
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/llm.h"
 #include "models/qwen2_5_vl/preprocess.h"
+#include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/qwen2_5_vl/vision.h"
 #include "tests/error_test_util.h"
@@ -38,6 +39,11 @@ const fs::path& tiny_model_dir() {
   return dir;
 }
 
+// The tiny Qwen2.5-VL checkpoint loaded through the harness's loader (load figures included).
+std::unique_ptr<VideoLM> load_tiny(const DeviceSpec& device) {
+  return load_video_lm(tiny_model_dir(), "fp32", "auto", device);
+}
+
 // tiny_config (2 layers, 4/2 heads of 32) with a 512-word vocabulary and its special ids.
 q::Qwen25VLConfig small_config() { return testing::small_tiny_config(); }
 
@@ -53,7 +59,7 @@ TokenLayout small_layout() {
 }
 
 // 4 frames of 56x84 noise as one video chunk.
-VideoInput tiny_video(const QwenRuntime& rt) {
+VideoInput tiny_video(const q::QwenVideoLM& rt) {
   at::manual_seed(3);
   const at::Tensor frames = at::randint(0, 255, {4, 56, 84, 3}, at::kByte);
   q::PreprocessOptions opts;
@@ -75,7 +81,8 @@ void expect_on(const at::Tensor& t, const at::Device& d, const std::string& what
 
 TEST(RuntimeDevice, EveryWeightActivationAndCacheTensorLivesOnTheChosenDevice) {
   const DeviceSpec cpu = resolve_device("cpu");
-  const QwenRuntime rt(tiny_model_dir(), "fp32", "auto", cpu);
+  const std::unique_ptr<VideoLM> loaded = load_tiny(cpu);
+  const auto& rt = dynamic_cast<const q::QwenVideoLM&>(*loaded);
   EXPECT_EQ(rt.describe()["device"], "cpu");
   EXPECT_EQ(rt.describe()["executor"], "cpu");
   EXPECT_TRUE(rt.load_figures().contains("ms"));
@@ -128,7 +135,8 @@ TEST(RuntimeDevice, DeviceAndExecutorErrorsSayWhy) {
 }
 
 TEST(RuntimeDevice, VisionTowerByFramePiecesIsExact) {
-  const QwenRuntime rt(tiny_model_dir(), "fp32", "auto", resolve_device("cpu"));
+  const std::unique_ptr<VideoLM> loaded = load_tiny(resolve_device("cpu"));
+  const auto& rt = dynamic_cast<const q::QwenVideoLM&>(*loaded);
   at::manual_seed(5);
   const at::Tensor frames = at::randint(0, 255, {8, 56, 56, 3}, at::kByte);
   q::PreprocessOptions opts;

@@ -1,7 +1,8 @@
 // End-to-end CLI tests for the families behind the model interface (issue 12): for LLaVA-Video and
 // LongVILA, `pevlm make-tiny-model --family F` writes a checkpoint in the real layout, `pevlm eval`
 // runs every method (both position policies where a method has them) on the synthetic dataset with
-// no error row, and `pevlm generate` answers on a real mp4 with the family's frame spans.
+// no error row, and `pevlm generate` answers on a real mp4 with the family's frame spans (and names the
+// family when asked for a decoder with a draft model, which these families do not have).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +81,18 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("(" + family + ")"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 4 frames: sink 1 + 3 blocks of 1
+
+  // A decoder with a draft model: this family has no draft models (VideoLM::draft_models), an error naming it.
+  ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
+                    " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 2 --decoder speculative"
+                    " --decoder-set draft_model=" + (dir / "model").string(),
+                dir / "draft.log"),
+            1)
+      << read(dir / "draft.log");
+  const std::string draft = read(dir / "draft.log");
+  EXPECT_NE(draft.find("decoder 'speculative' drafts with a second model, which the " + family + " family does not support"),
+            std::string::npos)
+      << draft;
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FamilyE2E, ::testing::Values("llava_video", "longvila"));

@@ -16,8 +16,6 @@
 #include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
-#include "harness/eval/draft_answer.h"
-#include "harness/eval/qwen_runtime.h"
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/sample_video.h"
@@ -163,10 +161,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
                model.load_figures().dump().c_str());
-  // Draft checkpoints of speculative decoders, loaded on first use; the draft-model decoders pair two
-  // Qwen2.5-VL checkpoints (draft_answer.h), so other families leave this empty and such rows are errors.
-  std::optional<DraftModels> drafts;
-  if (const auto* qwen = dynamic_cast<const QwenRuntime*>(&model)) drafts.emplace(*qwen, c.model.string());
+  // Draft checkpoints of speculative decoders, loaded on first use; a family without draft-model
+  // decoders has none (VideoLM::draft_models), and such rows are errors naming the family.
+  const std::unique_ptr<DraftModels> drafts = model.draft_models(c.model);
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
@@ -230,8 +227,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       auto draft = draft_inputs.find(draft_dir);
       if (!draft_dir.empty() && draft == draft_inputs.end()) {
         if (!drafts)
-          throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, implemented for qwen2_5_vl only; " +
-                                      model.family() + " supports greedy");
+          throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, which the " + model.family() +
+                                      " family does not support");
         draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
                                                                video.plan.question_text, prompt.ids)).first;
       }

@@ -2,22 +2,20 @@
 //  [--frames N] [--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME]
 //  [--model-option k=v ...] [--apply-rotation] [--decoder NAME --decoder-set k=v ...]`: one-off inference on a
 // real video file with any supported family (the folder's config.json says which); prints the answer, token
-// counts and per-phase timings (device time). A speculative decoder (std, speculative, parallelvlm; draft
-// models: qwen2_5_vl only) also runs greedy decoding of the same prompt and prints its row figures
-// (lossless, speedup, acceptance, idle times, predicted speedup).
+// counts and per-phase timings (device time). A speculative decoder (std, speculative, parallelvlm; the
+// last two where the family has draft models: VideoLM::draft_models) also runs greedy decoding of the
+// same prompt and prints its row figures (lossless, speedup, acceptance, idle times, predicted speedup).
 #include <ATen/ATen.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <optional>
 
 #include "attention/device_timer.h"
 #include "datasets/video/video_reader.h"
 #include "harness/cli_args.h"
 #include "harness/commands.h"
 #include "harness/config_io.h"
-#include "harness/eval/draft_answer.h"
 #include "harness/eval/video_lm_loader.h"
 
 namespace pevlm {
@@ -82,15 +80,14 @@ int run_generate_command(const std::vector<std::string>& args) {
   const VideoPrompt prompt = model->build_prompt(video, system_prompt, question);
   const at::Tensor x_LD = model->embed_prompt(prompt, vision);
   const int64_t max_new_tokens = std::stoll(cli.get("--max-new-tokens", "32"));
-  // Draft-model decoders pair two Qwen2.5-VL checkpoints (draft_answer.h).
-  std::optional<DraftModels> drafts;
+  // Draft-model decoders pair two checkpoints of a family that has draft models (VideoLM::draft_models).
+  std::unique_ptr<DraftModels> drafts;
   DraftInput draft;
   if (!draft_model_of(decoder).empty()) {
-    const auto* qwen = dynamic_cast<const QwenRuntime*>(model.get());
-    if (qwen == nullptr)
-      throw std::invalid_argument("decoder '" + decoder.name + "' drafts with a second model, implemented for qwen2_5_vl only; " +
-                                  model->family() + " supports greedy");
-    drafts.emplace(*qwen, cli.require("--model", spec.usage));
+    drafts = model->draft_models(cli.require("--model", spec.usage));
+    if (!drafts)
+      throw std::invalid_argument("decoder '" + decoder.name + "' drafts with a second model, which the " + model->family() +
+                                  " family does not support");
     draft = drafts->input(draft_model_of(decoder), video, system_prompt, question, prompt.ids);
   }
   const MethodAnswer a = model->answer(x_LD, prompt.layout, method, max_new_tokens, decoder, draft.model ? &draft : nullptr);

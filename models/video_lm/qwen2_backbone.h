@@ -16,15 +16,6 @@
 
 namespace pevlm {
 
-// What the harness hands a family's loader: compute dtype request, device and executor.
-struct LoadRequest {
-  std::string dtype = "auto";               // auto | bf16 | fp32
-  at::Device device = at::kCPU;
-  std::string device_name = "cpu";          // as result rows print it
-  std::shared_ptr<attention::Executor> executor;  // resolved by the harness for the device
-  nlohmann::json options = nlohmann::json::object();  // family model options (eval `model_options:`)
-};
-
 struct Qwen2Backbone {
   std::unique_ptr<qwen2_5_vl::QwenLlm> llm;
   std::shared_ptr<attention::Executor> executor;
@@ -37,7 +28,7 @@ struct Qwen2Backbone {
 
   at::Tensor embed(const VideoPrompt& prompt, const at::Tensor& vision) const;
   qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
-  // Greedy only: the StD decoder is wired for qwen2_5_vl (QwenRuntime); another decoder is an error
+  // Greedy only: the StD and draft-model decoders are wired for qwen2_5_vl (runtime.h); another decoder is an error
   // naming `family` and the valid decoder.
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder, const std::string& family) const;
@@ -68,7 +59,7 @@ Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, con
 class Qwen2VideoLM : public VideoLM {
  public:
   const nlohmann::json& load_figures() const override { return load_figures_; }
-  void set_load_figures(nlohmann::json figures) { load_figures_ = std::move(figures); }
+  void set_load_figures(nlohmann::json figures) override { load_figures_ = std::move(figures); }
   std::string dtype_name() const override { return dtype_ == at::kFloat ? "fp32" : "bf16"; }
   at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const override {
     return backbone_.embed(prompt, vision);

@@ -4,14 +4,16 @@
 // (ids + TokenLayout with exact frame spans + positions, 3 x L M-RoPE or 1 x L), embeds it, and
 // answers under one method configuration with per-phase timings.
 //
-// Families (models/<family>/): qwen2_5_vl (harness/eval/qwen_runtime.* until the concurrent work on
-// that file has landed), llava_video, longvila. Every family runs the Qwen2 decoder of
-// models/qwen2_5_vl/llm.* (1-D RoPE is M-RoPE with identical rows; llm_rope.h), so the prefill
-// session type is shared.
+// Families (models/<family>/): qwen2_5_vl (runtime.*), llava_video, longvila (model.*); a folder's
+// family comes from its config.json (family.h) and registry.h constructs it from a LoadRequest. Every
+// family runs the Qwen2 decoder of models/qwen2_5_vl/llm.* (1-D RoPE is M-RoPE with identical rows;
+// llm_rope.h), so the prefill session type is shared.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +30,6 @@
 #include "models/qwen2_5_vl/llm.h"
 
 namespace pevlm {
-
-struct DraftInput;  // harness/eval/draft_answer.h: a draft model's inputs (draft-model decoders, qwen2_5_vl only)
 
 // One piece of the user turn, in prompt order: text, or a visual chunk.
 struct UserPiece {
@@ -76,6 +76,39 @@ struct MethodAnswer {
   nlohmann::json selection;
 };
 
+// What the harness hands a family's constructor (registry.h): compute dtype request, device and
+// executor, as plain values (models/ never sees the harness's device description).
+struct LoadRequest {
+  std::string dtype = "auto";               // auto | bf16 | fp32
+  at::Device device = at::kCPU;
+  std::string device_name = "cpu";          // as result rows print it
+  std::shared_ptr<attention::Executor> executor;  // resolved by the harness for the device
+  nlohmann::json options = nlohmann::json::object();  // family model options (eval `model_options:`)
+};
+
+class VideoLM;
+
+// One sample's inputs of a draft model (decoders with a draft model: speculative, parallelvlm): the
+// draft and its embeddings of the target's prompt [L, draft hidden].
+struct DraftInput {
+  const VideoLM* model = nullptr;
+  at::Tensor x_LD;
+  double vision_ms = 0;  // the draft's vision tower on this sample
+};
+
+// The draft checkpoints of one target model, loaded on first use on the target's device, dtype and
+// executor and checked against it (VideoLM::draft_models; a family that supports draft-model decoders
+// implements it).
+class DraftModels {
+ public:
+  virtual ~DraftModels() = default;
+  // The draft in `dir` (loaded and checked on first use) with its embeddings of a sample's prompt
+  // (system prompt + video + question, as the target's). Throws std::invalid_argument naming both
+  // folders when the draft cannot draft for the target or builds other prompt ids than `target_ids`.
+  virtual DraftInput input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
+                           const std::string& question, const std::vector<int64_t>& target_ids) = 0;
+};
+
 class VideoLM {
  public:
   virtual ~VideoLM() = default;
@@ -86,6 +119,8 @@ class VideoLM {
   virtual nlohmann::json describe() const = 0;
   // Load time and memory right after loading: {"ms", "peak_host_mib", "peak_device_mib"}.
   virtual const nlohmann::json& load_figures() const = 0;
+  // Set by the loader (it times the construction and reads the device's memory).
+  virtual void set_load_figures(nlohmann::json figures) = 0;
   virtual std::string dtype_name() const = 0;
   // Every weight tensor (placement checks).
   virtual std::vector<at::Tensor> tensors() const = 0;
@@ -105,7 +140,7 @@ class VideoLM {
   virtual qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
                                          const MethodConfig& method) const = 0;
   // prefill, then decode up to max_new_tokens with `decoder`, detokenise. Decoders with a draft model need
-  // `draft` (harness/eval/draft_answer.h).
+  // `draft` (from draft_models()).
   virtual MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                               int64_t max_new_tokens, const DecoderConfig& decoder = {},
                               const DraftInput* draft = nullptr) const = 0;
@@ -113,6 +148,10 @@ class VideoLM {
   // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
   virtual const qwen2_5_vl::QwenLlm& llm() const = 0;
   virtual attention::Executor& executor() const = 0;
+  // Draft checkpoints for decoders with a draft model (speculative, parallelvlm), or nullptr when the
+  // family has none (then such a decoder is an error naming the family). `target_dir`: this model's
+  // folder, for error messages.
+  virtual std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const { return nullptr; }
 };
 
 // "auto" (the checkpoint's torch_dtype), "bf16" or "fp32" -> the compute dtype; throws naming the value.

@@ -1,6 +1,6 @@
 // Draft checkpoints, their per-sample embeddings and the answer of a (target, draft) pair; see
-// draft_answer.h.
-#include "harness/eval/draft_answer.h"
+// runtime_draft.h.
+#include "models/qwen2_5_vl/runtime_draft.h"
 
 #include <ATen/ATen.h>
 
@@ -12,13 +12,11 @@
 #include "models/qwen2_5_vl/speculative_draft.h"
 #include "models/qwen2_5_vl/speculative_prefill.h"
 
-namespace pevlm {
+namespace pevlm::qwen2_5_vl {
 namespace {
 
-namespace q = qwen2_5_vl;
-
 // The first difference that stops `draft` from drafting for `target`, or "".
-std::string draft_mismatch(const QwenRuntime& target, const QwenRuntime& draft) {
+std::string draft_mismatch(const QwenVideoLM& target, const QwenVideoLM& draft) {
   const auto& t = target.config();
   const auto& d = draft.config();
   auto pair = [](const char* what, int64_t a, int64_t b) {
@@ -48,7 +46,7 @@ std::string draft_mismatch(const QwenRuntime& target, const QwenRuntime& draft) 
 
 }  // namespace
 
-void check_draft_compatible(const QwenRuntime& target, const std::string& target_dir, const QwenRuntime& draft,
+void check_draft_compatible(const QwenVideoLM& target, const std::string& target_dir, const QwenVideoLM& draft,
                             const std::string& draft_dir) {
   const std::string why = draft_mismatch(target, draft);
   if (!why.empty())
@@ -56,45 +54,52 @@ void check_draft_compatible(const QwenRuntime& target, const std::string& target
                                 " (a draft needs the target's family, tokenizer and vocabulary)");
 }
 
-DraftModels::DraftModels(const QwenRuntime& target, std::string target_dir) : target_(target), target_dir_(std::move(target_dir)) {}
+QwenDraftModels::QwenDraftModels(const QwenVideoLM& target, std::string target_dir)
+    : target_(target), target_dir_(std::move(target_dir)) {}
 
-const QwenRuntime& DraftModels::get(const std::string& dir) {
+const QwenVideoLM& QwenDraftModels::get(const std::string& dir) {
   auto it = models_.find(dir);
   if (it != models_.end()) return *it->second;
   if (!std::filesystem::exists(std::filesystem::path(dir) / "config.json"))
     throw std::invalid_argument("decoder draft_model: " + dir + " has no config.json (expected a Qwen2.5-VL checkpoint folder)");
-  const nlohmann::json d = target_.describe();
-  auto model = std::make_unique<QwenRuntime>(dir, target_.dtype_name(), d["executor"].get<std::string>(), target_.device());
+  // On the target's dtype and device, with an executor of the target's kind (already checked for that device).
+  LoadRequest request;
+  request.dtype = target_.dtype_name();
+  request.device = target_.device();
+  request.device_name = target_.device_name();
+  request.executor = attention::make_executor(target_.executor().name());
+  auto model = std::make_unique<QwenVideoLM>(dir, request);
   check_draft_compatible(target_, target_dir_, *model, dir);
   return *models_.emplace(dir, std::move(model)).first->second;
 }
 
-DraftInput DraftModels::input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
-                              const std::string& question, const std::vector<int64_t>& target_ids) {
+DraftInput QwenDraftModels::input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
+                                  const std::string& question, const std::vector<int64_t>& target_ids) {
+  const QwenVideoLM& draft = get(dir);
   DraftInput in;
-  in.model = &get(dir);
-  const auto timer = attention::DeviceTimer::make(in.model->device().device);
+  in.model = &draft;
+  const auto timer = attention::DeviceTimer::make(draft.device());
   const int v0 = timer->mark();
-  const at::Tensor vision = in.model->encode(video);
+  const at::Tensor vision = draft.encode(video);
   in.vision_ms = timer->ms(v0, timer->mark());
-  const q::BuiltPrompt prompt = in.model->prompt(video, system_prompt, question);
+  const BuiltPrompt prompt = draft.prompt(video, system_prompt, question);
   if (prompt.ids != target_ids)
     throw std::invalid_argument("draft model " + dir + " builds a different prompt (" + std::to_string(prompt.ids.size()) +
                                 " ids) than the target " + target_dir_ + " (" + std::to_string(target_ids.size()) +
                                 "): a draft needs the same tokenizer and video patching");
-  in.x_LD = in.model->embed(prompt, vision);
+  in.x_LD = draft.embed(prompt, vision);
   return in;
 }
 
-MethodAnswer answer_with_draft(const QwenRuntime& target, const at::Tensor& x_LD, const TokenLayout& layout,
-                               const AttentionPlan& plan, const DecoderConfig& decoder, const q::GenerationOptions& gen,
+MethodAnswer answer_with_draft(const QwenVideoLM& target, const at::Tensor& x_LD, const TokenLayout& layout,
+                               const AttentionPlan& plan, const DecoderConfig& decoder, const GenerationOptions& gen,
                                const DraftInput& draft) {
   if (draft.model == nullptr || !draft.x_LD.defined())
     throw std::invalid_argument("decoder '" + decoder.name + "' needs its draft model's embeddings of the sample");
   const bool parallel = decoder.name == "parallelvlm";
   const auto& p = decoder.params;
-  q::PairPrefillOptions po;
-  q::DraftOptions opt;
+  PairPrefillOptions po;
+  DraftOptions opt;
   if (parallel) {
     po.prune = true;
     po.alpha = p.at("alpha").get<double>();
@@ -108,9 +113,9 @@ MethodAnswer answer_with_draft(const QwenRuntime& target, const at::Tensor& x_LD
     opt.gamma = p.at("gamma").get<int64_t>();
   }
   const std::unique_ptr<attention::Executor> draft_executor = attention::make_executor(target.describe()["executor"].get<std::string>());
-  q::PairPrefill pre = q::prefill_pair(target.llm(), x_LD, layout, plan, target.executor(), draft.model->llm(), draft.x_LD,
-                                       *draft_executor, po);
-  const q::DraftResult r = q::generate_with_draft(target.llm(), pre.target, *pre.draft, gen, opt);
+  PairPrefill pre = prefill_pair(target.llm(), x_LD, layout, plan, target.executor(), draft.model->llm(), draft.x_LD,
+                                 *draft_executor, po);
+  const DraftResult r = generate_with_draft(target.llm(), pre.target, *pre.draft, gen, opt);
   MethodAnswer a;
   std::vector<int32_t> ids(r.generation.tokens.begin(), r.generation.tokens.end());
   a.response = target.tokenizer().decode(ids, /*skip_special=*/true);
@@ -143,4 +148,4 @@ MethodAnswer answer_with_draft(const QwenRuntime& target, const at::Tensor& x_LD
   return a;
 }
 
-}  // namespace pevlm
+}  // namespace pevlm::qwen2_5_vl

@@ -1,49 +1,56 @@
-#include "harness/eval/qwen_runtime.h"
+// Qwen2.5-VL behind VideoLM; see runtime.h.
+#include "models/qwen2_5_vl/runtime.h"
 
 #include <ATen/ATen.h>
 
-#include <chrono>
 #include <stdexcept>
 
-#include "harness/eval/draft_answer.h"
+#include "models/qwen2_5_vl/runtime_draft.h"
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
 #include "models/video_lm/qwen2_backbone.h"
 
-namespace pevlm {
-QwenRuntime::QwenRuntime(const std::filesystem::path& model_dir, const std::string& dtype, const std::string& executor,
-                         const DeviceSpec& device)
-    : dir_(model_dir),
-      config_(qwen2_5_vl::load_config((model_dir / "config.json").string())),
-      preprocessor_(qwen2_5_vl::load_preprocessor_config(model_dir.string())),
+namespace pevlm::qwen2_5_vl {
+namespace {
+
+// The folder, once the request is checked: Qwen2.5-VL takes no model options (checked before loading).
+const std::filesystem::path& checked_request(const std::filesystem::path& dir, const LoadRequest& r) {
+  if (!r.options.is_null() && !r.options.empty())
+    throw std::invalid_argument("model " + dir.string() + " (qwen2_5_vl) takes no model options, got " + r.options.dump());
+  if (!r.executor) throw std::invalid_argument("model " + dir.string() + ": no attention executor given");
+  return dir;
+}
+
+}  // namespace
+
+QwenVideoLM::QwenVideoLM(const std::filesystem::path& model_dir, const LoadRequest& request)
+    : dir_(checked_request(model_dir, request)),
+      config_(load_config((model_dir / "config.json").string())),
+      preprocessor_(load_preprocessor_config(model_dir.string())),
       tokenizer_(tokenizer::Tokenizer::load(model_dir)),
-      dtype_(pick_compute_dtype(dtype, config_.torch_dtype)),
-      device_(device) {
-  executor_ = attention::make_executor(resolve_executor(executor, device_));  // a conflict fails before loading
-  const auto t0 = std::chrono::steady_clock::now();
-  reset_device_peak(device_);
+      dtype_(pick_compute_dtype(request.dtype, config_.torch_dtype)),
+      device_(request.device),
+      device_name_(request.device_name),
+      executor_(request.executor) {
   const auto checkpoint = safetensors::Checkpoint::open(model_dir.string());
-  vision_ = std::make_unique<qwen2_5_vl::VisionTower>(
-      qwen2_5_vl::VisionTower::load(checkpoint, config_.vision, dtype_, device_.device));
-  qwen2_5_vl::LlmOptions llm_options;
+  vision_ = std::make_unique<VisionTower>(VisionTower::load(checkpoint, config_.vision, dtype_, device_));
+  LlmOptions llm_options;
   llm_options.dtype = dtype_;
-  llm_options.device = device_.device;
-  llm_ = std::make_unique<qwen2_5_vl::QwenLlm>(qwen2_5_vl::QwenLlm::load(model_dir.string(), llm_options));
-  load_figures_ = memory_figures(device_).to_json();
-  load_figures_["ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  llm_options.device = device_;
+  llm_ = std::make_unique<QwenLlm>(QwenLlm::load(model_dir.string(), llm_options));
   for (const char* stop : {"<|im_end|>", "<|endoftext|>"}) stop_ids_.push_back(tokenizer_.token_id(stop));
 }
 
-std::string QwenRuntime::dtype_name() const { return dtype_ == at::kFloat ? "fp32" : "bf16"; }
+std::string QwenVideoLM::dtype_name() const { return dtype_ == at::kFloat ? "fp32" : "bf16"; }
 
-nlohmann::json QwenRuntime::describe() const {
+nlohmann::json QwenVideoLM::describe() const {
   const auto& t = config_.text;
   const auto& v = config_.vision;
   return {{"name", dir_.filename().string()},
           {"family", family()},
           {"path", std::filesystem::absolute(dir_).string()},
           {"dtype", dtype_name()},
-          {"device", device_.name},
+          {"device", device_name_},
           {"executor", executor_->name()},
           {"kernel", executor_->kernel()},
           {"config",
@@ -55,27 +62,27 @@ nlohmann::json QwenRuntime::describe() const {
               {"window_tokens", (v.window_size / v.patch_size) * (v.window_size / v.patch_size)}}}}}};
 }
 
-std::vector<at::Tensor> QwenRuntime::tensors() const {
+std::vector<at::Tensor> QwenVideoLM::tensors() const {
   std::vector<at::Tensor> out = vision_->tensors();
   for (const at::Tensor& t : llm_tensors(*llm_)) out.push_back(t);
   return out;
 }
 
-VideoInput QwenRuntime::prepare(const at::Tensor& frames, const lvb::PromptPlan& plan, double duration_s) const {
+VideoInput QwenVideoLM::prepare(const at::Tensor& frames, const lvb::PromptPlan& plan, double duration_s) const {
   VideoInput in;
   in.second_per_grid_t = plan.second_per_grid_ts;
   in.frame_times = plan.frame_timestamps;
   in.duration_s = duration_s;
-  qwen2_5_vl::PreprocessOptions opts;
+  PreprocessOptions opts;
   opts.config = preprocessor_;
   opts.config.min_pixels = plan.min_pixels;
   opts.config.max_pixels = int64_t(plan.max_pixels);
-  auto chunk = [](const qwen2_5_vl::VideoPatches& p) {
+  auto chunk = [](const VideoPatches& p) {
     return VisualChunk{p.pixel_values, {p.grid.t, p.grid.h, p.grid.w}};
   };
   // Video: all frames in one chunk (2 frames per temporal grid step). Images: one chunk per frame
   // piece, the frame repeated to the temporal patch (as the Qwen2.5-VL processor does for images).
-  if (plan.frames_as_video) in.chunks.push_back(chunk(qwen2_5_vl::preprocess_video(frames, opts)));
+  if (plan.frames_as_video) in.chunks.push_back(chunk(preprocess_video(frames, opts)));
   in.pieces.push_back(UserPiece{plan.pre_video_text, -1});
   bool video_placed = false;
   for (size_t i = 0; i < plan.pieces.size(); ++i) {
@@ -87,7 +94,7 @@ VideoInput QwenRuntime::prepare(const at::Tensor& frames, const lvb::PromptPlan&
       if (!video_placed) in.pieces.push_back(UserPiece{"", 0});
       video_placed = true;
     } else {
-      in.chunks.push_back(chunk(qwen2_5_vl::preprocess_video(frames.narrow(0, piece.frame, 1), opts)));
+      in.chunks.push_back(chunk(preprocess_video(frames.narrow(0, piece.frame, 1), opts)));
       in.pieces.push_back(UserPiece{"", int(in.chunks.size()) - 1});
     }
   }
@@ -95,94 +102,93 @@ VideoInput QwenRuntime::prepare(const at::Tensor& frames, const lvb::PromptPlan&
   return in;
 }
 
-at::Tensor QwenRuntime::encode(const VideoInput& video) const {
-  std::vector<qwen2_5_vl::VideoPatches> chunks;
+at::Tensor QwenVideoLM::encode(const VideoInput& video) const {
+  std::vector<VideoPatches> chunks;
   for (const VisualChunk& c : video.chunks)
-    chunks.push_back(qwen2_5_vl::VideoPatches{c.pixels, {c.grid[0], c.grid[1], c.grid[2]}, {}});
+    chunks.push_back(VideoPatches{c.pixels, {c.grid[0], c.grid[1], c.grid[2]}, {}});
   return encode(chunks);
 }
 
-VideoPrompt QwenRuntime::build_prompt(const VideoInput& video, const std::string& system_prompt,
-                                      const std::string& question) const {
-  qwen2_5_vl::BuiltPrompt built = prompt(video, system_prompt, question);
+VideoPrompt QwenVideoLM::build_prompt(const VideoInput& video, const std::string& system_prompt,
+                                       const std::string& question) const {
+  BuiltPrompt built = prompt(video, system_prompt, question);
   VideoPrompt p{std::move(built.ids), std::move(built.layout), {}, std::move(built.text)};
   for (size_t i = 0; i < p.ids.size(); ++i)
     if (p.ids[i] == config_.tokens.video_pad) p.visual_slots.push_back(int64_t(i));
   return p;
 }
 
-at::Tensor QwenRuntime::embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const {
-  return embed_at_slots(*llm_, prompt.ids, prompt.visual_slots, vision.to(device_.device, dtype_));
+at::Tensor QwenVideoLM::embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const {
+  return embed_at_slots(*llm_, prompt.ids, prompt.visual_slots, vision.to(device_, dtype_));
 }
 
-at::Tensor QwenRuntime::encode(const std::vector<qwen2_5_vl::VideoPatches>& chunks) const {
+at::Tensor QwenVideoLM::encode(const std::vector<VideoPatches>& chunks) const {
   std::vector<at::Tensor> pixels;
-  std::vector<qwen2_5_vl::GridTHW> grids;
+  std::vector<GridTHW> grids;
   for (const auto& c : chunks) {
     pixels.push_back(c.pixel_values);
     grids.push_back(c.grid);
   }
   at::Tensor px = at::cat(pixels);
   // Host -> device from pinned memory without blocking; the tower's first op waits on the stream.
-  if (!device_.device.is_cpu()) px = px.pin_memory().to(device_.device, /*non_blocking=*/true);
+  if (!device_.is_cpu()) px = px.pin_memory().to(device_, /*non_blocking=*/true);
   return vision_->forward(px, grids);
 }
 
-qwen2_5_vl::BuiltPrompt QwenRuntime::prompt(const VideoInput& video, const std::string& system_prompt,
-                                            const std::string& question) const {
-  std::vector<qwen2_5_vl::PromptSegment> segments;
+BuiltPrompt QwenVideoLM::prompt(const VideoInput& video, const std::string& system_prompt,
+                                 const std::string& question) const {
+  std::vector<PromptSegment> segments;
   for (const UserPiece& p : video.pieces) {
     if (p.chunk < 0) {
-      if (!p.text.empty()) segments.push_back({qwen2_5_vl::PromptSegment::Kind::Text, p.text, {}});
+      if (!p.text.empty()) segments.push_back({PromptSegment::Kind::Text, p.text, {}});
       continue;
     }
     const auto& g = video.chunks.at(size_t(p.chunk)).grid;
-    segments.push_back({qwen2_5_vl::PromptSegment::Kind::Video, "", {{g[0], g[1], g[2]}, video.second_per_grid_t}});
+    segments.push_back({PromptSegment::Kind::Video, "", {{g[0], g[1], g[2]}, video.second_per_grid_t}});
   }
-  qwen2_5_vl::RopeIndexOptions rope;
+  RopeIndexOptions rope;
   rope.spatial_merge_size = config_.vision.spatial_merge_size;
   rope.tokens_per_second = config_.vision.tokens_per_second;
-  return qwen2_5_vl::build_video_prompt(tokenizer_, config_, system_prompt, segments, question, rope);
+  return build_video_prompt(tokenizer_, config_, system_prompt, segments, question, rope);
 }
 
-at::Tensor QwenRuntime::embed(const qwen2_5_vl::BuiltPrompt& prompt, const at::Tensor& vision) const {
-  return llm_->embed_with_vision(prompt.ids, vision.to(device_.device, dtype_));
+at::Tensor QwenVideoLM::embed(const BuiltPrompt& prompt, const at::Tensor& vision) const {
+  return llm_->embed_with_vision(prompt.ids, vision.to(device_, dtype_));
 }
 
-qwen2_5_vl::LlmSession QwenRuntime::prefill(const at::Tensor& x_LD, const TokenLayout& layout,
-                                            const MethodConfig& method) const {
+LlmSession QwenVideoLM::prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const {
   return llm_->prefill(x_LD, build_plan(method, layout), *executor_);
 }
 
-MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
-                                 int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
-  qwen2_5_vl::GenerationOptions gen;
+MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
+                                  int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
+  GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
-  auto finish = [&](const qwen2_5_vl::GenerationResult& result, const qwen2_5_vl::LlmSession& session) {
+  auto finish = [&](const GenerationResult& result, const LlmSession& session) {
     std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
     return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                         session.timings, std::nullopt, nullptr};
   };
   if (decoder.is_greedy()) {
-    qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
+    LlmSession session = prefill(x_LD, layout, method);
     return finish(llm_->generate(session, gen), session);
   }
   if (!draft_model_of(decoder).empty()) {
     if (draft == nullptr) throw std::invalid_argument("decoder '" + decoder.name + "' needs its draft model (draft_model)");
     return answer_with_draft(*this, x_LD, layout, build_plan(method, layout), decoder, gen, *draft);
   }
-  if (decoder.name != "std") throw std::invalid_argument("QwenRuntime: decoder '" + decoder.name + "' is not implemented");
-  qwen2_5_vl::StdOptions opt;
+  if (decoder.name != "std") throw std::invalid_argument("qwen2_5_vl: decoder '" + decoder.name + "' is not implemented");
+  StdOptions opt;
   opt.k_tokens = decoder.params.at("k_tokens").get<int64_t>();
   opt.gamma = decoder.params.at("gamma").get<int64_t>();
   opt.sequential_verify = decoder.params.at("verify").get<std::string>() == "sequential";
-  qwen2_5_vl::StdSelector selector(layout, opt.k_tokens, config_.text.num_layers, config_.text.head_dim);
-  qwen2_5_vl::PrefillOptions po;
+  StdSelector selector(layout, opt.k_tokens, config_.text.num_layers, config_.text.head_dim);
+  PrefillOptions po;
   po.observe_qk = selector.observer();
-  qwen2_5_vl::LlmSession session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
-  const qwen2_5_vl::StdSelection selection = selector.take();
-  const qwen2_5_vl::StdResult r = qwen2_5_vl::generate_std(*llm_, session, selection, gen, opt);
+  LlmSession session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
+  const StdSelection selection = selector.take();
+  const StdResult r = generate_std(*llm_, session, selection, gen, opt);
   MethodAnswer a = finish(r.generation, session);
   a.timings.decode_ms = r.stats.total_ms;
   SpeculativeFigures f = loop_figures(r.stats, opt.gamma, int64_t(r.generation.tokens.size()));
@@ -193,4 +199,8 @@ MethodAnswer QwenRuntime::answer(const at::Tensor& x_LD, const TokenLayout& layo
   return a;
 }
 
-}  // namespace pevlm
+std::unique_ptr<DraftModels> QwenVideoLM::draft_models(const std::filesystem::path& target_dir) const {
+  return std::make_unique<QwenDraftModels>(*this, target_dir.string());
+}
+
+}  // namespace pevlm::qwen2_5_vl
