@@ -20,6 +20,7 @@
 #include "attention/executors.h"
 #include "attention/fused/decode_direct.h"
 #include "attention/fused/fused_kernel.h"
+#include "attention/fused/output_recycler.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_softmax.h"
 
@@ -90,7 +91,7 @@ class FusedCpuExecutor final : public Executor {
     k.layout = &layout;
     k.scale = resolved_scale(in);
     k.groups = &groups;
-    k.out_LHD = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
+    k.out_LHD = outputs_.take(in.q_LHD.sizes(), in.q_LHD.options());
     fused::run_fused(k, segments);
     if (std::getenv("PEVLM_FUSED_TRACE"))
       std::fprintf(stderr, "[fused] pack %.1f ms, kernel %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count(),
@@ -101,6 +102,7 @@ class FusedCpuExecutor final : public Executor {
   mutable std::mutex mu_;
   std::mutex workspace_mu_;
   fused::PackWorkspace workspace_;
+  fused::OutputRecycler outputs_;
   bool ran_bf16_inputs_ = false, ran_f32_inputs_ = false, ran_direct_decode_ = false;
 };
 
