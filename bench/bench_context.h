@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "harness/huge_pages.h"
 #include "harness/provenance.h"
 
 namespace pevlm::bench {
@@ -17,6 +18,7 @@ inline void add_provenance_context() {
   benchmark::AddCustomContext("pevlm_cpu_features", m.contains("isa") ? m["isa"].dump() : "[]");
   benchmark::AddCustomContext("pevlm_commit", git_commit());
   benchmark::AddCustomContext("pevlm_libraries", library_versions().dump());
+  benchmark::AddCustomContext("pevlm_huge_pages", m.contains("huge_pages") ? m["huge_pages"].dump() : "{}");
 }
 
 }  // namespace pevlm::bench
@@ -24,6 +26,7 @@ inline void add_provenance_context() {
 // BENCHMARK_MAIN with the provenance context added first.
 #define PEVLM_BENCHMARK_MAIN()                                        \
   int main(int argc, char** argv) {                                   \
+    pevlm::enable_tensor_huge_pages();                                \
     pevlm::bench::add_provenance_context();                           \
     benchmark::Initialize(&argc, argv);                               \
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1; \

@@ -24,7 +24,7 @@ constexpr int64_t kD = 128;
 struct TileData {
   TileData(int64_t rows, int64_t keys, GemmPath path)
       : rows(rows), keys(keys), q(at::randn({rows, kD}).to(path == GemmPath::F32 ? at::kFloat : at::kBFloat16)),
-        kv(pack_kv(at::randn({keys, 1, kD}), at::randn({keys, 1, kD}), path)), s(size_t(rows * keys)),
+        kv(pack_kv(at::randn({keys, 1, kD}), at::randn({keys, 1, kD}), path, single_piece_layout(keys))), s(size_t(rows * keys)),
         o(size_t(rows * kD)), row_max(size_t(rows), -1e30f), row_sum(size_t(rows)), lo(size_t(rows), 0),
         hi(size_t(rows), int32_t(keys)), p_bf16(size_t(rows * keys)) {}
   int64_t rows, keys;
@@ -40,7 +40,7 @@ GemmPath path_of(int64_t arg) { return arg == 0 ? GemmPath::F32 : GemmPath::Bf16
 void BM_TileQK(benchmark::State& state) {
   at::set_num_threads(1);
   TileData t(state.range(0), state.range(1), path_of(state.range(2)));
-  for (auto _ : state) gemm_qk(t.kv, 0, 0, t.rows, t.keys, t.q.data_ptr(), t.s.data());
+  for (auto _ : state) gemm_qk(t.kv, 0, 0, t.rows, t.keys, t.q.data_ptr(), t.s.data(), t.keys);
   gemm_release(t.kv.path);
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * t.rows * t.keys * kD * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -49,7 +49,7 @@ void BM_TilePV(benchmark::State& state) {
   at::set_num_threads(1);
   TileData t(state.range(0), state.range(1), path_of(state.range(2)));
   const void* p = t.kv.path == GemmPath::F32 ? static_cast<const void*>(t.s.data()) : static_cast<const void*>(t.p_bf16.data());
-  for (auto _ : state) gemm_pv(t.kv, 0, 0, t.rows, t.keys, p, t.o.data());
+  for (auto _ : state) gemm_pv(t.kv, 0, 0, t.rows, t.keys, p, t.keys, t.o.data(), true);
   gemm_release(t.kv.path);
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * t.rows * t.keys * kD * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -84,11 +84,11 @@ void BM_TileStream(benchmark::State& state) {
   at::set_num_threads(1);
   const int64_t rows = state.range(0), keys = state.range(1), total = state.range(2), offset = state.range(3);
   TileData t(rows, keys, GemmPath::F32);
-  const PackedKv kv = pack_kv(at::randn({total, 1, kD}), at::randn({total, 1, kD}), GemmPath::F32);
+  const PackedKv kv = pack_kv(at::randn({total, 1, kD}), at::randn({total, 1, kD}), GemmPath::F32, single_piece_layout(total));
   int64_t wb = offset;
   for (auto _ : state) {
-    gemm_qk(kv, 0, wb, rows, keys, t.q.data_ptr(), t.s.data());
-    gemm_pv(kv, 0, wb, rows, keys, t.s.data(), t.o.data());
+    gemm_qk(kv, 0, wb, rows, keys, t.q.data_ptr(), t.s.data(), keys);
+    gemm_pv(kv, 0, wb, rows, keys, t.s.data(), keys, t.o.data(), true);
     wb = wb + 2 * keys > total ? offset : wb + keys;
   }
   state.counters["GFLOP/s"] = benchmark::Counter(4.0 * rows * keys * kD * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -103,6 +103,20 @@ BENCHMARK(BM_TileQK)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TilePV)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 32, 0})->Args({kTargetRows, 128, 0})->Args({kTargetRows, 272, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TileStream)->Args({kTargetRows, 512, 1024, 0})->Args({kTargetRows, 512, 32848, 0})->Args({kTargetRows, 512, 32848, 4})->Args({kTargetRows, 512, 32848, 8})->Args({kTargetRows, 272, 32848, 0})->Args({kTargetRows, 272, 32848, 4})->Unit(benchmark::kMicrosecond);
+// pack_kv of a whole layer's K and V (the per-call O(L) step every prefill pays before its GEMMs):
+// bf16 inputs [L, Hkv, D] at the 7B shape onto the fp32 path (K transposed), into fresh memory
+// (arg 1 = 0) or a kept workspace (1, what the executor does).
+void BM_PackKv(benchmark::State& state) {
+  at::set_num_threads(2);
+  const int64_t L = state.range(0);
+  const at::Tensor k = at::randn({L, 4, kD}).to(at::kBFloat16), v = at::randn({L, 4, kD}).to(at::kBFloat16);
+  const KeyLayout layout = single_piece_layout(L);
+  PackWorkspace ws;
+  for (auto _ : state) benchmark::DoNotOptimize(pack_kv(k, v, GemmPath::F32, layout, state.range(1) ? &ws : nullptr).kt.data_ptr());
+  state.counters["GB/s"] = benchmark::Counter(double(L) * 4 * kD * 2 * (2 + 4), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_PackKv)->ArgsProduct({{4096, 16464, 32848}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SquareGemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/commands.h"
+#include "harness/huge_pages.h"
 #ifdef PEVLM_WITH_MODELS
 #include "datasets/synthetic/synthetic_lvb.h"
 #endif
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   // A file-size limit (RLIMIT_FSIZE) would kill the process with SIGXFSZ in the middle of a row;
   // ignored, write() fails with EFBIG and the results store reports it and keeps its file whole.
   std::signal(SIGXFSZ, SIG_IGN);
+  pevlm::enable_tensor_huge_pages();
   if (argc < 2) return usage(stderr);
   const std::string name = argv[1];
   if (name == "help" || name == "--help" || name == "-h") return usage(stdout);

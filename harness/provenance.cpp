@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/huge_pages.h"
+
 namespace pevlm {
 namespace {
 
@@ -60,7 +62,9 @@ nlohmann::json machine_info() {
           {"cpu", cpuinfo_field("model name")},
           {"cores", std::thread::hardware_concurrency()},
           {"memory_gib", double(pages) * double(page) / (1024.0 * 1024 * 1024)},
-          {"isa", isa}};
+          {"isa", isa},
+          // Huge pages change the fixed per-call cost of large tensors (harness/huge_pages.h).
+          {"huge_pages", {{"tensors", tensor_huge_pages()}, {"kernel_thp", kernel_thp_mode()}}}};
 }
 
 nlohmann::json library_versions() {

@@ -7,6 +7,8 @@ pevlm_use_torch_pch(fused_executor_test)
 pevlm_add_test(fused_executor_vnni_test SOURCES fused_executor_test.cpp DEPS pevlm_attention LABELS attention)
 target_compile_definitions(fused_executor_vnni_test PRIVATE PEVLM_TEST_FUSED_GEMM="bf16")
 pevlm_use_torch_pch(fused_executor_vnni_test)
+pevlm_add_test(fused_key_layout_test SOURCES fused_key_layout_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(fused_key_layout_test)
 # attention/span_mass (issue 13): per-span attention mass against the dense float64 reference.
 pevlm_add_test(span_mass_test SOURCES span_mass_test.cpp DEPS pevlm_attention LABELS attention analyze)
 pevlm_use_torch_pch(span_mass_test)

@@ -203,6 +203,34 @@ TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
   for (size_t i = 1; i < group_order.size(); ++i) EXPECT_GE(group_cost[group_order[i - 1]], group_cost[group_order[i]]);
 }
 
+// The output buffer is reused once the caller has dropped it, never while any tensor still shares it
+// (attention/fused/output_recycler.h): a held output keeps its values through later calls.
+TEST(FusedExecutor, ReusesTheOutputOnlyWhenTheCallerDroppedIt) {
+  TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{7, 6, 40, 9, true, 8, 5, 1});
+  const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}}, layout);
+  const int64_t L = layout.length;
+  auto cpu = attention::make_executor("cpu");
+  auto ref = attention::make_executor("reference");
+  at::Tensor q = at::randn({L, 4, 32}), k = at::randn({L, 2, 32}), v = at::randn({L, 2, 32});
+  at::Tensor q2 = at::randn({L, 4, 32});
+  const void* kept = nullptr;
+  {
+    const at::Tensor first = cpu->prefill(plan, {q, k, v});
+    const at::Tensor first_copy = first.clone();
+    {
+      const at::Tensor view = first.narrow(0, 0, 3);  // a view alone also keeps the buffer busy
+      kept = first.data_ptr();
+      const at::Tensor second = cpu->prefill(plan, {q2, k, v});
+      EXPECT_NE(second.data_ptr(), kept);
+      expect_attention_close(second, ref->prefill(plan, {q2, k, v}), at::kFloat, "second call");
+    }
+    EXPECT_TRUE(at::equal(first, first_copy)) << "a held output was overwritten";
+  }
+  const at::Tensor third = cpu->prefill(plan, {q2, k, v});  // nothing holds the first buffer now
+  EXPECT_EQ(third.data_ptr(), kept);
+  expect_attention_close(third, ref->prefill(plan, {q2, k, v}), at::kFloat, "reused buffer");
+}
+
 TEST(FusedExecutor, RegistryAndKernelName) {
   auto cpu = attention::make_executor("cpu");
   EXPECT_EQ(cpu->name(), "cpu");

@@ -3,8 +3,9 @@
 // stays as `cpu_pieces` (cpu_executor.cpp) as a reference and for comparison.
 //
 // Memory beyond Q, K, V and the output: the packed K/V of the call, 2 x Lp x Hkv x D elements
-// (4 bytes on the fp32 GEMM path, 2 on the bf16 one; Lp = L rounded up to even) -- 128 MiB at
-// 32k tokens and the 7B shape on the fp32 path -- a contiguous copy of Q only when the caller passes
+// (4 bytes on the fp32 GEMM path, 2 on the bf16 one; Lp = L plus < 16 keys of padding per piece of
+// the key layout, key_layout.h) -- 128 MiB at 32k tokens and the 7B shape on the fp32 path, kept
+// between calls as the executor's workspace (sized by its largest call) -- a contiguous copy of Q only when the caller passes
 // a strided view, and per thread O(tile): ~1 MB. No L x L buffer anywhere. Decode of up to
 // kDirectDecodeMaxTokens tokens packs nothing: it reads the cache in place (decode_direct.h), with
 // O(rows x D) partial states per 2048-key chunk.
@@ -19,6 +20,7 @@
 #include "attention/executors.h"
 #include "attention/fused/decode_direct.h"
 #include "attention/fused/fused_kernel.h"
+#include "attention/fused/output_recycler.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_softmax.h"
 
@@ -77,14 +79,19 @@ class FusedCpuExecutor final : public Executor {
       (bf16 ? ran_bf16_inputs_ : ran_f32_inputs_) = true;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const fused::PackedKv kv = fused::pack_kv(in.k_LHD, in.v_LHD, path);
+    const fused::KeyLayout layout = fused::make_key_layout(segments, in.k_LHD.size(0));
+    // The packing buffers are kept for the next call (all layers of a model share one executor); a
+    // concurrent call on the same executor (two decode pipelines) packs into fresh memory instead.
+    std::unique_lock<std::mutex> workspace_lock(workspace_mu_, std::try_to_lock);
+    const fused::PackedKv kv = fused::pack_kv(in.k_LHD, in.v_LHD, path, layout, workspace_lock.owns_lock() ? &workspace_ : nullptr);
     const auto t1 = std::chrono::steady_clock::now();
     fused::KernelInputs k;
     k.q_LHD = in.q_LHD.contiguous();
     k.kv = &kv;
+    k.layout = &layout;
     k.scale = resolved_scale(in);
     k.groups = &groups;
-    k.out_LHD = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
+    k.out_LHD = outputs_.take(in.q_LHD.sizes(), in.q_LHD.options());
     fused::run_fused(k, segments);
     if (std::getenv("PEVLM_FUSED_TRACE"))
       std::fprintf(stderr, "[fused] pack %.1f ms, kernel %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count(),
@@ -93,6 +100,9 @@ class FusedCpuExecutor final : public Executor {
   }
 
   mutable std::mutex mu_;
+  std::mutex workspace_mu_;
+  fused::PackWorkspace workspace_;
+  fused::OutputRecycler outputs_;
   bool ran_bf16_inputs_ = false, ran_f32_inputs_ = false, ran_direct_decode_ = false;
 };
 

@@ -19,6 +19,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "attention/fused/fused_work.h"
+#include "attention/fused/key_layout.h"
 #include "attention/fused/tile_gemm.h"
 #include "methods/attention_plan.h"
 
@@ -36,6 +37,7 @@ constexpr int64_t kKeyTile = 640;
 struct KernelInputs {
   at::Tensor q_LHD;  // [n, Hq, D] contiguous, float or bf16
   const PackedKv* kv = nullptr;
+  const KeyLayout* layout = nullptr;  // where each key lies in *kv
   double scale = 1.0;
   const std::vector<LogitGroup>* groups = nullptr;
   at::Tensor out_LHD;  // [n, Hq, D] contiguous, dtype of q

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "attention/fused/key_layout.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_rows.h"
 
@@ -17,8 +18,6 @@ namespace {
 
 constexpr int64_t kPackBlock = 64;  // tokens per transpose block: 64 x D fp32 stays in L1
 
-int64_t round16(int64_t n) { return (n + 15) & ~int64_t(15); }
-
 // Token t's row of head h in fp32 (the source may be bf16 or fp32, any token / head stride).
 void row_to_f32(const at::Tensor& x, int64_t t, int64_t h, float* dst) {
   const int64_t D = x.size(2), off = t * x.stride(0) + h * x.stride(1);
@@ -26,50 +25,85 @@ void row_to_f32(const at::Tensor& x, int64_t t, int64_t h, float* dst) {
   else row_ops().to_float(x.const_data_ptr<at::BFloat16>() + off, dst, D);
 }
 
-void pack_f32(const at::Tensor& k_LHD, const at::Tensor& v_LHD, PackedKv& p) {
-  const int64_t L = k_LHD.size(0), H = p.kv_heads, D = p.d, Lp = p.lp, blocks = (L + kPackBlock - 1) / kPackBlock;
-  p.kt = at::empty({H, D, Lp}, k_LHD.options().dtype(at::kFloat));
-  p.v = at::empty({H, Lp, D}, v_LHD.options().dtype(at::kFloat));
-  // Zero padding keeps masked columns finite.
-  p.kt.narrow(2, L, Lp - L).zero_();
-  p.v.narrow(1, L, Lp - L).zero_();
+// A flat buffer of `numel` elements from the workspace slot (grown when too small), viewed as `shape`.
+at::Tensor take(at::Tensor* slot, at::IntArrayRef shape, const at::TensorOptions& options) {
+  int64_t numel = 1;
+  for (int64_t s : shape) numel *= s;
+  if (slot == nullptr) return at::empty(shape, options);
+  if (!slot->defined() || slot->numel() < numel || slot->dtype() != options.dtype()) *slot = at::empty({numel}, options);
+  return slot->narrow(0, 0, numel).view(shape);
+}
+
+// One unit of packing work: keys [t0, t0 + n) of one piece, and whether the piece's padding (up to the
+// next piece's packed start) is zeroed by this unit.
+struct PackBlock {
+  int64_t t0 = 0, n = 0, packed = 0, pad = 0;
+};
+
+std::vector<PackBlock> pack_blocks(const KeyLayout& layout) {
+  std::vector<PackBlock> blocks;
+  for (size_t i = 0; i < layout.pieces.size(); ++i) {
+    const KeyPiece& p = layout.pieces[i];
+    const int64_t next = i + 1 < layout.pieces.size() ? layout.pieces[i + 1].packed : layout.packed_keys;
+    for (int64_t t0 = p.begin; t0 < p.end; t0 += kPackBlock) {
+      const int64_t n = std::min(kPackBlock, p.end - t0), packed = p.packed + (t0 - p.begin);
+      blocks.push_back(PackBlock{t0, n, packed, t0 + n == p.end ? next - (packed + n) : 0});
+    }
+  }
+  return blocks;
+}
+
+void pack_f32(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout& layout, PackWorkspace* ws, PackedKv& p) {
+  const int64_t H = p.kv_heads, D = p.d, Lp = p.lp;
+  const auto f32 = k_LHD.options().dtype(at::kFloat);
+  p.kt = take(ws ? &ws->kt : nullptr, {H, D, Lp}, f32);
+  p.v = take(ws ? &ws->v : nullptr, {H, Lp, D}, f32);
   float* kt = p.kt.data_ptr<float>();
   float* v = p.v.data_ptr<float>();
-  at::parallel_for(0, H * blocks, 1, [&](int64_t begin, int64_t end) {
+  const std::vector<PackBlock> blocks = pack_blocks(layout);
+  const int64_t nb = int64_t(blocks.size());
+  at::parallel_for(0, H * nb, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> buf(size_t(kPackBlock * D));
     for (int64_t i = begin; i < end; ++i) {
-      const int64_t h = i / blocks, t0 = (i % blocks) * kPackBlock, nb = std::min(kPackBlock, L - t0);
-      for (int64_t j = 0; j < nb; ++j) {
-        row_to_f32(k_LHD, t0 + j, h, buf.data() + j * D);
-        row_to_f32(v_LHD, t0 + j, h, v + (h * Lp + t0 + j) * D);
+      const int64_t h = i / nb;
+      const PackBlock& b = blocks[size_t(i % nb)];
+      for (int64_t j = 0; j < b.n; ++j) {
+        row_to_f32(k_LHD, b.t0 + j, h, buf.data() + j * D);
+        row_to_f32(v_LHD, b.t0 + j, h, v + (h * Lp + b.packed + j) * D);
       }
-      // K^T[h][x][t0 + j] = K[t0 + j][h][x]: contiguous writes along the tokens of each dimension.
+      // K^T[h][x][packed + j] = K[t0 + j][h][x]: contiguous writes along the keys of each dimension.
       for (int64_t x = 0; x < D; ++x) {
-        float* dst = kt + (h * D + x) * Lp + t0;
-        for (int64_t j = 0; j < nb; ++j) dst[j] = buf[size_t(j * D + x)];
+        float* dst = kt + (h * D + x) * Lp + b.packed;
+        for (int64_t j = 0; j < b.n; ++j) dst[j] = buf[size_t(j * D + x)];
+        // Zero padding keeps any column a window may read past a piece finite.
+        std::fill(dst + b.n, dst + b.n + b.pad, 0.0f);
       }
+      std::fill(v + (h * Lp + b.packed + b.n) * D, v + (h * Lp + b.packed + b.n + b.pad) * D, 0.0f);
     }
   });
 }
 
-void pack_bf16_vnni(const at::Tensor& k_LHD, const at::Tensor& v_LHD, PackedKv& p) {
-  const int64_t L = k_LHD.size(0), H = p.kv_heads, D = p.d, Lp = p.lp;
+void pack_bf16_vnni(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout& layout, PackedKv& p) {
+  const int64_t H = p.kv_heads, D = p.d, Lp = p.lp;
   TORCH_CHECK(D % 2 == 0, "fused attention: the bf16 VNNI path needs an even head_dim");
   const auto bf = k_LHD.options().dtype(at::kBFloat16);
   p.kt = at::zeros({H, D / 2, Lp, 2}, bf);
-  p.kt.narrow(2, 0, L).copy_(k_LHD.reshape({L, H, D / 2, 2}).permute({1, 2, 0, 3}));
   at::Tensor vpad = at::zeros({Lp, H, D}, bf);
-  vpad.narrow(0, 0, L).copy_(v_LHD);
+  for (const KeyPiece& piece : layout.pieces) {
+    const int64_t n = piece.end - piece.begin;
+    p.kt.narrow(2, piece.packed, n).copy_(k_LHD.narrow(0, piece.begin, n).reshape({n, H, D / 2, 2}).permute({1, 2, 0, 3}));
+    vpad.narrow(0, piece.packed, n).copy_(v_LHD.narrow(0, piece.begin, n));
+  }
   p.v = vpad.view({Lp / 2, 2, H, D}).permute({2, 0, 3, 1}).contiguous();
 }
 
 }  // namespace
 
-PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path) {
-  const int64_t L = k_LHD.size(0), H = k_LHD.size(1), D = k_LHD.size(2), Lp = round16(std::max<int64_t>(L, 16));
-  PackedKv p{path, Lp, D, H, {}, {}};
-  if (path == GemmPath::F32) pack_f32(k_LHD, v_LHD, p);
-  else pack_bf16_vnni(k_LHD, v_LHD, p);
+PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path, const KeyLayout& layout, PackWorkspace* workspace) {
+  TORCH_CHECK(layout.keys == k_LHD.size(0), "fused attention: key layout for ", layout.keys, " keys, K has ", k_LHD.size(0));
+  PackedKv p{path, layout.packed_keys, k_LHD.size(2), k_LHD.size(1), {}, {}};
+  if (path == GemmPath::F32) pack_f32(k_LHD, v_LHD, layout, workspace, p);
+  else pack_bf16_vnni(k_LHD, v_LHD, layout, p);
   return p;
 }
 

@@ -64,26 +64,27 @@ std::string gemm_path_name(GemmPath p) {
   return p == GemmPath::Bf16Vnni ? "cpublas::brgemm bf16xbf16->f32 (VNNI B)" : "cpublas::brgemm f32";
 }
 
-void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s) {
+void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s, int64_t ld_s) {
   const int64_t D = kv.d, Lp = kv.lp;
   if (kv.path == GemmPath::F32) {
     const float* b = kv.kt.data_ptr<float>() + h * D * Lp + wb;
-    brgemm(m, n, D, D, Lp, n, false, static_cast<const float*>(q), b, s, false);
+    brgemm(m, n, D, D, Lp, ld_s, false, static_cast<const float*>(q), b, s, false);
   } else {
     const at::BFloat16* b = kv.kt.data_ptr<at::BFloat16>() + h * D * Lp + wb * 2;
-    brgemm(m, n, D, D, Lp, n, false, static_cast<const at::BFloat16*>(q), b, s, true);
+    brgemm(m, n, D, D, Lp, ld_s, false, static_cast<const at::BFloat16*>(q), b, s, true);
   }
 }
 
-void gemm_pv(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* p, float* o) {
+void gemm_pv(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* p, int64_t ld_p, float* o,
+             bool accumulate) {
   const int64_t D = kv.d, Lp = kv.lp;
   if (kv.path == GemmPath::F32) {
     const float* b = kv.v.data_ptr<float>() + (h * Lp + wb) * D;
-    brgemm(m, D, n, n, D, D, true, static_cast<const float*>(p), b, o, false);
+    brgemm(m, D, n, ld_p, D, D, accumulate, static_cast<const float*>(p), b, o, false);
   } else {
-    TORCH_CHECK(wb % 2 == 0 && n % 2 == 0, "fused attention: VNNI V window must be even-aligned");
+    TORCH_CHECK(wb % 2 == 0 && n % 2 == 0 && ld_p % 2 == 0, "fused attention: VNNI V window must be even-aligned");
     const at::BFloat16* b = kv.v.data_ptr<at::BFloat16>() + (h * Lp + wb) * D;
-    brgemm(m, D, n, n, D, D, true, static_cast<const at::BFloat16*>(p), b, o, true);
+    brgemm(m, D, n, ld_p, D, D, accumulate, static_cast<const at::BFloat16*>(p), b, o, true);
   }
 }
 

@@ -14,6 +14,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "attention/fused/key_layout.h"
+
 namespace pevlm::attention::fused {
 
 enum class GemmPath {
@@ -32,26 +34,37 @@ struct GemmChoice {
 const GemmChoice& bf16_gemm_choice();
 std::string gemm_path_name(GemmPath p);
 
-// K and V of one call packed as the GEMMs' B operands, for every KV head, L padded to Lp (a multiple
-// of 16, zero rows): memory 2 x Lp x Hkv x D elements (fp32 path: 4 bytes, bf16 path: 2 bytes) -- O(L).
-// Windows start and end on multiples of 16 keys (the kernel masks the extra columns): a K^T window
-// starting off a 64-byte boundary measured 5-15 % slower QK^T (split cache-line loads).
+// K and V of one call packed as the GEMMs' B operands, for every KV head, keys placed by a KeyLayout
+// (key_layout.h: each piece of the key ranges starts on a 16-key boundary, zero keys in the gaps),
+// Lp = layout.packed_keys: memory 2 x Lp x Hkv x D elements (fp32 path: 4 bytes, bf16 path: 2) --
+// O(L). Window starts are packed indices on the 16-key grid (64-byte-aligned K^T rows).
 //   F32:      kt [Hkv][D][Lp] (K transposed), v [Hkv][Lp][D]
 //   Bf16Vnni: kt [Hkv][D/2][Lp][2],           v [Hkv][Lp/2][D][2]  (pairs of consecutive keys)
-// A bf16 V window must therefore start at an even key, which the 16-key window grid guarantees.
+// A bf16 V window must therefore start at an even packed index, which the grid guarantees.
 struct PackedKv {
   GemmPath path = GemmPath::F32;
   int64_t lp = 0, d = 0, kv_heads = 0;
   at::Tensor kt, v;
 };
 
-PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path);
+// Buffers a caller keeps across calls so that packing reuses memory: a fresh 30+ MB allocation is a
+// fresh mmap, and its page faults (the kernel zeroing every page) made a 16k-token pack ~6x slower
+// than the copy itself (BM_PackKv: 26 ms vs 4 ms). Grows to the largest call; empty = allocate.
+struct PackWorkspace {
+  at::Tensor kt, v;
+};
 
-// S[M, N] (ld N) = Q[M, D] (ld D, tile dtype of the path) x K^T window [wb, wb + N) of head h.
-void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s);
-// O[M, D] (ld D) += P[M, N] (ld N, tile dtype) x V window [wb, wb + N) of head h. N must be even on
-// the bf16 path (VNNI pairs).
-void gemm_pv(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* p, float* o);
+PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path, const KeyLayout& layout,
+                 PackWorkspace* workspace = nullptr);
+
+// S[M, N] (ld ld_s) = Q[M, D] (ld D, tile dtype of the path) x K^T window [wb, wb + N) of head h
+// (packed indices).
+void gemm_qk(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* q, float* s, int64_t ld_s);
+// O[M, D] (ld D) (+)= P[M, N] (ld ld_p, tile dtype) x V window [wb, wb + N) of head h; `accumulate`
+// false overwrites O (a row group's first window: no zero-fill, no read). N, wb and ld_p must be
+// even on the bf16 path (VNNI pairs).
+void gemm_pv(const PackedKv& kv, int64_t h, int64_t wb, int64_t m, int64_t n, const void* p, int64_t ld_p, float* o,
+             bool accumulate);
 // Releases the micro-kernel's hardware context (AMX tile state) at the end of a thread's work.
 void gemm_release(GemmPath path);
 

@@ -15,6 +15,13 @@
 namespace pevlm {
 namespace {
 
+// ", huge pages for tensors on (THP: always [madvise] never)" where the row recorded it.
+std::string huge_pages_note(const nlohmann::json& machine) {
+  if (!machine.contains("huge_pages")) return "";
+  const auto& h = machine["huge_pages"];
+  return ", huge pages for tensors " + h.value("tensors", std::string("?")) + " (THP: " + h.value("kernel_thp", std::string("?")) + ")";
+}
+
 // Attention-only rows: attn ms = one layer. LLM rows (`model:`): attn ms = all layers' attention,
 // plus other ms (non-attention prefill), LLM ms and the LLM speedup, all scaled to the full depth.
 std::vector<Column> speed_columns(bool llm) {
@@ -48,7 +55,7 @@ std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann
   if (!rows.empty()) {
     const auto& p = rows.front()["provenance"];
     md += "- machine: " + p["machine"]["cpu"].get<std::string>() + ", " + p["machine"]["cores"].dump() + " cores, ISA " +
-          p["machine"]["isa"].get<std::string>() + "\n";
+          p["machine"]["isa"].get<std::string>() + huge_pages_note(p["machine"]) + "\n";
     md += "- commit " + p["commit"].get<std::string>() + ", libtorch " + p["versions"]["libtorch"].get<std::string>() + ", " +
           p["utc_time"].get<std::string>() + "\n";
     md += "- shape: " + rows.front()["shape"].dump() + ", dtype " + config.dtype + ", executor " + config.executor +
