@@ -100,6 +100,11 @@ TEST(LvbSampling, MatchesTorchAndNumpyGolden) {
         << "np.linspace(0, " << c.at("stop") << ", " << c.at("num") << ", dtype=int)";
     ++n_numpy;
   }
+  for (const auto& c : golden.at("numpy_linspace_round")) {
+    EXPECT_EQ(lvb::numpy_linspace_round(c.at("stop"), c.at("num")), c.at("indices").get<I>())
+        << "np.round(np.linspace(0, " << c.at("stop") << ", " << c.at("num") << "))";
+    ++n_numpy;
+  }
   EXPECT_GT(n_torch, 150);
   EXPECT_GT(n_numpy, 50);
 }
@@ -110,4 +115,8 @@ TEST(LvbSampling, LinspaceHalfwayTiesRoundToEven) {
   EXPECT_EQ(lvb::torch_linspace_round(0, 299, 3), (I{0, 150, 299}));
   EXPECT_EQ(lvb::torch_linspace_round(0, 4, 9), (I{0, 0, 1, 2, 2, 2, 3, 4, 4}));
   EXPECT_EQ(lvb::numpy_linspace_int(17, 1), (I{0}));
+  // The three samplers the families' references use differ exactly at halves and fractions:
+  // linspace(0, 4, 9) truncated is 0 0 1 1 2 2 3 3 4; np.round keeps ties to even like torch.
+  EXPECT_EQ(lvb::numpy_linspace_int(4, 9), (I{0, 0, 1, 1, 2, 2, 3, 3, 4}));
+  EXPECT_EQ(lvb::numpy_linspace_round(4, 9), (I{0, 0, 1, 2, 2, 2, 3, 4, 4}));
 }

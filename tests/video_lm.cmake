@@ -20,7 +20,7 @@ pevlm_use_torch_pch(longvila_golden_test)
 
 if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
   # make-tiny-model --family, eval with every method on the synthetic dataset, generate on an mp4.
-  pevlm_add_test(video_lm_e2e_test SOURCES video_lm_e2e_test.cpp DEPS pevlm_results LABELS video_lm e2e)
+  pevlm_add_test(video_lm_e2e_test SOURCES video_lm_e2e_test.cpp DEPS pevlm_results pevlm_lvb LABELS video_lm e2e)
   target_compile_definitions(video_lm_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(video_lm_e2e_test pevlm)
 endif()

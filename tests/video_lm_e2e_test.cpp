@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
+#include "datasets/longvideobench/frame_sampling.h"
 #include "harness/eval/results_store.h"
 
 namespace fs = std::filesystem;
@@ -81,6 +83,21 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("(" + family + ")"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 4 frames: sink 1 + 3 blocks of 1
+  // The family's own reference sampler: llava_vid truncates np.linspace, VILA rounds it half to even.
+  const size_t at = text.find("frame indices: ");
+  ASSERT_NE(at, std::string::npos) << text;
+  std::istringstream line(text.substr(at + 15));
+  std::string indices_json, of;
+  int64_t frame_count = 0;
+  line >> indices_json >> of >> frame_count;
+  const auto expected = family == "llava_video" ? lvb::numpy_linspace_int(frame_count - 1, 4) : lvb::numpy_linspace_round(frame_count - 1, 4);
+  EXPECT_EQ(nlohmann::json::parse(indices_json).get<std::vector<int64_t>>(), expected) << text;
+  // A fixed-input family has no pixel budget to override.
+  ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
+                    " --question 'What is shown?' --frames 4 --dtype fp32 --max-pixels 50000",
+                dir / "pixels.log"),
+            1);
+  EXPECT_NE(read(dir / "pixels.log").find("has no pixel budget"), std::string::npos) << read(dir / "pixels.log");
 
   // A decoder with a draft model: this family has no draft models (VideoLM::draft_models), an error naming it.
   ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +

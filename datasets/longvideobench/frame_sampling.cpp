@@ -111,6 +111,19 @@ std::vector<int64_t> numpy_linspace_int(int64_t stop, int64_t num) {
   return out;
 }
 
+std::vector<int64_t> numpy_linspace_round(int64_t stop, int64_t num) {
+  if (num < 1) {
+    throw std::invalid_argument("np.linspace: num: expected >= 1, got " + std::to_string(num));
+  }
+  std::vector<int64_t> out(static_cast<size_t>(num));
+  const double step = num > 1 ? static_cast<double>(stop) / static_cast<double>(num - 1) : 0.0;
+  for (int64_t i = 0; i < num; ++i) {
+    out[static_cast<size_t>(i)] = static_cast<int64_t>(std::nearbyint(static_cast<double>(i) * step));  // half to even
+  }
+  if (num > 1) out.back() = stop;
+  return out;
+}
+
 QwenFpsSampling qwen_fps_sampling(int64_t total_frames, double video_fps, double fps,
                                   int64_t min_frames, int64_t max_frames, int64_t max_num_frames,
                                   bool deduplicate) {

@@ -41,6 +41,10 @@ std::vector<int64_t> torch_linspace_round(int64_t start, int64_t end, int64_t st
 // truncated toward zero.
 std::vector<int64_t> numpy_linspace_int(int64_t stop, int64_t num);
 
+// np.round(np.linspace(0, stop, num)).astype(int): the same float64 points, rounded half to even
+// (VILA's LongVILA video loader, llava/mm_utils.py).
+std::vector<int64_t> numpy_linspace_round(int64_t stop, int64_t num);
+
 // What the lmms-eval Qwen2.5-VL adapter decodes for longvideobench_val_v.
 struct QwenFpsSampling {
   int64_t decoded_frames = 0;         // nframes of smart_nframes (frames qwen-vl-utils reads)

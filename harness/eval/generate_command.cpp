@@ -43,18 +43,19 @@ int run_generate_command(const std::vector<std::string>& args) {
   const std::unique_ptr<VideoLM> model = load_video_lm(cli.require("--model", spec.usage), cli.get("--dtype", "auto"),
                                                        cli.get("--executor", "auto"), device, parse_overrides(repeated("--model-option")));
 
-  // Frames: N uniformly spaced (linspace over the whole video, as qwen-vl-utils' sampler and LLaVA-Video's
-  // uniform sampling); N defaults to the family's evaluation setting.
+  // Frames: N uniformly spaced over the whole video, chosen and rounded as the family's reference
+  // loader does, with its default pixel budget (VideoLM::generate_plan); N defaults to the family's
+  // evaluation setting.
   auto t0 = Clock::now();
   const std::string path = cli.require("--video", spec.usage);
   const video::VideoInfo info = video::probe(path);
   const int64_t wanted = cli.values.count("--frames") ? std::stoll(cli.get("--frames", "")) : model->default_frames();
   const int64_t n = std::max<int64_t>(2, std::min<int64_t>(wanted, info.frame_count));
-  lvb::PromptPlan plan;
-  for (int64_t i = 0; i < n; ++i) {
-    plan.frame_indices.push_back(std::llround(double(i) * double(info.frame_count - 1) / double(n - 1)));
-    plan.frame_timestamps.push_back(info.fps > 0 ? double(plan.frame_indices.back()) / info.fps : 0.0);
-    plan.pieces.push_back(lvb::PromptPiece{lvb::PromptPiece::Kind::Frame, int(i), ""});
+  lvb::PromptPlan plan = model->generate_plan(info.frame_count, info.fps, n);
+  if (cli.values.count("--max-pixels")) {
+    if (plan.max_pixels <= 0)
+      throw std::invalid_argument("--max-pixels: the " + model->family() + " family resizes every frame to its fixed input size; it has no pixel budget");
+    plan.max_pixels = double(std::stoll(cli.get("--max-pixels", "")));
   }
   video::DecodeOptions decode;
   decode.apply_rotation = cli.flag("--apply-rotation");  // off by default, as the reference loaders
@@ -62,12 +63,6 @@ int run_generate_command(const std::vector<std::string>& args) {
   const double decode_ms = ms(t0);
 
   t0 = Clock::now();
-  // One video; qwen-vl-utils' per-frame pixel limits and fps-2 grid step (temporal patch 2 / fps 2 = 1 s);
-  // families with a fixed input size ignore the limits.
-  plan.frames_as_video = true;
-  plan.min_pixels = 128 * 28 * 28;
-  plan.max_pixels = double(std::stoll(cli.get("--max-pixels", std::to_string(768 * 28 * 28))));
-  plan.second_per_grid_ts = 1.0;
   const at::Tensor thwc = at::from_blob(frames.rgb_NHWC.data(), {n, frames.height, frames.width, 3}, at::kByte);
   const VideoInput video = model->prepare(thwc, plan, info.duration_s);
   const double preprocess_ms = ms(t0);
@@ -93,6 +88,7 @@ int run_generate_command(const std::vector<std::string>& args) {
   const MethodAnswer a = model->answer(x_LD, prompt.layout, method, max_new_tokens, decoder, draft.model ? &draft : nullptr);
   const nlohmann::json described = model->describe();
   std::printf("answer: %s\n", a.response.c_str());
+  std::printf("frame indices: %s of %lld frames\n", nlohmann::json(plan.frame_indices).dump().c_str(), (long long)info.frame_count);
   std::printf("model: %s (%s); device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)\n",
               described["name"].get<std::string>().c_str(), model->family().c_str(), device.description.c_str(),
               described["executor"].get<std::string>().c_str(), described["kernel"].get<std::string>().c_str(), info.width,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "datasets/longvideobench/frame_sampling.h"
 #include "models/llava_video/pooling.h"
 #include "models/safetensors/torch_tensor.h"
 
@@ -78,6 +79,10 @@ std::vector<at::Tensor> LlavaVideoLM::tensors() const {
   for (const at::Tensor& t : {proj1_w_, proj1_b_, proj2_w_, proj2_b_, newline_D_}) out.push_back(t);
   for (const at::Tensor& t : backbone_.tensors()) out.push_back(t);
   return out;
+}
+
+lvb::PromptPlan LlavaVideoLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
+  return one_video_plan(lvb::numpy_linspace_int(frame_count - 1, n), fps);
 }
 
 VideoInput LlavaVideoLM::prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const {

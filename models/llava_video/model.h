@@ -32,6 +32,8 @@ class LlavaVideoLM : public Qwen2VideoLM {
   nlohmann::json describe() const override;
   std::vector<at::Tensor> tensors() const override;
   int64_t default_frames() const override { return options_.frames; }
+  // lmms-eval llava_vid's uniform sampling: np.linspace(0, n_frames - 1, n, dtype=int) (truncation).
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
 
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;

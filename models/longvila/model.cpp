@@ -1,4 +1,5 @@
 // LongVILA behind VideoLM; see model.h.
+#include "datasets/longvideobench/frame_sampling.h"
 #include "models/longvila/model.h"
 
 #include <ATen/ATen.h>
@@ -54,6 +55,10 @@ std::vector<at::Tensor> LongVilaLM::tensors() const {
   for (const at::Tensor& t : projector_.tensors()) out.push_back(t);
   for (const at::Tensor& t : backbone_.tensors()) out.push_back(t);
   return out;
+}
+
+lvb::PromptPlan LongVilaLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
+  return one_video_plan(lvb::numpy_linspace_round(frame_count - 1, n), fps);
 }
 
 VideoInput LongVilaLM::prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const {

@@ -28,6 +28,8 @@ class LongVilaLM : public Qwen2VideoLM {
   nlohmann::json describe() const override;
   std::vector<at::Tensor> tensors() const override;
   int64_t default_frames() const override { return frames_; }
+  // VILA's video loader: np.round(np.linspace(0, n_frames - 1, n)) (half to even).
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
 
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "datasets/longvideobench/frame_sampling.h"
 #include "models/qwen2_5_vl/runtime_draft.h"
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
@@ -66,6 +67,13 @@ std::vector<at::Tensor> QwenVideoLM::tensors() const {
   std::vector<at::Tensor> out = vision_->tensors();
   for (const at::Tensor& t : llm_tensors(*llm_)) out.push_back(t);
   return out;
+}
+
+lvb::PromptPlan QwenVideoLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
+  lvb::PromptPlan plan = one_video_plan(lvb::torch_linspace_round(0, frame_count - 1, n), fps);
+  plan.min_pixels = 128 * 28 * 28;
+  plan.max_pixels = 768 * 28 * 28;
+  return plan;
 }
 
 VideoInput QwenVideoLM::prepare(const at::Tensor& frames, const lvb::PromptPlan& plan, double duration_s) const {

@@ -47,6 +47,9 @@ class QwenVideoLM : public VideoLM {
   std::vector<at::Tensor> tensors() const override;
   // pevlm generate's default: 16 frames (qwen-vl-utils' linspace sampler over the whole video).
   int64_t default_frames() const override { return 16; }
+  // qwen-vl-utils for a video without fps sampling: torch.linspace(0, n_frames - 1, n).round(), and its
+  // VIDEO_MIN_PIXELS / VIDEO_MAX_PIXELS (128 and 768 x 28 x 28 per frame).
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
 
   // The protocol's preprocessing (preprocess.h, per-frame pixel limits of the plan): one chunk for a
   // video (frames_as_video), else one per frame piece (the frame repeated to the temporal patch, as the

@@ -47,6 +47,18 @@ at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std:
   return ((f.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0 - m) / s).contiguous();
 }
 
+lvb::PromptPlan one_video_plan(std::vector<int64_t> frame_indices, double fps) {
+  lvb::PromptPlan plan;
+  plan.frame_indices = std::move(frame_indices);
+  for (size_t i = 0; i < plan.frame_indices.size(); ++i) {
+    plan.frame_timestamps.push_back(fps > 0 ? double(plan.frame_indices[i]) / fps : 0.0);
+    plan.pieces.push_back(lvb::PromptPiece{lvb::PromptPiece::Kind::Frame, int(i), ""});
+  }
+  plan.frames_as_video = true;
+  plan.second_per_grid_ts = 1.0;
+  return plan;
+}
+
 VideoInput video_first_input(const at::Tensor& pixels_TCSS, int64_t grid, const lvb::PromptPlan& plan, double duration_s) {
   VideoInput in;
   in.chunks.push_back(VisualChunk{pixels_TCSS, {pixels_TCSS.size(0), grid, grid}});

@@ -126,6 +126,11 @@ class VideoLM {
   virtual std::vector<at::Tensor> tensors() const = 0;
   // Frames `pevlm generate` samples by default (the family's evaluation setting).
   virtual int64_t default_frames() const = 0;
+  // `pevlm generate`'s plan for one video file outside any protocol: n of its frame_count frames
+  // chosen as the family's reference loader does (the rounding differs: qwen-vl-utils torch.round,
+  // lmms-eval llava_vid np.linspace(dtype=int) truncation, VILA np.round), timestamps at `fps`, and
+  // the family's default pixel budget (one_video_plan below fills the rest).
+  virtual lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const = 0;
 
   // CPU side, prefetch thread: decoded frames uint8 [T, H, W, 3] in plan order -> model inputs.
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
@@ -165,6 +170,10 @@ at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std:
 // adapters do the same): one chunk of `pixels` with grid (T, g, g), then the plan's pre-video text and
 // text pieces (separator-joined, a trailing separator when there are any), frame times and duration.
 VideoInput video_first_input(const at::Tensor& pixels_TCSS, int64_t grid, const lvb::PromptPlan& plan, double duration_s);
+
+// A one-video plan of these container frames: timestamps index / fps (0 when fps is unknown), one
+// frame piece each, frames as one video, grid step 1 s (fps 2 / temporal patch 2); no pixel limits.
+lvb::PromptPlan one_video_plan(std::vector<int64_t> frame_indices, double fps);
 
 // Embeddings of `ids` with vision_ND placed at `slots` (in order); throws naming both counts or the
 // width when they disagree.

@@ -2,7 +2,8 @@
 LongVideoBench protocols run on, for tests/lvb_sampling_test.cpp.
 
 - torch.linspace(0, total - 1, n).round().long()   (qwen-vl-utils video readers)
-- np.linspace(0, n - 1, k, dtype=int)              (lmms-eval models/simple/qwen2_5_vl.py)
+- np.linspace(0, n - 1, k, dtype=int)              (lmms-eval models/simple/qwen2_5_vl.py, llava_vid)
+- np.round(np.linspace(0, n - 1, k)).astype(int)    (VILA's video loader, LongVILA)
 
 Run: .venv/bin/python tests/data/lvb/make_golden.py  (torch 2.11 CPU, numpy 2.x)
 """
@@ -32,6 +33,11 @@ def main():
         for k in [1, 2, 16, 32, 64]:
             idx = np.linspace(0, n - 1, k, dtype=int).tolist()
             numpy_cases.append({"stop": n - 1, "num": k, "indices": idx})
+    numpy_round_cases = []
+    for n in [2, 3, 4, 17, 18, 31, 32, 33, 64, 100, 241, 256, 257, 598, 768, 1799, 5394, 21600]:
+        for k in [1, 2, 3, 9, 16, 32, 64, 256]:
+            idx = np.round(np.linspace(0, n - 1, k)).astype(int).tolist()
+            numpy_round_cases.append({"stop": n - 1, "num": k, "indices": idx})
     out = {
         "generator": "tests/data/lvb/make_golden.py",
         "torch": torch.__version__,
@@ -39,12 +45,13 @@ def main():
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch_linspace_round": torch_cases,
         "numpy_linspace_int": numpy_cases,
+        "numpy_linspace_round": numpy_round_cases,
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_sampling.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
         f.write("\n")
-    print(path, len(torch_cases), "torch cases,", len(numpy_cases), "numpy cases")
+    print(path, len(torch_cases), "torch cases,", len(numpy_cases), "+", len(numpy_round_cases), "numpy cases")
 
 
 if __name__ == "__main__":
