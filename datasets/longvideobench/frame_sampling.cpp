@@ -98,30 +98,30 @@ std::vector<int64_t> torch_linspace_round(int64_t start, int64_t end, int64_t st
   return out;
 }
 
-std::vector<int64_t> numpy_linspace_int(int64_t stop, int64_t num) {
+namespace {
+
+// np.linspace(0, stop, num) as float64: i * (stop / (num - 1)), then y[-1] = stop exactly, each point
+// turned into an index by `to_index`.
+template <typename ToIndex>
+std::vector<int64_t> numpy_linspace(int64_t stop, int64_t num, ToIndex to_index) {
   if (num < 1) {
     throw std::invalid_argument("np.linspace: num: expected >= 1, got " + std::to_string(num));
   }
   std::vector<int64_t> out(static_cast<size_t>(num));
   const double step = num > 1 ? static_cast<double>(stop) / static_cast<double>(num - 1) : 0.0;
-  for (int64_t i = 0; i < num; ++i) {
-    out[static_cast<size_t>(i)] = static_cast<int64_t>(std::floor(static_cast<double>(i) * step));
-  }
+  for (int64_t i = 0; i < num; ++i) out[static_cast<size_t>(i)] = to_index(static_cast<double>(i) * step);
   if (num > 1) out.back() = stop;  // y[-1] = stop
   return out;
 }
 
+}  // namespace
+
+std::vector<int64_t> numpy_linspace_int(int64_t stop, int64_t num) {
+  return numpy_linspace(stop, num, [](double y) { return static_cast<int64_t>(std::floor(y)); });  // dtype=int
+}
+
 std::vector<int64_t> numpy_linspace_round(int64_t stop, int64_t num) {
-  if (num < 1) {
-    throw std::invalid_argument("np.linspace: num: expected >= 1, got " + std::to_string(num));
-  }
-  std::vector<int64_t> out(static_cast<size_t>(num));
-  const double step = num > 1 ? static_cast<double>(stop) / static_cast<double>(num - 1) : 0.0;
-  for (int64_t i = 0; i < num; ++i) {
-    out[static_cast<size_t>(i)] = static_cast<int64_t>(std::nearbyint(static_cast<double>(i) * step));  // half to even
-  }
-  if (num > 1) out.back() = stop;
-  return out;
+  return numpy_linspace(stop, num, [](double y) { return static_cast<int64_t>(std::nearbyint(y)); });  // half to even
 }
 
 QwenFpsSampling qwen_fps_sampling(int64_t total_frames, double video_fps, double fps,
