@@ -30,7 +30,7 @@ struct Scratch {
   std::vector<float> s;
   std::vector<at::BFloat16> p_bf16;
   std::vector<float> o, row_max, row_sum;
-  std::vector<int32_t> lo, hi;
+  std::vector<int32_t> lo, hi;  // lo stays 0: windows start at their range (key_layout.h)
 };
 
 class Kernel {
@@ -108,7 +108,6 @@ class Kernel {
     for (int64_t r = 0; r < rows; ++r) {
       int64_t hi = ke - kb;
       if (kr.causal) hi = std::max<int64_t>(0, std::min(hi, seg.pos0 + (it.t0 + r / hpg_ - seg.q_begin) + 1 - kb));
-      sc.lo[size_t(r)] = 0;
       sc.hi[size_t(r)] = int32_t(hi);
     }
     const int64_t chunk_rows = kr.causal ? kDiagonalChunkTokens * hpg_ : rows;
