@@ -5,7 +5,7 @@
 // llava_vid) through transformers' image_transforms.resize -> PIL.Image.resize(size, BICUBIC), and
 // NVlabs VILA (llava/mm_utils.py process_image, "resize" aspect mode) through Image.resize(size), whose
 // default filter is BICUBIC. This file reproduces Pillow's separable fixed-point resampler bit for bit
-// (Pillow 13.0, src/libImaging/Resample.c: precompute_coeffs, normalize_coeffs_8bpc,
+// (Pillow 13.0.0, src/libImaging/Resample.c: precompute_coeffs, normalize_coeffs_8bpc,
 // ImagingResample{Horizontal,Vertical}_8bpc, ImagingResampleInner; src/_imaging.c _resize;
 // src/PIL/Image.py Image.resize), so that our pixels equal the reference's, not merely come close
 // (libtorch's uint8 antialiased bicubic differs by one level on ~0.5 % of the values).
@@ -43,9 +43,11 @@ struct PilBox {
 // dst = PIL.Image.fromarray(src).resize((dst.width, dst.height), Image.BICUBIC, box) for an RGB
 // image, bit-exact (no box: the whole source, Pillow's default). src and dst must not overlap.
 //  - an integer box exactly the output size (no box and equal sizes included) is a plain copy;
-//  - otherwise Pillow's two passes: horizontal (only when the width or the box's x range asks for
-//    it) over the source rows the vertical filter reads, rounded and clipped to uint8, then vertical
-//    (only when the height or the box's y range asks for it).
+//  - otherwise Pillow's two separable passes, each only when the size or the box asks for it, the
+//    intermediate image rounded and clipped to uint8: horizontal first (over just the source rows the
+//    vertical filter reads), or -- Pillow 13's rule -- vertical first when the height shrinks by more
+//    than twice as many pixels as the width. Older Pillow always ran horizontal first, so frames whose
+//    height shrinks that much (portrait video) can differ by a level from an older-Pillow run.
 // Throws std::invalid_argument for null buffers, non-positive sizes, row strides below 3 * width,
 // sizes above INT32_MAX (Pillow's int) or a box outside the source / with negative extent (Pillow's
 // messages).
