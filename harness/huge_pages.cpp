@@ -5,7 +5,13 @@
 
 namespace pevlm {
 
-void enable_tensor_huge_pages() { setenv("THP_MEM_ALLOC_ENABLE", "1", /*overwrite=*/0); }
+// Asked of the kernel, not assumed: where THP is absent or "[never]" madvise(MADV_HUGEPAGE) can do nothing
+// (c10 would warn on every failure), so the switch stays off and provenance says so.
+void enable_tensor_huge_pages() {
+  const std::string mode = kernel_thp_mode();
+  if (mode.empty() || mode.find("[never]") != std::string::npos) return;
+  setenv("THP_MEM_ALLOC_ENABLE", "1", /*overwrite=*/0);
+}
 
 std::string tensor_huge_pages() {
   const char* v = std::getenv("THP_MEM_ALLOC_ENABLE");

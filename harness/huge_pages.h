@@ -14,8 +14,8 @@
 
 namespace pevlm {
 
-// Sets THP_MEM_ALLOC_ENABLE=1 unless the user set it (either value is respected). Call first thing
-// in main(), before any tensor exists.
+// Sets THP_MEM_ALLOC_ENABLE=1 unless the user set it (either value is respected) or the kernel offers no
+// transparent huge pages (mode absent or "[never]"). Call first thing in main(), before any tensor exists.
 void enable_tensor_huge_pages();
 
 // For provenance: "on" / "off" (the env switch) and the kernel's THP mode
