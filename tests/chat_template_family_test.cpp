@@ -147,6 +147,17 @@ TEST(ChatTemplateFamily, EveryFamilyBuildsTheRenderOfItsCheckpointTemplate) {
                                                  {"longvila/qwen2", 5}, {"longvila/qwen2_vila", 5}, {"qwen2_5_vl/qwen2_5_vl", 4}}));
 }
 
+// VILA strips the user message with Python's str.strip (only its end matters: the video comes first).
+TEST(ChatTemplateFamily, PythonRstripDropsWhatStrIsspaceCalls) {
+  EXPECT_EQ(python_rstrip("a b \t\n\r\v\f\x1c\x1d\x1e\x1f"), "a b");
+  EXPECT_EQ(python_rstrip("x\u0085\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000"), "x");
+  EXPECT_EQ(python_rstrip("x\u200b"), "x\u200b");  // ZERO WIDTH SPACE: not str.isspace()
+  EXPECT_EQ(python_rstrip("x\u00e9 "), "x\u00e9");
+  EXPECT_EQ(python_rstrip("x\xa0"), "x\xa0");      // a lone continuation byte is not U+00A0
+  EXPECT_EQ(python_rstrip("\n\n"), "");
+  EXPECT_EQ(python_rstrip("x\U0001F600 "), "x\U0001F600");
+}
+
 TEST(ChatTemplateFamily, FoldersWithoutOrWithAnUnknownTemplateFailToLoadNamingTheFile) {
   // Real checkpoints of every family carry a template (Qwen2.5-VL: chat_template.json; LLaVA-Video-7B-Qwen2
   // and LongVILA's llm/: tokenizer_config.json), so a folder without one is an error.

@@ -152,7 +152,7 @@ std::string python_rstrip(const std::string& text) {
     uint32_t c = p[0];
     if (n == 2 && (p[0] & 0xe0) == 0xc0) c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
     else if (n == 3 && (p[0] & 0xf0) == 0xe0) c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
-    else if (n != 1) break;  // a 4-byte code point (never whitespace) or invalid UTF-8: stop
+    else if (n != 1 || p[0] >= 0x80) break;  // a 4-byte code point (never whitespace) or invalid UTF-8: stop
     if (!is_space(c)) break;
     end = start;
   }
