@@ -169,6 +169,7 @@ TEST(ChatTemplateFamily, FoldersWithoutOrWithAnUnknownTemplateFailToLoadNamingTh
   const fs::path vila = scratch("bad_tpl_longvila");
   fs::remove_all(vila);
   fs::copy(folder("longvila", "qwen2").dir, vila, fs::copy_options::recursive);
+  fs::remove(vila / "llm" / "tokenizer_config.json");
   std::ofstream(vila / "llm" / "chat_template.jinja") << "{{ messages[0]['content'] }}";
   expect_error([&] { load("longvila", vila); },
                {(vila / "llm" / "chat_template.jinja").string(), "sha256 " + pt::sha256_hex("{{ messages[0]['content'] }}"),
