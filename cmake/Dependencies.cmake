@@ -56,6 +56,12 @@ if(NOT PEVLM_FUZZ)
   add_library(pevlm_torch_pch STATIC ${CMAKE_BINARY_DIR}/pevlm_torch_pch.cpp)
   target_link_libraries(pevlm_torch_pch PUBLIC pevlm::torch)
   target_precompile_headers(pevlm_torch_pch PUBLIC <ATen/ATen.h> <vector> <string> <memory>)
+  if(PEVLM_SANITIZE_COMPILE_OPTIONS AND NOT PEVLM_SANITIZE_TARGETS STREQUAL "all")  # cmake/Sanitize.cmake
+    add_library(pevlm_torch_pch_san STATIC ${CMAKE_BINARY_DIR}/pevlm_torch_pch.cpp)
+    target_link_libraries(pevlm_torch_pch_san PUBLIC pevlm::torch)
+    target_compile_options(pevlm_torch_pch_san PRIVATE ${PEVLM_SANITIZE_COMPILE_OPTIONS})
+    target_precompile_headers(pevlm_torch_pch_san PUBLIC <ATen/ATen.h> <vector> <string> <memory>)
+  endif()
 endif()
 
 # --- Debian packages ---

@@ -6,6 +6,10 @@ function(pevlm_add_library name)
   add_library(${name} STATIC ${ARG_SOURCES})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   target_compile_options(${name} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+  pevlm_target_sanitized(${name} _san)
+  if(_san)  # cmake/Sanitize.cmake
+    target_compile_options(${name} PRIVATE ${PEVLM_SANITIZE_COMPILE_OPTIONS})
+  endif()
 endfunction()
 
 # pevlm_add_test(NAME SOURCES ... [DEPS ...] [LABELS ...]) -> GoogleTest executable, each TEST
@@ -21,9 +25,16 @@ function(pevlm_add_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
 
-# Torch-using targets share one precompiled header (ATen is ~14 s per translation unit otherwise).
+# Torch-using targets share one precompiled header (ATen is ~14 s per translation unit otherwise); an
+# instrumented target of a sanitizer build takes the instrumented copy (a header must be precompiled with
+# its users' code-generation flags).
 function(pevlm_use_torch_pch target)
-  target_precompile_headers(${target} REUSE_FROM pevlm_torch_pch)
+  pevlm_target_sanitized(${target} _san)
+  if(_san)
+    target_precompile_headers(${target} REUSE_FROM pevlm_torch_pch_san)
+  else()
+    target_precompile_headers(${target} REUSE_FROM pevlm_torch_pch)
+  endif()
 endfunction()
 
 # Layering: no library under models/ may link one under harness/, directly or through other targets

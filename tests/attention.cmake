@@ -12,3 +12,6 @@ pevlm_use_torch_pch(fused_key_layout_test)
 # attention/span_mass (issue 13): per-span attention mass against the dense float64 reference.
 pevlm_add_test(span_mass_test SOURCES span_mass_test.cpp DEPS pevlm_attention LABELS attention analyze)
 pevlm_use_torch_pch(span_mass_test)
+# attention/cpu_caps (issue 20): capability answers vs the hardware and the library switches, the GEMM-path rule.
+pevlm_add_test(cpu_caps_test SOURCES cpu_caps_test.cpp DEPS pevlm_attention LABELS attention cpu_levels)
+pevlm_use_torch_pch(cpu_caps_test)

@@ -13,6 +13,7 @@
 #include <set>
 #include <tuple>
 
+#include "attention/cpu_caps.h"
 #include "attention/executor.h"
 #include "attention/fused/fused_work.h"
 #include "tests/attention_test_util.h"
@@ -26,6 +27,14 @@ using testing::expect_attention_close;
 #ifdef PEVLM_TEST_FUSED_GEMM
 // Before any executor runs: the GEMM path is chosen once per process.
 const bool kForced = [] { return setenv("PEVLM_FUSED_GEMM", PEVLM_TEST_FUSED_GEMM, 1) == 0; }();
+
+// The forced bf16 VNNI path runs only where libtorch can run it (attention/cpu_caps.h); elsewhere (AVX2-only
+// CPUs, or any CPU under scripts/with-cpu-level below AMX) every test of this binary skips, saying why.
+#define PEVLM_REQUIRE_GEMM_PATH()                                                                          \
+  if (std::string(PEVLM_TEST_FUSED_GEMM) == "bf16" && !attention::cpu_caps().bf16_vnni_brgemm)            \
+  GTEST_SKIP() << "forced bf16 VNNI brgemm path cannot run on this CPU: " << attention::cpu_caps().bf16_vnni_reason
+#else
+#define PEVLM_REQUIRE_GEMM_PATH() (void)0
 #endif
 
 // Every sweep method, and each with the other position policy (positions change no key range, but
@@ -70,12 +79,14 @@ void sweep(const std::vector<Shape>& shapes, const std::vector<nlohmann::json>& 
 }
 
 TEST(FusedExecutor, MatchesReferenceEveryMethodAndPolicy) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(10);
   // L = 16 + frames * tpf: 191, 331, 268 (odd, not multiples of any tile); 7 heads per KV head as Qwen2.5-VL-7B.
   sweep({{4, 4, 64, 5, 35}, {8, 2, 128, 5, 63}, {7, 1, 64, 9, 28}}, methods_and_policies());
 }
 
 TEST(FusedExecutor, MatchesReferenceAcrossTiles) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(11);
   // L = 16 + 11 * 127 = 1413: several 32-token query tiles per block and several 512-key tiles per range.
   sweep({{14, 2, 64, 11, 127}}, {{{"name", "full"}},
@@ -87,11 +98,13 @@ TEST(FusedExecutor, MatchesReferenceAcrossTiles) {
 }
 
 TEST(FusedExecutor, DecodeMatchesReference) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(12);
   testing::expect_decode_matches_reference(*attention::make_executor("cpu"));
 }
 
 TEST(FusedExecutor, Bf16DecodeMatchesReference) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(13);
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{6, 6, 20, 5, false, 1, 20, 1});
   auto ref = attention::make_executor("reference");
@@ -109,6 +122,7 @@ TEST(FusedExecutor, Bf16DecodeMatchesReference) {
 }
 
 TEST(FusedExecutor, MatchesPiecesExecutorAtLength) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(14);
   // 20 + 40 frames x 256 + 60 = 10320 tokens: beyond the reference's limit; the 7B shape's GQA.
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 40, 256, 60, true, 16, 16, 2});
@@ -132,6 +146,7 @@ TEST(FusedExecutor, MatchesPiecesExecutorAtLength) {
 // rows, so the token stride is not the row length of a packed copy -- long enough for several 2048-key
 // chunks per KV head: 1, 3 and 20 tokens take the direct path (decode_direct.h), 70 the packed tile path.
 TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(15);
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 20, 256, 60, true, 16, 16, 2});  // 5200 tokens
   auto ref = attention::make_executor("reference");
@@ -156,6 +171,7 @@ TEST(FusedExecutor, DecodeFromNarrowedCacheAtLength) {
 // key tile to the next, and shrink again: the running max must move and O be rescaled exactly when
 // needed (tile_softmax_impl.h), in fp32 and in bf16.
 TEST(FusedExecutor, LogitsGrowingAndShrinkingAcrossKeyTiles) {
+  PEVLM_REQUIRE_GEMM_PATH();
   at::manual_seed(16);
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 10, 256, 60, true, 16, 16, 2});  // 2640 tokens
   const int64_t L = layout.length;
@@ -177,6 +193,7 @@ TEST(FusedExecutor, LogitsGrowingAndShrinkingAcrossKeyTiles) {
 // KV head) contiguous (they share K/V windows), groups by total cost descending, tiles by cost
 // descending within a group (the smallest last, for the balance at the end).
 TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
+  PEVLM_REQUIRE_GEMM_PATH();
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{20, 12, 64, 30, true, 8, 8, 2});
   const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}}, layout);
   const auto segments = attention::fused::prefill_segments(plan);
@@ -206,6 +223,7 @@ TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
 // The output buffer is reused once the caller has dropped it, never while any tensor still shares it
 // (attention/fused/output_recycler.h): a held output keeps its values through later calls.
 TEST(FusedExecutor, ReusesTheOutputOnlyWhenTheCallerDroppedIt) {
+  PEVLM_REQUIRE_GEMM_PATH();
   TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{7, 6, 40, 9, true, 8, 5, 1});
   const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}}, layout);
   const int64_t L = layout.length;
@@ -232,6 +250,7 @@ TEST(FusedExecutor, ReusesTheOutputOnlyWhenTheCallerDroppedIt) {
 }
 
 TEST(FusedExecutor, RegistryAndKernelName) {
+  PEVLM_REQUIRE_GEMM_PATH();
   auto cpu = attention::make_executor("cpu");
   EXPECT_EQ(cpu->name(), "cpu");
   EXPECT_NE(cpu->kernel().find("fused_plan_flash_cpu"), std::string::npos) << cpu->kernel();

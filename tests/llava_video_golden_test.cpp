@@ -160,13 +160,26 @@ TEST(LlavaVideoGolden, PromptLayoutHasExactFrameSpansAndOneDPositions) {
   EXPECT_NE(p.text.find("<|im_start|>user\n<image>\nThe video lasts"), std::string::npos) << p.text;
 }
 
-TEST(LlavaVideoGolden, PreprocessMatchesPilWithinOneLevel) {
+TEST(LlavaVideoGolden, PreprocessMatchesPillowExactly) {
+  // SigLipImageProcessor: Pillow bicubic (siglip::pil_resize_bicubic, bit-exact), rescale, normalise.
   const auto m = load(kFixture);
   const at::Tensor raw = golden(fixture_golden(), "raw_frames");
+  const at::Tensor want = golden(fixture_golden(), "pixel_values");
   pevlm::lvb::PromptPlan plan;
-  const pevlm::VideoInput v = m->prepare(raw, plan, 1.0);
-  // libtorch's port of PIL's bicubic resampler: rare one-level differences (2/255 after normalisation).
-  EXPECT_LT(max_abs(v.chunks.at(0).pixels, golden(fixture_golden(), "pixel_values")), 2.5 / 255.0);
+  EXPECT_TRUE(at::equal(m->prepare(raw, plan, 1.0).chunks.at(0).pixels, want));
+  // The same frames in other memory layouts: padded rows, every other frame of a longer clip, planar.
+  const int64_t T = raw.size(0), H = raw.size(1), W = raw.size(2);
+  at::Tensor padded = at::zeros({T, H, W + 5, 3}, at::kByte);
+  padded.narrow(2, 0, W).copy_(raw);
+  at::Tensor clip = at::zeros({2 * T, H, W, 3}, at::kByte);
+  clip.slice(0, 0, 2 * T, 2).copy_(raw);
+  const at::Tensor planar = raw.permute({0, 3, 1, 2}).contiguous().permute({0, 2, 3, 1});
+  for (const at::Tensor& frames : {padded.narrow(2, 0, W), clip.slice(0, 0, 2 * T, 2), planar}) {
+    ASSERT_FALSE(frames.is_contiguous());
+    EXPECT_TRUE(at::equal(pevlm::square_pixels(frames, 56, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}), want));
+  }
+  pevlm::testing::expect_error([&] { pevlm::square_pixels(raw.to(at::kFloat), 56, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}); },
+                               {"square_pixels", "uint8 RGB frames [T>=1, H>=1, W>=1, 3]", "Float"});
 }
 
 }  // namespace

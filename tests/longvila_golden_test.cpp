@@ -99,6 +99,14 @@ TEST(LongVilaGolden, EveryMethodMaskPositionsAndLogits) {
   pevlm::test::expect_methods_match(llm, fixture_golden(), pevlm::test::fixture_layout(63, kFrames), kPrefix);
 }
 
+TEST(LongVilaGolden, PreprocessMatchesPillowExactly) {
+  // VILA's process_image: PIL resize (BICUBIC) to 56 x 56, then the tower's rescale + normalise.
+  const auto m = load();
+  pevlm::lvb::PromptPlan plan;
+  const at::Tensor px = m->prepare(golden(fixture_golden(), "raw_frames"), plan, 1.0).chunks.at(0).pixels;
+  EXPECT_TRUE(at::equal(px, golden(fixture_golden(), "pixel_values")));
+}
+
 TEST(LongVilaGolden, PromptPutsANewlineTokenAfterEveryFrame) {
   const auto m = load();
   pevlm::VideoInput v;

@@ -6,6 +6,12 @@ pevlm_add_test(video_lm_family_test
   LABELS video_lm)
 pevlm_use_torch_pch(video_lm_family_test)
 
+# Pillow-exact bicubic resize of the SigLIP families (torch-free; raw strided buffers).
+pevlm_add_test(pil_resize_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/pil_resize_test.cpp
+  DEPS pevlm_pil_resize pevlm_safetensors nlohmann_json::nlohmann_json
+  LABELS video_lm golden)
+
 pevlm_add_test(llava_video_golden_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/llava_video_golden_test.cpp
   DEPS pevlm_llava_video pevlm_methods pevlm_attention pevlm_safetensors_torch pevlm_tokenizer

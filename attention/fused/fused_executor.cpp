@@ -19,6 +19,7 @@
 
 #include "attention/executors.h"
 #include "attention/fused/decode_direct.h"
+#include "attention/cpu_caps.h"
 #include "attention/fused/fused_kernel.h"
 #include "attention/fused/output_recycler.h"
 #include "attention/fused/tile_gemm.h"
@@ -37,7 +38,8 @@ class FusedCpuExecutor final : public Executor {
   std::string kernel() const override {
     std::lock_guard<std::mutex> lock(mu_);
     const fused::GemmChoice& c = fused::bf16_gemm_choice();
-    std::string s = "fused_plan_flash_cpu(softmax " + std::string(fused::softmax_tile_isa()) + "; ";
+    std::string s = "fused_plan_flash_cpu(softmax " + std::string(fused::softmax_tile_isa()) + " [" +
+                    cpu_caps().isa_reason + "]; ";
     if (ran_f32_inputs_) s += "fp32 inputs: " + fused::gemm_path_name(GemmPath::F32) + "; ";
     if (ran_bf16_inputs_ || !ran_f32_inputs_)
       s += "bf16 inputs: " + fused::gemm_path_name(c.path) + (c.path == GemmPath::F32 ? " on up-converted tiles" : "") +

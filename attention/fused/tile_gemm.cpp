@@ -1,5 +1,7 @@
 #include "attention/fused/tile_gemm.h"
 
+#include "attention/cpu_caps.h"
+
 #include <ATen/ATen.h>
 #include <ATen/native/CPUBlas.h>
 
@@ -8,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <stdexcept>
 #include <vector>
 
 namespace pevlm::attention::fused {
@@ -34,16 +38,34 @@ double calibrate(bool vnni) {
   return 2.0 * M * N * K / secs[secs.size() / 2] / 1e9;
 }
 
-GemmChoice choose() {
+}  // namespace
+
+// The bf16 VNNI path is calibrated, chosen or forced only where libtorch says it runs (cpu_caps.h):
+// elsewhere cpublas::brgemm(..., is_vnni=true) throws, so asking by calling it is not an option.
+GemmChoice choose_bf16_gemm(const attention::CpuCaps& caps, const char* forced, const std::function<GemmChoice()>& calibrate) {
   GemmChoice c;
-  if (const char* env = std::getenv("PEVLM_FUSED_GEMM")) {
-    const std::string v = env;
-    if (v == "f32" || v == "bf16") {
-      c.path = v == "bf16" ? GemmPath::Bf16Vnni : GemmPath::F32;
-      c.reason = "forced by PEVLM_FUSED_GEMM=" + v;
-      return c;
-    }
+  if (forced) {
+    const std::string v = forced;
+    if (v != "f32" && v != "bf16")
+      throw std::invalid_argument("PEVLM_FUSED_GEMM='" + v + "': expected f32 or bf16 (or unset: choose by capability + calibration)");
+    if (v == "bf16" && !caps.bf16_vnni_brgemm)
+      throw std::runtime_error("PEVLM_FUSED_GEMM=bf16: this CPU cannot run libtorch's bf16 VNNI brgemm (" +
+                               caps.bf16_vnni_reason + "); unset it or use f32");
+    c.path = v == "bf16" ? GemmPath::Bf16Vnni : GemmPath::F32;
+    c.reason = "forced by PEVLM_FUSED_GEMM=" + v;
+    return c;
   }
+  if (!caps.bf16_vnni_brgemm) {
+    c.reason = "bf16 VNNI brgemm unsupported here: " + caps.bf16_vnni_reason;
+    return c;
+  }
+  return calibrate();
+}
+
+namespace {
+
+GemmChoice calibrated_choice() {
+  GemmChoice c;
   c.f32_gflops = calibrate<float>(false);
   c.bf16_gflops = calibrate<at::BFloat16>(true);
   c.path = c.bf16_gflops > c.f32_gflops ? GemmPath::Bf16Vnni : GemmPath::F32;
@@ -56,7 +78,7 @@ GemmChoice choose() {
 }  // namespace
 
 const GemmChoice& bf16_gemm_choice() {
-  static const GemmChoice c = choose();
+  static const GemmChoice c = choose_bf16_gemm(attention::cpu_caps(), std::getenv("PEVLM_FUSED_GEMM"), calibrated_choice);
   return c;
 }
 

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <ATen/core/Tensor.h>
 
+#include "attention/cpu_caps.h"
 #include "attention/fused/key_layout.h"
 
 namespace pevlm::attention::fused {
@@ -29,9 +31,13 @@ struct GemmChoice {
   std::string reason;
 };
 
-// The path for bf16 inputs: PEVLM_FUSED_GEMM=f32|bf16 forces one, else a ~10 ms calibration at the
-// kernel's tile shape picks the faster (cached for the process).
+// The path for bf16 inputs (cached for the process): choose_bf16_gemm(cpu_caps(), $PEVLM_FUSED_GEMM, a ~10 ms
+// calibration at the kernel's tile shape).
 const GemmChoice& bf16_gemm_choice();
+// The rule: `forced` ("f32" | "bf16" | nullptr) wins, but forcing bf16 where caps say the VNNI brgemm cannot
+// run is an error (never a crash inside libtorch, never a silent switch); unforced, a CPU without the
+// VNNI brgemm takes fp32 without calibrating, else `calibrate` measures both.
+GemmChoice choose_bf16_gemm(const attention::CpuCaps& caps, const char* forced, const std::function<GemmChoice()>& calibrate);
 std::string gemm_path_name(GemmPath p);
 
 // K and V of one call packed as the GEMMs' B operands, for every KV head, keys placed by a KeyLayout

@@ -1,4 +1,6 @@
-// Picks the widest softmax_tile_<isa> / row_ops_<isa> this CPU runs (cpuinfo flags, as ATen's DispatchStub does).
+// Picks the softmax_tile_<isa> / row_ops_<isa> / decode_chunk_<isa> of the ISA ATen's own DispatchStub
+// kernels run at (attention/cpu_caps.h): the hardware, capped by ATEN_CPU_CAPABILITY.
+#include "attention/cpu_caps.h"
 #include "attention/fused/tile_softmax.h"
 #include "attention/fused/decode_chunk.h"
 #include "attention/fused/tile_rows.h"
@@ -14,12 +16,11 @@ struct Choice {
 };
 
 Choice pick() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512dq"))
-    return {softmax_tile_avx512, "avx512", row_ops_avx512(), decode_chunk_avx512};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {softmax_tile_avx2, "avx2", row_ops_avx2(), decode_chunk_avx2};
-  return {softmax_tile_default, "default", row_ops_default(), decode_chunk_default};
+  switch (cpu_caps().isa) {
+    case CpuIsa::Avx512: return {softmax_tile_avx512, "avx512", row_ops_avx512(), decode_chunk_avx512};
+    case CpuIsa::Avx2: return {softmax_tile_avx2, "avx2", row_ops_avx2(), decode_chunk_avx2};
+    default: return {softmax_tile_default, "default", row_ops_default(), decode_chunk_default};
+  }
 }
 
 const Choice& choice() {

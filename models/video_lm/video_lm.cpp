@@ -5,7 +5,6 @@
 
 #include <stdexcept>
 
-#include "models/qwen2_5_vl/preprocess.h"
 
 namespace pevlm {
 
@@ -35,16 +34,6 @@ at::Tensor embed_at_slots(const qwen2_5_vl::QwenLlm& llm, const std::vector<int6
   if (!slots.empty())
     x_LD.index_copy_(0, at::tensor(slots, at::kLong).to(x_LD.device()), vision_ND.to(x_LD.device(), x_LD.scalar_type()));
   return x_LD;
-}
-
-at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std::array<double, 3>& mean,
-                         const std::array<double, 3>& std) {
-  at::Tensor f = frames_THWC;
-  if (f.size(1) != size || f.size(2) != size)
-    f = qwen2_5_vl::resize_frames_bicubic_aa(f, size, size, qwen2_5_vl::ResizeMethod::PilUint8);
-  const at::Tensor m = at::tensor(std::vector<double>(mean.begin(), mean.end()), at::kFloat).view({1, 3, 1, 1});
-  const at::Tensor s = at::tensor(std::vector<double>(std.begin(), std.end()), at::kFloat).view({1, 3, 1, 1});
-  return ((f.permute({0, 3, 1, 2}).to(at::kFloat) / 255.0 - m) / s).contiguous();
 }
 
 lvb::PromptPlan one_video_plan(std::vector<int64_t> frame_indices, double fps) {

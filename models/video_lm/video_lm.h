@@ -165,8 +165,11 @@ class VideoLM {
 // "auto" (the checkpoint's torch_dtype), "bf16" or "fp32" -> the compute dtype; throws naming the value.
 at::ScalarType pick_compute_dtype(const std::string& dtype, const std::string& checkpoint_torch_dtype);
 
-// For families with a fixed square input (SigLIP): frames uint8 [T, H, W, 3] resized to S x S with PIL's
-// bicubic (when not already S x S), /255, normalised by mean/std -> float32 [T, 3, S, S].
+// For families with a fixed square input (SigLIP; square_pixels.cpp): CPU frames uint8 [T, H, W, 3] (any
+// strides) resized to S x S with Pillow's bicubic, bit-exact (siglip::pil_resize_bicubic; skipped when
+// already S x S, as PIL's copy), then transformers' rescale + normalize: float32(u8 * (1/255 in float64)),
+// (x - float32(mean)) / float32(std) in float32 -> float32 [T, 3, S, S]. Throws std::invalid_argument
+// naming the expected layout for anything else.
 at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std::array<double, 3>& mean,
                          const std::array<double, 3>& std);
 // The input of a model that puts the whole video before the text (LLaVA-Video, LongVILA; lmms-eval's
