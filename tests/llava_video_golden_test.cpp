@@ -34,7 +34,13 @@ const std::filesystem::path& fixture_dir(const std::string& fixture) {
   static std::map<std::string, std::filesystem::path> copies;
   auto it = copies.find(fixture);
   if (it == copies.end())
-    it = copies.emplace(fixture, pevlm::test::fixture_copy(fixture, "llava_golden_" + std::to_string(copies.size()))).first;
+    it = copies
+             .emplace(fixture, fixture == kOnevision
+                                   ? pevlm::test::fixture_copy(fixture, "llava_golden_" + std::to_string(copies.size()), "",
+                                                               "llava_onevision", pevlm::tokenizer::ChatTemplateLookup::Processor)
+                                   : pevlm::test::fixture_copy(fixture, "llava_golden_" + std::to_string(copies.size()), "",
+                                                               "qwen2", pevlm::tokenizer::ChatTemplateLookup::Tokenizer))
+             .first;
   return it->second;
 }
 

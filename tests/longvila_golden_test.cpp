@@ -32,7 +32,8 @@ const st::Checkpoint& fixture_golden() {
 }
 
 std::filesystem::path fixture_dir() {
-  static const std::filesystem::path d = pevlm::test::fixture_copy(kFixture, "longvila_golden", "llm");
+  static const std::filesystem::path d =
+      pevlm::test::fixture_copy(kFixture, "longvila_golden", "llm", "qwen2", pevlm::tokenizer::ChatTemplateLookup::Tokenizer);
   return d;
 }
 

@@ -14,6 +14,7 @@
 
 #include "datasets/longvideobench/frame_sampling.h"
 #include "harness/eval/results_store.h"
+#include "models/longvila/frame_sampling.h"
 
 namespace fs = std::filesystem;
 
@@ -65,6 +66,9 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   for (const auto& r : rows) {
     EXPECT_TRUE(r["error"].is_null()) << r.dump();
     EXPECT_EQ(r["model"]["family"], family);
+    // The checkpoint's chat template, as the tiny writer stores it where the family's reference reads it.
+    EXPECT_EQ(r["model"]["chat_template"]["name"], "qwen2") << r["model"].dump();
+    EXPECT_EQ(r["model"]["chat_template"]["sha256"].get<std::string>().size(), 64u);
     EXPECT_TRUE(r["predicted"].is_string()) << r.dump();
     labels.insert(r["label"].get<std::string>());
   }
@@ -83,6 +87,7 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("(" + family + ")"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 4 frames: sink 1 + 3 blocks of 1
+  EXPECT_NE(text.find("chat template: qwen2 ("), std::string::npos) << text;
   // The family's own reference sampler: llava_vid truncates np.linspace, VILA rounds it half to even.
   const size_t at = text.find("frame indices: ");
   ASSERT_NE(at, std::string::npos) << text;
@@ -92,6 +97,36 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   line >> indices_json >> of >> frame_count;
   const auto expected = family == "llava_video" ? lvb::numpy_linspace_int(frame_count - 1, 4) : lvb::numpy_linspace_round(frame_count - 1, 4);
   EXPECT_EQ(nlohmann::json::parse(indices_json).get<std::vector<int64_t>>(), expected) << text;
+  if (family == "longvila") {
+    // VILA samples from the start at the config's fps when it is > 0 (models/longvila/frame_sampling.h).
+    std::string at_word, fps_text;
+    line >> of >> at_word >> fps_text;
+    const double video_fps = std::stod(fps_text);
+    nlohmann::json cfg = nlohmann::json::parse(read(dir / "model" / "config.json"));
+    cfg["fps"] = 2.0;
+    std::ofstream(dir / "model" / "config.json") << cfg.dump(2);
+    ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
+                      " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 1",
+                  dir / "fps.log"),
+              0)
+        << read(dir / "fps.log");
+    const std::string fps_out = read(dir / "fps.log");
+    const size_t f_at = fps_out.find("frame indices: ");
+    ASSERT_NE(f_at, std::string::npos) << fps_out;
+    std::istringstream fps_line(fps_out.substr(f_at + 15));
+    fps_line >> indices_json;
+    EXPECT_EQ(nlohmann::json::parse(indices_json).get<std::vector<int64_t>>(),
+              longvila::vila_frame_indices(frame_count, video_fps, 2.0, 4))
+        << fps_out;
+    cfg.erase("fps");  // VILA's LlavaConfig leaves it None, which its loader cannot compare: an error naming the key
+    std::ofstream(dir / "model" / "config.json") << cfg.dump(2);
+    ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video + " --question 'x' --frames 4",
+                  dir / "nofps.log"),
+              1);
+    EXPECT_NE(read(dir / "nofps.log").find("'fps'"), std::string::npos) << read(dir / "nofps.log");
+    cfg["fps"] = 0.0;
+    std::ofstream(dir / "model" / "config.json") << cfg.dump(2);
+  }
   // A fixed-input family has no pixel budget to override.
   ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
                     " --question 'What is shown?' --frames 4 --dtype fp32 --max-pixels 50000",

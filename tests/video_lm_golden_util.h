@@ -19,6 +19,7 @@
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/llm.h"
 #include "models/safetensors/torch_tensor.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
 
 namespace pevlm::test {
@@ -31,14 +32,17 @@ inline bool use_one_thread() {
 }
 
 // Copies `fixture` (recursively) to a fresh temporary folder and writes tokenizer.json into
-// `tokenizer_subdir` of it ("" = the top level).
+// `tokenizer_subdir` of it ("" = the top level), with the known chat template `chat_template` where
+// `lookup` reads it (the fixtures hold neither: tokenizer/chat_template.h).
 inline std::filesystem::path fixture_copy(const std::filesystem::path& fixture, const std::string& tag,
-                                          const std::string& tokenizer_subdir = "") {
+                                          const std::string& tokenizer_subdir, const std::string& chat_template,
+                                          tokenizer::ChatTemplateLookup lookup) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("pevlm_" + tag + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::copy(fixture, dir, fs::copy_options::recursive);
   tokenizer::write_tiny_tokenizer_json(dir / tokenizer_subdir / "tokenizer.json");
+  tokenizer::write_chat_template(dir / tokenizer_subdir, lookup, chat_template);
   return dir;
 }
 

@@ -43,15 +43,15 @@ int run_generate_command(const std::vector<std::string>& args) {
   const std::unique_ptr<VideoLM> model = load_video_lm(cli.require("--model", spec.usage), cli.get("--dtype", "auto"),
                                                        cli.get("--executor", "auto"), device, parse_overrides(repeated("--model-option")));
 
-  // Frames: N uniformly spaced over the whole video, chosen and rounded as the family's reference
-  // loader does, with its default pixel budget (VideoLM::generate_plan); N defaults to the family's
-  // evaluation setting.
+  // Frames: those the family's reference loader reads when asked for N (VideoLM::generate_plan: uniform
+  // over the whole video with the family's rounding, or LongVILA's config fps), with its default pixel
+  // budget; N defaults to the family's evaluation setting.
   auto t0 = Clock::now();
   const std::string path = cli.require("--video", spec.usage);
   const video::VideoInfo info = video::probe(path);
   const int64_t wanted = cli.values.count("--frames") ? std::stoll(cli.get("--frames", "")) : model->default_frames();
-  const int64_t n = std::max<int64_t>(2, std::min<int64_t>(wanted, info.frame_count));
-  lvb::PromptPlan plan = model->generate_plan(info.frame_count, info.fps, n);
+  lvb::PromptPlan plan = model->generate_plan(info.frame_count, info.fps, wanted);
+  const int64_t n = int64_t(plan.frame_indices.size());
   if (cli.values.count("--max-pixels")) {
     if (plan.max_pixels <= 0)
       throw std::invalid_argument("--max-pixels: the " + model->family() + " family resizes every frame to its fixed input size; it has no pixel budget");
@@ -88,7 +88,12 @@ int run_generate_command(const std::vector<std::string>& args) {
   const MethodAnswer a = model->answer(x_LD, prompt.layout, method, max_new_tokens, decoder, draft.model ? &draft : nullptr);
   const nlohmann::json described = model->describe();
   std::printf("answer: %s\n", a.response.c_str());
-  std::printf("frame indices: %s of %lld frames\n", nlohmann::json(plan.frame_indices).dump().c_str(), (long long)info.frame_count);
+  std::printf("frame indices: %s of %lld frames at %.17g fps\n", nlohmann::json(plan.frame_indices).dump().c_str(),
+              (long long)info.frame_count, info.fps);
+  if (described.contains("chat_template"))
+    std::printf("chat template: %s (%s, sha256 %s)\n", described["chat_template"]["name"].get<std::string>().c_str(),
+                described["chat_template"]["source"].get<std::string>().c_str(),
+                described["chat_template"]["sha256"].get<std::string>().c_str());
   std::printf("model: %s (%s); device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)\n",
               described["name"].get<std::string>().c_str(), model->family().c_str(), device.description.c_str(),
               described["executor"].get<std::string>().c_str(), described["kernel"].get<std::string>().c_str(), info.width,

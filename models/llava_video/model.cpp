@@ -50,6 +50,10 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),
       config_(std::move(config)),
       options_(parse_options(r.options)) {
+  chat_template_ = config_.layout == Layout::LmmsLab
+                       ? tokenizer::read_chat_template(dir, tokenizer::ChatTemplateLookup::Tokenizer, {"qwen2"}, "llava_video")
+                       : tokenizer::read_chat_template(dir, tokenizer::ChatTemplateLookup::Processor, {"llava_onevision"},
+                                                       "llava_video");
   const auto ck = safetensors::Checkpoint::open(dir.string());
   const WeightNames n = names_for(config_, ck);
   vision_ = siglip::SiglipTower::load(ck, n.vision_prefix, config_.vision, config_.vision_layers, dtype_, r.device);
@@ -81,8 +85,8 @@ std::vector<at::Tensor> LlavaVideoLM::tensors() const {
   return out;
 }
 
-lvb::PromptPlan LlavaVideoLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
-  return one_video_plan(lvb::numpy_linspace_int(frame_count - 1, n), fps);
+lvb::PromptPlan LlavaVideoLM::generate_plan(int64_t frame_count, double fps, int64_t wanted) const {
+  return one_video_plan(lvb::numpy_linspace_int(frame_count - 1, generate_frame_count(wanted, frame_count)), fps);
 }
 
 VideoInput LlavaVideoLM::prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const {
@@ -111,13 +115,15 @@ at::Tensor LlavaVideoLM::encode(const VideoInput& video) const {
 
 VideoPrompt LlavaVideoLM::build_prompt(const VideoInput& video, const std::string& system_prompt,
                                        const std::string& question) const {
-  // conv_templates["qwen_1_5"] with tokenizer_image_token: "<image>\n" then [time instruction "\n"] and the text.
+  // conv_templates["qwen_1_5"] with tokenizer_image_token: "<image>\n" then [time instruction "\n"] and the text
+  // (the OneVision template renders "<video>\n" there: only the placeholder of VideoPrompt::text differs).
   std::vector<int64_t> counts;
   for (const VisualChunk& c : video.chunks)
     for (int64_t n : frame_token_counts(c.grid[0], c.grid[1], options_.pool_mode, config_.pool_stride, options_.newline))
       counts.push_back(n);
   const std::string time = options_.time_instruction ? time_instruction(video.duration_s, video.frame_times) + "\n" : "";
-  return backbone_.chat_prompt(video, counts, -1, system_prompt, "\n" + time, question, "<image>");
+  return backbone_.chat_prompt(video, counts, -1, system_prompt, "\n" + time, question,
+                               chat_template_.name == "llava_onevision" ? "<video>" : "<image>");
 }
 
 }  // namespace pevlm::llava_video

@@ -5,7 +5,11 @@
 // (all layers but the last, no post-layernorm) per frame; projector Linear-GELU(erf)-Linear per frame;
 // 2x2 pooling + newline placement (pooling.h); the qwen_1_5 prompt
 //   <|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n<image>\n[{time}\n]{text}<|im_end|>\n<|im_start|>assistant\n
-// with the video tokens in place of <image>; plain 1-D positions 0..L-1.
+// with the video tokens in place of <image>; plain 1-D positions 0..L-1. The folder's chat template must
+// render exactly that (tokenizer/chat_template.h): lmms-lab layout, read as its tokenizer reads it
+// (chat_template.jinja / tokenizer_config.json), the Qwen2 template (= LLaVA-NeXT conv_templates["qwen_1_5"]
+// for this conversation); llava-hf / OneVision layout, read as its processor reads it (processor_config.json
+// / chat_template.json / chat_template.jinja), the LLaVA-OneVision conversion template ("<video>\n").
 #pragma once
 
 #include <filesystem>
@@ -33,7 +37,7 @@ class LlavaVideoLM : public Qwen2VideoLM {
   std::vector<at::Tensor> tensors() const override;
   int64_t default_frames() const override { return options_.frames; }
   // lmms-eval llava_vid's uniform sampling: np.linspace(0, n_frames - 1, n, dtype=int) (truncation).
-  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t wanted) const override;
 
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;

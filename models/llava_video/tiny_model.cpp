@@ -10,6 +10,7 @@
 #include "models/qwen2_5_vl/weights_llm.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -53,7 +54,9 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   add("model.mm_projector.2.bias", {t.hidden_size});
   add("model.image_newline", {t.hidden_size});
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
-  return {(root / "config.json").string(), (root / "model.safetensors").string(), (root / "tokenizer.json").string()};
+  // The chat template where LLaVA-Video-7B-Qwen2's tokenizer keeps it (tokenizer/chat_template.h).
+  const fs::path tpl = tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Tokenizer, "qwen2");
+  return {(root / "config.json").string(), (root / "model.safetensors").string(), (root / "tokenizer.json").string(), tpl.string()};
 }
 
 }  // namespace pevlm::llava_video

@@ -49,6 +49,12 @@ LongVilaConfig load_config(const std::filesystem::path& dir) {
                              "'; supported projector types: mlp_downsample");
   c.frames = root.get_int("num_video_frames", 256);
   if (c.frames < 1) root.fail("num_video_frames", "must be >= 1");
+  // VILA llava/utils/media.py _extract_video: getattr(config, "fps", 0.0) -- but LlavaConfig always sets
+  // the attribute (None when config.json lacks it), and `None > 0` raises: the key is required.
+  if (!root.has("fps"))
+    root.fail("fps", "missing; VILA's video loader compares it with 0 (> 0: frames from the start at that rate, "
+                     "0: uniform over the whole video) and fails without it");
+  c.fps = root.get_double("fps");
   const std::filesystem::path pre = dir / "vision_tower" / "preprocessor_config.json";
   if (std::filesystem::exists(pre)) {
     const nlohmann::json p = read_json(pre, dir);

@@ -27,6 +27,9 @@ struct LongVilaConfig {
   int64_t vision_layers = 0;        // hidden_states[mm_vision_select_layer] (-2: all but the last layer)
   std::string projector_type;       // mm_projector/config.json mm_projector_type (mlp_downsample)
   int64_t frames = 256;             // num_video_frames
+  // "fps": > 0 samples from the start of the video at that rate, else uniformly over all of it
+  // (frame_sampling.h). Required: VILA's LlavaConfig defaults it to None, which its loader cannot compare.
+  double fps = 0;
   std::array<double, 3> image_mean{0.5, 0.5, 0.5};  // vision_tower/preprocessor_config.json (SigLIP: 0.5)
   std::array<double, 3> image_std{0.5, 0.5, 0.5};
   std::string torch_dtype = "bfloat16";

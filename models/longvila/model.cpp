@@ -1,11 +1,11 @@
 // LongVILA behind VideoLM; see model.h.
-#include "datasets/longvideobench/frame_sampling.h"
 #include "models/longvila/model.h"
 
 #include <ATen/ATen.h>
 
 #include <stdexcept>
 
+#include "models/longvila/frame_sampling.h"
 
 namespace pevlm::longvila {
 namespace {
@@ -31,6 +31,10 @@ LongVilaLM::LongVilaLM(const std::filesystem::path& dir, const LoadRequest& r, L
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),
       config_(std::move(config)),
       frames_(frames_option(r.options, config_.frames)) {
+  // VILA's AutoTokenizer.from_pretrained(llm/) template; config.json's "chat_template" is dropped by
+  // LlavaConfig.__init__ (it passes no kwargs to PretrainedConfig), so it is never read here either.
+  chat_template_ = tokenizer::read_chat_template(dir / "llm", tokenizer::ChatTemplateLookup::Tokenizer, {"qwen2", "qwen2_vila"},
+                                                 "longvila");
   const auto vt = safetensors::Checkpoint::open((dir / "vision_tower").string());
   vision_ = siglip::SiglipTower::load(vt, "", config_.vision, config_.vision_layers, dtype_, r.device);
   projector_ = Projector::load(safetensors::Checkpoint::open((dir / "mm_projector").string()), config_.vision.hidden_size,
@@ -47,6 +51,7 @@ nlohmann::json LongVilaLM::describe() const {
                                       {"heads", config_.vision.num_heads}, {"image_size", config_.vision.image_size},
                                       {"patch", config_.vision.patch_size}, {"tokens_per_frame", config_.tokens_per_frame() + 1}});
   d["options"] = {{"frames", frames_}};
+  d["config"]["fps"] = config_.fps;  // VILA's frame sampling rate (0: uniform over the whole video)
   return d;
 }
 
@@ -57,8 +62,8 @@ std::vector<at::Tensor> LongVilaLM::tensors() const {
   return out;
 }
 
-lvb::PromptPlan LongVilaLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
-  return one_video_plan(lvb::numpy_linspace_round(frame_count - 1, n), fps);
+lvb::PromptPlan LongVilaLM::generate_plan(int64_t frame_count, double fps, int64_t wanted) const {
+  return one_video_plan(vila_frame_indices(frame_count, fps, config_.fps, wanted), fps);
 }
 
 VideoInput LongVilaLM::prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const {
@@ -80,11 +85,12 @@ at::Tensor LongVilaLM::encode(const VideoInput& video) const {
 
 VideoPrompt LongVilaLM::build_prompt(const VideoInput& video, const std::string& system_prompt,
                                      const std::string& question) const {
-  // BasicVideoEncoder: each frame's 256 tokens, then the "\n" end token (a real id in the prompt).
+  // BasicVideoEncoder: each frame's 256 tokens, then the "\n" end token (a real id in the prompt). The user
+  // message is "<vila/video>" + text, stripped by tokenize_conversation (only its end can change).
   int64_t frames = 0;
   for (const VisualChunk& c : video.chunks) frames += c.grid[0];
   return backbone_.chat_prompt(video, std::vector<int64_t>(size_t(frames), config_.tokens_per_frame()), newline_id_,
-                               system_prompt, "", question, "<vila/video>");
+                               system_prompt, "", question, "<vila/video>", /*strip_user_text=*/true);
 }
 
 }  // namespace pevlm::longvila

@@ -4,8 +4,12 @@
 // S x S (no aspect keep, PIL bicubic), /255, normalised with the tower's mean/std (0.5); SigLIP
 // hidden_states[-2] per frame (no post-layernorm); mlp_downsample (projector.h) -> 256 tokens; the
 // LLM embedding of "\n" after every frame (257 tokens per frame, a real token in the prompt ids).
-// Prompt: the Qwen2 chat template with the video, then the user text and question (VILA puts the media
-// before the text; the exact separator is unverified against the released checkpoint). 1-D positions.
+// Prompt: the chat template of llm/ (llm/tokenizer_config.json or llm/chat_template.jinja, as VILA's
+// AutoTokenizer reads it; VILA's LlavaConfig drops a "chat_template" of config.json, so its own
+// chat_templates/*.jinja never apply to a released folder): the qwen2 or qwen2_vila template
+// (tokenizer/chat_template.h), with the user message VILA builds: the video, then the text, stripped
+// (llava/utils/media.py extract_media, llava/utils/tokenizer.py tokenize_conversation). 1-D positions.
+// Frames: VILA's loader with the config's num_video_frames and fps (frame_sampling.h).
 #pragma once
 
 #include <filesystem>
@@ -28,8 +32,9 @@ class LongVilaLM : public Qwen2VideoLM {
   nlohmann::json describe() const override;
   std::vector<at::Tensor> tensors() const override;
   int64_t default_frames() const override { return frames_; }
-  // VILA's video loader: np.round(np.linspace(0, n_frames - 1, n)) (half to even).
-  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
+  // VILA's video loader (frame_sampling.h) with the config's fps and `wanted` frames: from the start at
+  // that rate when fps > 0 (fewer frames for short videos), else np.round(np.linspace(0, n - 1, wanted)).
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t wanted) const override;
 
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;

@@ -10,6 +10,7 @@
 #include "models/qwen2_5_vl/weights_llm.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -85,6 +86,8 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   add(projector, "layers.4.weight", {t.hidden_size, t.hidden_size});
   add(projector, "layers.4.bias", {t.hidden_size});
   emit(projector, root / "mm_projector" / "model.safetensors");
+  // The chat template where llm/'s tokenizer keeps it (VILA reads it there; tokenizer/chat_template.h).
+  files.push_back(tokenizer::write_chat_template(root / "llm", tokenizer::ChatTemplateLookup::Tokenizer, "qwen2").string());
   for (const char* f : {"config.json", "llm/config.json", "llm/tokenizer.json", "llm/model.safetensors.index.json"})
     files.push_back((root / f).string());
   return files;

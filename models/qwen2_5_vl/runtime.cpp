@@ -29,6 +29,9 @@ QwenVideoLM::QwenVideoLM(const std::filesystem::path& model_dir, const LoadReque
       config_(load_config((model_dir / "config.json").string())),
       preprocessor_(load_preprocessor_config(model_dir.string())),
       tokenizer_(tokenizer::Tokenizer::load(model_dir)),
+      // lmms-eval renders with processor.apply_chat_template: the processor's template files.
+      chat_template_(tokenizer::read_chat_template(model_dir, tokenizer::ChatTemplateLookup::Processor, {"qwen2_5_vl"},
+                                                   "qwen2_5_vl")),
       dtype_(pick_compute_dtype(request.dtype, config_.torch_dtype)),
       device_(request.device),
       device_name_(request.device_name),
@@ -60,7 +63,8 @@ nlohmann::json QwenVideoLM::describe() const {
             {"vision",
              {{"depth", v.depth}, {"hidden", v.hidden_size}, {"heads", v.num_heads}, {"intermediate", v.intermediate_size},
               {"fullatt_blocks", v.fullatt_block_indexes.size()},
-              {"window_tokens", (v.window_size / v.patch_size) * (v.window_size / v.patch_size)}}}}}};
+              {"window_tokens", (v.window_size / v.patch_size) * (v.window_size / v.patch_size)}}}}},
+          {"chat_template", chat_template_.to_json()}};
 }
 
 std::vector<at::Tensor> QwenVideoLM::tensors() const {
@@ -69,7 +73,8 @@ std::vector<at::Tensor> QwenVideoLM::tensors() const {
   return out;
 }
 
-lvb::PromptPlan QwenVideoLM::generate_plan(int64_t frame_count, double fps, int64_t n) const {
+lvb::PromptPlan QwenVideoLM::generate_plan(int64_t frame_count, double fps, int64_t wanted) const {
+  const int64_t n = generate_frame_count(wanted, frame_count);
   lvb::PromptPlan plan = one_video_plan(lvb::torch_linspace_round(0, frame_count - 1, n), fps);
   plan.min_pixels = 128 * 28 * 28;
   plan.max_pixels = 768 * 28 * 28;

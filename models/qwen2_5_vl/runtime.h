@@ -19,6 +19,7 @@
 #include "models/qwen2_5_vl/llm.h"
 #include "models/qwen2_5_vl/prompt.h"
 #include "models/qwen2_5_vl/vision.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/video_lm/video_lm.h"
 
@@ -26,7 +27,8 @@ namespace pevlm::qwen2_5_vl {
 
 class QwenVideoLM : public VideoLM {
  public:
-  // Reads config.json, preprocessor_config.json, the tokenizer and every weight onto request.device in
+  // Reads config.json, preprocessor_config.json, the tokenizer, the processor's chat template (it must be
+  // the Qwen2.5-VL template prompt.h renders: tokenizer/chat_template.h) and every weight onto request.device in
   // request.dtype ("auto": the checkpoint's torch_dtype) with request.executor. Qwen2.5-VL takes no model
   // options (an error naming the folder and the options given).
   QwenVideoLM(const std::filesystem::path& model_dir, const LoadRequest& request);
@@ -34,11 +36,12 @@ class QwenVideoLM : public VideoLM {
   const Qwen25VLConfig& config() const { return config_; }
   const PreprocessorConfig& preprocessor() const { return preprocessor_; }
   const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
+  const tokenizer::ChatTemplate& chat_template() const { return chat_template_; }
   std::string dtype_name() const override;
   const at::Device& device() const { return device_; }
   const std::string& device_name() const { return device_name_; }
   std::string family() const override { return "qwen2_5_vl"; }
-  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": dims} for result rows.
+  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": dims, "chat_template"} for result rows.
   nlohmann::json describe() const override;
   // Load time and memory right after loading: {"ms", "peak_host_mib", "peak_device_mib"} (set by the loader).
   const nlohmann::json& load_figures() const override { return load_figures_; }
@@ -49,7 +52,7 @@ class QwenVideoLM : public VideoLM {
   int64_t default_frames() const override { return 16; }
   // qwen-vl-utils for a video without fps sampling: torch.linspace(0, n_frames - 1, n).round(), and its
   // VIDEO_MIN_PIXELS / VIDEO_MAX_PIXELS (128 and 768 x 28 x 28 per frame).
-  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const override;
+  lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t wanted) const override;
 
   // The protocol's preprocessing (preprocess.h, per-frame pixel limits of the plan): one chunk for a
   // video (frames_as_video), else one per frame piece (the frame repeated to the temporal patch, as the
@@ -82,6 +85,7 @@ class QwenVideoLM : public VideoLM {
   Qwen25VLConfig config_;
   PreprocessorConfig preprocessor_;
   tokenizer::Tokenizer tokenizer_;
+  tokenizer::ChatTemplate chat_template_;
   at::ScalarType dtype_;
   at::Device device_;
   std::string device_name_;

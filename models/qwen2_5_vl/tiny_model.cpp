@@ -16,6 +16,7 @@
 #include "models/qwen2_5_vl/weights_llm.h"
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -217,6 +218,8 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
                                                {"do_sample", false}});
   for (const char* f : {"tokenizer.json", "preprocessor_config.json", "generation_config.json"})
     info.files.push_back((root / f).string());
+  // The processor's chat template file, as the Qwen2.5-VL-Instruct releases ship it (tokenizer/chat_template.h).
+  info.files.push_back(tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Processor, "qwen2_5_vl").string());
   return info;
 }
 

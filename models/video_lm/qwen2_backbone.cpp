@@ -3,6 +3,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace pevlm {
@@ -72,7 +73,7 @@ nlohmann::json Qwen2Backbone::dims() const {
 
 VideoPrompt Qwen2Backbone::chat_prompt(const VideoInput& video, const std::vector<int64_t>& frame_visual, int64_t frame_end_id,
                                        const std::string& system_prompt, const std::string& text_prefix,
-                                       const std::string& question, const std::string& media) const {
+                                       const std::string& question, const std::string& media, bool strip_user_text) const {
   VideoPrompt p;
   const std::string header = "<|im_start|>system\n" + system_prompt + "<|im_end|>\n<|im_start|>user\n";
   p.ids = encode(header, true);
@@ -99,7 +100,8 @@ VideoPrompt Qwen2Backbone::chat_prompt(const VideoInput& video, const std::vecto
     }
   }
   const int64_t question_begin = int64_t(p.ids.size());
-  const std::string tail = text_prefix + user_text + question;
+  const std::string tail =
+      strip_user_text ? python_rstrip(text_prefix + user_text + question) : text_prefix + user_text + question;
   for (int64_t id : encode(tail, false)) p.ids.push_back(id);
   for (int64_t id : encode("<|im_end|>\n<|im_start|>assistant\n", true)) p.ids.push_back(id);
   p.text = header + media + tail + "<|im_end|>\n<|im_start|>assistant\n";
@@ -132,7 +134,29 @@ nlohmann::json Qwen2VideoLM::describe_common(const nlohmann::json& vision) const
   dims["vision"] = vision;
   return {{"name", dir_.filename().string()}, {"family", family()}, {"path", std::filesystem::absolute(dir_).string()},
           {"dtype", dtype_name()}, {"device", device_name_}, {"executor", backbone_.executor->name()},
-          {"kernel", backbone_.executor->kernel()}, {"config", dims}};
+          {"kernel", backbone_.executor->kernel()}, {"config", dims}, {"chat_template", chat_template_.to_json()}};
+}
+
+std::string python_rstrip(const std::string& text) {
+  // Code points with str.isspace() true (CPython's _PyUnicode_IsWhitespace table).
+  auto is_space = [](uint32_t c) {
+    return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+  };
+  size_t end = text.size();
+  while (end > 0) {
+    size_t start = end - 1;  // back to the lead byte of the last code point
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xc0) == 0x80 && end - start < 4) --start;
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + start;
+    const size_t n = end - start;
+    uint32_t c = p[0];
+    if (n == 2 && (p[0] & 0xe0) == 0xc0) c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+    else if (n == 3 && (p[0] & 0xf0) == 0xe0) c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+    else if (n != 1 || p[0] >= 0x80) break;  // a 4-byte code point (never whitespace) or invalid UTF-8: stop
+    if (!is_space(c)) break;
+    end = start;
+  }
+  return text.substr(0, end);
 }
 
 }  // namespace pevlm

@@ -11,6 +11,7 @@
 
 #include "attention/executor.h"
 #include "models/safetensors/safetensors.h"
+#include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/video_lm/video_lm.h"
 
@@ -39,10 +40,14 @@ struct Qwen2Backbone {
   //   <|im_end|>\n<|im_start|>assistant\n
   // where the chunk pieces of `video` become, frame by frame, frame_visual[f] visual slots followed (when
   // frame_end_id >= 0) by that real token, one Frame span each; text pieces are the user text. The
-  // question span starts after the last frame. `media` names the video in VideoPrompt::text.
+  // question span starts after the last frame. `media` names the video in VideoPrompt::text. With
+  // `strip_user_text`, trailing whitespace of {text_prefix}{user text}{question} is removed as Python's
+  // str.strip() does (VILA strips each message; the frames come first, so only the end changes).
+  // The strings are those of the chat templates both families accept (qwen2, qwen2_vila, llava_onevision;
+  // tokenizer/chat_template.h), checked against transformers' renders by the family golden tests.
   VideoPrompt chat_prompt(const VideoInput& video, const std::vector<int64_t>& frame_visual, int64_t frame_end_id,
                           const std::string& system_prompt, const std::string& text_prefix, const std::string& question,
-                          const std::string& media) const;
+                          const std::string& media, bool strip_user_text = false) const;
   // Encodes text (special tokens allowed or not) as int64 ids.
   std::vector<int64_t> encode(const std::string& text, bool allow_special) const;
 };
@@ -77,15 +82,21 @@ class Qwen2VideoLM : public VideoLM {
 
  protected:
   Qwen2VideoLM(std::filesystem::path dir, Qwen2Backbone backbone, at::ScalarType dtype, std::string device_name);
-  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": LLM dims + `vision`}.
+  // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": LLM dims + `vision`,
+  //  "chat_template": {name, source, sha256}}.
   nlohmann::json describe_common(const nlohmann::json& vision) const;
 
   std::filesystem::path dir_;
   Qwen2Backbone backbone_;
   at::ScalarType dtype_;
   std::string device_name_;
+  tokenizer::ChatTemplate chat_template_;  // read by the family's constructor (chat_template.h)
   nlohmann::json load_figures_ = nlohmann::json::object();
 };
+
+// Python's str.rstrip(): drops trailing characters for which str.isspace() is true (ASCII whitespace,
+// \x1c-\x1f, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), UTF-8.
+std::string python_rstrip(const std::string& text);
 
 // Every weight of a Qwen2 decoder (embeddings, norm, head, layers).
 std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm);

@@ -126,11 +126,14 @@ class VideoLM {
   virtual std::vector<at::Tensor> tensors() const = 0;
   // Frames `pevlm generate` samples by default (the family's evaluation setting).
   virtual int64_t default_frames() const = 0;
-  // `pevlm generate`'s plan for one video file outside any protocol: n of its frame_count frames
-  // chosen as the family's reference loader does (the rounding differs: qwen-vl-utils torch.round,
-  // lmms-eval llava_vid np.linspace(dtype=int) truncation, VILA np.round), timestamps at `fps`, and
-  // the family's default pixel budget (one_video_plan below fills the rest).
-  virtual lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t n) const = 0;
+  // `pevlm generate`'s plan for one video file outside any protocol: the frames of its frame_count
+  // (at container rate `fps`) that the family's reference loader reads when asked for `wanted` frames
+  // (--frames, else default_frames()), timestamps at `fps`, and the family's default pixel budget
+  // (one_video_plan below fills the rest). The loaders differ: qwen-vl-utils torch.round and lmms-eval
+  // llava_vid np.linspace(dtype=int) over the whole video (n = generate_frame_count(wanted, frame_count));
+  // VILA by the checkpoint's `fps` (from the start at that rate) or np.round(np.linspace) over the whole
+  // video with exactly `wanted` frames (longvila/frame_sampling.h). The plan may hold repeated indices.
+  virtual lvb::PromptPlan generate_plan(int64_t frame_count, double fps, int64_t wanted) const = 0;
 
   // CPU side, prefetch thread: decoded frames uint8 [T, H, W, 3] in plan order -> model inputs.
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
@@ -173,6 +176,12 @@ at::Tensor square_pixels(const at::Tensor& frames_THWC, int64_t size, const std:
 // adapters do the same): one chunk of `pixels` with grid (T, g, g), then the plan's pre-video text and
 // text pieces (separator-joined, a trailing separator when there are any), frame times and duration.
 VideoInput video_first_input(const at::Tensor& pixels_TCSS, int64_t grid, const lvb::PromptPlan& plan, double duration_s);
+
+// generate's frame count for the whole-video samplers of qwen2_5_vl and llava_video: `wanted` kept within
+// [2, frame_count] (at least 2).
+inline int64_t generate_frame_count(int64_t wanted, int64_t frame_count) {
+  return wanted < frame_count ? (wanted < 2 ? 2 : wanted) : (frame_count < 2 ? 2 : frame_count);
+}
 
 // A one-video plan of these container frames: timestamps index / fps (0 when fps is unknown), one
 // frame piece each, frames as one video, grid step 1 s (fps 2 / temporal patch 2); no pixel limits.
