@@ -91,7 +91,7 @@ nlohmann::json accuracy_ci_table(const std::vector<nlohmann::json>& rows, const 
     out.push_back(std::move(o));
   }
   return table_json({{"model", "model"}, {"label", "configuration"}, {"accuracy", "accuracy %", 2},
-                     {"ci", "95 % CI (video clusters)"}, {"se", "SE", 2}, {"scored", "scored"}, {"clusters", "videos"},
+                     {"ci", "95 % CI (video clusters)"}, {"se", "SE", 2}, {"scored", "scored"}, {"clusters", "clusters"},
                      {"unparsed", "unparsed"}, {"fallback_random", "of which random"}},
                     out);
 }
