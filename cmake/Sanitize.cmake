@@ -9,9 +9,9 @@
 # scripts/sanitize-test) their objects are the plain build's objects, not a second compile; executables
 # link the sanitizer runtimes, and the instrumented code reports wherever it is called from.
 set(PEVLM_SANITIZE_DEFAULT_TARGETS
-  # untrusted files: videos (FFmpeg buffers, swscale strides), dataset JSON/subtitles, safetensors headers and
+  # untrusted files: videos (FFmpeg buffers, swscale strides), model outputs (answer extractors), dataset JSON/subtitles, safetensors headers and
   # mmaps, tokenizer JSON/BPE, YAML configs and the JSONL results store, frames/embedding caches (eval)
-  pevlm_video pevlm_lvb pevlm_synthetic pevlm_safetensors pevlm_safetensors_torch pevlm_tokenizer
+  pevlm_video pevlm_answers pevlm_lvb pevlm_synthetic pevlm_safetensors pevlm_safetensors_torch pevlm_tokenizer
   pevlm_harness_core pevlm_results pevlm_eval
   # raw buffers: the fused attention kernel (tile buffers, packing, non-temporal stores, strided caches),
   # the frame preprocessing of every family (resize, patchify), config/weight readers and tiny writers, prompts

@@ -12,6 +12,9 @@ Reads DIR/report.json (written by `pevlm report DIR`) and, when present, DIR/spe
   accuracy_vs_position.*     accuracy per relative position of the referred moment (LongVideoBench
                              `position`, 5 bins; the paper's "lost in the middle" question), one line
                              per configuration
+  accuracy_vs_prefill_<g>.*  accuracy (with its video-clustered 95 % interval) vs mean prefill latency per
+                             configuration, one figure per duration group g ("all" too), Pareto front
+                             (no other configuration both as accurate and as fast) marked and joined
   attention_masks.*          attention masks of each method on a small layout (6 frames x 4
                              tokens), from `pevlm plan` (--pevlm BIN, default build*/bin/pevlm)
 Re-run `pevlm report DIR` afterwards and report.md links the PNGs.
@@ -159,6 +162,34 @@ def plot_position(long_rows, out_dir):
                     "Accuracy by position of the moment the question refers to", out_dir, "accuracy_vs_position")
 
 
+def safe_name(group):
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(group))
+
+
+def plot_pareto(groups, out_dir):
+    """One accuracy vs prefill latency figure per duration group, from report.json's "pareto"."""
+    for g in groups:
+        pts = [p for p in g["points"] if p["accuracy"] is not None and p["prefill_ms"] is not None]
+        if not pts:
+            continue
+        fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        for p in pts:
+            x, y = p["prefill_ms"] / 1000.0, p["accuracy"]
+            err = None
+            if p.get("ci_low") is not None and p.get("ci_high") is not None:
+                err = [[y - p["ci_low"]], [p["ci_high"] - y]]
+            ax.errorbar([x], [y], yerr=err, fmt="o", capsize=3,
+                        markerfacecolor=None if p["pareto"] else "white", label=short(p["label"]))
+        front = sorted((p["prefill_ms"] / 1000.0, p["accuracy"]) for p in pts if p["pareto"])
+        if front:
+            ax.step([x for x, _ in front], [y for _, y in front], where="post", color="black", linewidth=1,
+                    linestyle="--", label="Pareto front")
+        title = "all samples" if g["group"] == "all" else f"{g['grouping']} {g['group']}"
+        finish_accuracy(fig, ax, "mean prefill latency per sample (s)", "accuracy (%), 95 % CI clustered by video",
+                        f"Accuracy vs prefill latency ({title}; filled = on the Pareto front)", out_dir,
+                        f"accuracy_vs_prefill_{safe_name(g['group'])}")
+
+
 def find_pevlm(explicit):
     if explicit:
         return explicit
@@ -222,6 +253,7 @@ def main():
             plot_sweeps(report["sweeps"], out_dir)
         plot_caps(report["table2"], out_dir)
         plot_position(report.get("accuracy_long", []), out_dir)
+        plot_pareto(report.get("pareto", []), out_dir)
     pevlm = find_pevlm(args.pevlm)
     if pevlm and os.access(pevlm, os.X_OK):
         plot_masks(pevlm, out_dir)

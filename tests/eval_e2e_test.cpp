@@ -145,6 +145,11 @@ TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
     EXPECT_EQ(r.value("frames_from_cache", false), true);
     EXPECT_EQ(r["device_name"], "cpu");
     EXPECT_TRUE(r.contains("memory") && r["memory"].contains("peak_host_mib"));
+    // The answer fields the report counts (issue 24): parsed or flagged seeded fallback, and the video cluster.
+    EXPECT_TRUE(r["video_id"].is_string() && !r["video_id"].get<std::string>().empty());
+    EXPECT_EQ(r["answer_extractor"], "lmms_longvideobench");
+    EXPECT_EQ(r["answer_parsed"], !r["fallback"].get<bool>());
+    EXPECT_EQ(r["answer_fallback"], r["fallback"].get<bool>() ? nlohmann::json("random") : nlohmann::json(nullptr));
   }
   // Without the cache, the missing videos are per-sample errors naming the file.
   ASSERT_EQ(run(eval_cmd(f, f.dir / "nocache", "--limit 2")), 0);

@@ -31,11 +31,18 @@ TEST(ReportPlot, PlotScriptWritesFiguresAndReportLinksThem) {
       const auto f = dir / (std::string(stem) + ext);
       EXPECT_TRUE(std::filesystem::exists(f) && std::filesystem::file_size(f) > 1000) << f;
     }
+  // Accuracy vs prefill latency, one figure per duration group of the fixture (and all samples).
+  for (const char* group : {"all", "15", "60", "600", "3600"})
+    for (const char* ext : {".png", ".svg"}) {
+      const auto f = dir / (std::string("accuracy_vs_prefill_") + group + ext);
+      EXPECT_TRUE(std::filesystem::exists(f) && std::filesystem::file_size(f) > 1000) << f;
+    }
   ASSERT_EQ(run_report_command({dir.string()}), 0);
   std::ifstream in(dir / "report.md");
   std::stringstream md;
   md << in.rdbuf();
   EXPECT_NE(md.str().find("![accuracy_vs_cap.png](accuracy_vs_cap.png)"), std::string::npos);
+  EXPECT_NE(md.str().find("![accuracy_vs_prefill_600.png](accuracy_vs_prefill_600.png)"), std::string::npos);
   EXPECT_EQ(md.str().find("attention_masks.png"), std::string::npos);  // skipped: no pevlm binary
   std::filesystem::remove_all(dir);
 }

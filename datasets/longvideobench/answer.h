@@ -1,4 +1,6 @@
-// Answer-letter parsing for LongVideoBench, as lmms-eval scores it (library pevlm_lvb).
+// Answer-letter parsing for LongVideoBench, as lmms-eval scores it (library pevlm_lvb): the
+// lmms_longvideobench variant of the shared extractor (datasets/answers/answer_extractor.h) with the
+// seeded-random policy for unparsed answers (datasets/answers/scored_answer.h).
 //
 // Mirrors lmms-eval tasks/longvideobench/utils.py parse_multi_choice_response (the simple parser
 // "fixed to avoid 'D. A book' be parsed as A"): strip; delete the phrases "The best answer is",

@@ -35,6 +35,7 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         const nlohmann::json& model, const nlohmann::json& prov) {
   nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
                         {"sample_id", s.id},
+                        {"video_id", s.video_id},  // the report's cluster for confidence intervals
                         {"method", m.name},
                         {"label", row_label(m, d)},
                         {"params", m.params},
@@ -52,6 +53,8 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         {"predicted", nullptr},
                         {"correct", nullptr},
                         {"fallback", nullptr},
+                        {"answer_parsed", nullptr},
+                        {"answer_fallback", nullptr},
                         {"device", c.device.description},
                         {"device_name", c.device.name},
                         {"versions", prov["versions"]},
@@ -261,10 +264,14 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           row["generated_tokens"] = a.tokens.size();
           row["response"] = a.response;
           if (!c.protocol.open_ended) {
+            // LongVideoBench's protocol keeps lmms-eval's random fallback, seeded and flagged per row.
             const lvb::ParsedAnswer parsed =
                 lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
             row["predicted"] = std::string(1, parsed.letter);
             row["fallback"] = parsed.fallback_used;
+            row["answer_extractor"] = "lmms_longvideobench";
+            row["answer_parsed"] = !parsed.fallback_used;
+            row["answer_fallback"] = parsed.fallback_used ? nlohmann::json("random") : nlohmann::json(nullptr);
             row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
                                                              : nlohmann::json(row["correct_letter"] == row["predicted"]);
           }

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "harness/report/accuracy.h"
+#include "harness/report/paired_comparison.h"
+#include "harness/report/pareto.h"
 #include "harness/report/position_bins.h"
 #include "harness/report/report_tables.h"
 #include "harness/table.h"
@@ -107,6 +109,12 @@ const std::vector<std::string>& known_plot_images() {
   return names;
 }
 
+bool is_pareto_plot_image(const std::string& file) {
+  const std::string prefix = "accuracy_vs_prefill_", suffix = ".png";
+  return file.size() > prefix.size() + suffix.size() && file.compare(0, prefix.size(), prefix) == 0 &&
+         file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 nlohmann::json build_report(const ResultSet& results, const ReportOptions& options) {
   std::vector<nlohmann::json> rows;  // scored protocols only: accuracy tables
   for (const auto& r : results.rows)
@@ -119,6 +127,11 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   report["caps_s"] = options.caps_s;
   report["warnings"] = results.warnings;
   report["table1"] = table1(rows);
+  // Issue 24: intervals clustered by video, paired tests against full attention, accuracy vs prefill.
+  report["stats_rule"] = cluster_rule(rows, options.stats);
+  report["accuracy_ci"] = accuracy_ci_table(rows, options.stats);
+  report["paired_vs_full"] = paired_vs_full_table(rows, options.stats);
+  report["pareto"] = pareto_groups(rows, "duration_group");
   report["by_duration_group"] = group_table(rows, "duration_group");
   report["by_question_category"] = group_table(rows, "question_category");
   report["by_level"] = group_table(rows, "level");
@@ -154,6 +167,16 @@ std::string render_report_body(const nlohmann::json& rep) {
   for (const auto& w : rep["warnings"]) md << "- warning: " << w.get<std::string>() << "\n";
   md << "\n" << rep["rule"].get<std::string>() << "\n\n";
   md << "## Table 1: accuracy per method configuration\n\n" << table_markdown(rep["table1"]) << "\n";
+  md << "## Accuracy with 95 % confidence intervals\n\n" << rep["stats_rule"].get<std::string>() << "\n\n"
+     << table_markdown(rep["accuracy_ci"]) << "\n";
+  md << "## Each configuration against full attention (paired, same samples)\n\n"
+     << "Pairs are the samples scored in both configurations. diff = accuracy - full accuracy in points, with the "
+        "analytic video-clustered 95 % interval of the mean paired difference (report.json: also the cluster "
+        "bootstrap). Flips: right->wrong = full right and this configuration wrong; wrong->right the reverse. "
+        "McNemar exact p = two-sided binomial test on the flips (statsmodels mcnemar(exact=True)); it treats "
+        "samples as independent.\n\n";
+  if (rep["paired_vs_full"]["rows"].empty()) md << "No configuration has a full-attention baseline of the same model.\n\n";
+  else md << table_markdown(rep["paired_vs_full"]) << "\n";
   md << "## Accuracy per duration group (accuracy % (scored))\n\n" << table_markdown(rep["by_duration_group"]) << "\n";
   md << "## Accuracy per question category\n\n" << table_markdown(rep["by_question_category"]) << "\n";
   md << "## Accuracy per level\n\n" << table_markdown(rep["by_level"]) << "\n";

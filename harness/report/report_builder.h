@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/report/clustered_accuracy.h"
 #include "harness/report/latency_caps.h"
 #include "harness/report/results_io.h"
 
@@ -18,6 +19,7 @@ struct ReportOptions {
   std::vector<nlohmann::json> speed_rows;  // empty: no Figure 4 table
   std::string speed_source;                // file the speed rows came from
   std::vector<std::string> plot_images;    // image files (relative to the report) to link
+  StatsOptions stats;                      // bootstrap resamples and seed
 };
 
 // Everything derived from the rows: provenance, rule, tables, failures, warnings. Deterministic.
@@ -29,5 +31,7 @@ std::string render_report_csv(const nlohmann::json& report);
 
 // The plot files scripts/plot.py writes, in the order the report links them.
 const std::vector<std::string>& known_plot_images();
+// Whether `file` is one of the per-group accuracy_vs_prefill_<group>.png figures of scripts/plot.py.
+bool is_pareto_plot_image(const std::string& file);
 
 }  // namespace pevlm
