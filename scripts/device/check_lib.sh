@@ -20,7 +20,7 @@
 #   PEVLM_CHECK_FAIL_STEP  comma-separated step names that fail on purpose (fake 60-line log, exit 1),
 #                          dry run or not: proves the failure path keeps the logs and runs the rest.
 #   PEVLM_CHECK_HANG_STEP  likewise, a step that hangs: shows the cap ends it and the rest still run.
-#   PEVLM_CHECK_SKIP       comma-separated step names to skip (recorded as skipped, by request).
+#   PEVLM_CHECK_SKIP       comma-separated step names to leave out (recorded as omitted; not a failure).
 #   PEVLM_CHECK_RESULTS    results folder (default results/gpu in the repository)
 #   OUT                    the device tool's return folder (default <results>-out)
 
@@ -84,7 +84,7 @@ _need_after() {  # seconds the pending required steps after NAME need at least
   for s in "${STEP_ORDER[@]}"; do
     # In a dry run only host steps will run: device steps reserve nothing.
     if ((seen)) && [ "${STEP_KIND[$s]}" = required ] && [ "${STEP_STATUS[$s]}" = pending ] &&
-       { ((!dry_run)) || [ "${STEP_WHERE[$s]}" = host ]; }; then sum=$((sum + STEP_NEED[$s])); fi
+       { ((!dry_run)) || [ "${STEP_WHERE[$s]}" = host ]; } && ! _in_list "$s" "${PEVLM_CHECK_SKIP:-}"; then sum=$((sum + STEP_NEED[$s])); fi
     [ "$s" = "$name" ] && seen=1
   done
   echo $sum
@@ -113,7 +113,7 @@ run_step() {
   _in_list "$name" "${PEVLM_CHECK_FAIL_STEP:-}" && fake=1
   _in_list "$name" "${PEVLM_CHECK_HANG_STEP:-}" && fake=2
   if _in_list "$name" "${PEVLM_CHECK_SKIP:-}"; then
-    _finish_step "$name" skipped 0 "PEVLM_CHECK_SKIP"; return 0
+    _finish_step "$name" omitted 0 "by request (PEVLM_CHECK_SKIP)"; return 0
   fi
   if ((!fake)) && ((dry_run)) && [ "$where" != host ]; then
     printf '[dry-run] would run under timeout (cap %s s): %q' "$((rem - later))" "$1" > "$log"
@@ -194,7 +194,7 @@ pack_results() {
     mv "$out/results_gpu.tgz.part" "$out/results_gpu.tgz"
   [ -f "$results/eval-7b-106k/results.jsonl" ] && cp "$results/eval-7b-106k/results.jsonl" "$out/eval_rows.jsonl"
   local f
-  for f in "$results"/fig4-cuda/speed.jsonl "$results"/fig4-cuda/speed.json; do
+  for f in "$results"/{fig4,speed}-cuda/speed.jsonl "$results"/{fig4,speed}-cuda/speed.json; do
     [ -f "$f" ] && cp "$f" "$out/speed_rows.${f##*.}" && break
   done
   return 0
@@ -231,7 +231,7 @@ verdict() {
   local s bad=()
   for s in "${STEP_ORDER[@]}"; do
     case "${STEP_STATUS[$s]}" in
-      ok) ;;
+      ok|omitted) ;;
       skipped|pending) if [ "${STEP_KIND[$s]}" = required ] && ((!dry_run)); then bad+=("$s(${STEP_STATUS[$s]})"); fi ;;
       *) if [ "${STEP_KIND[$s]}" = required ] || _in_list "$s" "${PEVLM_CHECK_FAIL_STEP:-},${PEVLM_CHECK_HANG_STEP:-}"; then bad+=("$s(${STEP_STATUS[$s]})"); fi ;;
     esac

@@ -98,16 +98,25 @@ PY
     ;;
 
   speed|speed-sink-kernel|speed-28)
-    # Figure 4 at ~106k tokens: K of the 28 layers timed, scaled by 28/K (pevlm speed prints the factor).
+    # Figure 4 at ~106k tokens (16 configurations): K of the 28 layers timed, scaled by 28/K (pevlm speed
+    # prints the factor). PEVLM_CHECK_SPEED_CONFIG (run_speed.sh) times another config instead.
     need_binary "$pevlm"
+    config="${PEVLM_CHECK_SPEED_CONFIG:-configs/paper/fig4_speed.yaml}"
+    [ -f "$config" ] || { echo "speed: config $config not found"; exit 1; }
+    min_rows=1
+    [ "$config" = configs/paper/fig4_speed.yaml ] && min_rows=16
+    layers=$speed_layers
+    [ "$name" = speed-28 ] && layers=0
+    sets=(--set repeats=2 --set warmup=1)
+    grep -q '^model:' "$config" && sets+=(--set "layers=$layers")  # `layers:` exists only with `model:`
+    dir=speed-cuda
+    [ -z "${PEVLM_CHECK_SPEED_CONFIG:-}" ] && dir=fig4-cuda
     case "$name" in
-      speed) dir=fig4-cuda; sets=(--set "layers=$speed_layers") ;;
-      speed-sink-kernel) dir=fig4-cuda_sink_kernel; sets=(--set "layers=$speed_layers" --set executor=cuda_sink_kernel) ;;
-      speed-28) dir=fig4-cuda-28layers; sets=(--set layers=0) ;;
+      speed-sink-kernel) dir+=_sink_kernel; sets+=(--set executor=cuda_sink_kernel) ;;
+      speed-28) dir+=-28layers ;;
     esac
-    "$pevlm" speed --config configs/paper/fig4_speed.yaml --device cuda "${sets[@]}" --set repeats=2 --set warmup=1 \
-      --out "$results/$dir"; rc=$?
-    "$python" "$root/scripts/device/check_rows.py" speed "$results/$dir" --min-rows 16 || rc=1
+    "$pevlm" speed --config "$config" --device cuda "${sets[@]}" --out "$results/$dir"; rc=$?
+    "$python" "$root/scripts/device/check_rows.py" speed "$results/$dir" --min-rows "$min_rows" || rc=1
     exit $rc
     ;;
 
