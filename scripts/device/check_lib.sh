@@ -149,7 +149,8 @@ run_step() {
   rc=${PIPESTATUS[0]}
   local spent=$(( $(now) - t ))
   case $rc in
-    0) _finish_step "$name" ok "$spent" "" ;;
+    0) tail -n 6 "$log" | sed 's/^/    /'  # each step's log ends with its summary
+       _finish_step "$name" ok "$spent" "" ;;
     77) _finish_step "$name" skipped "$spent" "$(tail -n 1 "$log")" ;;
     124|137) echo "[check] $name: killed at its cap of $cap s; last lines of $log:"; tail -n 25 "$log" | sed 's/^/    /'
              _finish_step "$name" TIMEOUT "$spent" "cap $cap s" ;;
