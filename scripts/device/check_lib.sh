@@ -21,7 +21,7 @@
 #                          dry run or not: proves the failure path keeps the logs and runs the rest.
 #   PEVLM_CHECK_HANG_STEP  likewise, a step that hangs: shows the cap ends it and the rest still run.
 #   PEVLM_CHECK_SKIP       comma-separated step names to leave out (recorded as omitted; not a failure).
-#   PEVLM_CHECK_RESULTS    results folder (default results/gpu in the repository)
+#   PEVLM_CHECK_RESULTS    results folder (default results/gpu; in a dry run results/tmp/gpu-dry-run)
 #   OUT                    the device tool's return folder (default <results>-out)
 
 check_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +48,9 @@ check_init() {
       *) echo "$title: unknown argument '$a' (valid: --dry-run)" >&2; exit 2 ;;
     esac
   done
-  results="${PEVLM_CHECK_RESULTS:-$root/results/gpu}"
+  results="$root/results/gpu"
+  ((dry_run)) && results="$root/results/tmp/gpu-dry-run"  # git-ignored: a dry run leaves nothing to commit
+  results="${PEVLM_CHECK_RESULTS:-$results}"
   logs="$results/logs"
   out="${OUT:-$results-out}"
   mkdir -p "$logs" "$out"
