@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by check.sh and check_extra.sh: the time budget, the step runner, and what lands in $OUT.
 #
 # Why: the device tool gives one command at most 600 s and returns only the last 12 kB of its output plus

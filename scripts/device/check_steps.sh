@@ -7,7 +7,7 @@
 # PEVLM_JOBS (build parallelism; default nproc), PEVLM_GIT_COMMIT (baked into result rows).
 set -uo pipefail
 name=${1:?step name}
-cd "$root"
+cd "$root" || exit 1
 speed_layers="${PEVLM_CHECK_SPEED_LAYERS:-4}"
 pevlm="$build/bin/pevlm"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: the one CUDA configuration of the project, shared by the GPU machine's build (check.sh,
 # build.sh) and CI's compile check (scripts/cuda-compile-check), so what CI compiles is what runs there.
 #   pevlm_cuda_cmake_args TORCH_ROOT NVCC  -> fills the array `cuda_cmake_args`

@@ -1,4 +1,5 @@
-# Sourced by build.sh, run_speed.sh and check.sh (its deps step) ON THE GPU MACHINE: unpacks the carried Debian packages
+# shellcheck shell=bash
+# Sourced by build.sh and by check.sh (its deps step, then its shell) ON THE GPU MACHINE: unpacks the carried Debian packages
 # (.debs/, from fetch_debs.sh) into a prefix once, points pkg-config, CMake and the loader at it,
 # and finds the machine's PyTorch. Variables: PEVLM_DEB_PREFIX (default /tmp/pevlm-debs),
 # PEVLM_PYTHON (default python3, the interpreter that holds torch there).
