@@ -10,7 +10,7 @@
 #   - $OUT gets, as the run goes (so even a kill of the whole call leaves them): check.log (the console),
 #     steps.log (every step's full log, appended live), budget.tsv (plan vs spent per step) and
 #     results_gpu.tgz (results dir: logs, gtest JSON, rows), re-packed after every step and at exit;
-#     eval_rows.jsonl / speed_rows.json copies as soon as they exist.
+#     eval_rows.jsonl / speed_rows.json copies, refreshed every 5 s while a step runs.
 #
 # Environment (all optional):
 #   PEVLM_CHECK_BUDGET_S   seconds for the whole script (default 540 of the tool's 600 s)
@@ -136,8 +136,11 @@ run_step() {
   if ((cap < need)); then
     _finish_step "$name" skipped 0 "budget: $cap s usable < the $need s it needs"; return 0
   fi
-  local t=$(now) rc
+  local t=$(now) rc syncer
   echo "=== $name: $* (cap $cap s)" >> "$out/steps.log"
+  # Rows written during the step reach $OUT every 5 s, in case the whole call is killed mid-step.
+  ( while sleep 5; do copy_rows; done ) &
+  syncer=$!
   if ((fake == 2)); then
     # A fake hang: the cap must end it and the steps after it must still run.
     timeout -k 5 "$cap" bash -c 'echo "fake hang of step $1 (PEVLM_CHECK_HANG_STEP)"; exec sleep 100000' _ "$name" 2>&1 |
@@ -150,6 +153,7 @@ run_step() {
     STEP_LOG="$log" timeout -k 10 "$cap" "$@" 2>&1 | tee "$log" >> "$out/steps.log"
   fi
   rc=${PIPESTATUS[0]}
+  kill "$syncer" 2>/dev/null; wait "$syncer" 2>/dev/null
   local spent=$(( $(now) - t ))
   case $rc in
     0) tail -n 6 "$log" | sed 's/^/    /'  # each step's log ends with its summary
@@ -196,6 +200,11 @@ pack_results() {
   [ -d "$results" ] || return 0
   tar czf "$out/results_gpu.tgz.part" -C "$(dirname "$results")" "$(basename "$results")" 2>/dev/null &&
     mv "$out/results_gpu.tgz.part" "$out/results_gpu.tgz"
+  copy_rows
+}
+
+# copy_rows: the eval and speed rows as they are now -> $OUT/eval_rows.jsonl, $OUT/speed_rows.json[l].
+copy_rows() {
   [ -f "$results/eval-7b-106k/results.jsonl" ] && cp "$results/eval-7b-106k/results.jsonl" "$out/eval_rows.jsonl"
   local f
   for f in "$results"/{fig4,speed}-cuda/speed.jsonl "$results"/{fig4,speed}-cuda/speed.json; do
