@@ -150,7 +150,7 @@ run_step() {
     timeout -k 10 "$cap" bash -c 'for i in $(seq 1 60); do echo "fake log line $i of step $1"; done;
       echo "error: fake failure of step $1 (PEVLM_CHECK_FAIL_STEP)"; exit 1' _ "$name" 2>&1 | tee "$log" >> "$out/steps.log"
   else
-    STEP_LOG="$log" timeout -k 10 "$cap" "$@" 2>&1 | tee "$log" >> "$out/steps.log"
+    timeout -k 10 "$cap" "$@" 2>&1 | tee "$log" >> "$out/steps.log"
   fi
   rc=${PIPESTATUS[0]}
   kill "$syncer" 2>/dev/null; wait "$syncer" 2>/dev/null

@@ -2,7 +2,7 @@
 # The bodies of check.sh's and check_extra.sh's steps, one per name: `check_steps.sh NAME`, run by
 # run_step (check_lib.sh) under `timeout`, output into the step's log. Exit 0 = ok, 77 = skipped (last line
 # says why), anything else = failed. Reads what check.sh exported: root, results, logs, build, python,
-# torch_root, nvcc, prefix, pkg_config (from env.sh), STEP_LOG (this step's log, for grepping it).
+# torch_root, nvcc, prefix, pkg_config (from env.sh).
 # Knobs: PEVLM_CHECK_SPEED_LAYERS (K of the model's 28 layers timed and scaled by 28/K; default 4),
 # PEVLM_JOBS (build parallelism; default nproc), PEVLM_GIT_COMMIT (baked into result rows).
 set -uo pipefail
@@ -31,13 +31,15 @@ run_gtest() {  # run_gtest NAME [ENV=VALUE...]: one test binary, JSON + log in r
 }
 
 build_targets() {  # build_targets TARGET...: -k 0 so one broken target does not stop the others
-  local jobs="${PEVLM_JOBS:-$(nproc)}" rc
-  cmake --build "$build" -j "$jobs" --target "$@" -- -k 0
-  rc=$?
+  local jobs="${PEVLM_JOBS:-$(nproc)}" rc own
+  own=$(mktemp)
+  cmake --build "$build" -j "$jobs" --target "$@" -- -k 0 2>&1 | tee "$own"
+  rc=${PIPESTATUS[0]}
   if ((rc != 0)); then
     echo "[build] FAILED (exit $rc); the first errors:"
-    grep -E '^FAILED:|error:|Error [0-9]' "$STEP_LOG" | head -40 | sed 's/^/    /'
+    grep -E '^FAILED:|error:|Error [0-9]' "$own" | head -40 | sed 's/^/    /'
   fi
+  rm -f "$own"
   local t
   for t in "$@"; do
     if [ -x "$build/bin/$t" ] || [ -x "$build/tests/$t" ]; then echo "[build] built: $t"; else echo "[build] MISSING: $t"; fi
