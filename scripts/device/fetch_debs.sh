@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Run HERE (Debian 12 build machine, which has apt): downloads the Debian packages that the C++
-# build needs on the GPU machine into .debs/ (the GPU machine has no apt and no network). Only what
-# a PEVLM_CORE_ONLY build (methods, attention, harness `pevlm speed`, their tests) compiles or links
-# against, plus the -dev packages Dependencies.cmake checks at configure time (FFmpeg, PCRE2 are
-# checked but not linked in a core-only build, so their runtime libraries are left out: the FFmpeg
-# runtime closure is ~200 packages, far over the 64 MiB the device tool carries).
+# build needs on the GPU machine into .debs/ (the GPU machine has no apt and no network): what the
+# CUDA build of check.sh (cuda_cmake_args.sh: whole project, PEVLM_WITH_FFMPEG=OFF) compiles or links
+# against. FFmpeg is not configured there (its runtime closure is ~200 packages, far over the 64 MiB the
+# device tool carries): frames come from a frames cache decoded here (prepare_check.sh).
 # Usage: scripts/device/fetch_debs.sh            (then see scripts/device/README.md)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -14,9 +13,8 @@ packages=(
   libyaml-cpp-dev libyaml-cpp0.7 libfmt-dev libfmt9 libgtest-dev libgmock-dev googletest
   # header-only
   nlohmann-json3-dev
-  # the tokenizer links PCRE2 and utf8proc (full build of check.sh); FFmpeg -dev: core-only configure checks
+  # the tokenizer links PCRE2 and utf8proc
   libpcre2-dev libpcre2-8-0 libutf8proc-dev libutf8proc2
-  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libswresample-dev
   # pkg-config itself (CMake's FindPkgConfig needs the binary)
   pkgconf pkgconf-bin libpkgconf3
 )

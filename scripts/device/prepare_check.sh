@@ -3,7 +3,8 @@
 # GPU build needs (.debs/, fetch_debs.sh) and writes .device_data/: one synthetic LongVideoBench sample of
 # the 15-60-minute group (annotations + subtitles) and its 768 decoded frames in a frames cache
 # (`pevlm eval --decode-only --frames-cache`), for configs/device/eval_7b_106k.yaml. Both folders are
-# git-ignored; the device tool carries them (carry: [".debs", ".device_data"]; ~45 MiB of its 64).
+# git-ignored; the device tool carries them (carry: [".debs", ".device_data"]; ~40 MiB of its 64), and
+# .device_data/commit.txt (the commit result rows name on the GPU machine, where .git does not travel).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -27,4 +28,9 @@ PY
 "$pevlm" eval --config configs/device/eval_7b_106k.yaml --device cpu --set executor=auto \
   --frames-cache .device_data/frames_cache --decode-only
 rm -rf .device_data/all .device_data/lvb/videos  # the GPU side reads frames, never videos
+# .git does not travel: the commit the result rows name (check.sh passes it to configure and the runs).
+commit=$(git rev-parse --short=12 HEAD)
+git diff --quiet HEAD -- . ':!results' 2>/dev/null || commit+="-dirty"
+echo "$commit" > .device_data/commit.txt
+echo "prepare_check: commit $commit"
 du -sh .debs .device_data
