@@ -1,7 +1,8 @@
 // A deterministic tiny random LLaVA-Video checkpoint in the lmms-lab on-disk layout (llava_qwen:
 // config.json + model.safetensors with model.vision_tower.vision_tower.vision_model.*,
-// model.mm_projector.{0,2}.*, model.image_newline, model.* LLM, lm_head.weight; tokenizer.json), for
-// the demo and end-to-end tests. `pevlm make-tiny-model DIR --family llava_video`.
+// model.mm_projector.{0,2}.*, model.image_newline, model.* LLM, lm_head.weight; tokenizer.json,
+// tokenizer_config.json with Qwen2's chat template, generation_config.json; config.json with the mm_* keys
+// LLaVA-NeXT reads), for the demo and end-to-end tests. `pevlm make-tiny-model DIR --family llava_video`.
 // Dimensions exercise the real code paths: SigLIP 56 px / patch 8 (odd 7x7 grid: average pooling
 // rounds down to 3x3, bilinear up to 4x4), 3 tower layers of which 2 run, GQA 4/2 heads.
 #pragma once
