@@ -1,7 +1,7 @@
 // Config files as transformers writes them (issue 20, item 4): every family's reader applied to folders
 // written by transformers' own save_pretrained, and to the same files pruned to what differs from the class
 // defaults (transformers 4.x's nested diff), compared field by field with what transformers reads back from
-// them (scripts/golden/make_config_fixtures.py, run here into a temporary folder with the project .venv).
+// them (scripts/golden/make_config_fixtures.py, run here once per build with the project .venv).
 // Also: a key without a default is an error naming the file, the key and the model_type.
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,37 +23,45 @@ using nlohmann::json;
 
 namespace {
 
-// The fixtures, written once per process.
+// The fixtures, written once per build: ctest runs every case in its own process, and the script takes ~20 s,
+// so the folders are kept in the build tree under a name keyed by the script's text (a changed script writes new
+// ones). Each writer fills a private folder and renames it into place, so parallel cases never see half a set.
 class ConfigFixtures : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("pevlm_config_fixtures_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    const std::string cmd = std::string(PEVLM_SOURCE_DIR "/.venv/bin/python ") + PEVLM_SOURCE_DIR +
-                            "/scripts/golden/make_config_fixtures.py " + dir_.string() + " > " + (dir_.string() + ".log") +
-                            " 2>&1";
-    status_ = std::system(cmd.c_str());
-    if (status_ == 0) {
-      std::ifstream in(dir_ / "expected.json");
-      expected_ = json::parse(in);
+    const std::string script = PEVLM_SOURCE_DIR "/scripts/golden/make_config_fixtures.py";
+    std::ifstream in(script);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    dir_ = fs::current_path() / ("config_fixtures_" + std::to_string(std::hash<std::string>{}(text)));
+    if (!fs::exists(dir_ / "expected.json")) {
+      const fs::path tmp = dir_.string() + ".tmp" + std::to_string(::getpid());
+      fs::remove_all(tmp);
+      log_ = tmp.string() + ".log";
+      const std::string cmd = std::string(PEVLM_SOURCE_DIR "/.venv/bin/python ") + script + " " + tmp.string() + " > " +
+                              log_ + " 2>&1";
+      status_ = std::system(cmd.c_str());
+      if (status_ != 0) return;
+      std::error_code ec;
+      fs::rename(tmp, dir_, ec);  // fails when another case got there first: use its set
+      fs::remove_all(tmp);
+      fs::remove(log_);
     }
-  }
-  static void TearDownTestSuite() {
-    fs::remove_all(dir_);
-    fs::remove(dir_.string() + ".log");
+    status_ = 0;
+    expected_ = json::parse(std::ifstream(dir_ / "expected.json"));
   }
   void SetUp() override {
-    ASSERT_EQ(status_, 0) << "scripts/golden/make_config_fixtures.py failed (needs transformers in .venv); see "
-                          << dir_.string() << ".log";
+    ASSERT_EQ(status_, 0) << "scripts/golden/make_config_fixtures.py failed (needs transformers in .venv); see " << log_;
   }
   static const json& expected(const std::string& c) { return expected_.at(c); }
 
   static fs::path dir_;
+  static std::string log_;
   static int status_;
   static json expected_;
 };
 
 fs::path ConfigFixtures::dir_;
+std::string ConfigFixtures::log_;
 int ConfigFixtures::status_ = -1;
 json ConfigFixtures::expected_;
 
