@@ -1,6 +1,7 @@
 // Tiny checkpoints that the original loaders accept (issue 20, item 6): every family's make-tiny-model folder
 // is checked by scripts/golden/check_tiny_loaders.py with the project .venv: Qwen2.5-VL through
-// transformers' Qwen2_5_VLForConditionalGeneration / AutoProcessor / AutoTokenizer; LLaVA-Video (LLaVA-NeXT's
+// transformers' Qwen2_5_VLForConditionalGeneration / AutoProcessor / AutoTokenizer, LLaVA-Video's llava_onevision
+// layout through LlavaOnevisionForConditionalGeneration / AutoTokenizer / AutoImageProcessor; LLaVA-Video (LLaVA-NeXT's
 // llava_qwen layout) and LongVILA (VILA's split layout) through the keys their loaders read and the files
 // they hand to transformers (AutoTokenizer, AutoConfig, SiglipImageProcessor). Also the file lists.
 #include <gtest/gtest.h>
@@ -35,6 +36,7 @@ class TinyLoaders : public ::testing::Test {
     pevlm::qwen2_5_vl::make_tiny_model((root_ / "qwen").string(), q);
     pevlm::llava_video::make_tiny_model((root_ / "llava_video").string());
     pevlm::longvila::make_tiny_model((root_ / "longvila").string());
+    pevlm::llava_video::make_tiny_onevision_model((root_ / "onevision").string());
   }
   static void TearDownTestSuite() {
     if (!keep_) fs::remove_all(root_);
@@ -58,6 +60,10 @@ TEST_F(TinyLoaders, EveryFamilyWritesTheReleasedFileSet) {
                         "llm/model.safetensors.index.json", "vision_tower/config.json", "vision_tower/preprocessor_config.json",
                         "vision_tower/model.safetensors", "mm_projector/config.json", "mm_projector/model.safetensors"})
     EXPECT_TRUE(fs::exists(root_ / "longvila" / f)) << "longvila/" << f;
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "chat_template.json",
+                        "processor_config.json", "preprocessor_config.json", "video_preprocessor_config.json",
+                        "generation_config.json"})
+    EXPECT_TRUE(fs::exists(root_ / "onevision" / f)) << "onevision/" << f;
 }
 
 TEST_F(TinyLoaders, ChatTemplatesAreTheReleasedOnes) {
@@ -76,7 +82,8 @@ TEST_F(TinyLoaders, OriginalLoadersAcceptThem) {
   const std::string log = root_.string() + ".log";
   const std::string cmd = std::string(PEVLM_SOURCE_DIR "/.venv/bin/python ") + PEVLM_SOURCE_DIR +
                           "/scripts/golden/check_tiny_loaders.py " + (root_ / "qwen").string() + " " +
-                          (root_ / "llava_video").string() + " " + (root_ / "longvila").string() + " > " + log + " 2>&1";
+                          (root_ / "llava_video").string() + " " + (root_ / "longvila").string() + " " + (root_ / "onevision").string() + " > " + log +
+                          " 2>&1";
   const int rc = std::system(cmd.c_str());
   std::ifstream in(log);
   const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -10,11 +10,20 @@
 #include <string>
 #include <vector>
 
+#include "models/llava_video/config.h"
 #include "models/video_lm/tiny_random.h"
 
 namespace pevlm::llava_video {
 
 // Writes the folder (created if needed); returns the files written. Same options -> identical files.
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options = {});
+
+// The same model in transformers' llava_onevision layout (`--layout onevision`): config.json with
+// text_config / vision_config, vision_tower.vision_model.*, multi_modal_projector.linear_{1,2}.*,
+// image_newline, language_model.{model.*,lm_head.weight}; the tokenizer with "<image>" / "<video>" added, and
+// the processor files (tokenizer_config.json, chat_template.json, processor_config.json,
+// preprocessor_config.json, video_preprocessor_config.json) of transformers' LLaVA-OneVision conversion, which
+// LlavaOnevisionForConditionalGeneration / AutoTokenizer / AutoImageProcessor load (tests/tiny_loaders_test.cpp).
+std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const TinyOptions& options = {});
 
 }  // namespace pevlm::llava_video

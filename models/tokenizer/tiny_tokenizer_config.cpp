@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "models/tokenizer/qwen_special_tokens.h"
 
 namespace pevlm::tokenizer {
 
@@ -50,7 +49,7 @@ void write_tiny_tokenizer_config(const std::filesystem::path& path, const TinyTo
                                  const TinyTokenizerConfig& config) {
   using oj = nlohmann::ordered_json;
   oj decoder = oj::object();
-  for (const AddedToken& t : qwen2_5_vl_added_tokens(info.base_vocab_size))
+  for (const AddedToken& t : info.added)
     decoder[std::to_string(t.id)] = {{"content", t.content}, {"lstrip", false}, {"normalized", false},
                                      {"rstrip", false}, {"single_word", false}, {"special", t.special}};
   oj j;

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Checks that the tiny checkpoints of `make-tiny-model` load as the original code loads real ones.
 
-Usage: check_tiny_loaders.py QWEN_DIR LLAVA_VIDEO_DIR LONGVILA_DIR
+Usage: check_tiny_loaders.py QWEN_DIR LLAVA_VIDEO_DIR LONGVILA_DIR ONEVISION_DIR
 Exits 0 when every check passes, else prints each failure and exits 1. Run by tests/tiny_loaders_test.cpp.
 
 Qwen2.5-VL: Qwen2_5_VLForConditionalGeneration.from_pretrained (no missing or unexpected weights), AutoProcessor
 (AutoImageProcessor + chat_template.json where torchvision, which its video processor needs, is absent)
 and AutoTokenizer (the tokenizer_config.json's special tokens resolve to the ids config.json names; the chat
 template renders the video prompt the C++ prompt builder writes).
+LLaVA-Video in transformers' llava_onevision layout (`--layout onevision`): LlavaOnevisionForConditionalGeneration
+.from_pretrained (no missing or unexpected weights), AutoTokenizer ("<image>" / "<video>" ids as config.json names
+them), AutoProcessor (AutoImageProcessor + chat_template.json without torchvision), the conversion's prompt.
 LLaVA-Video (LLaVA-NeXT's llava_qwen layout) and LongVILA (VILA's split layout): their classes live in those
 repositories (not installed here), so the check is on the keys their loaders read, with their types, and on
 AutoTokenizer / AutoConfig / SiglipImageProcessor for the files those loaders hand to transformers.
@@ -121,6 +124,32 @@ def check_llava_video(folder):
     check_tokenizer(folder, config, "llava_video tokenizer")
 
 
+def check_onevision(folder):
+    from transformers import AutoImageProcessor, AutoProcessor, LlavaOnevisionForConditionalGeneration
+    config = json.loads((folder / "config.json").read_text())
+    model, info = LlavaOnevisionForConditionalGeneration.from_pretrained(folder, output_loading_info=True)
+    for k in ("missing_keys", "unexpected_keys", "mismatched_keys"):
+        check(not info.get(k), f"onevision: {k} {info.get(k)}")
+    check(model.config.vision_feature_layer == -2, "onevision: vision_feature_layer")
+    del model
+    tok = check_tokenizer(folder, config["text_config"], "onevision tokenizer")
+    for key, token in (("image_token_index", "<image>"), ("video_token_index", "<video>")):
+        check(tok.convert_tokens_to_ids(token) == config[key], f"onevision: {token} id != config {key}")
+    msgs = [{"role": "user", "content": [{"type": "video"}, {"type": "text", "text": "What?"}]}]
+    if importlib.util.find_spec("torchvision") is not None:
+        proc = AutoProcessor.from_pretrained(folder)
+        check(type(proc).__name__ == "LlavaOnevisionProcessor", f"onevision: AutoProcessor gave {type(proc).__name__}")
+        text = proc.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    else:
+        ip = AutoImageProcessor.from_pretrained(folder)
+        check(type(ip).__name__.startswith("LlavaOnevisionImageProcessor"),
+              f"onevision: AutoImageProcessor gave {type(ip).__name__}")
+        template = json.loads((folder / "chat_template.json").read_text())["chat_template"]
+        text = tok.apply_chat_template(msgs, chat_template=template, tokenize=False, add_generation_prompt=True)
+    check(text == "<|im_start|>user\n<video>\nWhat?<|im_end|>\n<|im_start|>assistant\n",
+          f"onevision: processor chat template renders {text!r}")
+
+
 def check_longvila(folder):
     from transformers import AutoConfig, SiglipImageProcessor
     config = json.loads((folder / "config.json").read_text())
@@ -139,11 +168,11 @@ def check_longvila(folder):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         sys.exit(__doc__)
-    qwen, llava, longvila = (Path(a) for a in sys.argv[1:])
+    qwen, llava, longvila, onevision = (Path(a) for a in sys.argv[1:])
     for name, fn, folder in (("qwen", check_qwen, qwen), ("llava_video", check_llava_video, llava),
-                             ("longvila", check_longvila, longvila)):
+                             ("longvila", check_longvila, longvila), ("onevision", check_onevision, onevision)):
         try:
             fn(folder)
         except Exception as e:  # a loader refusing the folder is a failure to report, not a crash
