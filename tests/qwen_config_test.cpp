@@ -212,8 +212,11 @@ TEST(QwenConfig, OlderVisionAliasesAlone) {
   const auto c = q::parse_config(j.dump(), "alias.json");
   EXPECT_EQ(c.vision.patch_size, 14);
   EXPECT_EQ(c.vision.in_channels, 3);
-  j["vision_config"].erase("spatial_patch_size");
-  expect_error([&] { q::parse_config(j.dump(), "alias.json"); }, {"alias.json", "vision_config.spatial_patch_size", "missing"});
+  // transformers 5.25 ignores the legacy spellings (patch_size / in_channels take their defaults); one that
+  // disagrees with the field it names is an error rather than dropped.
+  j["vision_config"]["spatial_patch_size"] = 16;
+  expect_error([&] { q::parse_config(j.dump(), "alias.json"); },
+               {"alias.json", "vision_config.spatial_patch_size", "is 16 but patch_size is 14"});
 }
 
 TEST(QwenConfig, EosAsList) {

@@ -44,13 +44,10 @@ TEST(QwenConfigValidation, EachErrorNamesItsKey) {
        "head_dim / 2 = 64"},
       {"mrope length", [](json& j) { j["rope_scaling"]["mrope_section"] = {32, 32}; }, "rope_scaling.mrope_section",
        "3 entries"},
-      {"mrope missing", [](json& j) { j["rope_scaling"].erase("mrope_section"); }, "rope_scaling.mrope_section",
-       "missing"},
       {"rope type", [](json& j) { j["rope_scaling"]["type"] = "yarn"; }, "rope_scaling.type", "yarn"},
       {"rope_type", [](json& j) { j["rope_scaling"] = {{"rope_type", "linear"}, {"mrope_section", {16, 24, 24}}}; },
        "rope_scaling.rope_type", "linear"},
-      {"rope no type", [](json& j) { j["rope_scaling"].erase("type"); }, "rope_scaling.type", "missing"},
-      {"rope missing", [](json& j) { j.erase("rope_scaling"); }, "rope_scaling", "missing"},
+      {"rope not object", [](json& j) { j["rope_scaling"] = "mrope"; }, "rope_scaling", "must be an object"},
       {"hidden % heads", [](json& j) { j["hidden_size"] = 3585; j["vision_config"]["out_hidden_size"] = 3585; },
        "num_attention_heads", "does not divide hidden_size 3585"},
       {"heads % kv", [](json& j) { j["num_key_value_heads"] = 3; }, "num_key_value_heads", "does not divide"},
@@ -60,7 +57,7 @@ TEST(QwenConfigValidation, EachErrorNamesItsKey) {
       {"intermediate", [](json& j) { j["intermediate_size"] = 0; }, "intermediate_size", "positive"},
       {"eps", [](json& j) { j["rms_norm_eps"] = 0.0; }, "rms_norm_eps", "positive"},
       {"theta", [](json& j) { j["rope_theta"] = -1.0; }, "rope_theta", "positive"},
-      {"hidden missing", [](json& j) { j.erase("hidden_size"); }, "hidden_size", "missing"},
+      {"hidden null", [](json& j) { j["hidden_size"] = nullptr; }, "hidden_size", "it is null, and model_type 'qwen2_5_vl_text'"},
       {"hidden type", [](json& j) { j["hidden_size"] = "big"; }, "hidden_size", "integer"},
       {"hidden float", [](json& j) { j["hidden_size"] = 3584.5; }, "hidden_size", "integer"},
       {"tie type", [](json& j) { j["tie_word_embeddings"] = 1; }, "tie_word_embeddings", "true or false"},
@@ -84,13 +81,13 @@ TEST(QwenConfigValidation, EachErrorNamesItsKey) {
        "vision_config.fullatt_block_indexes", "array of integers"},
       {"out hidden", [](json& j) { j["vision_config"]["out_hidden_size"] = 2048; }, "vision_config.out_hidden_size",
        "must equal the LLM hidden_size 3584"},
-      {"vision missing key", [](json& j) { j["vision_config"].erase("temporal_patch_size"); },
-       "vision_config.temporal_patch_size", "missing"},
+      {"vision null key", [](json& j) { j["vision_config"]["temporal_patch_size"] = nullptr; },
+       "vision_config.temporal_patch_size", "model_type 'qwen2_5_vl_vision' needs a value"},
       {"vision act", [](json& j) { j["vision_config"]["hidden_act"] = "quick_gelu"; }, "vision_config.hidden_act",
        "silu"},
-      {"vision_config", [](json& j) { j.erase("vision_config"); }, "vision_config", "missing"},
+      {"vision_config", [](json& j) { j["vision_config"] = "vit"; }, "vision_config", "must be an object"},
       {"video id", [](json& j) { j["video_token_id"] = 999999; }, "video_token_id", "vocab_size=152064"},
-      {"video id missing", [](json& j) { j.erase("video_token_id"); }, "video_token_id", "missing"},
+      {"video id null", [](json& j) { j["video_token_id"] = nullptr; }, "video_token_id", "model_type 'qwen2_5_vl' needs a value"},
       {"vision_start", [](json& j) { j["vision_start_token_id"] = -3; }, "vision_start_token_id", "[0, vocab_size"},
       {"model_type", [](json& j) { j["model_type"] = "qwen2_vl"; }, "model_type", "qwen2_5_vl"},
       {"eos", [](json& j) { j["eos_token_id"] = json::array(); }, "eos_token_id", "token id"},
@@ -101,6 +98,36 @@ TEST(QwenConfigValidation, EachErrorNamesItsKey) {
     c.mutate(j);
     expect_key_error(j, c.key, c.detail);
   }
+}
+
+// Omitted keys take the transformers 5.25.0 class defaults (config_defaults.cpp); tests/config_defaults_test.cpp
+// compares whole files against transformers itself.
+TEST(QwenConfigValidation, OmittedKeysTakeClassDefaults) {
+  json j = base();
+  j["rope_scaling"].erase("mrope_section");
+  EXPECT_EQ(q::parse_config(j.dump(), "d.json").text.mrope_section, (std::array<int64_t, 3>{16, 24, 24}));
+  j.erase("rope_scaling");
+  j.erase("rope_theta");
+  const auto no_rope = q::parse_config(j.dump(), "d.json");
+  EXPECT_EQ(no_rope.text.rope_type, "default");
+  EXPECT_EQ(no_rope.text.rope_theta, 1e6);  // Qwen2_5_VLTextConfig.default_theta
+  j = base();
+  for (const char* k : {"rms_norm_eps", "max_position_embeddings", "video_token_id"}) j.erase(k);
+  j["vision_config"].erase("tokens_per_second");
+  j["vision_config"].erase("temporal_patch_size");
+  const auto c = q::parse_config(j.dump(), "d.json");
+  EXPECT_EQ(c.text.rms_norm_eps, 1e-5);  // not the released 1e-6
+  EXPECT_EQ(c.text.max_position_embeddings, 32768);
+  EXPECT_EQ(c.tokens.video_pad, 151656);
+  EXPECT_EQ(c.vision.tokens_per_second, 4.0);  // not the released 2
+  EXPECT_EQ(c.vision.temporal_patch_size, 2);
+  // No vision_config at all: Qwen2_5_VLVisionConfig() (hidden 3584 = out_hidden_size = the 7B LLM width).
+  j = base();
+  j.erase("vision_config");
+  const auto v = q::parse_config(j.dump(), "d.json").vision;
+  EXPECT_EQ(v.depth, 32);
+  EXPECT_EQ(v.hidden_size, 3584);
+  EXPECT_EQ(v.fullatt_block_indexes, (std::vector<int64_t>{7, 15, 23, 31}));
 }
 
 TEST(QwenConfigValidation, MalformedFiles) {

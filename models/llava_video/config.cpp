@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "models/llava_video/config_defaults.h"
 #include "models/qwen2_5_vl/config_json.h"
 
 namespace pevlm::llava_video {
@@ -61,45 +62,78 @@ int64_t LlavaVideoConfig::pooled_side(PoolMode mode) const {
   return mode == PoolMode::Bilinear ? (g + pool_stride - 1) / pool_stride : g / pool_stride;
 }
 
+namespace {
+
+// lmms-lab layout: LlavaQwenConfig(Qwen2Config) plus the mm_* keys LLaVA-NeXT reads.
+void parse_llava_qwen(const nlohmann::json& doc, const std::string& source, LlavaVideoConfig& c) {
+  const JsonReader root(source, {{&doc, ""}}, &llava_qwen_defaults());
+  c.layout = Layout::LmmsLab;
+  c.text = qwen2_5_vl::parse_qwen2_text_config(doc, source);
+  // LlavaMetaModel builds a vision tower only when the config names one (hasattr mm_vision_tower).
+  const std::string tower = root.get_string("mm_vision_tower");
+  if (doc.contains("vision_config") && !doc["vision_config"].is_null()) {
+    // The tiny checkpoints' extension: the tower's own SiglipVisionConfig inline.
+    c.vision = siglip::parse_siglip_config(doc["vision_config"], source + " vision_config");
+  } else {
+    if (tower.find("siglip-so400m-patch14-384") == std::string::npos)
+      root.fail("mm_vision_tower", "is '" + tower + "'; supported: google/siglip-so400m-patch14-384 (or a vision_config object)");
+    c.vision = siglip::so400m_patch14_384();
+  }
+  // siglip_encoder.py deletes the tower's last layer and reads hidden_states[-1] (mm_vision_select_layer
+  // is not consulted for SigLIP): every layer but the last.
+  c.vision_layers = c.vision.num_layers - 1;
+  c.projector_type = root.get_string("mm_projector_type");
+  c.pool_stride = root.get_int("mm_spatial_pool_stride");
+  // build_vision_projector reads config.mm_hidden_size (no default).
+  if (root.get_int("mm_hidden_size") != c.vision.hidden_size)
+    root.fail("mm_hidden_size", "is " + std::to_string(root.get_int("mm_hidden_size")) + " but the tower's hidden size is " +
+                                    std::to_string(c.vision.hidden_size));
+}
+
+// transformers layout: LlavaOnevisionConfig with text_config (Qwen2Config) and vision_config
+// (SiglipVisionConfig); an absent sub-config is the class's default one.
+void parse_llava_onevision(const nlohmann::json& doc, const std::string& source, LlavaVideoConfig& c) {
+  const JsonReader root(source, {{&doc, ""}}, &llava_onevision_defaults());
+  c.layout = Layout::Onevision;
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  auto sub = [&](const char* key) -> const nlohmann::json& {
+    const auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) return kEmpty;
+    if (!it->is_object()) root.fail(key, "must be an object");
+    return *it;
+  };
+  const nlohmann::json& text = sub("text_config");
+  if (text.contains("model_type") && text["model_type"] != "qwen2")
+    root.fail("text_config", "has model_type " + text["model_type"].dump() + "; LLaVA-Video's LLM is \"qwen2\"");
+  c.text = qwen2_5_vl::parse_qwen2_text_config(text, source + " text_config");
+  // LlavaOnevisionConfig.__post_init__ forwards a true text_config.tie_word_embeddings to the top level.
+  c.text.tie_word_embeddings = c.text.tie_word_embeddings || root.get_bool("tie_word_embeddings");
+  c.vision = siglip::parse_siglip_config(doc.contains("vision_config") && !doc["vision_config"].is_null()
+                                             ? sub("vision_config")
+                                             : llava_onevision_default_vision_config(),
+                                         source + " vision_config");
+  const std::string strategy = root.get_string("vision_feature_select_strategy");
+  if (strategy != "full")
+    root.fail("vision_feature_select_strategy", "is '" + strategy + "'; SigLIP has no class token, expected \"full\"");
+  if (!root.get_bool("multimodal_projector_bias"))
+    root.fail("multimodal_projector_bias", "is false; the mlp2x_gelu projector of LLaVA-Video has biases");
+  c.vision_layers = siglip::layers_for_select(c.vision.num_layers, root.get_int("vision_feature_layer"));
+  const std::string act = root.get_string("projector_hidden_act");
+  if (act != "gelu") root.fail("projector_hidden_act", "is '" + act + "', expected gelu");
+  c.projector_type = "mlp2x_gelu";
+}
+
+}  // namespace
+
 LlavaVideoConfig parse_config(const nlohmann::json& doc, const std::string& source) {
   const JsonReader root(source, {{&doc, ""}});
   LlavaVideoConfig c;
   c.source = source;
   const std::string type = root.get_string("model_type");
   if (type == "llava_qwen") {
-    c.layout = Layout::LmmsLab;
-    c.text = qwen2_5_vl::parse_qwen2_text_config(doc, source);
-    if (doc.contains("vision_config")) {
-      c.vision = siglip::parse_siglip_config(doc["vision_config"], source + " vision_config");
-    } else {
-      const std::string tower = root.get_string("mm_vision_tower");
-      if (tower.find("siglip-so400m-patch14-384") == std::string::npos)
-        root.fail("mm_vision_tower", "is '" + tower + "'; supported: google/siglip-so400m-patch14-384 (or a vision_config object)");
-      c.vision = siglip::so400m_patch14_384();
-    }
-    // siglip_encoder.py deletes the tower's last layer and reads hidden_states[-1] (mm_vision_select_layer
-    // is not consulted for SigLIP): every layer but the last.
-    c.vision_layers = c.vision.num_layers - 1;
-    c.projector_type = root.get_string("mm_projector_type", "mlp2x_gelu");
-    c.pool_stride = root.get_int("mm_spatial_pool_stride", 2);
-    if (root.has("mm_hidden_size") && root.get_int("mm_hidden_size") != c.vision.hidden_size)
-      root.fail("mm_hidden_size", "is " + std::to_string(root.get_int("mm_hidden_size")) + " but the tower's hidden size is " +
-                                      std::to_string(c.vision.hidden_size));
+    parse_llava_qwen(doc, source, c);
   } else if (type == "llava_onevision") {
-    c.layout = Layout::Onevision;
-    if (!doc.contains("text_config") || !doc.contains("vision_config"))
-      root.fail("text_config", "and vision_config objects are required for model_type llava_onevision");
-    c.text = qwen2_5_vl::parse_qwen2_text_config(doc["text_config"], source + " text_config");
-    if (!doc["text_config"].contains("tie_word_embeddings"))
-      c.text.tie_word_embeddings = root.get_bool("tie_word_embeddings", false);
-    c.vision = siglip::parse_siglip_config(doc["vision_config"], source + " vision_config");
-    const std::string strategy = root.get_string("vision_feature_select_strategy", "full");
-    if (strategy != "full")
-      root.fail("vision_feature_select_strategy", "is '" + strategy + "'; SigLIP has no class token, expected \"full\"");
-    c.vision_layers = siglip::layers_for_select(c.vision.num_layers, root.get_int("vision_feature_layer", -1));
-    const std::string act = root.get_string("projector_hidden_act", "gelu");
-    if (act != "gelu") root.fail("projector_hidden_act", "is '" + act + "', expected gelu");
-    c.projector_type = "mlp2x_gelu";
+    parse_llava_onevision(doc, source, c);
   } else {
     root.fail("model_type", "is '" + type + "', expected llava_qwen or llava_onevision");
   }

@@ -65,8 +65,10 @@ struct LlavaVideoConfig {
 
 // Reads `dir`/config.json of either layout. The lmms-lab file names the tower in mm_vision_tower
 // (its dimensions are so400m's unless a "vision_config" object is present, as in the tiny
-// checkpoints); the onevision file carries vision_config/text_config. Throws std::runtime_error
-// naming the file and key (unknown projector type, pool stride, tower).
+// checkpoints); the onevision file carries vision_config/text_config. Omitted keys take the defaults
+// of their model_type (config_defaults.h; Qwen2Config's and SiglipVisionConfig's for the LLM and
+// tower). Throws std::runtime_error naming the file and key (a key without a default, unknown
+// projector type, pool stride, tower).
 LlavaVideoConfig load_config(const std::filesystem::path& dir);
 LlavaVideoConfig parse_config(const nlohmann::json& doc, const std::string& source);
 

@@ -11,10 +11,20 @@
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
+#include "models/tokenizer/tiny_tokenizer_config.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
 namespace pevlm::llava_video {
+namespace {
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
+}
+
+}  // namespace
 
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options) {
   namespace fs = std::filesystem;
@@ -23,22 +33,33 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json");
   const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
   const siglip::SiglipConfig v = siglip::tiny_siglip();
-  // lmms-lab LLaVA-Video-7B-Qwen2 config.json keys; "vision_config" holds the tiny tower (the real
-  // file names google/siglip-so400m-patch14-384 in mm_vision_tower).
+  // lmms-lab LLaVA-Video-7B-Qwen2 config.json keys (the Qwen2 fields plus what LLaVA-NeXT's
+  // LlavaQwenForCausalLM, builder.py and llava_arch.py read, with the released values); "vision_config" holds
+  // the tiny tower (the real file names google/siglip-so400m-patch14-384 in mm_vision_tower).
+  nlohmann::json pinpoints = nlohmann::json::array();
+  for (int h = 1; h <= 6; ++h)
+    for (int w = 1; w <= 6; ++w) pinpoints.push_back({384 * h, 384 * w});
   const nlohmann::json config = {
       {"architectures", {"LlavaQwenForCausalLM"}}, {"model_type", "llava_qwen"},
       {"hidden_size", t.hidden_size}, {"num_hidden_layers", t.num_layers}, {"num_attention_heads", t.num_heads},
       {"num_key_value_heads", t.num_kv_heads}, {"intermediate_size", t.intermediate_size}, {"vocab_size", t.vocab_size},
       {"rope_theta", 1000000.0}, {"rms_norm_eps", 1e-6}, {"max_position_embeddings", 32768}, {"hidden_act", "silu"},
-      {"rope_scaling", nullptr}, {"tie_word_embeddings", false},
-      {"bos_token_id", tok.special_ids.at("<|endoftext|>")}, {"eos_token_id", tok.special_ids.at("<|im_end|>")},
+      {"rope_scaling", nullptr}, {"tie_word_embeddings", false}, {"attention_dropout", 0.0},
+      {"initializer_range", 0.02}, {"max_window_layers", 28}, {"sliding_window", 131072}, {"use_sliding_window", false},
+      {"use_cache", true}, {"bos_token_id", tok.special_ids.at("<|endoftext|>")},
+      {"eos_token_id", tok.special_ids.at("<|im_end|>")},
       {"mm_vision_tower", "google/siglip-so400m-patch14-384"}, {"mm_vision_select_layer", -2},
       {"mm_vision_select_feature", "patch"}, {"mm_projector_type", "mlp2x_gelu"}, {"mm_hidden_size", v.hidden_size},
       {"mm_spatial_pool_mode", "bilinear"}, {"mm_spatial_pool_stride", 2}, {"mm_newline_position", "grid"},
-      {"mm_patch_merge_type", "spatial_unpad"}, {"add_faster_video", false}, {"frames_upbound", 64},
-      {"torch_dtype", options.bf16 ? "bfloat16" : "float32"}, {"vision_config", siglip::to_json(v)}};
-  std::ofstream(root / "config.json") << config.dump(2) << "\n";
-  if (!fs::exists(root / "config.json")) throw std::runtime_error("make-tiny-model: cannot write " + (root / "config.json").string());
+      {"mm_patch_merge_type", "spatial_unpad"}, {"mm_use_im_patch_token", false}, {"mm_use_im_start_end", false},
+      {"mm_resampler_type", nullptr}, {"mm_projector_lr", nullptr}, {"mm_tunable_parts", "mm_vision_tower,mm_mlp_adapter,mm_language_model"},
+      {"image_aspect_ratio", "anyres_max_9"}, {"image_grid_pinpoints", pinpoints}, {"image_crop_resolution", nullptr},
+      {"image_split_resolution", nullptr}, {"tokenizer_model_max_length", 32768}, {"tokenizer_padding_side", "right"},
+      {"use_mm_proj", true}, {"vision_tower_pretrained", nullptr}, {"add_faster_video", false},
+      {"faster_token_stride", 10}, {"force_sample", true}, {"frames_upbound", 64}, {"use_pos_skipping", false},
+      {"pos_skipping_range", 4096}, {"torch_dtype", options.bf16 ? "bfloat16" : "float32"},
+      {"vision_config", siglip::to_json(v)}};
+  write_json(root / "config.json", config);
 
   TinyRng rng(options.seed);
   safetensors::SafetensorsWriter writer;
@@ -54,9 +75,17 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   add("model.mm_projector.2.bias", {t.hidden_size});
   add("model.image_newline", {t.hidden_size});
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
-  // The chat template where LLaVA-Video-7B-Qwen2's tokenizer keeps it (tokenizer/chat_template.h).
-  const fs::path tpl = tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Tokenizer, "qwen2");
-  return {(root / "config.json").string(), (root / "model.safetensors").string(), (root / "tokenizer.json").string(), tpl.string()};
+  tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());
+  write_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},
+                                               {"eos_token_id", tok.special_ids.at("<|im_end|>")},
+                                               {"pad_token_id", tok.special_ids.at("<|endoftext|>")}});
+  // The chat template where LLaVA-Video-7B-Qwen2's tokenizer keeps it (tokenizer/chat_template.h): set in
+  // the tokenizer_config.json above (the other keys kept).
+  tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Tokenizer, "qwen2");
+  std::vector<std::string> files;
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"})
+    files.push_back((root / f).string());
+  return files;
 }
 
 }  // namespace pevlm::llava_video

@@ -39,8 +39,11 @@ struct LongVilaConfig {
   int64_t tokens_per_frame() const { return ((vision.grid() + 1) / 2) * ((vision.grid() + 1) / 2); }
 };
 
-// Reads the four config files of `dir`. Throws std::runtime_error naming the folder and file (a missing
-// sub-folder or config), the key (unknown projector type, feature selection) and what was expected.
+// Reads the config files of `dir` (config.json, llm/config.json, vision_tower/config.json and
+// preprocessor_config.json, mm_projector/config.json); omitted keys take their model_type's defaults
+// (config_defaults.h: VILA's mm_vision_select_layer / _feature and num_video_frames have none). Throws
+// std::runtime_error naming the folder and file (a missing sub-folder or file), the key (without a default,
+// unknown projector type, feature selection) and what was expected.
 LongVilaConfig load_config(const std::filesystem::path& dir);
 
 }  // namespace pevlm::longvila

@@ -11,6 +11,7 @@
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
+#include "models/tokenizer/tiny_tokenizer_config.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -33,12 +34,17 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
   const siglip::SiglipConfig v = siglip::tiny_siglip();
   const char* dtype = options.bf16 ? "bfloat16" : "float32";
+  // The keys VILA's LlavaConfig / LlavaMetaModel.init_vlm / get_model_config / the encoders read
+  // (llava/model/configuration_llava.py, llava_arch.py, utils/utils.py, multimodal_encoder/vision_encoder.py);
+  // tests/tiny_loaders_test.py checks them.
   write_json(root / "config.json",
              {{"architectures", {"LlavaLlamaModel"}}, {"model_type", "llava_llama"}, {"llm_cfg", {{"_name_or_path", "./llm"}}},
               {"vision_tower_cfg", {{"_name_or_path", "./vision_tower"}}},
               {"mm_projector_cfg", {{"mm_projector_type", "mlp_downsample"}}}, {"mm_vision_select_layer", -2},
               {"mm_vision_select_feature", "cls_patch"}, {"num_video_frames", 16}, {"fps", 0.0},
-              {"image_aspect_ratio", "resize"}, {"torch_dtype", dtype}});
+              {"image_aspect_ratio", "resize"}, {"hidden_size", t.hidden_size}, {"mm_hidden_size", v.hidden_size},
+              {"mm_use_im_start_end", false}, {"mm_use_im_patch_token", false}, {"s2", false}, {"resume_path", nullptr},
+              {"model_dtype", options.bf16 ? "torch.bfloat16" : "torch.float32"}, {"torch_dtype", dtype}});
   // Qwen2-7B-LongVILA's rope_theta (more_models.md; read from the file at load).
   write_json(root / "llm" / "config.json",
              {{"architectures", {"Qwen2ForCausalLM"}}, {"model_type", "qwen2"}, {"hidden_size", t.hidden_size},
@@ -50,7 +56,16 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   nlohmann::json vcfg = siglip::to_json(v);
   vcfg["architectures"] = {"SiglipVisionModel"};
   write_json(root / "vision_tower" / "config.json", vcfg);
-  write_json(root / "mm_projector" / "config.json", {{"mm_projector_type", "mlp_downsample"}});
+  // SiglipImageProcessor's file as the released vision_tower/ has it (VILA: SiglipImageProcessor.from_pretrained).
+  write_json(root / "vision_tower" / "preprocessor_config.json",
+             {{"do_normalize", true}, {"do_rescale", true}, {"do_resize", true}, {"image_mean", {0.5, 0.5, 0.5}},
+              {"image_processor_type", "SiglipImageProcessor"}, {"image_std", {0.5, 0.5, 0.5}},
+              {"processor_class", "SiglipProcessor"}, {"resample", 3}, {"rescale_factor", 1.0 / 255.0},
+              {"size", {{"height", v.image_size}, {"width", v.image_size}}}});
+  write_json(root / "mm_projector" / "config.json",
+             {{"architectures", {"MultimodalProjector"}}, {"model_type", "v2l_projector"}, {"mm_projector_type", "mlp_downsample"},
+              {"torch_dtype", dtype}});
+  tokenizer::write_tiny_tokenizer_config(root / "llm" / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());
 
   TinyRng rng(options.seed);
   std::vector<std::string> files;
@@ -86,9 +101,12 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   add(projector, "layers.4.weight", {t.hidden_size, t.hidden_size});
   add(projector, "layers.4.bias", {t.hidden_size});
   emit(projector, root / "mm_projector" / "model.safetensors");
-  // The chat template where llm/'s tokenizer keeps it (VILA reads it there; tokenizer/chat_template.h).
-  files.push_back(tokenizer::write_chat_template(root / "llm", tokenizer::ChatTemplateLookup::Tokenizer, "qwen2").string());
-  for (const char* f : {"config.json", "llm/config.json", "llm/tokenizer.json", "llm/model.safetensors.index.json"})
+  // The chat template where llm/'s tokenizer keeps it (VILA reads it there; tokenizer/chat_template.h): set in
+  // llm/tokenizer_config.json (the other keys kept).
+  tokenizer::write_chat_template(root / "llm", tokenizer::ChatTemplateLookup::Tokenizer, "qwen2");
+  for (const char* f : {"config.json", "llm/config.json", "llm/tokenizer.json", "llm/tokenizer_config.json",
+                        "llm/model.safetensors.index.json", "vision_tower/config.json", "vision_tower/preprocessor_config.json",
+                        "mm_projector/config.json"})
     files.push_back((root / f).string());
   return files;
 }

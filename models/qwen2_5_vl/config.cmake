@@ -2,6 +2,7 @@
 pevlm_add_library(pevlm_qwen_config
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/config.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_json.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/config_defaults.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_validate.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_preset.cpp
           ${CMAKE_CURRENT_LIST_DIR}/config_preprocessor.cpp

@@ -4,9 +4,11 @@
 #include "models/qwen2_5_vl/config.h"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "models/qwen2_5_vl/config_defaults.h"
 #include "models/qwen2_5_vl/config_json.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -18,22 +20,27 @@ using detail::JsonReader;
 namespace {
 
 // The LLM's fields: top level first, then "text_config" (transformers >= 4.52 nests them there,
-// 4.50 and the released files keep them at the top level).
-JsonReader text_reader(const nlohmann::json& doc, const std::string& source) {
+// 4.50 and the released files keep them at the top level), then the class defaults.
+JsonReader text_reader(const nlohmann::json& doc, const std::string& source, const detail::ClassDefaults& defaults) {
   std::vector<JsonReader::Layer> layers{{&doc, ""}};
   const auto it = doc.find("text_config");
   if (it != doc.end() && it->is_object()) layers.push_back({&*it, "text_config."});
-  return JsonReader(source, std::move(layers));
+  return JsonReader(source, std::move(layers), &defaults);
 }
 
-// rope_scaling: {"type" | "rope_type": "mrope" | "default", "mrope_section": [t, h, w]}
-// (3B release spells "type", 7B "rope_type"; transformers 4.50 rewrites "mrope" to "default"
-// and writes both). transformers 5 calls the object "rope_parameters" and may hold rope_theta.
+// rope_scaling (4.x) or rope_parameters (5.x): {"type" | "rope_type": "mrope" | "default",
+// "mrope_section": [t, h, w], "rope_theta"}; the 3B release spells "type", 7B "rope_type".
+// As transformers 5.25.0 reads it (Qwen2_5_VLTextConfig.convert_rope_params_to_dict +
+// standardize_rope_params; Qwen2_5_VLRotaryEmbedding): an absent object or type means "default",
+// an absent mrope_section [16, 24, 24], rope_theta from the object, else the key, else 1e6.
 void read_rope(const JsonReader& r, TextConfig& t) {
-  const std::string key = r.has("rope_scaling") ? "rope_scaling" : "rope_parameters";
+  t.rope_theta = r.get_double("rope_theta");
+  t.rope_type = "default";
+  std::copy(std::begin(kDefaultMropeSection), std::end(kDefaultMropeSection), t.mrope_section.begin());
+  const std::string key = r.in_file("rope_scaling") ? "rope_scaling" : "rope_parameters";
   const auto [rope, prefix] = r.locate(key);
-  if (rope == nullptr || !rope->is_object())
-    r.fail("rope_scaling", "missing object {\"type\": \"mrope\", \"mrope_section\": [t, h, w]}");
+  if (rope == nullptr) return;
+  if (!rope->is_object()) r.fail(key, "must be an object {\"type\": \"mrope\", \"mrope_section\": [t, h, w]}");
   const JsonReader rr(r.source(), {{rope, prefix + key + "."}});
   std::string type;
   for (const char* k : {"type", "rope_type"}) {
@@ -43,13 +50,19 @@ void read_rope(const JsonReader& r, TextConfig& t) {
       rr.fail(k, "is '" + v + "', expected \"mrope\" or \"default\" (Qwen2.5-VL uses M-RoPE)");
     if (type.empty()) type = v;
   }
-  if (type.empty()) rr.fail("type", "missing (expected \"type\" or \"rope_type\" = \"mrope\")");
-  t.rope_type = type;
-  const std::vector<int64_t> section = rr.get_int_array("mrope_section");
-  if (section.size() != 3) rr.fail("mrope_section", "must have 3 entries [t, h, w], got " + std::to_string(section.size()));
-  std::copy(section.begin(), section.end(), t.mrope_section.begin());
+  if (!type.empty()) t.rope_type = type;
+  if (rr.has("mrope_section")) {
+    const std::vector<int64_t> section = rr.get_int_array("mrope_section");
+    if (section.size() != 3) rr.fail("mrope_section", "must have 3 entries [t, h, w], got " + std::to_string(section.size()));
+    std::copy(section.begin(), section.end(), t.mrope_section.begin());
+  }
   if (rr.has("rope_theta")) t.rope_theta = rr.get_double("rope_theta");
 }
+
+// tie_word_embeddings: transformers 5.x keeps it on the top-level config and forwards a true value
+// written in text_config by 4.x saves (Qwen2_5_VLConfig / LlavaOnevisionConfig __post_init__): true
+// when any layer says true, else the class default.
+bool read_tie(const JsonReader& r) { return r.get_bool_any_layer("tie_word_embeddings"); }
 
 // mrope: read rope_scaling's mrope_section (Qwen2.5-VL); else a plain Qwen2 LLM with 1-D RoPE.
 TextConfig read_text(const JsonReader& r, bool mrope) {
@@ -57,67 +70,85 @@ TextConfig read_text(const JsonReader& r, bool mrope) {
   t.hidden_size = r.get_int("hidden_size");
   t.num_layers = r.get_int("num_hidden_layers");
   t.num_heads = r.get_int("num_attention_heads");
-  t.num_kv_heads = r.get_int("num_key_value_heads");
+  // An explicit null means "as many as query heads" (__post_init__); an absent key the field default.
+  t.num_kv_heads = r.null_in_file("num_key_value_heads") ? t.num_heads : r.get_int("num_key_value_heads");
   t.intermediate_size = r.get_int("intermediate_size");
   t.vocab_size = r.get_int("vocab_size");
-  t.rope_theta = r.get_double("rope_theta", 10000.0);
   t.rms_norm_eps = r.get_double("rms_norm_eps");
   t.max_position_embeddings = r.get_int("max_position_embeddings");
-  t.hidden_act = r.get_string("hidden_act", "silu");
-  // transformers keeps tie_word_embeddings on the top-level config (PretrainedConfig default false).
-  t.tie_word_embeddings = r.get_bool("tie_word_embeddings", false);
+  t.hidden_act = r.get_string("hidden_act");
+  // Qwen2Config holds tie_word_embeddings; for Qwen2.5-VL it is Qwen2_5_VLConfig's (parse_config).
+  if (!mrope) t.tie_word_embeddings = read_tie(r);
+  // Qwen2Attention: head_dim = getattr(config, "head_dim", hidden_size // num_attention_heads).
   t.head_dim = t.num_heads > 0 ? t.hidden_size / t.num_heads : 0;
   if (r.has("head_dim") && r.get_int("head_dim") != t.head_dim)
     r.fail("head_dim", "is " + std::to_string(r.get_int("head_dim")) + " but hidden_size / num_attention_heads = " +
-                           std::to_string(t.head_dim) + " (Qwen2.5-VL derives head_dim from them)");
+                           std::to_string(t.head_dim) + " (the model code derives head_dim from them)");
   if (mrope) {
     read_rope(r, t);
   } else {
     // 1-D RoPE as M-RoPE with every frequency on one axis: with identical position rows this is
     // exactly Qwen2's rotary (llm_rope.h). rope_scaling is ignored (LLaVA-Video forces it to None at
-    // load); transformers 5.x may write rope_theta inside "rope_parameters".
+    // load); transformers 5.x writes rope_theta inside "rope_parameters", which wins over the key.
     t.rope_type = "default";
     t.mrope_section = {t.head_dim / 2, 0, 0};
+    t.rope_theta = r.get_double("rope_theta");
     const auto [rp, prefix] = r.locate("rope_parameters");
-    if (!r.has("rope_theta") && rp != nullptr && rp->is_object() && rp->contains("rope_theta"))
+    if (rp != nullptr && rp->is_object() && rp->contains("rope_theta") && !(*rp)["rope_theta"].is_null())
       t.rope_theta = JsonReader(r.source(), {{rp, prefix + "rope_parameters."}}).get_double("rope_theta");
   }
   return t;
 }
 
+// One Qwen2_5_VLVisionConfig key that may also be spelled `alias`: transformers 5.25.0 maps
+// num_attention_heads -> num_heads and num_hidden_layers -> depth (attribute_map) and ignores the
+// released files' legacy spatial_patch_size / in_chans; a legacy value that disagrees is an error
+// rather than silently dropped.
+int64_t vision_int(const JsonReader& r, const char* key, const char* alias, bool alias_is_mapped) {
+  if (alias_is_mapped && !r.in_file(key) && r.in_file(alias)) return r.get_int(alias);
+  const int64_t v = r.get_int(key);
+  if (r.in_file(alias) && r.get_int(alias) != v)
+    r.fail(alias, "is " + std::to_string(r.get_int(alias)) + " but " + key + " is " + std::to_string(v) +
+                      (alias_is_mapped ? " (the same field)" : " (legacy spelling of the same field)"));
+  return v;
+}
+
 VisionConfig read_vision(const nlohmann::json& doc, const std::string& source) {
+  // Absent: Qwen2_5_VLConfig builds Qwen2_5_VLVisionConfig() (every class default).
+  static const nlohmann::json kEmpty = nlohmann::json::object();
   const auto it = doc.find("vision_config");
-  if (it == doc.end() || !it->is_object()) fail_key(source, "vision_config", "missing object");
-  const JsonReader r(source, {{&*it, "vision_config."}});
+  const bool present = it != doc.end() && !it->is_null();
+  if (present && !it->is_object()) fail_key(source, "vision_config", "must be an object");
+  const JsonReader r(source, {{present ? &*it : &kEmpty, "vision_config."}}, &qwen2_5_vl_vision_defaults());
   VisionConfig v;
-  v.depth = r.get_int("depth");
+  v.depth = vision_int(r, "depth", "num_hidden_layers", true);
   v.hidden_size = r.get_int("hidden_size");
-  v.num_heads = r.get_int("num_heads");
+  v.num_heads = vision_int(r, "num_heads", "num_attention_heads", true);
   v.intermediate_size = r.get_int("intermediate_size");
-  // Older releases spell these "spatial_patch_size" and "in_chans" (7B/3B config.json carry both).
-  v.patch_size = r.has("patch_size") ? r.get_int("patch_size") : r.get_int("spatial_patch_size");
-  v.in_channels = r.has("in_channels") ? r.get_int("in_channels") : r.get_int("in_chans", 3);
+  v.patch_size = vision_int(r, "patch_size", "spatial_patch_size", false);
+  v.in_channels = vision_int(r, "in_channels", "in_chans", false);
   v.temporal_patch_size = r.get_int("temporal_patch_size");
   v.spatial_merge_size = r.get_int("spatial_merge_size");
   v.window_size = r.get_int("window_size");
   v.fullatt_block_indexes = r.get_int_array("fullatt_block_indexes");
   v.out_hidden_size = r.get_int("out_hidden_size");
-  v.tokens_per_second = r.get_double("tokens_per_second", 2.0);
-  v.hidden_act = r.get_string("hidden_act", "silu");
+  v.tokens_per_second = r.get_double("tokens_per_second");
+  v.hidden_act = r.get_string("hidden_act");
   return v;
 }
 
-// Token ids live at the top level (bos/eos/pad may also sit under text_config).
-SpecialTokens read_tokens(const JsonReader& r) {
+// Token ids: the vision markers on Qwen2_5_VLConfig, bos/eos/pad on the text config (either may sit
+// at the top level in 4.50-style files). vision_token_id is only in the released files (-1 when absent).
+SpecialTokens read_tokens(const JsonReader& top, const JsonReader& text) {
   SpecialTokens s;
-  s.bos = r.get_token_id("bos_token_id", -1);
-  s.eos = r.get_token_id("eos_token_id", -1);
-  s.pad = r.get_token_id("pad_token_id", -1);
-  s.vision_start = r.get_int("vision_start_token_id");
-  s.vision_end = r.get_int("vision_end_token_id");
-  s.vision_pad = r.get_int("vision_token_id", -1);
-  s.image_pad = r.get_int("image_token_id");
-  s.video_pad = r.get_int("video_token_id");
+  s.bos = text.get_token_id("bos_token_id", -1);
+  s.eos = text.get_token_id("eos_token_id", -1);
+  s.pad = text.get_token_id("pad_token_id", -1);
+  s.vision_start = top.get_int("vision_start_token_id");
+  s.vision_end = top.get_int("vision_end_token_id");
+  s.vision_pad = top.get_int("vision_token_id", -1);
+  s.image_pad = top.get_int("image_token_id");
+  s.video_pad = top.get_int("video_token_id");
   return s;
 }
 
@@ -126,7 +157,7 @@ SpecialTokens read_tokens(const JsonReader& r) {
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source) {
   const json doc = detail::parse_json(json_text, source);
   const JsonReader root(source, {{&doc, ""}});
-  const JsonReader text = text_reader(doc, source);
+  const JsonReader text = text_reader(doc, source, qwen2_5_vl_text_defaults());
   Qwen25VLConfig c;
   c.source = source;
   // A Qwen2-VL or LLaVA config would load partly and run the wrong architecture: refuse it.
@@ -135,15 +166,20 @@ Qwen25VLConfig parse_config(const std::string& json_text, const std::string& sou
     root.fail("model_type", "is '" + c.model_type + "', expected \"qwen2_5_vl\"");
   c.torch_dtype = text.has("torch_dtype") ? text.get_string("torch_dtype") : text.get_string("dtype", "bfloat16");
   c.text = read_text(text, /*mrope=*/true);
+  // Qwen2_5_VLConfig's own fields (top level, or text_config in some 4.x saves).
+  std::vector<JsonReader::Layer> layers{{&doc, ""}};
+  if (doc.contains("text_config") && doc["text_config"].is_object()) layers.push_back({&doc["text_config"], "text_config."});
+  const JsonReader top(source, layers, &qwen2_5_vl_defaults());
+  c.text.tie_word_embeddings = read_tie(top);
   c.vision = read_vision(doc, source);
-  c.tokens = read_tokens(text);
+  c.tokens = read_tokens(top, text);
   validate(c);
   return c;
 }
 
 TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source) {
   if (!object.is_object()) throw std::runtime_error(source + ": expected a JSON object with the LLM's fields");
-  TextConfig t = read_text(text_reader(object, source), /*mrope=*/false);
+  TextConfig t = read_text(text_reader(object, source, qwen2_defaults()), /*mrope=*/false);
   if (t.hidden_size <= 0 || t.num_heads <= 0 || t.num_kv_heads <= 0 || t.hidden_size % t.num_heads != 0 ||
       t.num_heads % t.num_kv_heads != 0 || t.head_dim % 2 != 0 || t.vocab_size <= 0 || t.num_layers <= 0 ||
       t.intermediate_size <= 0)

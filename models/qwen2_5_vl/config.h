@@ -2,9 +2,11 @@
 // preprocessor_config.json (library pevlm_qwen_config, torch-free).
 //
 // Mirrors transformers' configuration_qwen2_5_vl.py (Qwen2_5_VLConfig, Qwen2_5_VLVisionConfig)
-// and image_processing_qwen2_vl.py (Qwen2VLImageProcessor). Values always come from the
-// checkpoint's files: the library's class defaults differ from the released models
-// (../shared/reference/qwen2_5_vl.md, "Config").
+// and image_processing_qwen2_vl.py (Qwen2VLImageProcessor). Values come from the checkpoint's
+// files; a key a file leaves out (save_pretrained omits keys equal to their class default) takes
+// the class default of its model_type, as transformers does (config_defaults.h). Those defaults
+// differ from the released models (rms_norm_eps 1e-5, tokens_per_second 4, ...), so only omitted
+// keys ever take them (../shared/reference/qwen2_5_vl.md, "Config").
 //
 // Errors: std::runtime_error whose message names the file and the key and says what was
 // expected (missing key, wrong JSON type, failed invariant).
@@ -106,15 +108,18 @@ struct Qwen25VLConfig {
 };
 
 // Reads config.json (`path` may also be the model folder). LLM fields are read at the top level
-// with fallback to "text_config"; vision fields from "vision_config" (accepting the older
-// aliases "in_chans", "spatial_patch_size"); rope_scaling with "type" or "rope_type" equal to
-// "mrope" or "default", and "mrope_section". Validates (see validate()).
+// with fallback to "text_config", then Qwen2_5_VLTextConfig's defaults; vision fields from
+// "vision_config" (the older spellings "in_chans", "spatial_patch_size" must agree with the
+// fields), then Qwen2_5_VLVisionConfig's; rope_scaling / rope_parameters with "type" or
+// "rope_type" equal to "mrope" or "default" and "mrope_section" (absent: [16, 24, 24], as the
+// modeling code). An explicit null takes no default (an error for a required key). Validates.
 Qwen25VLConfig load_config(const std::string& path);
 // Same from JSON text; `source` names it in error messages.
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source);
 
 // A plain Qwen2 LLM's fields (Qwen2ForCausalLM config.json: LLaVA-Video's top level or its
-// "text_config", LongVILA's llm/config.json), top level first then "text_config". 1-D RoPE:
+// "text_config", LongVILA's llm/config.json), top level first then "text_config", then
+// Qwen2Config's class defaults. 1-D RoPE:
 // mrope_section = {head_dim / 2, 0, 0}, which with identical position rows is Qwen2's rotary;
 // rope_scaling is ignored. Throws std::runtime_error naming `source` and the key.
 TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source);

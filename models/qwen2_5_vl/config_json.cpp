@@ -45,6 +45,22 @@ std::pair<const json*, std::string> JsonReader::locate(const std::string& key) c
   return {nullptr, layers_.empty() ? std::string() : layers_.front().prefix};
 }
 
+bool JsonReader::null_in_file(const std::string& key) const {
+  if (in_file(key)) return false;
+  for (const auto& layer : layers_) {
+    const auto it = layer.object->find(key);
+    if (it != layer.object->end() && it->is_null()) return true;
+  }
+  return false;
+}
+
+const json* JsonReader::find(const std::string& key) const {
+  if (const json* v = locate(key).first) return v;
+  if (defaults_ == nullptr || null_in_file(key)) return nullptr;
+  const auto it = defaults_->values.find(key);
+  return it != defaults_->values.end() && !it->is_null() ? &*it : nullptr;
+}
+
 std::string JsonReader::qualified(const std::string& key) const { return locate(key).second + key; }
 
 void JsonReader::fail(const std::string& key, const std::string& what) const { fail_key(source_, qualified(key), what); }
@@ -55,7 +71,12 @@ const json& JsonReader::require(const std::string& key, const char* expected) co
     std::string where;
     for (const auto& layer : layers_)
       where += std::string(where.empty() ? "" : " or ") + (layer.prefix.empty() ? "top level" : layer.prefix);
-    fail(key, std::string("missing (expected ") + expected + " at " + where + ")");
+    std::string why = std::string("missing (expected ") + expected + " at " + where + ")";
+    if (defaults_ != nullptr)
+      why += null_in_file(key) ? "; it is null, and model_type '" + defaults_->model_type + "' needs a value"
+                               : "; model_type '" + defaults_->model_type + "' has no default for it (" +
+                                     defaults_->reference + ")";
+    fail(key, why);
   }
   return *v;
 }
@@ -104,6 +125,18 @@ std::vector<double> JsonReader::get_double_array(const std::string& key) const {
     out.push_back(e.get<double>());
   }
   return out;
+}
+
+bool JsonReader::get_bool_any_layer(const std::string& key) const {
+  bool found = false;
+  for (const auto& layer : layers_) {
+    const auto it = layer.object->find(key);
+    if (it == layer.object->end() || it->is_null()) continue;
+    if (!it->is_boolean()) fail_key(source_, layer.prefix + key, "must be true or false, got " + it->dump());
+    if (it->get<bool>()) return true;
+    found = true;
+  }
+  return found ? false : get_bool(key);
 }
 
 int64_t JsonReader::get_token_id(const std::string& key) const {

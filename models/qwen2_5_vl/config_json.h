@@ -17,7 +17,19 @@ std::string read_text_file(const std::string& path, const char* default_name, st
 // Parses JSON text; throws std::runtime_error naming `source` on a syntax error or non-object.
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 
-// Looks a key up in one or more JSON objects in order (e.g. the top level, then "text_config").
+// The values a configuration class gives the keys a file leaves out. `save_pretrained` omits keys
+// equal to their class default (transformers 4.x for every key of a nested config, 5.x for the
+// PretrainedConfig ones), so a reader must apply them exactly as the class would. One table per
+// model_type, each citing the class and the version it was read from; a key absent from `values`
+// has no default (the file must carry it).
+struct ClassDefaults {
+  std::string model_type;   // "qwen2", "siglip_vision_model", ...
+  std::string reference;    // e.g. "transformers 5.25.0 Qwen2Config (models/qwen2/configuration_qwen2.py)"
+  nlohmann::json values;    // key -> default value (an object)
+};
+
+// Looks a key up in one or more JSON objects in order (e.g. the top level, then "text_config"),
+// then in the class defaults of the config's model_type when one is given.
 class JsonReader {
  public:
   struct Layer {
@@ -25,15 +37,24 @@ class JsonReader {
     std::string prefix;  // printed before keys found here ("" or "text_config.")
   };
 
-  JsonReader(std::string source, std::vector<Layer> layers) : source_(std::move(source)), layers_(std::move(layers)) {}
+  JsonReader(std::string source, std::vector<Layer> layers, const ClassDefaults* defaults = nullptr)
+      : source_(std::move(source)), layers_(std::move(layers)), defaults_(defaults) {}
 
   const std::string& source() const { return source_; }
-  // The value of `key` (null JSON counts as absent) and the prefix of the layer it was found in.
+  const ClassDefaults* defaults() const { return defaults_; }
+  // The value of `key` in the file (null JSON counts as absent) and the prefix of the layer it was
+  // found in. Class defaults are not consulted.
   std::pair<const nlohmann::json*, std::string> locate(const std::string& key) const;
-  const nlohmann::json* find(const std::string& key) const { return locate(key).first; }
+  // In the file with a non-null value.
+  bool in_file(const std::string& key) const { return locate(key).first != nullptr; }
+  // Written as null in the file (transformers reads None: the class default does not apply).
+  bool null_in_file(const std::string& key) const;
+  // The file's value, else the class default (nullptr when neither, or when the file says null).
+  const nlohmann::json* find(const std::string& key) const;
   bool has(const std::string& key) const { return find(key) != nullptr; }
 
-  // Required values: throw naming the key when absent or of the wrong JSON type.
+  // Required values (the file's, else the class default): throw naming the key, the file and the
+  // model_type when neither gives one, or when the value has the wrong JSON type.
   int64_t get_int(const std::string& key) const;
   double get_double(const std::string& key) const;
   bool get_bool(const std::string& key) const;
@@ -42,6 +63,8 @@ class JsonReader {
   std::vector<double> get_double_array(const std::string& key) const;
   // A token id given as an integer or a list of integers (first entry; HF allows both for eos).
   int64_t get_token_id(const std::string& key) const;
+  // A boolean that is true when any layer says true (each type-checked), else the class default.
+  bool get_bool_any_layer(const std::string& key) const;
 
   // Optional values: `fallback` when absent, still type-checked when present.
   int64_t get_int(const std::string& key, int64_t fallback) const { return has(key) ? get_int(key) : fallback; }
@@ -64,6 +87,7 @@ class JsonReader {
 
   std::string source_;
   std::vector<Layer> layers_;
+  const ClassDefaults* defaults_ = nullptr;
 };
 
 // The error prefix used everywhere: "<source>: key '<key>' <what>".

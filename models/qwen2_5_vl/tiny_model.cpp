@@ -17,6 +17,7 @@
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/tokenizer/chat_template.h"
+#include "models/tokenizer/tiny_tokenizer_config.h"
 #include "models/tokenizer/tiny_writer.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -216,10 +217,12 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
                                                {"eos_token_id", {ids.eos, ids.bos}},
                                                {"pad_token_id", ids.bos},
                                                {"do_sample", false}});
-  for (const char* f : {"tokenizer.json", "preprocessor_config.json", "generation_config.json"})
+  // The released folder's tokenizer_config.json and chat_template.json (the processor's template).
+  tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tokenizer::qwen2_5_vl_tokenizer_config());
+  tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Processor, "qwen2_5_vl");  // chat_template.json
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "chat_template.json", "preprocessor_config.json",
+                        "generation_config.json"})
     info.files.push_back((root / f).string());
-  // The processor's chat template file, as the Qwen2.5-VL-Instruct releases ship it (tokenizer/chat_template.h).
-  info.files.push_back(tokenizer::write_chat_template(root, tokenizer::ChatTemplateLookup::Processor, "qwen2_5_vl").string());
   return info;
 }
 

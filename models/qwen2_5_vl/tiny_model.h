@@ -3,7 +3,9 @@
 //
 // The folder holds config.json (Hub style, special ids remapped to the tiny tokenizer's),
 // model.safetensors (Hub weight names `model.*`, `visual.*`, `lm_head.weight`), tokenizer.json
-// (models/tokenizer tiny writer), preprocessor_config.json and generation_config.json.
+// (models/tokenizer tiny writer), tokenizer_config.json and chat_template.json (the released model's chat
+// template and special tokens), preprocessor_config.json and generation_config.json: the released file set,
+// which transformers' Qwen2_5_VLForConditionalGeneration / AutoProcessor load (tests/tiny_loaders_test.cpp).
 // The shapes exercise what the real model does: GQA (4 query heads on 2 KV heads), all three
 // M-RoPE sections ([4, 6, 6] of head_dim 32), the 2x2 patch merge, window attention with
 // 112-pixel windows (padded whenever the merged grid is not a multiple of 4) and two

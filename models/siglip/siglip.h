@@ -40,8 +40,9 @@ struct SiglipConfig {
   int64_t num_patches() const { return grid() * grid(); }
 };
 
-// Reads a SiglipVisionConfig JSON object; `source` names it in errors (missing key, wrong type,
-// hidden % heads != 0, image_size % patch_size != 0, unknown hidden_act).
+// Reads a SiglipVisionConfig JSON object (model_type "siglip_vision_model" when given); omitted keys
+// take SiglipVisionConfig's class defaults (siglip_config.cpp, transformers 5.25.0). `source` names
+// it in errors (wrong type, hidden % heads != 0, image_size < patch_size, unknown hidden_act).
 SiglipConfig parse_siglip_config(const nlohmann::json& j, const std::string& source);
 nlohmann::json to_json(const SiglipConfig& config);
 // google/siglip-so400m-patch14-384 (what LLaVA-Video's config names in mm_vision_tower).

@@ -8,23 +8,45 @@ namespace pevlm::siglip {
 
 using qwen2_5_vl::detail::JsonReader;
 
+const qwen2_5_vl::detail::ClassDefaults& siglip_vision_defaults() {
+  // transformers 5.25.0 models/siglip/configuration_siglip.py SiglipVisionConfig
+  // (google/siglip-base-patch16-224 sizes, not so400m's).
+  static const qwen2_5_vl::detail::ClassDefaults d{
+      "siglip_vision_model", "transformers 5.25.0 SiglipVisionConfig, models/siglip/configuration_siglip.py",
+      {{"hidden_size", 768},
+       {"intermediate_size", 3072},
+       {"num_hidden_layers", 12},
+       {"num_attention_heads", 12},
+       {"num_channels", 3},
+       {"image_size", 224},
+       {"patch_size", 16},
+       {"hidden_act", "gelu_pytorch_tanh"},
+       {"layer_norm_eps", 1e-6}}};
+  return d;
+}
+
 SiglipConfig parse_siglip_config(const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) throw std::runtime_error(source + ": vision config must be a JSON object");
-  const JsonReader r(source, {{&j, ""}});
+  const JsonReader r(source, {{&j, ""}}, &siglip_vision_defaults());
+  const std::string type = r.get_string("model_type", "siglip_vision_model");
+  if (type != "siglip_vision_model")
+    r.fail("model_type", "is '" + type + "', expected \"siglip_vision_model\" (SiglipVisionConfig)");
   SiglipConfig c;
   c.hidden_size = r.get_int("hidden_size");
   c.intermediate_size = r.get_int("intermediate_size");
   c.num_layers = r.get_int("num_hidden_layers");
   c.num_heads = r.get_int("num_attention_heads");
-  c.num_channels = r.get_int("num_channels", 3);
+  c.num_channels = r.get_int("num_channels");
   c.image_size = r.get_int("image_size");
   c.patch_size = r.get_int("patch_size");
-  c.layer_norm_eps = r.get_double("layer_norm_eps", 1e-6);
-  c.hidden_act = r.get_string("hidden_act", "gelu_pytorch_tanh");
+  c.layer_norm_eps = r.get_double("layer_norm_eps");
+  c.hidden_act = r.get_string("hidden_act");
   if (c.hidden_size <= 0 || c.num_heads <= 0 || c.hidden_size % c.num_heads != 0)
     r.fail("num_attention_heads", "must divide hidden_size " + std::to_string(c.hidden_size));
-  if (c.patch_size <= 0 || c.image_size % c.patch_size != 0)
-    r.fail("image_size", "must be a multiple of patch_size " + std::to_string(c.patch_size));
+  // SiglipVisionEmbeddings: a stride-patch_size convolution, (image_size // patch_size)^2 patches (so400m:
+  // 384 px / 14 = 27 per side, the last 6 pixels unused), so image_size need not be a multiple.
+  if (c.patch_size <= 0 || c.image_size < c.patch_size)
+    r.fail("image_size", "is " + std::to_string(c.image_size) + ", expected at least patch_size " + std::to_string(c.patch_size));
   if (c.hidden_act != "gelu_pytorch_tanh" && c.hidden_act != "gelu")
     r.fail("hidden_act", "is '" + c.hidden_act + "', expected gelu_pytorch_tanh or gelu");
   return c;

@@ -110,7 +110,10 @@ TinyTokenizerInfo write_tiny_tokenizer_json(const std::filesystem::path& path, c
 
   TinyTokenizerInfo info;
   info.base_vocab_size = static_cast<int32_t>(t.token_bytes.size());
-  const auto added = qwen2_5_vl_added_tokens(info.base_vocab_size);
+  auto added = qwen2_5_vl_added_tokens(info.base_vocab_size);
+  for (const std::string& extra : options.extra_special_tokens)
+    added.push_back({info.base_vocab_size + static_cast<int32_t>(added.size()), extra, true});
+  info.added = added;
   info.vocab_size = info.base_vocab_size + static_cast<int32_t>(added.size());
 
   using oj = nlohmann::ordered_json;

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
+
+#include "models/tokenizer/added_tokens.h"
 
 namespace pevlm::tokenizer {
 
@@ -14,12 +17,16 @@ struct TinyTokenizerOptions {
   int num_merges = 300;         // at most this many (fewer when the text runs out of repeated pairs)
   bool string_merges = false;   // "a b" strings (tokenizers < 0.20) instead of ["a", "b"] pairs
   std::string training_text;    // empty = built-in English text (includes the LongVideoBench prompt words)
+  // Special tokens added after the Qwen2.5-VL ones (e.g. "<image>", "<video>" of transformers' LLaVA-OneVision
+  // conversion, which adds them to the Qwen2 tokenizer).
+  std::vector<std::string> extra_special_tokens;
 };
 
 struct TinyTokenizerInfo {
   int32_t base_vocab_size = 0;                 // 256 + merges; the added tokens start here
-  int32_t vocab_size = 0;                      // base + 22 added tokens
+  int32_t vocab_size = 0;                      // base + 22 added tokens (+ extra_special_tokens)
   std::map<std::string, int32_t> special_ids;  // "<|im_start|>" -> id, for every added token
+  std::vector<AddedToken> added;               // every added token in id order
 };
 
 // Learns merges (most frequent adjacent pair within pre-tokenised words; ties to the smallest ids),

@@ -25,11 +25,16 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
 }
 
 int run_tiny_model_writer(const std::vector<std::string>& args) {
-  std::string family = "qwen2_5_vl";
+  std::string family = "qwen2_5_vl", layout = "lmms_lab";
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--family" && i + 1 < args.size()) family = args[++i];
+    else if (args[i] == "--layout" && i + 1 < args.size()) layout = args[++i];
     else rest.push_back(args[i]);
+  }
+  if (layout != "lmms_lab" && (family != "llava_video" || layout != "onevision")) {
+    std::cerr << "make-tiny-model: --layout '" << layout << "' (valid: lmms_lab, onevision; onevision for --family llava_video)\n";
+    return 2;
   }
   const auto& families = supported_families();
   if (std::find(families.begin(), families.end(), family) == families.end()) {
@@ -39,7 +44,8 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
     return 2;
   }
   if (family == "qwen2_5_vl") return qwen2_5_vl::run_make_tiny_model_command(rest);
-  const char* usage = "usage: pevlm make-tiny-model DIR --family llava_video|longvila [--seed N] [--dtype bf16|f32]";
+  const char* usage =
+      "usage: pevlm make-tiny-model DIR --family llava_video|longvila [--layout lmms_lab|onevision] [--seed N] [--dtype bf16|f32]";
   std::string dir;
   qwen2_5_vl::TinyModelOptions parsed;
   if (!qwen2_5_vl::parse_tiny_model_args(rest, usage, dir, parsed)) return 2;
@@ -49,7 +55,9 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
   }
   const TinyOptions options{parsed.seed, parsed.bf16};
   const std::vector<std::string> files =
-      family == "llava_video" ? llava_video::make_tiny_model(dir, options) : longvila::make_tiny_model(dir, options);
+      family == "longvila"   ? longvila::make_tiny_model(dir, options)
+      : layout == "onevision" ? llava_video::make_tiny_onevision_model(dir, options)
+                              : llava_video::make_tiny_model(dir, options);
   std::cout << "wrote tiny " << family << " checkpoint to " << dir << " (" << (options.bf16 ? "bf16" : "f32") << ", seed "
             << options.seed << ")\n";
   for (const std::string& f : files) std::cout << "  " << f << "\n";

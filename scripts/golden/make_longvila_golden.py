@@ -57,6 +57,13 @@ def downsample(feat_TNC):
     return x.reshape(x.shape[0], -1, x.shape[-1])
 
 
+def siglip_preprocessor(image_size):
+    """vision_tower/preprocessor_config.json as the released LongVILA folder carries it (SiglipImageProcessor)."""
+    return {"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
+            "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5], "processor_class": "SiglipProcessor",
+            "resample": 3, "rescale_factor": 1 / 255, "size": {"height": image_size, "width": image_size}}
+
+
 def main():
     args, gen = start(__doc__, 2)
     tower = make_siglip(gen, **VISION)
@@ -113,6 +120,8 @@ def main():
     (base / "vision_tower" / "config.json").write_text(json.dumps(vision_config, indent=2) + "\n")
     save_file(hub_siglip_names(tower, ""), str(base / "vision_tower" / "model.safetensors"),
               metadata={"format": "pt"})
+    # What SiglipImageProcessor.save_pretrained writes for the tower's size (VILA loads it from vision_tower/).
+    (base / "vision_tower" / "preprocessor_config.json").write_text(json.dumps(siglip_preprocessor(VISION["image_size"]), indent=2) + "\n")
     (base / "mm_projector" / "config.json").write_text(json.dumps({"mm_projector_type": "mlp_downsample"}) + "\n")
     save_file({k: v.detach().contiguous() for k, v in projector.state_dict().items()},
               str(base / "mm_projector" / "model.safetensors"), metadata={"format": "pt"})
