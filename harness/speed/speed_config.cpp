@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 #include <stdexcept>
 
+#include "attention/devices.h"
+#include "attention/executor.h"
 #include "harness/config_io.h"
 #ifdef PEVLM_SPEED_WITH_LLM
 #include "harness/speed/llm_speed.h"
@@ -72,16 +75,36 @@ void parse_model(const nlohmann::json& doc, const std::string& source, SpeedConf
 #endif
 }
 
+// `device:` (indexed) or the executor's device; the pair is checked (attention::check_executor_device).
+c10::Device parse_device(const nlohmann::json& doc, const std::string& executor, const std::string& source) {
+  c10::Device device = executor.rfind("cuda", 0) == 0 ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
+  if (doc.contains("device")) {
+    static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
+    const nlohmann::json& v = doc["device"];
+    if (!v.is_string() || !std::regex_match(v.get<std::string>(), kDevice))
+      throw std::invalid_argument(source + ".device: expected cpu, cuda or cuda:N, got " + v.dump());
+    device = c10::Device(v.get<std::string>());
+  }
+  device = attention::indexed_device(device);
+  try {
+    attention::check_executor_device(executor, device);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".executor: " + e.what());
+  }
+  return device;
+}
+
 }  // namespace
 
 SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source) {
-  check_keys(doc, {"description", "executor", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
+  check_keys(doc, {"description", "executor", "device", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
                     "model", "layers", "llm_dtype"},
              source,
              {"methods"});
   SpeedConfig c;
   c.description = doc.value("description", "");
   c.executor = doc.value("executor", c.executor);
+  c.device = parse_device(doc, c.executor, source);
   c.dtype = doc.value("dtype", c.dtype);
   if (c.dtype != "bf16" && c.dtype != "fp32") throw std::invalid_argument(source + ".dtype: expected bf16 or fp32, got " + c.dtype);
   if (doc.contains("shape")) {
@@ -124,6 +147,7 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   else std::rotate(c.methods.begin(), full_it, full_it + 1);
   c.resolved = doc;
   c.resolved["executor"] = c.executor;
+  c.resolved["device"] = c.device.str();
   c.resolved["dtype"] = c.dtype;
   c.resolved["shape"] = {{"heads", c.heads}, {"kv_heads", c.kv_heads}, {"head_dim", c.head_dim}};
   c.resolved["layout"] = {{"system_tokens", c.system_tokens}, {"tokens_per_frame", c.tokens_per_frame},

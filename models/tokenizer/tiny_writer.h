@@ -14,11 +14,17 @@ struct TinyTokenizerOptions {
   int num_merges = 300;         // at most this many (fewer when the text runs out of repeated pairs)
   bool string_merges = false;   // "a b" strings (tokenizers < 0.20) instead of ["a", "b"] pairs
   std::string training_text;    // empty = built-in English text (includes the LongVideoBench prompt words)
+  // > 0: pad the vocabulary up to this many ids with plain (non-special) filler tokens "<fill_N>" (id N)
+  // after the added tokens, so that every id of a model with a larger embedding table decodes
+  // (make-tiny-model --preset: the real 152,064-word lm_head with this small BPE; a random-weight model
+  // generates arbitrary ids). BPE never produces them when encoding (no merge builds them). Fewer ids
+  // than the tokenizer's own is std::invalid_argument.
+  int32_t vocab_size = 0;
 };
 
 struct TinyTokenizerInfo {
   int32_t base_vocab_size = 0;                 // 256 + merges; the added tokens start here
-  int32_t vocab_size = 0;                      // base + 22 added tokens
+  int32_t vocab_size = 0;                      // base + 22 added tokens (+ fillers up to options.vocab_size)
   std::map<std::string, int32_t> special_ids;  // "<|im_start|>" -> id, for every added token
 };
 
