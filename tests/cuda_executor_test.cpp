@@ -50,9 +50,9 @@ TEST(CudaExecutor, MatchesReferenceEveryMethod) {
         at::Tensor got = ex->prefill(plan, {q.cuda(), k.cuda(), v.cuda()});
         const std::string ctx = ex->name() + " " + entry.dump() + " " + c10::toString(dtype) + " kernel " + ex->kernel();
         expect_close(got, ref->prefill(plan, {q, k, v}), dtype, ctx);
-        // The kernel takes bf16 runs with one shared key range in the blocks' logit group: PEVLM's
-        // sink, Star's anchor; not full attention nor Block-Attention (no shared keys) -- the same
-        // rule the executor applies, checked per method on the CPU by sink_kernel_scope_test.
+        // The kernel takes bf16 runs with one shared key range in the blocks' logit group (PEVLM's
+        // sink, Star's anchor, APE's prefix, the question after Block-Attention's blocks), never full
+        // attention: the rule the executor applies, checked per method on the CPU by sink_kernel_scope_test.
         const bool want_custom = custom && dtype == at::kBFloat16 && attention::cuda::sink_kernel_takes_plan(plan);
         EXPECT_EQ(ex->kernel().find("pevlm_sink_block_attention_cuda") != std::string::npos, want_custom) << ctx;
       }

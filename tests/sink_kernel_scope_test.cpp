@@ -1,6 +1,7 @@
-// The custom sink+block CUDA kernel's scope (attention/cuda/sink_kernel_scope.h) on the CPU, so a
-// GPU run never discovers a wrong expectation (issue 21: cuda_executor_test expected the kernel for
-// Block-Attention, whose runs have no shared key range). The layout is cuda_executor_test's.
+// The custom sink+block CUDA kernel's scope (attention/cuda/sink_kernel_scope.h) on the CPU, so a GPU
+// run never discovers a wrong expectation (issue 21 suspected cuda_executor_test of expecting the kernel
+// where the executor refuses it; the expectation is now this rule). The layout is cuda_executor_test's
+// (7 system tokens, 5 frames of 63, a 9-token question: L = 331).
 #include <gtest/gtest.h>
 
 #include "attention/cuda/sink_kernel_scope.h"
@@ -16,14 +17,27 @@ bool takes(const nlohmann::json& method) {
 }
 
 TEST(SinkKernelScope, PlansWithOneSharedRangeInTheBlocksGroupAndNoOthers) {
-  // Full attention: one causal range, nothing shared. Block-Attention: blocks see only themselves and
-  // the question attends causally to everything (not a block run).
+  // Full attention: one causal range, nothing shared.
   EXPECT_FALSE(takes({{"name", "full"}}));
-  EXPECT_FALSE(takes({{"name", "block_attention"}, {"block_tokens", 37}}));
-  // The sink (PEVLM) or anchor (Star) shared by every block, in the blocks' logit group.
+  // Block-Attention's context blocks share nothing, but its question sees every block before it: one
+  // shared range [0, 322) in the question's group, taken by the kernel as a run of one block.
+  EXPECT_TRUE(takes({{"name", "block_attention"}, {"block_tokens", 37}}));
+  const auto runs = attention::batched::schedule_plan(testing::plan_for({{"name", "block_attention"}, {"block_tokens", 37}}, layout())).runs;
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_FALSE(attention::cuda::sink_kernel_takes_run(runs[0]));  // the context blocks
+  EXPECT_TRUE(attention::cuda::sink_kernel_takes_run(runs[1]));   // the question
+  // The sink (PEVLM), anchor (Star) or prefix (APE's context blocks) shared by every block.
   EXPECT_TRUE(takes({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}}));
   EXPECT_TRUE(takes({{"name", "pevlm"}, {"sink_tokens", 30}, {"block_tokens", 41}, {"positions", "reuse"}}));
   EXPECT_TRUE(takes({{"name", "star"}, {"block_tokens", 45}, {"anchor_tokens", 20}}));
+  // APE: its context run (prefix shared) is taken; its question sees the prefix and the context under
+  // two logit groups (temperature), which one softmax cannot express.
+  const nlohmann::json ape = {{"name", "ape"}, {"prefix_frames", 1}, {"block_frames", 2}, {"temperature", 0.5}, {"scale", 1.3}};
+  EXPECT_TRUE(takes(ape));
+  const auto ape_runs = attention::batched::schedule_plan(testing::plan_for(ape, layout())).runs;
+  ASSERT_FALSE(ape_runs.empty());
+  EXPECT_EQ(ape_runs.back().shared.size(), 2u);
+  EXPECT_FALSE(attention::cuda::sink_kernel_takes_run(ape_runs.back()));
 }
 
 TEST(SinkKernelScope, RunShapes) {

@@ -5,8 +5,6 @@
 #include <regex>
 #include <stdexcept>
 
-#include "attention/devices.h"
-#include "attention/executor.h"
 #include "harness/config_io.h"
 #ifdef PEVLM_SPEED_WITH_LLM
 #include "harness/speed/llm_speed.h"
@@ -75,23 +73,15 @@ void parse_model(const nlohmann::json& doc, const std::string& source, SpeedConf
 #endif
 }
 
-// `device:` (indexed) or the executor's device; the pair is checked (attention::check_executor_device).
-c10::Device parse_device(const nlohmann::json& doc, const std::string& executor, const std::string& source) {
-  c10::Device device = executor.rfind("cuda", 0) == 0 ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
-  if (doc.contains("device")) {
-    static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
-    const nlohmann::json& v = doc["device"];
-    if (!v.is_string() || !std::regex_match(v.get<std::string>(), kDevice))
-      throw std::invalid_argument(source + ".device: expected cpu, cuda or cuda:N, got " + v.dump());
-    device = c10::Device(v.get<std::string>());
-  }
-  device = attention::indexed_device(device);
-  try {
-    attention::check_executor_device(executor, device);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(source + ".executor: " + e.what());
-  }
-  return device;
+// `device:` or the executor's device, as "cpu" or "cuda:N" (index-less cuda is cuda:0, as --device).
+std::string parse_device(const nlohmann::json& doc, const std::string& executor, const std::string& source) {
+  if (!doc.contains("device")) return executor.rfind("cuda", 0) == 0 ? "cuda:0" : "cpu";
+  static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
+  const nlohmann::json& v = doc["device"];
+  if (!v.is_string() || !std::regex_match(v.get<std::string>(), kDevice))
+    throw std::invalid_argument(source + ".device: expected cpu, cuda or cuda:N, got " + v.dump());
+  const std::string d = v.get<std::string>();
+  return d == "cuda" ? "cuda:0" : d;
 }
 
 }  // namespace
@@ -147,7 +137,7 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   else std::rotate(c.methods.begin(), full_it, full_it + 1);
   c.resolved = doc;
   c.resolved["executor"] = c.executor;
-  c.resolved["device"] = c.device.str();
+  c.resolved["device"] = c.device;
   c.resolved["dtype"] = c.dtype;
   c.resolved["shape"] = {{"heads", c.heads}, {"kv_heads", c.kv_heads}, {"head_dim", c.head_dim}};
   c.resolved["layout"] = {{"system_tokens", c.system_tokens}, {"tokens_per_frame", c.tokens_per_frame},

@@ -60,19 +60,19 @@ struct SyntheticQkv {
 };
 
 // Drawn on the timing's device (attention/random_fill.h): no host draw and copy of 3 x L x heads x D.
-SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype) {
-  auto draw = [&](int64_t heads, uint64_t n) { return attention::random_normal({L, heads, c.head_dim}, n, c.device).to(dtype); };
+SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype, const c10::Device& device) {
+  auto draw = [&](int64_t heads, uint64_t n) { return attention::random_normal({L, heads, c.head_dim}, n, device).to(dtype); };
   return SyntheticQkv{draw(c.heads, 0), draw(c.kv_heads, 1), draw(c.kv_heads, 2)};
 }
 
 RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
-                              const SyntheticQkv& qkv) {
+                              const SyntheticQkv& qkv, const c10::Device& device) {
   RowTiming t;
   for (int r = 0; r < c.warmup + c.repeats; ++r) {
-    attention::synchronize_device(c.device);
+    attention::synchronize_device(device);
     const auto t0 = std::chrono::steady_clock::now();
     at::Tensor out = executor.prefill(plan, {qkv.q, qkv.k, qkv.v});
-    attention::synchronize_device(c.device);
+    attention::synchronize_device(device);
     const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (r >= c.warmup) t.layer_attn_all.push_back(dt);
   }
@@ -127,24 +127,27 @@ RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::E
 
 std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<void(const nlohmann::json&)>& on_row) {
   if (c.threads > 0) at::set_num_threads(c.threads);
+  // The timing's device (c.device: "cpu" or "cuda:N"); the executor must run there.
+  const c10::Device device = attention::indexed_device(c10::Device(c.device));
+  attention::check_executor_device(c.executor, device);
   auto executor = attention::make_executor(c.executor);
   const at::ScalarType dtype = c.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
   const nlohmann::json prov = provenance();
   // What the rows say about the device: "cpu: <model>" or "cuda:N: <GPU> (sm_90, ...)".
-  const std::string device_description = resolve_device(c.device.str()).description;
+  const std::string device_description = resolve_device(c.device).description;
 #ifdef PEVLM_SPEED_WITH_LLM
   std::unique_ptr<LlmPrefillTimer> timer;
   if (c.time_llm()) {
     std::fprintf(stderr, "[speed] building %lld random %s decoder layer(s) of %s ...\n",
                  (long long)(c.layers == 0 ? c.layers_total : c.layers),
                  c.llm_dtype.c_str(), c.model_source.c_str());
-    timer = std::make_unique<LlmPrefillTimer>(c.model, c.layers, c.llm_dtype, c.device, "speed");
+    timer = std::make_unique<LlmPrefillTimer>(c.model, c.layers, c.llm_dtype, device, "speed");
   }
 #else
   if (c.time_llm()) throw std::invalid_argument("speed: 'model:' (LLM timing) needs a build with models/ (not PEVLM_CORE_ONLY)");
 #endif
   std::fprintf(stderr, "[speed] measuring the GEMM limit ...\n");
-  const GemmRates gemm = measure_gemm_rates(3, c.device);
+  const GemmRates gemm = measure_gemm_rates(3, device);
   std::fprintf(stderr, "[speed] GEMM: fp32 %.1f GFLOP/s (%lld^3), bf16 %.1f GFLOP/s (%lld^3)\n", gemm.fp32_gflops,
                (long long)gemm.fp32_size, gemm.bf16_gflops, (long long)gemm.bf16_size);
   std::vector<nlohmann::json> rows;
@@ -152,14 +155,14 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
   for (int64_t frames : c.frames) {
     const TokenLayout layout = speed_layout(c, frames);
     const int64_t L = layout.length;
-    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype);
+    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype, device);
     double full_ms = 0, full_flops = 0, full_llm_ms = 0;
     for (const MethodConfig& m : c.methods) {
       const AttentionPlan plan = build_plan(m, layout);
 #ifdef PEVLM_SPEED_WITH_LLM
-      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv);
+      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, device);
 #else
-      const RowTiming t = time_attention_only(c, plan, *executor, qkv);
+      const RowTiming t = time_attention_only(c, plan, *executor, qkv, device);
 #endif
       const double layer_ms = t.layer_attn_ms;
       const double flops = plan.flops(c.heads, c.head_dim);
