@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "attention/devices.h"
+
 namespace pevlm::attention {
 namespace {
 
@@ -31,7 +33,7 @@ std::unique_ptr<DeviceTimer> make_clock_timer() { return std::make_unique<ClockT
 std::unique_ptr<DeviceTimer> DeviceTimer::make(const c10::Device& device) {
   if (device.is_cuda()) {
 #ifdef PEVLM_WITH_CUDA
-    return make_cuda_event_timer();
+    return make_cuda_event_timer(indexed_device(device));
 #else
     throw std::invalid_argument("DeviceTimer: device " + device.str() +
                                 " needs a CUDA build of pevlm (cmake -DPEVLM_CUDA=ON); this build is CPU-only");

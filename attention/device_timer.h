@@ -1,6 +1,6 @@
 // Stage timing that measures the device's work, not its launches (issue 10, "Timing on the GPU").
 // On the CPU a steady clock (CPU kernels run synchronously, so a clock read is the work's end); on
-// CUDA events recorded on the current stream and read after the run, so timing adds no
+// CUDA events recorded on the device's current stream and read after the run, so timing adds no
 // synchronisation inside the measured run: marks cost one event record each (~1 us).
 //
 //   auto t = DeviceTimer::make(x.device());
@@ -31,8 +31,8 @@ class DeviceTimer {
 // The CPU implementation (also used for meta tensors).
 std::unique_ptr<DeviceTimer> make_clock_timer();
 #ifdef PEVLM_WITH_CUDA
-// attention/cuda/cuda_device_timer.cpp
-std::unique_ptr<DeviceTimer> make_cuda_event_timer();
+// attention/cuda/cuda_device_timer.cpp; `device` indexed (devices.h).
+std::unique_ptr<DeviceTimer> make_cuda_event_timer(const c10::Device& device);
 #endif
 
 }  // namespace pevlm::attention

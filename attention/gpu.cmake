@@ -13,7 +13,8 @@ set_property(GLOBAL PROPERTY PEVLM_GPU_CMAKE_INCLUDED ON)
 set(_gpu_dir ${CMAKE_CURRENT_LIST_DIR})
 
 target_sources(pevlm_attention PRIVATE
-  ${_gpu_dir}/batched/batch_grouping.cpp ${_gpu_dir}/batched/sdpa_backend.cpp ${_gpu_dir}/batched/batched_executor.cpp)
+  ${_gpu_dir}/batched/batch_grouping.cpp ${_gpu_dir}/batched/sdpa_backend.cpp ${_gpu_dir}/batched/batched_executor.cpp
+  ${_gpu_dir}/cuda/sink_kernel_scope.cpp)  # plain C++: the custom kernel's scope, tested on the CPU
 
 # CUDA toolkit 13 lives in /usr/local/cuda on the project's machines (machine.md); nvcc is often not on PATH.
 if(NOT DEFINED CMAKE_CUDA_COMPILER AND NOT DEFINED ENV{CUDACXX} AND EXISTS /usr/local/cuda/bin/nvcc)

@@ -9,12 +9,23 @@
 #include "attention/executor.h"
 #include "harness/provenance.h"
 #ifdef PEVLM_WITH_CUDA
+#include <ATen/Context.h>
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
 #endif
 
 namespace pevlm {
+#ifdef PEVLM_WITH_CUDA
+namespace {
+
+// libtorch initialises CUDA (and sizes the caching allocator's per-device tables) on the first CUDA
+// tensor; the allocator's statistics calls before that fail with "Invalid device argument 0: did you
+// call init?" (issue 21). Initialise it as a tensor factory would; once per process (call_once inside).
+void init_cuda() { at::globalContext().lazyInitDevice(c10::DeviceType::CUDA); }
+
+}  // namespace
+#endif
 
 bool built_with_cuda() {
 #ifdef PEVLM_WITH_CUDA
@@ -44,6 +55,7 @@ DeviceSpec resolve_device(const std::string& text) {
   if (index >= count)
     throw std::invalid_argument("device '" + text + "': this machine has " + std::to_string(count) +
                                 " CUDA device(s)" + (count > 0 ? " (cuda:0 .. cuda:" + std::to_string(count - 1) + ")" : ""));
+  init_cuda();  // before anything asks the allocator about the device (reset_device_peak at load)
   d.device = c10::Device(c10::kCUDA, c10::DeviceIndex(index));
   d.name = "cuda:" + std::to_string(index);
   const cudaDeviceProp* p = at::cuda::getDeviceProperties(index);
@@ -77,6 +89,7 @@ MemoryFigures memory_figures(const DeviceSpec& device) {
   if (getrusage(RUSAGE_SELF, &ru) == 0) m.peak_host_mib = double(ru.ru_maxrss) / 1024.0;  // KiB on Linux
 #ifdef PEVLM_WITH_CUDA
   if (device.device.is_cuda()) {
+    init_cuda();
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.device.index());
     m.peak_device_mib = double(stats.allocated_bytes[0].peak) / double(1 << 20);  // [0] = aggregate pool
   }
@@ -88,7 +101,10 @@ MemoryFigures memory_figures(const DeviceSpec& device) {
 
 void reset_device_peak(const DeviceSpec& device) {
 #ifdef PEVLM_WITH_CUDA
-  if (device.device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(device.device.index());
+  if (device.device.is_cuda()) {
+    init_cuda();
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device.device.index());
+  }
 #else
   (void)device;
 #endif

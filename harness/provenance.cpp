@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -39,13 +40,16 @@ std::string cpuinfo_field(const std::string& field) {
 
 }  // namespace
 
-std::string git_commit() {
+CommitInfo source_commit() {
+  if (const char* env = std::getenv("PEVLM_COMMIT"); env != nullptr && *env != '\0') return {env, "PEVLM_COMMIT"};
   const std::string src = PEVLM_SOURCE_DIR_STR;
   std::string c = run_capture("git -C '" + src + "' rev-parse --short=12 HEAD 2>/dev/null");
-  if (c.empty()) return PEVLM_GIT_COMMIT_STR;
+  if (c.empty()) return {PEVLM_GIT_COMMIT_STR, "configure"};
   if (!run_capture("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null").empty()) c += "-dirty";
-  return c;
+  return {c, "git"};
 }
+
+std::string git_commit() { return source_commit().commit; }
 
 nlohmann::json machine_info() {
   char host[256] = {0};
@@ -81,7 +85,9 @@ std::string utc_now() {
 }
 
 nlohmann::json provenance() {
-  return {{"commit", git_commit()}, {"machine", machine_info()}, {"versions", library_versions()}, {"utc_time", utc_now()}};
+  const CommitInfo commit = source_commit();
+  return {{"commit", commit.commit},         {"commit_source", commit.source}, {"machine", machine_info()},
+          {"versions", library_versions()}, {"utc_time", utc_now()}};
 }
 
 }  // namespace pevlm

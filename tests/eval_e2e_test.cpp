@@ -155,6 +155,9 @@ TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
   ASSERT_EQ(run(eval_cmd(f, f.dir / "nocache", "--limit 2")), 0);
   for (const auto& r : read_results_jsonl(f.dir / "nocache" / "results.jsonl"))
     EXPECT_NE(r["error"].get<std::string>().find("video file not found"), std::string::npos);
+  // A check that must not pass with error rows asks for a failing exit status (exit 3); none here -> 0.
+  EXPECT_EQ(run(eval_cmd(f, f.dir / "nocache_strict", "--limit 1 --fail-on-errors")), 3);
+  EXPECT_EQ(run(eval_cmd(f, f.dir / "cached_strict", "--limit 1 --fail-on-errors --frames-cache " + cache.string())), 0);
 }
 
 TEST(EvalE2E, DeviceFlagIsCheckedAgainstTheBuildAndTheExecutor) {
@@ -192,6 +195,32 @@ TEST(EvalE2E, GenerateAnswersOnARealVideo) {
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 4 grid steps: sink 1 + 3 blocks of 1
   EXPECT_NE(text.find("prefill attention"), std::string::npos) << text;
+
+  // --frames-cache (as eval's): decoded once, then answered with the video gone (a GPU node without
+  // FFmpeg): the same frames and answer, and the output says where the frames came from.
+  const fs::path cache = f.dir / "generate_cache";
+  const std::string video = video_files(f)[0];
+  const auto generate = [&](const fs::path& to) {
+    return std::system((std::string(PEVLM_BIN) + " generate --model " + (f.dir / "model").string() + " --video " + video +
+                        " --question 'What colour is the background?' --frames 8 --max-pixels 6272 --dtype fp32 --frames-cache " +
+                        cache.string() + " > " + to.string() + " 2>&1")
+                           .c_str());
+  };
+  const auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const auto line = [](const std::string& text, const std::string& prefix) {
+    const size_t at = text.find(prefix);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  ASSERT_EQ(generate(f.dir / "decoded.txt"), 0) << read(f.dir / "decoded.txt");
+  fs::remove(video);
+  ASSERT_EQ(generate(f.dir / "cached.txt"), 0) << read(f.dir / "cached.txt");
+  const std::string decoded = read(f.dir / "decoded.txt"), cached = read(f.dir / "cached.txt");
+  EXPECT_NE(cached.find("frames from the cache"), std::string::npos) << cached;
+  EXPECT_EQ(line(cached, "answer:"), line(decoded, "answer:"));
+  EXPECT_EQ(line(cached, "frame indices:"), line(decoded, "frame indices:"));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@ include(${PROJECT_SOURCE_DIR}/attention/gpu.cmake)
 pevlm_add_test(batched_executor_test SOURCES batched_executor_test.cpp batched_grouping_test.cpp
   DEPS pevlm_attention LABELS attention gpu)
 pevlm_use_torch_pch(batched_executor_test)
+# The custom CUDA kernel's scope (which plans it takes), plain C++: every build, no GPU.
+pevlm_add_test(sink_kernel_scope_test SOURCES sink_kernel_scope_test.cpp DEPS pevlm_attention LABELS attention gpu)
 
 if(TARGET pevlm_cuda_kernels)
   pevlm_add_test(cuda_sink_block_test SOURCES cuda_sink_block_test.cpp

@@ -1,4 +1,4 @@
-pevlm_add_test(harness_test SOURCES results_store_test.cpp DEPS pevlm_results LABELS harness)
+pevlm_add_test(harness_test SOURCES results_store_test.cpp provenance_test.cpp DEPS pevlm_results LABELS harness)
 if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
   # End-to-end CLI tests: tiny model + synthetic dataset -> eval (errors, kill + resume, shards + merge), generate.
   pevlm_add_test(eval_e2e_test SOURCES eval_e2e_test.cpp DEPS pevlm_results LABELS harness e2e)

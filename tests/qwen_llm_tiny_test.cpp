@@ -16,6 +16,7 @@
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/safetensors.h"
+#include "models/tokenizer/tokenizer.h"
 
 namespace fs = std::filesystem;
 namespace q = pevlm::qwen2_5_vl;
@@ -113,6 +114,29 @@ TEST(QwenTinyModel, ShardedCheckpointWithIndexLoads) {
   EXPECT_TRUE(at::equal(sharded.weights().layers[1].down_w, whole.weights().layers[1].down_w));
   fs::remove_all(dir);
   fs::remove_all(single);
+}
+
+// A preset checkpoint keeps the real vocabulary (the lm_head's cost) and its tokenizer decodes every id
+// of it (issue 21: a random 7B's greedy tokens were unknown ids to the 578-id tiny tokenizer, and the
+// eval rows failed while decoding). The weights (16.6 GB) are not needed to check that.
+TEST(QwenTinyModel, PresetTokenizerDecodesEveryIdOfTheRealVocabulary) {
+  const std::string dir = temp_dir("preset");
+  q::TinyModelOptions o;
+  o.preset = "qwen2.5-vl-7b";
+  const q::TinyModelInfo info = q::write_tiny_model_metadata(dir, o);
+  EXPECT_EQ(info.parameters, 0);
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "model.safetensors"));
+  const q::Qwen25VLConfig config = q::load_config(dir + "/config.json");
+  EXPECT_EQ(config.text.vocab_size, 152064);
+  EXPECT_EQ(config.text.hidden_size, 3584);
+  const auto tok = pevlm::tokenizer::Tokenizer::load(dir);
+  EXPECT_EQ(tok.vocab_size(), 152064);
+  for (const int32_t id : {0, 600, int32_t(config.tokens.video_pad) + 1, 100000, 152063}) {
+    const std::vector<int32_t> one = {id};
+    EXPECT_NO_THROW(tok.decode(one)) << id;
+  }
+  EXPECT_EQ(tok.token_id("<|video_pad|>"), config.tokens.video_pad);
+  fs::remove_all(dir);
 }
 
 }  // namespace

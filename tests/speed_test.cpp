@@ -1,10 +1,14 @@
 // pevlm speed with `model:`: whole-LLM prefill rows on the tiny model's configuration (2 layers,
 // hidden 128, 4 q heads / 2 KV heads, head_dim 32), K-of-N scaling and configuration errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "harness/commands.h"
+#include "harness/speed/llm_speed.h"
 #include "harness/speed/speed_config.h"
 #include "harness/speed/speed_runner.h"
 #include "models/qwen2_5_vl/config.h"
@@ -178,6 +182,71 @@ TEST(SpeedConfig, ShippedConfigsParse) {
   EXPECT_EQ(fig4.layers, 0);
   EXPECT_EQ(fig4.llm_dtype, "bf16");
   EXPECT_EQ(fig4.heads, 28);
+}
+
+}  // namespace
+}  // namespace pevlm
+
+namespace pevlm {
+namespace {
+
+// The timing's device (issue 21): `device:` or the executor's, indexed ("cuda" = cuda:0), and the
+// executor checked against it before anything is timed.
+TEST(SpeedConfig, DeviceIsIndexedAndMatchesTheExecutor) {
+  nlohmann::json doc = tiny_doc(tiny_config_path(), 1);
+  EXPECT_EQ(parse_speed_config(doc, "t.yaml").device, "cpu");
+  doc["executor"] = "cuda";  // parsing needs no GPU: the executor's device, with its index
+  EXPECT_EQ(parse_speed_config(doc, "t.yaml").device, "cuda:0");
+  doc["device"] = "cuda";
+  EXPECT_EQ(parse_speed_config(doc, "t.yaml").device, "cuda:0");
+  doc["device"] = "cuda:1";
+  EXPECT_EQ(parse_speed_config(doc, "t.yaml").resolved["device"], "cuda:1");
+  doc["device"] = "gpu0";
+  EXPECT_NE(error_of(doc).find("t.yaml.device: expected cpu, cuda or cuda:N"), std::string::npos) << error_of(doc);
+  doc["executor"] = "cpu";
+  doc["device"] = "cuda:1";
+  try {
+    run_speed(parse_speed_config(doc, "t.yaml"));
+    ADD_FAILURE() << "no exception for executor cpu on cuda:1";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("executor 'cpu' runs on cpu only, not on device cuda:1"), std::string::npos) << e.what();
+  }
+}
+
+// The LLM timer tells its model the device its weights were drawn on (a GPU run once failed with
+// "weight embed_tokens is on cuda:0, the model on cpu"): PyTorch's meta device stands in for the GPU.
+TEST(SpeedRunner, LlmTimerBuildsItsModelOnTheTimingDevice) {
+  const LlmPrefillTimer timer(tiny_config_path(), 1, "bf16", c10::Device(c10::kMeta), "t.yaml");
+  EXPECT_EQ(timer.device(), c10::Device(c10::kMeta));
+  EXPECT_EQ(timer.layers_timed(), 1);
+}
+
+// Rows reach speed.jsonl as they finish (issue 21): a run that fails at its third row keeps the first
+// two. The failure is a real configuration one: a 300-token sink fits inside the 1-frame layout's
+// context (276 tokens) but cuts a frame of the 2-frame layout, where frame blocks cannot start.
+TEST(SpeedCommand, RowsAreOnDiskBeforeALaterRowFails) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pevlm_speed_stream_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const nlohmann::json doc = {
+      {"executor", "cpu"},
+      {"dtype", "fp32"},
+      {"shape", {{"heads", 4}, {"kv_heads", 2}, {"head_dim", 32}}},
+      {"layout", {{"system_tokens", 20}, {"tokens_per_frame", 256}, {"question_tokens", 8}, {"frames", {1, 2}}}},
+      {"repeats", 1},
+      {"warmup", 0},
+      {"methods", nlohmann::json::array({{{"name", "pevlm"}, {"sink_tokens", 300}, {"block_frames", 1}}})}};
+  std::ofstream(dir / "speed.yaml") << doc.dump();  // JSON is YAML
+  EXPECT_THROW(run_speed_command({"--config", (dir / "speed.yaml").string(), "--out", (dir / "out").string()}),
+               std::invalid_argument);
+  std::ifstream in(dir / "out" / "speed.jsonl");
+  std::vector<nlohmann::json> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(rows.size(), 3u);  // 1 frame: full, pevlm; 2 frames: full (then pevlm throws)
+  EXPECT_EQ(rows[0]["method"], "full");
+  EXPECT_EQ(rows[1]["method"], "pevlm");
+  EXPECT_EQ(rows[2]["frames"], 2);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "speed.json"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -210,6 +210,32 @@ TEST(TokenizerTiny, WriterOutputLoadsAndRoundTrips) {
   fs::remove_all(d);
 }
 
+// make-tiny-model --preset pads the tiny BPE to the real model's vocabulary (issue 21): a random-weight
+// model generates arbitrary ids, and each must decode (it threw "cannot decode unknown token id"),
+// while encoding and the special ids stay those of the unpadded tokenizer.
+TEST(TokenizerTiny, PaddedVocabularyDecodesEveryIdAndEncodesAsBefore) {
+  const fs::path d = temp_dir("tiny_padded");
+  const auto plain = pt::write_tiny_tokenizer_json(d / "plain.json");
+  pt::TinyTokenizerOptions opt;
+  opt.vocab_size = plain.vocab_size + 1000;
+  const auto padded = pt::write_tiny_tokenizer_json(d / "padded.json", opt);
+  EXPECT_EQ(padded.vocab_size, plain.vocab_size + 1000);
+  EXPECT_EQ(padded.special_ids, plain.special_ids);
+  const auto a = pt::Tokenizer::load(d / "plain.json"), b = pt::Tokenizer::load(d / "padded.json");
+  EXPECT_EQ(b.vocab_size(), padded.vocab_size);
+  const std::string text = "<|im_start|>user\nWhat happens after <fill_600> the red car stops?<|im_end|>\n";
+  EXPECT_EQ(b.encode(text), a.encode(text));  // a filler is text, never produced by BPE
+  for (int32_t id = 0; id < padded.vocab_size; ++id) {
+    const std::vector<int32_t> one = {id};
+    const std::string piece = b.decode(one);
+    if (id >= plain.vocab_size) EXPECT_EQ(piece, "<fill_" + std::to_string(id) + ">");
+    else EXPECT_EQ(piece, a.decode(one)) << id;
+  }
+  opt.vocab_size = plain.vocab_size - 1;
+  EXPECT_THROW(pt::write_tiny_tokenizer_json(d / "small.json", opt), std::invalid_argument);
+  fs::remove_all(d);
+}
+
 TEST(TokenizerTiny, DeterministicAndBothMergeFormsAgree) {
   const fs::path d = temp_dir("tiny_det");
   pt::write_tiny_tokenizer_json(d / "a.json");

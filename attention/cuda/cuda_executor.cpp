@@ -1,11 +1,13 @@
 #include "attention/cuda/cuda_executor.h"
 
 #include <ATen/ATen.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
 #include <stdexcept>
 
 #include "attention/batched/batched_executor.h"
+#include "attention/cuda/sink_kernel_scope.h"
 #ifdef PEVLM_WITH_SINK_BLOCK_KERNEL
 #include "attention/cuda/sink_block_attention.h"
 #endif
@@ -24,12 +26,16 @@ class CudaExecutor final : public BatchedExecutor {
   }
   std::string name() const override { return use_kernel_ ? "cuda_sink_kernel" : "cuda"; }
 
+  // Every entry point runs with the inputs' device current: ATen ops guard themselves, but the custom
+  // kernel launches on the current device and the stream below must belong to it (cuda:N, N != 0).
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
     require_cuda(in);
+    const c10::cuda::CUDAGuard guard(in.q_LHD.device());
     return BatchedExecutor::prefill(plan, in);
   }
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
     require_cuda(in);
+    const c10::cuda::CUDAGuard guard(in.q_LHD.device());
     return BatchedExecutor::decode(plan, in);
   }
 
@@ -38,6 +44,7 @@ class CudaExecutor final : public BatchedExecutor {
                          at::Tensor& out_LHD) override {
 #ifdef PEVLM_WITH_SINK_BLOCK_KERNEL
     if (!use_kernel_ || !kernel_applies(run, in)) return false;
+    const c10::cuda::CUDAGuard guard(in.q_LHD.device());  // also when called outside prefill/decode
     const int64_t rows = run.end - run.begin;
     at::Tensor lse_HR = at::empty({in.q_LHD.size(1), rows}, in.q_LHD.options().dtype(at::kFloat));
     cuda::SinkBlockParams p;
@@ -67,21 +74,11 @@ class CudaExecutor final : public BatchedExecutor {
                                   (in.q_LHD.defined() ? in.q_LHD.device().str() : std::string("undefined")) +
                                   "); use the 'cpu' or 'batched' executor for CPU tensors");
   }
-  // The kernel covers: bf16, head_dim 64/128, contiguous head_dim, one shared range in the same
-  // logit group as the block (one softmax), every block of the run the same size but the last.
+  // The kernel's scope (sink_kernel_scope.h): input format, then the run's shape.
   static bool kernel_applies(const batched::BlockRun& run, const AttentionInputs& in) {
-    if (in.q_LHD.scalar_type() != at::kBFloat16) return false;
-    const int64_t d = in.q_LHD.size(2);
-    if (d != 64 && d != 128) return false;
-    if (in.q_LHD.stride(2) != 1 || in.k_LHD.stride(2) != 1 || in.v_LHD.stride(2) != 1) return false;
-    // Exactly one shared range (sink / prefix / anchor / everything before the question); runs with
-    // no shared keys (full attention, Block-Attention's blocks) stay on FlashAttention.
-    if (run.shared.size() != 1 || run.shared[0].group != run.self_group) return false;
-    const int64_t bs = run.blocks.front().size;
-    for (size_t i = 0; i < run.blocks.size(); ++i)
-      if (run.blocks[i].size != bs && !(i + 1 == run.blocks.size() && run.blocks[i].count == 1 && run.blocks[i].size < bs))
-        return false;
-    return true;
+    const bool contiguous = in.q_LHD.stride(2) == 1 && in.k_LHD.stride(2) == 1 && in.v_LHD.stride(2) == 1;
+    return cuda::sink_kernel_takes_inputs(in.q_LHD.scalar_type() == at::kBFloat16, in.q_LHD.size(2), contiguous) &&
+           cuda::sink_kernel_takes_run(run);
   }
   bool use_kernel_;
 };

@@ -1,4 +1,4 @@
-// `pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume]` and
+// `pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume] [--fail-on-errors]` and
 // `pevlm merge OUT IN...`.
 #include <cstdio>
 
@@ -12,9 +12,9 @@ namespace pevlm {
 
 int run_eval_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--shard i/n] [--limit N] [--no-resume] "
-                     "[--frames-cache DIR [--decode-only]] [--set key=value ...]",
+                     "[--frames-cache DIR [--decode-only]] [--fail-on-errors] [--set key=value ...]",
                      {"--config", "--out", "--shard", "--limit", "--device", "--frames-cache"},
-                     {"--no-resume", "--resume", "--decode-only"},
+                     {"--no-resume", "--resume", "--decode-only", "--fail-on-errors"},
                      {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
@@ -34,11 +34,18 @@ int run_eval_command(const std::vector<std::string>& args) {
   if (opts.decode_only) {
     std::printf("eval --decode-only: %lld samples, %lld errors, %.1f s -> frames cache %s\n", (long long)s.samples,
                 (long long)s.errors, s.seconds, opts.frames_cache.c_str());
-    return 0;
+  } else {
+    std::printf("eval: %lld samples, %lld rows written, %lld already done, %lld errors, %.1f s -> %s\n", (long long)s.samples,
+                (long long)s.rows_written, (long long)s.rows_skipped, (long long)s.errors, s.seconds,
+                (opts.out / "results.jsonl").c_str());
   }
-  std::printf("eval: %lld samples, %lld rows written, %lld already done, %lld errors, %.1f s -> %s\n", (long long)s.samples,
-              (long long)s.rows_written, (long long)s.rows_skipped, (long long)s.errors, s.seconds,
-              (opts.out / "results.jsonl").c_str());
+  // A row's error (a sample that could not be decoded, a model that threw) is data for the report and
+  // the run goes on; a check that must not pass with error rows (scripts/device/check.sh) asks for a
+  // failing exit status instead.
+  if (cli.flag("--fail-on-errors") && s.errors > 0) {
+    std::fprintf(stderr, "eval: %lld error row(s) in this run (--fail-on-errors); see their \"error\" field\n", (long long)s.errors);
+    return 3;
+  }
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // `pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...]
 //  [--frames N] [--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME]
-//  [--model-option k=v ...] [--apply-rotation] [--decoder NAME --decoder-set k=v ...]`: one-off inference on a
-// real video file with any supported family (the folder's config.json says which); prints the answer, token
+//  [--model-option k=v ...] [--apply-rotation] [--frames-cache DIR] [--decoder NAME --decoder-set k=v ...]`: one-off
+// inference on a real video file with any supported family (the folder's config.json says which); prints the answer, token
 // counts and per-phase timings (device time). A speculative decoder (std, speculative, parallelvlm; the
 // last two where the family has draft models: VideoLM::draft_models) also runs greedy decoding of the
 // same prompt and prints its row figures (lossless, speedup, acceptance, idle times, predicted speedup).
@@ -10,12 +10,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "attention/device_timer.h"
-#include "datasets/video/video_reader.h"
 #include "harness/cli_args.h"
 #include "harness/commands.h"
 #include "harness/config_io.h"
+#include "harness/eval/frames_cache.h"
+#include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
 
 namespace pevlm {
@@ -23,9 +25,10 @@ namespace pevlm {
 int run_generate_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm generate --model DIR --video FILE --question TEXT [--method NAME --set k=v ...] [--frames N] "
                      "[--max-new-tokens N] [--dtype auto|bf16|fp32] [--device cpu|cuda|cuda:N] [--executor NAME] "
-                     "[--max-pixels N] [--model-option k=v ...] [--apply-rotation] [--decoder NAME --decoder-set k=v ...]",
+                     "[--max-pixels N] [--model-option k=v ...] [--apply-rotation] [--frames-cache DIR] "
+                     "[--decoder NAME --decoder-set k=v ...]",
                      {"--model", "--video", "--question", "--method", "--frames", "--max-new-tokens", "--dtype", "--executor",
-                      "--max-pixels", "--device", "--decoder"},
+                      "--max-pixels", "--device", "--decoder", "--frames-cache"},
                      {"--apply-rotation"},
                      {"--set", "--model-option", "--decoder-set"}};
   const CliArgs cli = parse_cli(args, spec);
@@ -45,26 +48,37 @@ int run_generate_command(const std::vector<std::string>& args) {
 
   // Frames: those the family's reference loader reads when asked for N (VideoLM::generate_plan: uniform
   // over the whole video with the family's rounding, or LongVILA's config fps), with its default pixel
-  // budget; N defaults to the family's evaluation setting.
-  auto t0 = Clock::now();
+  // budget; N defaults to the family's evaluation setting. With --frames-cache DIR (as eval's) an entry for
+  // this video, frame count, family and rotation replaces probing and decoding, so a GPU node without
+  // FFmpeg runs from frames decoded elsewhere; without an entry the video is decoded and the entry written.
+  // The key names the checkpoint too: a family's sampler may read it (LongVILA's fps).
   const std::string path = cli.require("--video", spec.usage);
-  const video::VideoInfo info = video::probe(path);
   const int64_t wanted = cli.values.count("--frames") ? std::stoll(cli.get("--frames", "")) : model->default_frames();
-  lvb::PromptPlan plan = model->generate_plan(info.frame_count, info.fps, wanted);
-  const int64_t n = int64_t(plan.frame_indices.size());
+  const bool apply_rotation = cli.flag("--apply-rotation");  // off by default, as the reference loaders
+  lvb::PromptPlan plan;
+  const auto plan_frames = [&](const CachedProbe& info) {
+    plan = model->generate_plan(info.frame_count, info.fps, wanted);
+    return plan.frame_indices;
+  };
+  std::optional<FramesCache> cache;
+  if (cli.has("--frames-cache")) cache.emplace(cli.get("--frames-cache"));
+  const nlohmann::json key = {{"video_path", path},
+                              {"generate", {{"family", model->family()}, {"model", cli.require("--model", spec.usage)}, {"frames", wanted},
+                                            {"apply_rotation", apply_rotation}}}};
+  const CachedFrames frames =
+      frames_through_cache(path, key, cache ? &*cache : nullptr, apply_rotation, plan_frames, {}, "generate --video " + path);
+  const CachedProbe& info = frames.probe;
+  const int64_t n = frames.frames_THWC.size(0);
   if (cli.values.count("--max-pixels")) {
     if (plan.max_pixels <= 0)
       throw std::invalid_argument("--max-pixels: the " + model->family() + " family resizes every frame to its fixed input size; it has no pixel budget");
     plan.max_pixels = double(std::stoll(cli.get("--max-pixels", "")));
   }
-  video::DecodeOptions decode;
-  decode.apply_rotation = cli.flag("--apply-rotation");  // off by default, as the reference loaders
-  video::VideoFrames frames = video::decode_frames(path, plan.frame_indices, decode);
-  const double decode_ms = ms(t0);
+  const double decode_ms = frames.decode_ms;  // from the cache: the time measured where it was decoded
 
-  t0 = Clock::now();
-  const at::Tensor thwc = at::from_blob(frames.rgb_NHWC.data(), {n, frames.height, frames.width, 3}, at::kByte);
-  const VideoInput video = model->prepare(thwc, plan, info.duration_s);
+  const auto t0 = Clock::now();
+  VideoInput video = model->prepare(frames.frames_THWC, plan, info.duration_s);
+  pin_for_device(video, device.device);  // host work here, so the vision time below is device work only
   const double preprocess_ms = ms(t0);
 
   const auto timer = attention::DeviceTimer::make(device.device);  // device time, not launch time
@@ -94,10 +108,11 @@ int run_generate_command(const std::vector<std::string>& args) {
     std::printf("chat template: %s (%s, sha256 %s)\n", described["chat_template"]["name"].get<std::string>().c_str(),
                 described["chat_template"]["source"].get<std::string>().c_str(),
                 described["chat_template"]["sha256"].get<std::string>().c_str());
-  std::printf("model: %s (%s); device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)\n",
+  std::printf("model: %s (%s); device: %s, executor %s (kernel %s); video %dx%d, rotation %d (applied %d)%s\n",
               described["name"].get<std::string>().c_str(), model->family().c_str(), device.description.c_str(),
               described["executor"].get<std::string>().c_str(), described["kernel"].get<std::string>().c_str(), info.width,
-              info.height, info.rotation_deg, frames.rotation_applied_deg);
+              info.height, info.rotation_deg, apply_rotation ? info.rotation_deg : 0,
+              frames.from_cache ? ("; frames from the cache " + cache->file_for(key).string()).c_str() : "");
   const auto& g = video.chunks.at(0).grid;
   std::printf("method: %s\ntokens: %s (frames: %lld, visual tokens %zu, chunk grid %lldx%lldx%lld)\n", method.label().c_str(),
               a.token_counts.dump().c_str(), (long long)n, prompt.visual_slots.size(), (long long)g[0], (long long)g[1],

@@ -1,11 +1,6 @@
 #include "harness/eval/results_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -21,19 +16,6 @@ std::string slurp(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// Writes all of `data`; on failure returns errno (a partial write may have happened).
-int write_all(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno;
-    if (n == 0) return EIO;
-    off += size_t(n);
-  }
-  return 0;
 }
 
 }  // namespace
@@ -99,32 +81,15 @@ ResultsStore::ResultsStore(const std::filesystem::path& dir, const nlohmann::jso
     std::fprintf(stderr, "[results] %s: dropped a torn last line (%zu bytes) left by an interrupted run\n", path_.c_str(),
                  torn.size());
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error("cannot open " + path_.string() + " for appending");
+  appender_ = std::make_unique<JsonlAppender>(path_);
 }
 
-ResultsStore::~ResultsStore() {
-  if (fd_ >= 0) ::close(fd_);
-}
+ResultsStore::~ResultsStore() = default;
 
 void ResultsStore::append(const nlohmann::json& row) {
   const std::string key = row.at("key").get<std::string>();
   if (keys_.count(key)) throw std::logic_error("results: duplicate key " + key);
-  // A full disk or a file-size limit can cut the row short: cut the file back to its last complete row
-  // so that results.jsonl never holds a partial line, and stop the run with the cause (a run that
-  // cannot record its rows must not go on computing them). Resuming later continues from that row.
-  const off_t before = ::lseek(fd_, 0, SEEK_END);
-  // Invalid UTF-8 (an error message cut mid-character, bytes from a damaged file) becomes U+FFFD instead
-  // of an exception that would end the run.
-  const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  int err = before < 0 ? errno : write_all(fd_, line);  // one write per row: O_APPEND keeps lines whole
-  if (err == 0 && ::fsync(fd_) != 0) err = errno;
-  if (err != 0) {
-    const bool restored = before >= 0 && ::ftruncate(fd_, before) == 0;
-    throw std::runtime_error("cannot append the result row " + key + " to " + path_.string() + ": " + std::strerror(err) +
-                             (restored ? "; the file was cut back to its last complete row, free space and rerun to resume"
-                                       : "; the file could not be cut back: check its last line before resuming"));
-  }
+  appender_->append(row, "the result row " + key);  // resuming later continues from that row
   keys_.insert(key);
 }
 

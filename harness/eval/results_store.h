@@ -6,11 +6,14 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "harness/eval/jsonl_appender.h"
 
 namespace pevlm {
 
@@ -31,13 +34,13 @@ class ResultsStore {
 
   bool done(const std::string& key) const { return keys_.count(key) > 0; }
   size_t size() const { return keys_.size(); }
-  // Appends one row (must carry a unique "key"), flushed and fsync'ed before returning.
+  // Appends one row (must carry a unique "key"), written and fsync'ed before returning (JsonlAppender).
   void append(const nlohmann::json& row);
   const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path dir_, path_;
-  int fd_ = -1;
+  std::unique_ptr<JsonlAppender> appender_;
   std::set<std::string> keys_;
 };
 

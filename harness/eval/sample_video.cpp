@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -42,49 +43,61 @@ nlohmann::json frames_cache_key(const lvb::Sample& sample, const lvb::Protocol& 
   return {{"video_path", sample.video_path}, {"protocol", protocol.to_json()}};
 }
 
+CachedFrames frames_through_cache(const std::string& path, const nlohmann::json& key, const FramesCache* cache,
+                                  bool apply_rotation, const std::function<std::vector<int64_t>(const CachedProbe&)>& plan_indices,
+                                  const std::function<void()>& before_decoding, const std::string& who) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::optional<FramesCache::Entry> cached = cache ? cache->get(key) : std::nullopt;
+  CachedFrames out;
+  if (cached) {
+    out.probe = cached->probe;
+  } else {
+    if (before_decoding) before_decoding();
+    const video::VideoInfo v = video::probe(path);
+    out.probe = CachedProbe{v.fps, v.duration_s, v.frame_count, v.codec, v.width, v.height, v.rotation_deg};
+  }
+  out.frame_indices = plan_indices(out.probe);
+  if (cached) {
+    if (cached->frame_indices != out.frame_indices)
+      throw std::runtime_error(who + ": frames cache entry " + cache->file_for(key).string() +
+                               " holds other frames than are planned now (stale entry: delete it)");
+    out.frames_THWC = cached->frames_THWC;
+    out.decode_ms = cached->decode_ms;  // latency figures keep the measured decode time
+    out.from_cache = true;
+  } else {
+    out.frames_THWC = decode_plan_frames(path, out.frame_indices, apply_rotation);
+    out.decode_ms = ms_since(t0);
+    if (cache) cache->put(key, FramesCache::Entry{out.probe, out.frame_indices, out.frames_THWC, out.decode_ms});
+  }
+  return out;
+}
+
 at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,
                                 PreparedVideo& out) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::string path = sample.video_file.string();
-  const nlohmann::json key = frames_cache_key(sample, protocol);
-  std::optional<FramesCache::Entry> cached = frames_cache ? frames_cache->get(key) : std::nullopt;
+  const auto plan = [&](const CachedProbe& info) {
+    out.codec = info.codec;
+    out.width = info.width;
+    out.height = info.height;
+    out.rotation_deg = info.rotation_deg;
+    out.duration_s = info.duration_s;
+    out.rotation_applied = protocol.apply_rotation && info.rotation_deg != 0;
+    std::vector<lvb::Subtitle> subs;
+    if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
+    out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
+                                      protocol.subtitles ? &subs : nullptr);
+    return out.plan.frame_indices;
+  };
   // Without a cached entry the video file itself is needed (a missing file is the sample's error).
-  if (!cached)
+  const auto decodable = [&] {
     if (const std::string problem = lvb::sample_problem(protocol, sample); !problem.empty())
       throw std::runtime_error("sample " + sample.id + ": " + problem);
-  CachedProbe info;
-  if (cached) {
-    info = cached->probe;
-  } else {
-    const video::VideoInfo v = video::probe(path);
-    info = CachedProbe{v.fps, v.duration_s, v.frame_count, v.codec, v.width, v.height, v.rotation_deg};
-  }
-  out.codec = info.codec;
-  out.width = info.width;
-  out.height = info.height;
-  out.rotation_deg = info.rotation_deg;
-  out.duration_s = info.duration_s;
-  out.rotation_applied = protocol.apply_rotation && info.rotation_deg != 0;
-  std::vector<lvb::Subtitle> subs;
-  if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
-  out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
-                                    protocol.subtitles ? &subs : nullptr);
-  at::Tensor frames;
-  if (cached) {
-    if (cached->frame_indices != out.plan.frame_indices)
-      throw std::runtime_error("sample " + sample.id + ": frames cache entry " + frames_cache->file_for(key).string() +
-                               " holds other frames than the protocol plans now (stale entry: delete it)");
-    frames = cached->frames_THWC;
-    out.decode_video_ms = cached->decode_ms;  // latency figures keep the measured decode time
-    out.frames_from_cache = true;
-  } else {
-    frames = decode_plan_frames(path, out.plan.frame_indices, protocol.apply_rotation);
-    out.decode_video_ms = ms_since(t0);
-    if (frames_cache)
-      frames_cache->put(key, FramesCache::Entry{info, out.plan.frame_indices, frames, out.decode_video_ms});
-  }
-  out.frames = frames.size(0);
-  return frames;
+  };
+  CachedFrames f = frames_through_cache(sample.video_file.string(), frames_cache_key(sample, protocol), frames_cache,
+                                        protocol.apply_rotation, plan, decodable, "sample " + sample.id);
+  out.decode_video_ms = f.decode_ms;
+  out.frames_from_cache = f.from_cache;
+  out.frames = f.frames_THWC.size(0);
+  return f.frames_THWC;
 }
 
 PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol, const VideoLM& model,
@@ -93,6 +106,7 @@ PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& prot
   const at::Tensor frames = decode_sample_frames(sample, protocol, frames_cache, out);
   const auto t0 = std::chrono::steady_clock::now();
   out.input = model.prepare(frames, out.plan, out.duration_s);
+  pin_for_device(out.input, model.llm().device());  // host work here, so vision_ms times device work only
   out.preprocess_ms = ms_since(t0);
   return out;
 }

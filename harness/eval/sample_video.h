@@ -2,6 +2,7 @@
 // plan, FFmpeg decode of its frames, and the model family's preprocessing (VideoLM::prepare).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -25,6 +26,23 @@ struct PreparedVideo {
   bool frames_from_cache = false; // decoded frames came from a FramesCache entry
   double decode_video_ms = 0, preprocess_ms = 0;
 };
+
+// Frames of the video at `path` through a frames cache (issue 10; `pevlm eval` and `pevlm generate`
+// --frames-cache DIR): with an entry under `key`, its container facts and frames replace probing and
+// decoding (neither the file nor FFmpeg is needed); otherwise `before_decoding` (when set) may throw
+// (e.g. "video file not found"), the video is probed and decoded, and stored under `key` when `cache`
+// is given. `plan_indices` picks the frame indices from the container facts; an entry holding other
+// frames than it picks is an error naming the entry (stale). Errors start with `who`.
+struct CachedFrames {
+  CachedProbe probe;
+  std::vector<int64_t> frame_indices;
+  at::Tensor frames_THWC;  // uint8 [T, H, W, 3] in plan order
+  double decode_ms = 0;    // measured where the frames were decoded (kept by the cache)
+  bool from_cache = false;
+};
+CachedFrames frames_through_cache(const std::string& path, const nlohmann::json& key, const FramesCache* cache,
+                                  bool apply_rotation, const std::function<std::vector<int64_t>(const CachedProbe&)>& plan_indices,
+                                  const std::function<void()>& before_decoding, const std::string& who);
 
 // The first half of prepare_video: probe (or the frames cache), the protocol's plan and the decoded
 // frames uint8 [T, H, W, 3] in plan order; fills `out`'s plan and video facts. Stores a new entry in

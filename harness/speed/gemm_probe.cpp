@@ -7,30 +7,21 @@
 #include <stdexcept>
 #include <vector>
 
-#ifdef PEVLM_WITH_CUDA
-#include <c10/cuda/CUDAFunctions.h>
-#endif
+#include "attention/devices.h"
+#include "attention/random_fill.h"
 
 namespace pevlm {
 namespace {
 
-void sync_device(const at::Device& device) {
-#ifdef PEVLM_WITH_CUDA
-  if (device.is_cuda()) c10::cuda::device_synchronize();
-#else
-  if (device.is_cuda()) throw std::invalid_argument("GEMM probe on cuda needs a CUDA build (-DPEVLM_CUDA=ON)");
-#endif
-}
-
 double gemm_gflops(at::ScalarType dtype, int64_t n, int repeats, const at::Device& device) {
-  at::Tensor a = at::randn({n, n}).to(device, dtype), b = at::randn({n, n}).to(device, dtype);
+  const at::Tensor a = attention::random_normal({n, n}, 0, device).to(dtype), b = attention::random_normal({n, n}, 1, device).to(dtype);
   at::Tensor c = at::mm(a, b);  // warm-up
   std::vector<double> secs;
   for (int r = 0; r < repeats; ++r) {
-    sync_device(device);
+    attention::synchronize_device(device);
     const auto t0 = std::chrono::steady_clock::now();
     at::mm_out(c, a, b);
-    sync_device(device);
+    attention::synchronize_device(device);
     secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(secs.begin(), secs.end());

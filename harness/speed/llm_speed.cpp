@@ -8,9 +8,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#ifdef PEVLM_WITH_CUDA
-#include <c10/cuda/CUDAFunctions.h>
-#endif
+#include "attention/devices.h"
+#include "attention/random_fill.h"
 #include "models/qwen2_5_vl/config.h"
 #include "models/video_lm/presets.h"
 #include "models/qwen2_5_vl/llm.h"
@@ -25,28 +24,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-void device_sync(bool cuda) {
-#ifdef PEVLM_WITH_CUDA
-  if (cuda) c10::cuda::device_synchronize();
-#else
-  if (cuda) throw std::invalid_argument("LLM timing on CUDA needs a CUDA build (-DPEVLM_CUDA=ON)");
-#endif
-}
-
-// Moves every weight to the CUDA device (QwenLlm computes where its weights and inputs are).
-void weights_to_cuda(qv::LlmWeights& w) {
-  const at::Device cuda(at::kCUDA);
-  auto move = [&](at::Tensor& t) {
-    if (t.defined()) t = t.to(cuda);
-  };
-  move(w.embed_VD), move(w.norm_D), move(w.lm_head_VD);
-  for (auto& l : w.layers) {
-    for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w, &l.post_norm_D,
-                          &l.gate_w, &l.up_w, &l.down_w})
-      move(*t);
-  }
-}
-
 }  // namespace
 
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
@@ -58,13 +35,13 @@ SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& 
 
 struct LlmPrefillTimer::Impl {
   SpeedModelShape shape;
-  bool cuda = false;
+  c10::Device device = c10::kCPU;
   at::ScalarType dtype = at::kFloat;
   std::unique_ptr<qv::QwenLlm> llm;
 };
 
-LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
-                                 const std::string& where)
+LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype,
+                                 const c10::Device& device, const std::string& where)
     : impl_(std::make_unique<Impl>()) {
   const qv::Qwen25VLConfig config = model_config_from_spec(model_spec, where + ".model");
   impl_->shape = resolve_speed_model(model_spec, where + ".model");
@@ -73,7 +50,7 @@ LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, 
                                 " for " + config.source + ", got " + std::to_string(layers));
   if (dtype != "fp32" && dtype != "bf16")
     throw std::invalid_argument(where + ".llm_dtype: expected fp32 or bf16, got " + dtype);
-  impl_->cuda = cuda;
+  impl_->device = attention::indexed_device(device);
   impl_->dtype = dtype == "bf16" ? at::kBFloat16 : at::kFloat;
   // K layers of the real sizes. The embedding table and lm_head are not timed (the prefill starts
   // from embeddings and computes no logits), so a 16-row tied vocabulary saves the 7B's 2 x 2 GB.
@@ -81,25 +58,27 @@ LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, 
   text.num_layers = layers == 0 ? config.text.num_layers : layers;
   text.vocab_size = 16;
   text.tie_word_embeddings = true;
-  qv::LlmWeights weights = qv::random_llm_weights(text, 0, impl_->dtype);
-  if (cuda) weights_to_cuda(weights);
-  impl_->llm = std::make_unique<qv::QwenLlm>(text, config.tokens, std::move(weights), qv::LlmOptions{impl_->dtype});
+  // Drawn on the device (no host draw of ~8 G values, no copy); the model computes there too.
+  qv::LlmWeights weights = qv::random_llm_weights(text, 0, impl_->dtype, 0.02, impl_->device);
+  qv::LlmOptions options;
+  options.dtype = impl_->dtype;
+  options.device = impl_->device;
+  impl_->llm = std::make_unique<qv::QwenLlm>(text, config.tokens, std::move(weights), options);
 }
 
 LlmPrefillTimer::~LlmPrefillTimer() = default;
 
 const SpeedModelShape& LlmPrefillTimer::shape() const { return impl_->shape; }
 int64_t LlmPrefillTimer::layers_timed() const { return impl_->llm->text().num_layers; }
+const c10::Device& LlmPrefillTimer::device() const { return impl_->device; }
 
 LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Executor& executor, int warmup,
                                        int repeats) const {
-  at::manual_seed(0);
-  at::Tensor x_LD = at::randn({plan.length, impl_->shape.hidden}).to(impl_->dtype);
-  if (impl_->cuda) x_LD = x_LD.to(at::Device(at::kCUDA));
+  const at::Tensor x_LD = attention::random_normal({plan.length, impl_->shape.hidden}, 0, impl_->device).to(impl_->dtype);
   const qv::PrefillOptions options{qv::LogitRows::None, false};
   LlmPrefillTiming out;
   for (int r = 0; r < warmup + repeats; ++r) {
-    device_sync(impl_->cuda);
+    attention::synchronize_device(impl_->device);
     qv::LlmSession s;
     try {
       s = impl_->llm->prefill(x_LD, plan, executor, options);
@@ -107,7 +86,7 @@ LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Exe
       throw std::runtime_error("LLM prefill timing (" + plan.method + ", " + std::to_string(plan.length) +
                                " tokens, executor " + executor.name() + "): " + e.what());
     }
-    device_sync(impl_->cuda);
+    attention::synchronize_device(impl_->device);
     if (r < warmup) continue;
     out.attn_all.push_back(s.timings.prefill_attention_ms);
     out.other_all.push_back(s.timings.prefill_other_ms);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
 #include <nlohmann/json.hpp>
 
 #include "attention/executor.h"
@@ -37,8 +38,9 @@ struct LlmPrefillTiming {
 // Random-weight QwenLlm with `layers` decoder layers (K) of the model's real sizes, built once.
 class LlmPrefillTimer {
  public:
-  // dtype "fp32" | "bf16". `cuda`: weights and activations on the current CUDA device.
-  LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, bool cuda,
+  // dtype "fp32" | "bf16". Weights, activations and the KV cache on `device` (indexed; weights and
+  // inputs drawn there, attention/random_fill.h); the model is told the same device.
+  LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype, const c10::Device& device,
                   const std::string& where);
   ~LlmPrefillTimer();
   LlmPrefillTimer(const LlmPrefillTimer&) = delete;
@@ -46,6 +48,8 @@ class LlmPrefillTimer {
 
   const SpeedModelShape& shape() const;
   int64_t layers_timed() const;
+  // Where the model computes (its LlmOptions::device, indexed).
+  const c10::Device& device() const;
 
   // Prefill of random embeddings [plan.length, hidden] under `plan` with LogitRows::None,
   // `warmup` discarded runs then the medians of `repeats`.

@@ -1,6 +1,6 @@
 // `pevlm speed --config FILE [--out DIR] [--set key=value ...]`: attention-only (or, with `model:`,
-// whole-LLM prefill) timing per method configuration at a real layer shape; writes speed.json /
-// speed.csv / speed.md and prints the table.
+// whole-LLM prefill) timing per method configuration at a real layer shape; streams each row to
+// speed.jsonl as it finishes, then writes speed.json / speed.csv / speed.md and prints the table.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,6 +9,7 @@
 #include "harness/commands.h"
 #include "harness/config_io.h"
 #include "harness/device_spec.h"
+#include "harness/eval/jsonl_appender.h"
 #include "harness/speed/speed_runner.h"
 #include "harness/table.h"
 
@@ -91,22 +92,24 @@ int run_speed_command(const std::vector<std::string>& args) {
   if (cli.has("--device")) doc["device"] = cli.get("--device");
   if (doc.contains("device")) {
     const DeviceSpec device = resolve_device(doc["device"].get<std::string>());
-    if (device.device.is_cuda() && device.device.index() != 0)
-      throw std::invalid_argument("pevlm speed times on cuda:0; select another GPU with CUDA_VISIBLE_DEVICES");
     doc["executor"] = resolve_executor(doc.value("executor", std::string("auto")), device);
-    doc.erase("device");
+    doc["device"] = device.name;  // indexed ("cuda" -> "cuda:0"); inputs, weights and timers go there
   }
   const SpeedConfig config = parse_speed_config(doc, config_path.string());
   const std::filesystem::path out = cli.get("--out", "results/tmp/speed");
   std::filesystem::create_directories(out);
   write_text_file(out / "config.resolved.json", config.resolved.dump(2) + "\n");
 
-  const std::vector<nlohmann::json> rows = run_speed(config);
+  // Each row reaches speed.jsonl (written and fsync'ed) as soon as it is measured: an exception, a
+  // kill or a timeout later in the run keeps every finished row. The tables follow at the end.
+  JsonlAppender streamed(out / "speed.jsonl", /*truncate=*/true);
+  const std::vector<nlohmann::json> rows =
+      run_speed(config, [&](const nlohmann::json& row) { streamed.append(row, "the speed row " + row["label"].get<std::string>()); });
   write_text_file(out / "speed.json", nlohmann::json(rows).dump(2) + "\n");
   write_text_file(out / "speed.csv", to_csv(speed_columns(config.time_llm()), rows));
   const std::string md = speed_markdown(config, rows);
   write_text_file(out / "speed.md", md);
-  std::cout << md << "\nwrote " << (out / "speed.json").string() << ", speed.csv, speed.md\n";
+  std::cout << md << "\nwrote " << (out / "speed.json").string() << ", speed.jsonl, speed.csv, speed.md\n";
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 #include <stdexcept>
 
 #include "harness/config_io.h"
@@ -72,16 +73,28 @@ void parse_model(const nlohmann::json& doc, const std::string& source, SpeedConf
 #endif
 }
 
+// `device:` or the executor's device, as "cpu" or "cuda:N" (index-less cuda is cuda:0, as --device).
+std::string parse_device(const nlohmann::json& doc, const std::string& executor, const std::string& source) {
+  if (!doc.contains("device")) return executor.rfind("cuda", 0) == 0 ? "cuda:0" : "cpu";
+  static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
+  const nlohmann::json& v = doc["device"];
+  if (!v.is_string() || !std::regex_match(v.get<std::string>(), kDevice))
+    throw std::invalid_argument(source + ".device: expected cpu, cuda or cuda:N, got " + v.dump());
+  const std::string d = v.get<std::string>();
+  return d == "cuda" ? "cuda:0" : d;
+}
+
 }  // namespace
 
 SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source) {
-  check_keys(doc, {"description", "executor", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
+  check_keys(doc, {"description", "executor", "device", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
                     "model", "layers", "llm_dtype"},
              source,
              {"methods"});
   SpeedConfig c;
   c.description = doc.value("description", "");
   c.executor = doc.value("executor", c.executor);
+  c.device = parse_device(doc, c.executor, source);
   c.dtype = doc.value("dtype", c.dtype);
   if (c.dtype != "bf16" && c.dtype != "fp32") throw std::invalid_argument(source + ".dtype: expected bf16 or fp32, got " + c.dtype);
   if (doc.contains("shape")) {
@@ -124,6 +137,7 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   else std::rotate(c.methods.begin(), full_it, full_it + 1);
   c.resolved = doc;
   c.resolved["executor"] = c.executor;
+  c.resolved["device"] = c.device;
   c.resolved["dtype"] = c.dtype;
   c.resolved["shape"] = {{"heads", c.heads}, {"kv_heads", c.kv_heads}, {"head_dim", c.head_dim}};
   c.resolved["layout"] = {{"system_tokens", c.system_tokens}, {"tokens_per_frame", c.tokens_per_frame},

@@ -16,6 +16,11 @@ namespace pevlm {
 struct SpeedConfig {
   std::string description;
   std::string executor = "cpu";  // attention::make_executor name
+  // Where inputs, weights and the executor's tensors live: `device:` ("cpu", "cuda", "cuda:N"; pevlm
+  // speed --device sets it) or, without it, the executor's device; always "cpu" or indexed "cuda:N"
+  // ("cuda" = cuda:0, as --device). Kept as text: this file is torch-free (the fuzz build compiles it);
+  // run_speed checks the executor against it (attention::check_executor_device).
+  std::string device = "cpu";
   std::string dtype = "bf16";    // bf16 | fp32
   int64_t heads = 28, kv_heads = 4, head_dim = 128;  // Qwen2.5-VL-7B layer
   int64_t system_tokens = 20, tokens_per_frame = 256, question_tokens = 60;

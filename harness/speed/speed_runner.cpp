@@ -7,12 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <memory>
 
+#include "attention/devices.h"
 #include "attention/executor.h"
-#ifdef PEVLM_WITH_CUDA
-#include <c10/cuda/CUDAFunctions.h>
-#endif
+#include "attention/random_fill.h"
+#include "harness/device_spec.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "harness/speed/gemm_probe.h"
@@ -27,16 +28,6 @@ namespace {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-// CUDA executors run on device tensors; timings need the device idle before and after a call.
-bool on_cuda(const std::string& executor) { return executor.rfind("cuda", 0) == 0; }
-void device_sync(bool cuda) {
-#ifdef PEVLM_WITH_CUDA
-  if (cuda) c10::cuda::device_synchronize();
-#else
-  if (cuda) throw std::invalid_argument("executor cuda needs a CUDA build (-DPEVLM_CUDA=ON)");
-#endif
 }
 
 double peak_rss_mib() {
@@ -68,22 +59,20 @@ struct SyntheticQkv {
   at::Tensor q, k, v;
 };
 
-SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype, bool cuda) {
-  at::manual_seed(0);
-  SyntheticQkv t{at::randn({L, c.heads, c.head_dim}).to(dtype), at::randn({L, c.kv_heads, c.head_dim}).to(dtype),
-                 at::randn({L, c.kv_heads, c.head_dim}).to(dtype)};
-  if (cuda) t = {t.q.to(at::Device(at::kCUDA)), t.k.to(at::Device(at::kCUDA)), t.v.to(at::Device(at::kCUDA))};
-  return t;
+// Drawn on the timing's device (attention/random_fill.h): no host draw and copy of 3 x L x heads x D.
+SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype, const c10::Device& device) {
+  auto draw = [&](int64_t heads, uint64_t n) { return attention::random_normal({L, heads, c.head_dim}, n, device).to(dtype); };
+  return SyntheticQkv{draw(c.heads, 0), draw(c.kv_heads, 1), draw(c.kv_heads, 2)};
 }
 
 RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
-                              const SyntheticQkv& qkv, bool cuda) {
+                              const SyntheticQkv& qkv, const c10::Device& device) {
   RowTiming t;
   for (int r = 0; r < c.warmup + c.repeats; ++r) {
-    device_sync(cuda);
+    attention::synchronize_device(device);
     const auto t0 = std::chrono::steady_clock::now();
     at::Tensor out = executor.prefill(plan, {qkv.q, qkv.k, qkv.v});
-    device_sync(cuda);
+    attention::synchronize_device(device);
     const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (r >= c.warmup) t.layer_attn_all.push_back(dt);
   }
@@ -136,25 +125,29 @@ RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::E
 
 }  // namespace
 
-std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
+std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<void(const nlohmann::json&)>& on_row) {
   if (c.threads > 0) at::set_num_threads(c.threads);
+  // The timing's device (c.device: "cpu" or "cuda:N"); the executor must run there.
+  const c10::Device device = attention::indexed_device(c10::Device(c.device));
+  attention::check_executor_device(c.executor, device);
   auto executor = attention::make_executor(c.executor);
   const at::ScalarType dtype = c.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
-  const bool cuda = on_cuda(c.executor);
   const nlohmann::json prov = provenance();
+  // What the rows say about the device: "cpu: <model>" or "cuda:N: <GPU> (sm_90, ...)".
+  const std::string device_description = resolve_device(c.device).description;
 #ifdef PEVLM_SPEED_WITH_LLM
   std::unique_ptr<LlmPrefillTimer> timer;
   if (c.time_llm()) {
     std::fprintf(stderr, "[speed] building %lld random %s decoder layer(s) of %s ...\n",
                  (long long)(c.layers == 0 ? c.layers_total : c.layers),
                  c.llm_dtype.c_str(), c.model_source.c_str());
-    timer = std::make_unique<LlmPrefillTimer>(c.model, c.layers, c.llm_dtype, cuda, "speed");
+    timer = std::make_unique<LlmPrefillTimer>(c.model, c.layers, c.llm_dtype, device, "speed");
   }
 #else
   if (c.time_llm()) throw std::invalid_argument("speed: 'model:' (LLM timing) needs a build with models/ (not PEVLM_CORE_ONLY)");
 #endif
   std::fprintf(stderr, "[speed] measuring the GEMM limit ...\n");
-  const GemmRates gemm = measure_gemm_rates(3, on_cuda(c.executor) ? at::Device(at::kCUDA) : at::Device(at::kCPU));
+  const GemmRates gemm = measure_gemm_rates(3, device);
   std::fprintf(stderr, "[speed] GEMM: fp32 %.1f GFLOP/s (%lld^3), bf16 %.1f GFLOP/s (%lld^3)\n", gemm.fp32_gflops,
                (long long)gemm.fp32_size, gemm.bf16_gflops, (long long)gemm.bf16_size);
   std::vector<nlohmann::json> rows;
@@ -162,14 +155,14 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
   for (int64_t frames : c.frames) {
     const TokenLayout layout = speed_layout(c, frames);
     const int64_t L = layout.length;
-    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype, cuda);
+    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype, device);
     double full_ms = 0, full_flops = 0, full_llm_ms = 0;
     for (const MethodConfig& m : c.methods) {
       const AttentionPlan plan = build_plan(m, layout);
 #ifdef PEVLM_SPEED_WITH_LLM
-      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, cuda);
+      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, device);
 #else
-      const RowTiming t = time_attention_only(c, plan, *executor, qkv, cuda);
+      const RowTiming t = time_attention_only(c, plan, *executor, qkv, device);
 #endif
       const double layer_ms = t.layer_attn_ms;
       const double flops = plan.flops(c.heads, c.head_dim);
@@ -201,7 +194,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
           {"executor", executor->name()},
           {"kernel", executor->kernel()},
           {"threads", at::get_num_threads()},
-          {"device", cuda ? std::string("cuda") : "cpu: " + prov["machine"]["cpu"].get<std::string>()},
+          {"device", device_description},
           {"cpu_features", prov["machine"]["isa"]},  // host CPU flags: amx_*, avx512_bf16, avx2, ...
           {"peak_rss_mib", peak_rss_mib()},
           {"commit", prov["commit"]},
@@ -223,6 +216,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c) {
                       m.label().c_str(), (long long)L, layer_ms, full_ms / layer_ms, full_flops / flops, gflops);
       }
       rows.push_back(row);
+      if (on_row) on_row(row);  // on disk before the next row starts (speed_command.cpp)
       progress.advance(1, note);
     }
   }

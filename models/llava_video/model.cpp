@@ -105,7 +105,9 @@ at::Tensor LlavaVideoLM::encode(const VideoInput& video) const {
   std::vector<at::Tensor> out;
   for (const VisualChunk& c : video.chunks) {
     at::Tensor px = c.pixels;
-    if (!backbone_.llm->device().is_cpu()) px = px.pin_memory().to(backbone_.llm->device(), /*non_blocking=*/true);
+    // Pinned on the prefetch thread (pin_for_device): the copy is an asynchronous DMA, not host work.
+    const at::Device device = backbone_.llm->device();
+    if (!device.is_cpu()) px = (device.is_cuda() ? px.pin_memory() : px).to(device, /*non_blocking=*/true);
     const at::Tensor feat = project(vision_.forward(px));
     out.push_back(pool_frames(feat, config_.vision.grid(), options_.pool_mode, config_.pool_stride, options_.newline,
                               newline_D_).tokens_ND);

@@ -76,7 +76,9 @@ at::Tensor LongVilaLM::encode(const VideoInput& video) const {
   std::vector<at::Tensor> out;
   for (const VisualChunk& c : video.chunks) {
     at::Tensor px = c.pixels;
-    if (!backbone_.llm->device().is_cpu()) px = px.pin_memory().to(backbone_.llm->device(), /*non_blocking=*/true);
+    // Pinned on the prefetch thread (pin_for_device): the copy is an asynchronous DMA, not host work.
+    const at::Device device = backbone_.llm->device();
+    if (!device.is_cpu()) px = (device.is_cuda() ? px.pin_memory() : px).to(device, /*non_blocking=*/true);
     const at::Tensor t = projector_.forward(vision_.forward(px));  // [T, 256, hidden]
     out.push_back(t.reshape({-1, t.size(2)}));
   }

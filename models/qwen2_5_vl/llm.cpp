@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "attention/devices.h"
 #include "models/safetensors/safetensors.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -49,10 +50,13 @@ QwenLlm::QwenLlm(TextConfig text, SpecialTokens tokens, LlmWeights weights, LlmO
                                 " layers, config num_hidden_layers = " + std::to_string(text_.num_layers));
   if (options_.mlp_chunk_rows < 1)
     throw std::invalid_argument("QwenLlm: mlp_chunk_rows must be >= 1, got " + std::to_string(options_.mlp_chunk_rows));
+  // "cuda" and cuda:0 are one device: compare with what the weights report (attention/devices.h).
+  options_.device = attention::indexed_device(options_.device);
   cast_weights(weights_, options_.dtype, options_.device);
 }
 
 QwenLlm QwenLlm::load(const std::string& model_dir, LlmOptions options) {
+  options.device = attention::indexed_device(options.device);
   Qwen25VLConfig config = load_config(model_dir);
   safetensors::Checkpoint checkpoint = safetensors::Checkpoint::open(model_dir);
   LlmWeights weights = load_llm_weights(checkpoint, config.text, options.dtype, options.device);

@@ -142,9 +142,12 @@ at::Tensor QwenVideoLM::encode(const std::vector<VideoPatches>& chunks) const {
     pixels.push_back(c.pixel_values);
     grids.push_back(c.grid);
   }
-  at::Tensor px = at::cat(pixels);
-  // Host -> device from pinned memory without blocking; the tower's first op waits on the stream.
-  if (!device_.is_cpu()) px = px.pin_memory().to(device_, /*non_blocking=*/true);
+  // On a GPU each chunk goes host -> device from pinned memory without blocking (pin_for_device pinned
+  // it on the prefetch thread; pin_memory() is then a no-op) and the chunks are joined there, so the
+  // timed vision stage holds no host-side concatenation or pinning copy.
+  if (!device_.is_cpu())
+    for (at::Tensor& p : pixels) p = (device_.is_cuda() ? p.pin_memory() : p).to(device_, /*non_blocking=*/true);
+  const at::Tensor px = pixels.size() == 1 ? pixels[0] : at::cat(pixels);
   return vision_->forward(px, grids);
 }
 

@@ -2,7 +2,6 @@
 #include "models/qwen2_5_vl/tiny_model.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "attention/random_fill.h"
 #include "models/qwen2_5_vl/weights_llm.h"
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
@@ -56,9 +56,10 @@ nlohmann::json preprocessor_json() {
           {"temporal_patch_size", 2}};
 }
 
-// Random weights of real sizes (presets): libtorch's generator (the element-wise TinyRng would take
-// minutes for 8B values), the same scales as tiny_random_tensor.
-at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const std::vector<int64_t>& shape) {
+// Random weights of real sizes (presets): libtorch's generators in parallel chunks (the element-wise
+// TinyRng would take minutes for 8B values, one libtorch generator ~100 s; attention/random_fill.h),
+// tensor n from mix_seed(seed, n); the same scales as tiny_random_tensor.
+at::Tensor random_tensor_fast(uint64_t seed, const std::string& name, const std::vector<int64_t>& shape) {
   const bool norm = name.find("norm") != std::string::npos || name.find("ln_q") != std::string::npos;
   const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
   const bool embed = name.find("embed_tokens") != std::string::npos;
@@ -66,7 +67,7 @@ at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const
   for (int64_t d : shape) numel *= d;
   const double fan_in = shape.size() >= 2 ? double(numel / shape[0]) : 1.0;
   const double std = bias ? 0.05 : embed ? 1.0 : 1.0 / std::sqrt(fan_in);
-  at::Tensor n = at::normal(0.0, 1.0, shape, gen, at::TensorOptions().dtype(at::kFloat));
+  at::Tensor n = attention::random_normal(shape, seed, at::kCPU);
   return norm && shape.size() == 1 ? n.mul_(0.1).add_(1.0) : n.mul_(std);
 }
 
@@ -75,7 +76,6 @@ at::Tensor random_tensor_fast(at::Generator& gen, const std::string& name, const
 int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& options, const std::filesystem::path& dir,
                       std::vector<std::string>* files) {
   TinyRng rng(options.seed);
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
   std::vector<std::pair<std::string, std::vector<int64_t>>> specs;
   for (const LlmWeightSpec& spec : llm_weight_table(config.text))
     specs.emplace_back(spec.top_level ? spec.name : std::string(kHubLlmPrefix) + spec.name, spec.shape);
@@ -107,7 +107,8 @@ int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& opti
   safetensors::SafetensorsWriter writer;
   for (size_t i = 0; i < specs.size(); ++i) {
     const auto& [name, shape] = specs[i];
-    at::Tensor t = options.preset.empty() ? tiny_random_tensor(rng, name, shape) : random_tensor_fast(gen, name, shape);
+    at::Tensor t = options.preset.empty() ? tiny_random_tensor(rng, name, shape)
+                                          : random_tensor_fast(attention::mix_seed(options.seed, i), name, shape);
     params += t.numel();
     total_bytes += t.numel() * elem;
     safetensors::add_tensor(writer, name, options.bf16 ? t.to(at::kBFloat16) : t);
@@ -181,7 +182,7 @@ Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool
   return c;
 }
 
-TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options) {
+TinyModelInfo write_tiny_model_metadata(const std::string& dir, const TinyModelOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -190,7 +191,12 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   info.dir = dir;
   const fs::path root(dir);
 
-  const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json");
+  // A preset keeps its real vocabulary (the lm_head's cost is part of what it times), so the tiny
+  // tokenizer is padded with filler tokens to that size: every id a random-weight model generates
+  // decodes (tiny_writer.h).
+  tokenizer::TinyTokenizerOptions tok_options;
+  if (!options.preset.empty()) tok_options.vocab_size = int32_t(config_preset(options.preset).text.vocab_size);
+  const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json", tok_options);
   SpecialTokens ids;
   ids.bos = special_id(tok, "<|endoftext|>");
   ids.eos = special_id(tok, "<|im_end|>");
@@ -211,7 +217,6 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
 
   save_config(info.config, (root / "config.json").string());
   info.files.push_back((root / "config.json").string());
-  info.parameters = write_weights(info.config, options, root, &info.files);
   write_json(root / "preprocessor_config.json", preprocessor_json());
   write_json(root / "generation_config.json", {{"bos_token_id", ids.bos},
                                                {"eos_token_id", {ids.eos, ids.bos}},
@@ -223,6 +228,12 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   for (const char* f : {"tokenizer.json", "tokenizer_config.json", "chat_template.json", "preprocessor_config.json",
                         "generation_config.json"})
     info.files.push_back((root / f).string());
+  return info;
+}
+
+TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options) {
+  TinyModelInfo info = write_tiny_model_metadata(dir, options);
+  info.parameters = write_weights(info.config, options, std::filesystem::path(dir), &info.files);
   return info;
 }
 

@@ -25,7 +25,8 @@ struct TinyModelOptions {
   bool bf16 = true;  // weights stored as BF16 (as released checkpoints) or F32
   // A preset of real dimensions ("qwen2.5-vl-7b", "qwen2.5-vl-3b"; config_preset) instead of the tiny
   // ones: random weights of the real sizes (16.6 GB for 7B in bf16) for end-to-end timing and memory
-  // checks on a GPU (scripts/device/check.sh), with the tiny tokenizer (its ids fit the real vocab).
+  // checks on a GPU (scripts/device/check.sh), with the tiny tokenizer padded by filler tokens to the
+  // real vocabulary (152,064 ids for 7B), so whatever the random weights generate decodes.
   std::string preset;
   // Tiny dimensions: "base" (the default above) or "small" (a ParallelVLM / speculative-decoding draft
   // for "base": 1 layer, hidden 64, 2 query heads on 1 KV head; the same tokenizer, vocabulary,
@@ -53,6 +54,10 @@ const std::vector<std::string>& tiny_model_sizes();
 // Writes the checkpoint folder `dir` (created if needed). Same options -> byte-identical files.
 // Throws std::runtime_error naming the file that could not be written.
 TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& options = {});
+// Everything make_tiny_model writes but the weights (config.json, tokenizer.json, processor and
+// generation configs; parameters = 0): with a preset, the tokenizer is padded to the preset's vocabulary
+// so every id the model can generate decodes.
+TinyModelInfo write_tiny_model_metadata(const std::string& dir, const TinyModelOptions& options = {});
 
 // Parses `DIR [--seed N] [--dtype bf16|f32] [--preset NAME] [--shard-mb N] [--size base|small]` (shared with the
 // other families' writers through `pevlm make-tiny-model --family`). On a bad argument prints the problem and

@@ -2,12 +2,12 @@
 #include "models/qwen2_5_vl/weights_llm.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <map>
 #include <sstream>
 #include <stdexcept>
 
+#include "attention/random_fill.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -121,15 +121,16 @@ LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const 
   return w;
 }
 
-LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype, double std) {
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype, double std,
+                              const at::Device& device) {
   std::map<std::string, at::Tensor> tensors;
+  uint64_t index = 0;
   for (const LlmWeightSpec& spec : llm_weight_table(text)) {
     if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;
-    at::Tensor n = at::randn(spec.shape, gen, at::TensorOptions().dtype(at::kFloat));
+    at::Tensor n = attention::random_normal(spec.shape, attention::mix_seed(seed, index++), device);
     const bool norm = spec.name.find("norm.weight") != std::string::npos;
     const bool bias = spec.name.size() > 5 && spec.name.substr(spec.name.size() - 5) == ".bias";
-    at::Tensor value = norm ? 1.0 + 0.1 * n : bias ? 0.05 * n : n * std;
+    at::Tensor value = norm ? n.mul_(0.1).add_(1.0) : n.mul_(bias ? 0.05 : std);
     tensors[spec.name] = value.to(dtype);
   }
   return assemble(text, tensors);

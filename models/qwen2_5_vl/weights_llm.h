@@ -81,8 +81,10 @@ LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const 
                                const std::string& lm_head_name, at::ScalarType dtype, const at::Device& device = at::kCPU);
 
 // Random weights with the table's shapes (for timing with real dimensions, no checkpoint):
-// norms 1 + 0.1 N(0,1), biases 0.05 N, other matrices N(0,1) * `std` (default 0.02).
+// norms 1 + 0.1 N(0,1), biases 0.05 N, other matrices N(0,1) * `std` (default 0.02), drawn on
+// `device` (attention/random_fill.h: a generator on the GPU, parallel chunks on the CPU; tensor n of
+// the table from seed mix_seed(seed, n)).
 LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype,
-                              double std = 0.02);
+                              double std = 0.02, const at::Device& device = at::kCPU);
 
 }  // namespace pevlm::qwen2_5_vl

@@ -115,10 +115,16 @@ TinyTokenizerInfo write_tiny_tokenizer_json(const std::filesystem::path& path, c
     added.push_back({info.base_vocab_size + static_cast<int32_t>(added.size()), extra, true});
   info.added = added;
   info.vocab_size = info.base_vocab_size + static_cast<int32_t>(added.size());
+  if (options.vocab_size > 0 && options.vocab_size < info.vocab_size)
+    throw std::invalid_argument("write_tiny_tokenizer_json: vocab_size " + std::to_string(options.vocab_size) +
+                                " is smaller than the tokenizer's own " + std::to_string(info.vocab_size) + " ids");
 
   using oj = nlohmann::ordered_json;
   oj vocab = oj::object();
   for (size_t id = 0; id < t.token_bytes.size(); ++id) vocab[bytes_to_vocab_form(t.token_bytes[id])] = id;
+  // Fillers: printable ASCII is its own byte-level form, so "<fill_N>" decodes to itself.
+  for (int32_t id = info.vocab_size; id < options.vocab_size; ++id) vocab["<fill_" + std::to_string(id) + ">"] = id;
+  info.vocab_size = std::max(info.vocab_size, options.vocab_size);
   oj merges = oj::array();
   for (const auto& [l, r] : t.merges) {
     const std::string a = bytes_to_vocab_form(t.token_bytes[l]), b = bytes_to_vocab_form(t.token_bytes[r]);

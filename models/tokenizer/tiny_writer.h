@@ -20,11 +20,17 @@ struct TinyTokenizerOptions {
   // Special tokens added after the Qwen2.5-VL ones (e.g. "<image>", "<video>" of transformers' LLaVA-OneVision
   // conversion, which adds them to the Qwen2 tokenizer).
   std::vector<std::string> extra_special_tokens;
+  // > 0: pad the vocabulary up to this many ids with plain (non-special) filler tokens "<fill_N>" (id N)
+  // after the added tokens, so that every id of a model with a larger embedding table decodes
+  // (make-tiny-model --preset: the real 152,064-word lm_head with this small BPE; a random-weight model
+  // generates arbitrary ids). BPE never produces them when encoding (no merge builds them). Fewer ids
+  // than the tokenizer's own is std::invalid_argument.
+  int32_t vocab_size = 0;
 };
 
 struct TinyTokenizerInfo {
   int32_t base_vocab_size = 0;                 // 256 + merges; the added tokens start here
-  int32_t vocab_size = 0;                      // base + 22 added tokens (+ extra_special_tokens)
+  int32_t vocab_size = 0;                      // base + 22 added tokens (+ extra_special_tokens, + fillers up to options.vocab_size)
   std::map<std::string, int32_t> special_ids;  // "<|im_start|>" -> id, for every added token
   std::vector<AddedToken> added;               // every added token in id order
 };

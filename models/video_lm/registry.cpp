@@ -5,6 +5,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "attention/devices.h"
 #include "models/llava_video/model.h"
 #include "models/llava_video/tiny_model.h"
 #include "models/longvila/model.h"
@@ -16,7 +17,10 @@
 
 namespace pevlm {
 
-std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const LoadRequest& request) {
+std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const LoadRequest& given) {
+  // Every family compares its weights' devices with this one: "cuda" becomes cuda:N (attention/devices.h).
+  LoadRequest request = given;
+  request.device = attention::indexed_device(given.device);
   const std::string family = detect_family(dir);
   if (family == "qwen2_5_vl") return std::make_unique<qwen2_5_vl::QwenVideoLM>(dir, request);
   if (family == "llava_video") return std::make_unique<llava_video::LlavaVideoLM>(dir, request);

@@ -14,6 +14,12 @@ int64_t VideoInput::patches() const {
   return n;
 }
 
+void pin_for_device(VideoInput& input, const at::Device& device) {
+  if (!device.is_cuda()) return;
+  for (VisualChunk& c : input.chunks)
+    if (c.pixels.defined() && c.pixels.is_cpu()) c.pixels = c.pixels.pin_memory();
+}
+
 at::ScalarType pick_compute_dtype(const std::string& dtype, const std::string& checkpoint_torch_dtype) {
   if (dtype == "bf16") return at::kBFloat16;
   if (dtype == "fp32") return at::kFloat;

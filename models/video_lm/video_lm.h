@@ -162,6 +162,12 @@ class VideoLM {
   virtual std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const { return nullptr; }
 };
 
+// CPU side, after VideoLM::prepare (the prefetch thread): pins every chunk's pixels in page-locked host
+// memory when `device` is a GPU, so encode()'s host -> device copy is an asynchronous DMA and the timed
+// vision stage (vision_ms) holds device work only, not a host-side pinning copy (issue 21). A no-op
+// on other devices.
+void pin_for_device(VideoInput& input, const at::Device& device);
+
 // "auto" (the checkpoint's torch_dtype), "bf16" or "fp32" -> the compute dtype; throws naming the value.
 at::ScalarType pick_compute_dtype(const std::string& dtype, const std::string& checkpoint_torch_dtype);
 
