@@ -16,16 +16,6 @@
 #include "models/video_lm/tiny_random.h"
 
 namespace pevlm::llava_video {
-namespace {
-
-void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
-}
-
-}  // namespace
-
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
@@ -59,7 +49,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
       {"faster_token_stride", 10}, {"force_sample", true}, {"frames_upbound", 64}, {"use_pos_skipping", false},
       {"pos_skipping_range", 4096}, {"torch_dtype", options.bf16 ? "bfloat16" : "float32"},
       {"vision_config", siglip::to_json(v)}};
-  write_json(root / "config.json", config);
+  tokenizer::write_tiny_json(root / "config.json", config);
 
   TinyRng rng(options.seed);
   safetensors::SafetensorsWriter writer;
@@ -76,7 +66,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   add("model.image_newline", {t.hidden_size});
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
   tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());
-  write_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},
+  tokenizer::write_tiny_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},
                                                {"eos_token_id", tok.special_ids.at("<|im_end|>")},
                                                {"pad_token_id", tok.special_ids.at("<|endoftext|>")}});
   // The chat template where LLaVA-Video-7B-Qwen2's tokenizer keeps it (tokenizer/chat_template.h): set in

@@ -19,13 +19,6 @@
 namespace pevlm::llava_video {
 namespace {
 
-// convert_llava_onevision_weights_to_hf.py's chat_template.
-void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
-}
-
 // LlavaOnevisionImageProcessor / LlavaOnevisionVideoProcessor files at the tower's size (SigLIP mean/std 0.5).
 nlohmann::json processor_json(const char* type_key, const char* type, int64_t size, const nlohmann::json& pinpoints) {
   nlohmann::json j = {{type_key, type}, {"processor_class", "LlavaOnevisionProcessor"}, {"do_convert_rgb", true},
@@ -57,7 +50,7 @@ std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const
     for (int64_t w = 1; w <= 6; ++w) pinpoints.push_back({v.image_size * h, v.image_size * w});
   nlohmann::json vision = siglip::to_json(v);
   vision["vision_use_head"] = false;
-  write_json(root / "config.json",
+  tokenizer::write_tiny_json(root / "config.json",
              {{"architectures", {"LlavaOnevisionForConditionalGeneration"}}, {"model_type", "llava_onevision"},
               {"text_config",
                {{"model_type", "qwen2"}, {"architectures", {"Qwen2ForCausalLM"}}, {"hidden_size", t.hidden_size},
@@ -95,14 +88,14 @@ std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const
   tc.processor_class = "LlavaOnevisionProcessor";
   tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tc);
   tokenizer::write_chat_template_json(root / "chat_template.json", tokenizer::known_chat_template("llava_onevision").text);
-  write_json(root / "processor_config.json",
+  tokenizer::write_tiny_json(root / "processor_config.json",
              {{"processor_class", "LlavaOnevisionProcessor"}, {"num_image_tokens", v.num_patches()},
               {"vision_feature_select_strategy", "full"}, {"vision_aspect_ratio", "anyres_max_9"}});
-  write_json(root / "preprocessor_config.json",
+  tokenizer::write_tiny_json(root / "preprocessor_config.json",
              processor_json("image_processor_type", "LlavaOnevisionImageProcessor", v.image_size, pinpoints));
-  write_json(root / "video_preprocessor_config.json",
+  tokenizer::write_tiny_json(root / "video_preprocessor_config.json",
              processor_json("video_processor_type", "LlavaOnevisionVideoProcessor", v.image_size, nullptr));
-  write_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},
+  tokenizer::write_tiny_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},
                                                {"eos_token_id", tok.special_ids.at("<|im_end|>")},
                                                {"pad_token_id", tok.special_ids.at("<|endoftext|>")}});
   std::vector<std::string> files;

@@ -16,16 +16,6 @@
 #include "models/video_lm/tiny_random.h"
 
 namespace pevlm::longvila {
-namespace {
-
-void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
-}
-
-}  // namespace
-
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options) {
   namespace fs = std::filesystem;
   const fs::path root(dir);
@@ -37,7 +27,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   // The keys VILA's LlavaConfig / LlavaMetaModel.init_vlm / get_model_config / the encoders read
   // (llava/model/configuration_llava.py, llava_arch.py, utils/utils.py, multimodal_encoder/vision_encoder.py);
   // tests/tiny_loaders_test.py checks them.
-  write_json(root / "config.json",
+  tokenizer::write_tiny_json(root / "config.json",
              {{"architectures", {"LlavaLlamaModel"}}, {"model_type", "llava_llama"}, {"llm_cfg", {{"_name_or_path", "./llm"}}},
               {"vision_tower_cfg", {{"_name_or_path", "./vision_tower"}}},
               {"mm_projector_cfg", {{"mm_projector_type", "mlp_downsample"}}}, {"mm_vision_select_layer", -2},
@@ -46,7 +36,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
               {"mm_use_im_start_end", false}, {"mm_use_im_patch_token", false}, {"s2", false}, {"resume_path", nullptr},
               {"model_dtype", options.bf16 ? "torch.bfloat16" : "torch.float32"}, {"torch_dtype", dtype}});
   // Qwen2-7B-LongVILA's rope_theta (more_models.md; read from the file at load).
-  write_json(root / "llm" / "config.json",
+  tokenizer::write_tiny_json(root / "llm" / "config.json",
              {{"architectures", {"Qwen2ForCausalLM"}}, {"model_type", "qwen2"}, {"hidden_size", t.hidden_size},
               {"num_hidden_layers", t.num_layers}, {"num_attention_heads", t.num_heads}, {"num_key_value_heads", t.num_kv_heads},
               {"intermediate_size", t.intermediate_size}, {"vocab_size", t.vocab_size}, {"rope_theta", 15300000.0},
@@ -55,14 +45,14 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
               {"bos_token_id", tok.special_ids.at("<|endoftext|>")}, {"eos_token_id", tok.special_ids.at("<|im_end|>")}});
   nlohmann::json vcfg = siglip::to_json(v);
   vcfg["architectures"] = {"SiglipVisionModel"};
-  write_json(root / "vision_tower" / "config.json", vcfg);
+  tokenizer::write_tiny_json(root / "vision_tower" / "config.json", vcfg);
   // SiglipImageProcessor's file as the released vision_tower/ has it (VILA: SiglipImageProcessor.from_pretrained).
-  write_json(root / "vision_tower" / "preprocessor_config.json",
+  tokenizer::write_tiny_json(root / "vision_tower" / "preprocessor_config.json",
              {{"do_normalize", true}, {"do_rescale", true}, {"do_resize", true}, {"image_mean", {0.5, 0.5, 0.5}},
               {"image_processor_type", "SiglipImageProcessor"}, {"image_std", {0.5, 0.5, 0.5}},
               {"processor_class", "SiglipProcessor"}, {"resample", 3}, {"rescale_factor", 1.0 / 255.0},
               {"size", {{"height", v.image_size}, {"width", v.image_size}}}});
-  write_json(root / "mm_projector" / "config.json",
+  tokenizer::write_tiny_json(root / "mm_projector" / "config.json",
              {{"architectures", {"MultimodalProjector"}}, {"model_type", "v2l_projector"}, {"mm_projector_type", "mlp_downsample"},
               {"torch_dtype", dtype}});
   tokenizer::write_tiny_tokenizer_config(root / "llm" / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());
@@ -88,7 +78,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
     weight_map[name] = shard_names[k];
   }
   for (int k = 0; k < 2; ++k) emit(shard[k], root / "llm" / shard_names[k]);
-  write_json(root / "llm" / "model.safetensors.index.json", {{"metadata", nlohmann::json::object()}, {"weight_map", weight_map}});
+  tokenizer::write_tiny_json(root / "llm" / "model.safetensors.index.json", {{"metadata", nlohmann::json::object()}, {"weight_map", weight_map}});
   safetensors::SafetensorsWriter tower, projector;
   for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(tower, "vision_model." + s.name, s.shape);
   emit(tower, root / "vision_tower" / "model.safetensors");

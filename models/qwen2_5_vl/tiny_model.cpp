@@ -31,12 +31,6 @@ int64_t special_id(const tokenizer::TinyTokenizerInfo& info, const std::string& 
   return it->second;
 }
 
-void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
-}
-
 // Qwen2VLImageProcessor values of the released checkpoints.
 nlohmann::json preprocessor_json() {
   return {{"image_processor_type", "Qwen2VLImageProcessor"},
@@ -121,7 +115,7 @@ int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& opti
     }
   }
   if (options.shard_bytes > 0) {
-    write_json(dir / "model.safetensors.index.json", {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}});
+    tokenizer::write_tiny_json(dir / "model.safetensors.index.json", {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}});
     files->push_back((dir / "model.safetensors.index.json").string());
   }
   return params;
@@ -217,8 +211,8 @@ TinyModelInfo write_tiny_model_metadata(const std::string& dir, const TinyModelO
 
   save_config(info.config, (root / "config.json").string());
   info.files.push_back((root / "config.json").string());
-  write_json(root / "preprocessor_config.json", preprocessor_json());
-  write_json(root / "generation_config.json", {{"bos_token_id", ids.bos},
+  tokenizer::write_tiny_json(root / "preprocessor_config.json", preprocessor_json());
+  tokenizer::write_tiny_json(root / "generation_config.json", {{"bos_token_id", ids.bos},
                                                {"eos_token_id", {ids.eos, ids.bos}},
                                                {"pad_token_id", ids.bos},
                                                {"do_sample", false}});

@@ -2,6 +2,7 @@
 #include "models/tokenizer/tiny_tokenizer_config.h"
 
 #include "models/tokenizer/chat_template.h"
+#include "models/tokenizer/tiny_writer.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,16 +10,6 @@
 
 
 namespace pevlm::tokenizer {
-
-namespace {
-
-void write_json(const std::filesystem::path& path, const nlohmann::ordered_json& j) {
-  std::ofstream out(path, std::ios::binary);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
-}
-
-}  // namespace
 
 TinyTokenizerConfig qwen2_5_vl_tokenizer_config() {
   // Qwen/Qwen2.5-VL-7B-Instruct tokenizer_config.json.
@@ -59,11 +50,11 @@ void write_tiny_tokenizer_config(const std::filesystem::path& path, const TinyTo
   j["split_special_tokens"] = false;
   j["tokenizer_class"] = "Qwen2Tokenizer";
   j["unk_token"] = nullptr;
-  write_json(path, j);
+  write_tiny_json(path, j);
 }
 
 void write_chat_template_json(const std::filesystem::path& path, const std::string& chat_template) {
-  write_json(path, nlohmann::ordered_json{{"chat_template", chat_template}});
+  write_tiny_json(path, nlohmann::ordered_json{{"chat_template", chat_template}});
 }
 
 }  // namespace pevlm::tokenizer

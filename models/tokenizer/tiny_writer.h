@@ -5,9 +5,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "models/tokenizer/added_tokens.h"
 
@@ -39,5 +43,14 @@ struct TinyTokenizerInfo {
 // writes `path` (parent folders must exist) and returns the ids. Throws std::runtime_error naming
 // the file when it cannot be written. Same options -> byte-identical file.
 TinyTokenizerInfo write_tiny_tokenizer_json(const std::filesystem::path& path, const TinyTokenizerOptions& options = {});
+
+// Writes one JSON file of a tiny checkpoint (2-space indent, trailing newline, as save_pretrained does);
+// every family's tiny writer uses it. Throws naming the file.
+template <class Json = nlohmann::json>  // the default lets callers pass a braced initializer
+void write_tiny_json(const std::filesystem::path& path, const Json& j) {
+  std::ofstream out(path, std::ios::binary);
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("make-tiny-model: cannot write " + path.string());
+}
 
 }  // namespace pevlm::tokenizer
