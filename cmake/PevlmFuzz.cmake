@@ -14,6 +14,7 @@ add_link_options(-fsanitize=address,undefined)
 add_subdirectory(methods)                 # torch-free; the speed/eval config validation uses the registry
 add_subdirectory(models/safetensors)
 add_subdirectory(models/tokenizer)
+add_subdirectory(datasets/answers)        # the answer extractors pevlm_lvb parses model output with
 add_subdirectory(datasets/longvideobench)
 add_subdirectory(datasets/video)
 add_subdirectory(harness)                 # pevlm_harness_core only (harness/CMakeLists.txt stops there)
