@@ -160,6 +160,42 @@ TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
   EXPECT_EQ(run(eval_cmd(f, f.dir / "cached_strict", "--limit 1 --fail-on-errors --frames-cache " + cache.string())), 0);
 }
 
+TEST(EvalE2E, PrefixReuseGivesTheAnswersOfPerQuestionPrefillAndResumesMidVideo) {
+  // Issue 24 item 7: the questions of a video share one prefix prefill per method; the rows equal those of
+  // --no-prefix-reuse and record what was reused. A run stopped after 2 of a video's 4 questions resumes
+  // with the others (their prefix prefilled anew) and ends with the same rows.
+  Fixture f = make_fixture("prefix");
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "whole", "--no-prefix-reuse --limit 8")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "reuse", "--limit 8")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "resumed", "--limit 2")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "resumed", "--limit 8")), 0);
+  const auto whole = outcome(f.dir / "whole" / "results.jsonl");
+  ASSERT_EQ(whole.size(), 16u);  // 2 videos x 4 questions x 2 methods
+  EXPECT_EQ(outcome(f.dir / "reuse" / "results.jsonl"), whole);
+  EXPECT_EQ(outcome(f.dir / "resumed" / "results.jsonl"), whole);
+  std::map<std::string, std::string> response;
+  for (const auto& r : read_results_jsonl(f.dir / "whole" / "results.jsonl")) {
+    response[r["key"]] = r["response"];
+    EXPECT_FALSE(r["prefix_reuse"]["reused"].get<bool>());
+    EXPECT_NE(r["prefix_reuse"]["reason"].get<std::string>().find("disabled"), std::string::npos);
+  }
+  int reused = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "reuse" / "results.jsonl")) {
+    EXPECT_EQ(r["response"], response[r["key"]]) << r["key"];
+    const auto& p = r["prefix_reuse"];
+    reused += p["reused"].get<bool>();
+    EXPECT_GT(p["prefix_tokens"].get<int64_t>(), 0);
+    EXPECT_EQ(p["prefix_tokens"].get<int64_t>() + p["suffix_tokens"].get<int64_t>(), r["tokens"]["total"].get<int64_t>())
+        << r.dump();
+    EXPECT_EQ(r["frame_timestamps"].size(), r["frame_indices"].size());
+  }
+  EXPECT_EQ(reused, 12);  // 3 of each video's 4 questions, per method
+  int resumed_reused = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "resumed" / "results.jsonl"))
+    resumed_reused += r["prefix_reuse"]["reused"].get<bool>();
+  EXPECT_EQ(resumed_reused, 2 + 2 + 6);  // first run: 1 of 2 per method; resume: video 1's last 2 reuse 1, video 2's 4 reuse 3
+}
+
 TEST(EvalE2E, DeviceFlagIsCheckedAgainstTheBuildAndTheExecutor) {
   Fixture f = make_fixture("device");
   const fs::path log = fs::temp_directory_path() / "pevlm_e2e.log";

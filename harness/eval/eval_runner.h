@@ -1,6 +1,9 @@
 // The evaluation loop of `pevlm eval`: for each sample of the shard (decoded one ahead on a
 // prefetch thread): vision tower (embedding cache), prompt, then every method configuration ->
-// prefill with its plan -> greedy decode -> answer parsing -> one durable result row.
+// prefill with its plan -> greedy decode -> answer parsing -> one durable result row. With prefix
+// reuse (EvalConfig::prefix_reuse) the shard's samples go video by video: all questions of a video are
+// prepared, then per method configuration its prefix is prefilled once and every question continues
+// from it (prefix_reuse.h).
 #pragma once
 
 #include <filesystem>
