@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "harness/eval/results_store.h"
@@ -126,6 +127,34 @@ TEST(EvalE2E, ShardsMergedEqualSingleRun) {
   EXPECT_NE(run(std::string(PEVLM_BIN) + " merge " + (f.dir / "dup").string() + " " + (f.dir / "s0").string() + " " +
                 (f.dir / "s0").string()),
             0);
+}
+
+TEST(EvalE2E, ShardsByVideoKeepEachVideoWholeAndMergeIntoTheSingleRun) {
+  // --shard-by video: every question of a video in one shard (prefix reuse serves all of them); merged
+  // shards equal a single run; run.json records the cut, so by-sample shards never merge with them.
+  Fixture f = make_fixture("shard_by_video");
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "single")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "v0", "--shard 0/2 --shard-by video")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "v1", "--shard 1/2 --shard-by video")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "s1", "--shard 1/2")), 0);
+  std::map<std::string, std::set<std::string>> videos_of;  // shard -> videos
+  int reused = 0;
+  for (const char* shard : {"v0", "v1"})
+    for (const auto& r : read_results_jsonl(f.dir / shard / "results.jsonl")) {
+      videos_of[shard].insert(r["video_id"].get<std::string>());
+      reused += r["prefix_reuse"]["reused"].get<bool>();
+    }
+  EXPECT_EQ(videos_of["v0"].size(), 2u);  // videos 0 and 2
+  EXPECT_EQ(videos_of["v1"].size(), 1u);
+  EXPECT_EQ(reused, 3 * 3 * 2);           // 3 of each video's 4 questions, 2 methods
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " merge " + (f.dir / "merged").string() + " " + (f.dir / "v0").string() + " " +
+                (f.dir / "v1").string()),
+            0);
+  EXPECT_EQ(outcome(f.dir / "merged" / "results.jsonl"), outcome(f.dir / "single" / "results.jsonl"));
+  EXPECT_NE(run(std::string(PEVLM_BIN) + " merge " + (f.dir / "mixed").string() + " " + (f.dir / "v0").string() + " " +
+                (f.dir / "s1").string()),
+            0);
+  EXPECT_NE(run(eval_cmd(f, f.dir / "v0", "--shard 0/2")), 0) << "resuming a by-video shard by sample";
 }
 
 TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {

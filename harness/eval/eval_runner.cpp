@@ -195,15 +195,22 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   // Samples of this shard.
   const auto all = lvb::load_annotations(c.dataset_root, c.split == "val" ? lvb::kValFile : lvb::kTestFile);
   std::vector<lvb::Sample> samples;
-  for (size_t i = 0; i < all.size(); ++i)
-    if (int(i % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
+  std::map<std::string, size_t> video_index;  // --shard-by video: videos numbered by first question
+  for (size_t i = 0; i < all.size(); ++i) {
+    size_t unit = i;
+    if (o.shard_by_video)
+      unit = video_index.emplace(prefix_group(all[i].video_id, all[i].video_file.string(), ""), video_index.size()).first->second;
+    if (int(unit % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
+  }
   const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
   if (o.decode_only) return decode_only(c, o, samples);  // touches no results folder
 
   std::filesystem::create_directories(o.out);
   write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
-  ResultsStore store(o.out, c.run_settings(), o.resume);
+  nlohmann::json settings = c.run_settings();
+  if (o.shard_by_video && o.shard_count > 1) settings["shard_by"] = "video";  // older runs (by sample) lack the key
+  ResultsStore store(o.out, settings, o.resume);
   const nlohmann::json prov = provenance();
   // Only samples with work left are decoded.
   std::vector<lvb::Sample> todo;
