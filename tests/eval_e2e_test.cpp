@@ -223,6 +223,36 @@ TEST(EvalE2E, PrefixReuseGivesTheAnswersOfPerQuestionPrefillAndResumesMidVideo) 
   for (const auto& r : read_results_jsonl(f.dir / "resumed" / "results.jsonl"))
     resumed_reused += r["prefix_reuse"]["reused"].get<bool>();
   EXPECT_EQ(resumed_reused, 2 + 2 + 6);  // first run: 1 of 2 per method; resume: video 1's last 2 reuse 1, video 2's 4 reuse 3
+
+  // A video with more questions than a group holds (8, bounding the embeddings kept at once): 12 questions
+  // of one video are two groups, each prefilling the prefix once per method.
+  nlohmann::json entries = nlohmann::json::parse(std::ifstream(f.dir / "lvb" / "lvb_val.json"));
+  nlohmann::json many = nlohmann::json::array();
+  for (int copy = 0; copy < 3; ++copy)
+    for (const auto& e : entries)
+      if (e["video_id"] == entries[0]["video_id"]) {
+        nlohmann::json c = e;
+        c["id"] = e["id"].get<std::string>() + "_copy" + std::to_string(copy);
+        many.push_back(c);
+      }
+  ASSERT_EQ(many.size(), 12u);
+  fs::create_directories(f.dir / "many");
+  for (const char* sub : {"videos", "subtitles"}) fs::create_directory_symlink(f.dir / "lvb" / sub, f.dir / "many" / sub);
+  std::ofstream(f.dir / "many" / "lvb_val.json") << many.dump();
+  std::ofstream(f.dir / "many.yaml") << "model: " << (f.dir / "model").string() << "\n"
+                                     << "dataset: {root: " << (f.dir / "many").string() << ", split: val}\n"
+                                     << "protocol: {name: lmms_val_v, max_num_frames: 8, min_pixels: 3136, max_pixels: 6272}\n"
+                                     << "dtype: fp32\nthreads: 1\nmethods: [{name: pevlm, sink_frames: 1, block_frames: 1}]\n";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (f.dir / "many.yaml").string() + " --out " + (f.dir / "many_out").string()),
+            0);
+  int many_reused = 0, many_rows = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "many_out" / "results.jsonl")) {
+    ++many_rows;
+    many_reused += r["prefix_reuse"]["reused"].get<bool>();
+    EXPECT_TRUE(r["error"].is_null()) << r.dump();
+  }
+  EXPECT_EQ(many_rows, 12);
+  EXPECT_EQ(many_reused, 7 + 3);
 }
 
 TEST(EvalE2E, DeviceFlagIsCheckedAgainstTheBuildAndTheExecutor) {

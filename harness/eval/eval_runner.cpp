@@ -80,9 +80,15 @@ struct SampleState {
   std::map<std::string, DraftInput> draft_inputs;  // per draft folder
 };
 
+// A group holds every question's embeddings at once (on the device): at most this many questions, so a
+// benchmark with many questions per long video (LVBench: ~15) stays within memory; a video with more is
+// split into consecutive groups, each prefilling its prefix once per method.
+constexpr size_t kMaxQuestionsPerGroup = 8;
+
 // Reorders `todo` so that the questions of one video are consecutive (videos in the order of their first
-// question, questions in file order) when `by_video`, and returns the groups as index lists; otherwise one
-// group per sample in order. Rows are keyed by (sample, configuration), so the order changes nothing else.
+// question, questions in file order, at most kMaxQuestionsPerGroup per group) when `by_video`, and returns
+// the groups as index lists; otherwise one group per sample in order. Rows are keyed by (sample,
+// configuration), so the order changes nothing else.
 std::vector<std::vector<size_t>> group_samples(std::vector<lvb::Sample>& todo, bool by_video, const std::string& protocol) {
   std::vector<std::vector<size_t>> groups;
   if (!by_video) {
@@ -93,7 +99,8 @@ std::vector<std::vector<size_t>> group_samples(std::vector<lvb::Sample>& todo, b
   std::vector<std::vector<lvb::Sample>> members;
   for (lvb::Sample& s : todo) {
     const auto [it, added] = group_of.emplace(prefix_group(s.video_id, s.video_file.string(), protocol), members.size());
-    if (added) members.emplace_back();
+    if (!added && members[it->second].size() == kMaxQuestionsPerGroup) it->second = members.size();  // full: a new group
+    if (it->second == members.size()) members.emplace_back();
     members[it->second].push_back(std::move(s));
   }
   todo.clear();
