@@ -7,6 +7,7 @@
 #include "harness/report/paired_comparison.h"
 #include "harness/report/pareto.h"
 #include "harness/report/position_bins.h"
+#include "harness/report/protocol_check.h"
 #include "harness/report/report_tables.h"
 #include "harness/table.h"
 
@@ -126,6 +127,8 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   report["latency_rule"] = latency_rule(options.latency);
   report["caps_s"] = options.caps_s;
   report["warnings"] = results.warnings;
+  for (const std::string& w : check_one_protocol_per_column(results.rows, options.allow_mixed_protocols))
+    report["warnings"].push_back(w);
   report["table1"] = table1(rows);
   // Issue 24: intervals clustered by video, paired tests against full attention, accuracy vs prefill.
   report["stats_rule"] = cluster_rule(rows, options.stats);
