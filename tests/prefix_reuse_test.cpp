@@ -1,5 +1,5 @@
 // Prefix reuse (issue 24 item 7), model side: for every family, method and position policy, a question
-// answered from a copy of a prefilled prefix (QwenLlm::prefill_suffix) gives the logits and the greedy
+// answered from a copy of a prefilled prefix (llm::Decoder::prefill_suffix) gives the logits and the greedy
 // answer of a whole prefill of that question; and PrefixReuse serves the second question of a video from
 // the first one's prefix, with the same answers as whole prefills.
 //
@@ -82,7 +82,7 @@ TEST_P(PrefixReuseExact, SameLogitsAndAnswersAsAWholePrefill) {
   const auto& [family, executor] = GetParam();
   const Loaded l = load_family(family, executor);
   const VideoLM& model = *l.model;
-  const qwen2_5_vl::QwenLlm& llm = model.llm();
+  const llm::Decoder& llm = model.llm();
   const bool bitwise = executor == "reference";
   const std::vector<std::string> questions = {"What is drawn?\nA. a circle\nB. a square\nAnswer:",
                                               "Which colour dominates the second half of the video?\nA. red\nB. blue"};
@@ -98,17 +98,17 @@ TEST_P(PrefixReuseExact, SameLogitsAndAnswersAsAWholePrefill) {
       ASSERT_GT(P, 0) << ctx;
       const AttentionPlan plan = build_plan(m, prompt.layout);
       // Whole prefill vs prefix + suffix: last-row logits, then 6 greedy steps with their logits.
-      qwen2_5_vl::LlmSession whole = llm.prefill(x_LD, plan, model.executor());
-      qwen2_5_vl::PrefillOptions none;
-      none.logits = qwen2_5_vl::LogitRows::None;
-      const qwen2_5_vl::LlmSession prefix = llm.prefill(x_LD.narrow(0, 0, P), prefix_plan(plan, P), model.executor(), none);
-      qwen2_5_vl::LlmSession split = llm.prefill_suffix(prefix, x_LD.narrow(0, P, x_LD.size(0) - P), plan);
+      llm::Session whole = llm.prefill(x_LD, plan, model.executor());
+      llm::PrefillOptions none;
+      none.logits = llm::LogitRows::None;
+      const llm::Session prefix = llm.prefill(x_LD.narrow(0, 0, P), prefix_plan(plan, P), model.executor(), none);
+      llm::Session split = llm.prefill_suffix(prefix, x_LD.narrow(0, P, x_LD.size(0) - P), plan);
       ASSERT_EQ(split.cache.length, whole.cache.length) << ctx;
       ASSERT_EQ(split.next_position, whole.next_position) << ctx;
       const double d0 = max_relative_difference(split.logits_LV, whole.logits_LV);
       EXPECT_LE(d0, kTolerance) << ctx;
       if (bitwise) EXPECT_TRUE(at::equal(split.logits_LV, whole.logits_LV)) << ctx;
-      qwen2_5_vl::GenerationOptions gen;
+      llm::GenerationOptions gen;
       gen.max_new_tokens = 6;
       gen.keep_logits = true;
       const auto a = llm.generate(whole, gen), b = llm.generate(split, gen);

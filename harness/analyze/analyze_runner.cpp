@@ -14,12 +14,10 @@
 #include "harness/device_spec.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
-#include "models/qwen2_5_vl/config.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/video_lm/presets.h"
 
 namespace pevlm {
-namespace qv = qwen2_5_vl;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -45,16 +43,16 @@ TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
 
 std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o) {
   const SyntheticAnalysis& s = *c.synthetic;
-  qv::Qwen25VLConfig config = model_config_from_spec(s.model, "synthetic.model");
+  LlmSpec config = model_config_from_spec(s.model, "synthetic.model");
   if (s.layers < 1 || s.layers > config.text.num_layers)
     throw std::invalid_argument("synthetic.layers: expected 1.." + std::to_string(config.text.num_layers) + ", got " +
                                 std::to_string(s.layers));
-  qv::TextConfig text = config.text;
+  llm::TextConfig text = config.text;
   text.num_layers = s.layers;
   text.vocab_size = 16;  // random logits; a small tied table saves the 7B's 2 x 2 GB (as llm_speed.cpp)
   text.tie_word_embeddings = true;
   const at::ScalarType dtype = s.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
-  const qv::QwenLlm llm(text, config.tokens, qv::random_llm_weights(text, 0, dtype), qv::LlmOptions{dtype});
+  const llm::Decoder llm(text, llm::random_weights(text, 0, dtype), llm::DecoderOptions{dtype});
   const TokenLayout layout = synthetic_layout(s);
   at::manual_seed(0);
   const at::Tensor x_LD = at::randn({layout.length, text.hidden_size}).to(dtype);
@@ -97,7 +95,7 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
 
 }  // namespace
 
-std::vector<AnalysisRecord> analyze_prompt(const qv::QwenLlm& llm, attention::Executor& executor, const at::Tensor& x_LD,
+std::vector<AnalysisRecord> analyze_prompt(const llm::Decoder& llm, attention::Executor& executor, const at::Tensor& x_LD,
                                            const TokenLayout& layout, const AnalyzeConfig& c, const std::string& sample_id,
                                            bool baseline, Progress* progress) {
   std::vector<AnalysisRecord> out;
@@ -106,10 +104,10 @@ std::vector<AnalysisRecord> analyze_prompt(const qv::QwenLlm& llm, attention::Ex
     const AttentionPlan plan = build_plan(m, layout);
     MassRecorder recorder(executor, layout, llm.text().num_layers, c.queries, c.layers);
     attention::Executor& run_with = baseline ? executor : static_cast<attention::Executor&>(recorder);
-    qv::PrefillOptions po;
-    po.logits = c.queries.generated ? qv::LogitRows::Last : qv::LogitRows::None;
+    llm::PrefillOptions po;
+    po.logits = c.queries.generated ? llm::LogitRows::Last : llm::LogitRows::None;
     po.split_timing = false;
-    qv::LlmSession session = llm.prefill(x_LD, plan, run_with, po);
+    llm::Session session = llm.prefill(x_LD, plan, run_with, po);
     AnalysisRecord r{sample_id, m, layout, {}, nlohmann::json::object()};
     if (c.queries.generated) {
       // The first generated token (greedy, as eval), fed back: its query is the one analysed.

@@ -49,17 +49,17 @@ MethodAnswer PrefixReuse::answer(const std::string& group, const VideoPrompt& pr
   f.suffix_tokens = L - P;
   f.reason = mismatch(group, m.label(), ids, x_PD, prefix);
   f.reused = f.reason.empty();
-  const qwen2_5_vl::QwenLlm& llm = model_.llm();
+  const llm::Decoder& llm = model_.llm();
   if (!f.reused) {
     stored_.reset();  // frees the old cache before the new prefill
-    qwen2_5_vl::PrefillOptions po;
-    po.logits = qwen2_5_vl::LogitRows::None;
+    llm::PrefillOptions po;
+    po.logits = llm::LogitRows::None;
     stored_ = Stored{group, m.label(), ids, x_PD, llm.prefill(x_PD, prefix, model_.executor(), po)};
   }
-  const qwen2_5_vl::LlmTimings& pt = stored_->session.timings;
+  const llm::Timings& pt = stored_->session.timings;
   f.prefix_attention_ms = pt.prefill_attention_ms;
   f.prefix_other_ms = pt.prefill_other_ms;
-  qwen2_5_vl::LlmSession session = llm.prefill_suffix(stored_->session, x_LD.narrow(0, P, L - P), plan);
+  llm::Session session = llm.prefill_suffix(stored_->session, x_LD.narrow(0, P, L - P), plan);
   f.suffix_attention_ms = session.timings.prefill_attention_ms;
   f.suffix_other_ms = session.timings.prefill_other_ms;
   // The whole prompt's prefill figures (what a question answered alone costs), as rows without reuse.

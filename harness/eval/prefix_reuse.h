@@ -1,7 +1,7 @@
 // Several questions per video, one prefill (issue 24 item 7): the questions of one video share the
 // prompt up to the question (system text, frames, subtitles). PrefixReuse prefills that prefix once
 // per (video, method configuration) and answers each question from a copy of the prefix's KV cache
-// (QwenLlm::prefill_suffix: the question suffix prefilled on top, then greedy decoding). The protocol
+// (llm::Decoder::prefill_suffix: the question suffix prefilled on top, then greedy decoding). The protocol
 // and model are fixed within a run, so a group is (video, protocol name, method label); the prefix is
 // reused only when the question's prefix is the stored one exactly: the same ids, bitwise the same
 // embeddings and the same prefix plan (methods/prefix_plan.h) -- otherwise it is prefilled anew and
@@ -49,7 +49,7 @@ class PrefixReuse {
     std::string group, label;
     std::vector<int64_t> ids;  // the prefix's token ids
     at::Tensor x_PD;           // its embeddings
-    qwen2_5_vl::LlmSession session;  // prefilled under session.plan = prefix_plan(plan, P)
+    llm::Session session;  // prefilled under session.plan = prefix_plan(plan, P)
   };
   // Why the stored prefix cannot serve this question ("" when it can).
   std::string mismatch(const std::string& group, const std::string& label, const std::vector<int64_t>& ids,

@@ -1,16 +1,17 @@
-// LLM weight table and loader; see weights_llm.h.
-#include "models/qwen2_5_vl/weights_llm.h"
+// LLM weight table and loader; see weights.h.
+#include "models/llm/weights.h"
 
 #include <ATen/ATen.h>
 
 #include <map>
 #include <sstream>
+#include <utility>
 #include <stdexcept>
 
 #include "attention/random_fill.h"
 #include "models/safetensors/torch_tensor.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::llm {
 namespace {
 
 std::string shape_str(const std::vector<int64_t>& shape) {
@@ -26,25 +27,32 @@ std::string layer_name(int64_t layer, const std::string& leaf) {
 }
 
 // Fills `w` (a layer or the model) from a name -> tensor map built from the table.
-void assign_layer(LlmLayerWeights& w, const std::map<std::string, at::Tensor>& t, int64_t n) {
+void assign_layer(LayerWeights& w, const std::map<std::string, at::Tensor>& t, int64_t n) {
   auto get = [&](const std::string& leaf) { return t.at(layer_name(n, leaf)); };
   w.input_norm_D = get("input_layernorm.weight");
   w.q_w = get("self_attn.q_proj.weight");
-  w.q_b = get("self_attn.q_proj.bias");
+  // The variant's tensors only (weight_table): biases when qkv_bias, q/k norms when qk_norm.
+  auto optional = [&](const std::string& leaf) {
+    auto it = t.find(layer_name(n, leaf));
+    return it == t.end() ? at::Tensor() : it->second;
+  };
+  w.q_b = optional("self_attn.q_proj.bias");
   w.k_w = get("self_attn.k_proj.weight");
-  w.k_b = get("self_attn.k_proj.bias");
+  w.k_b = optional("self_attn.k_proj.bias");
   w.v_w = get("self_attn.v_proj.weight");
-  w.v_b = get("self_attn.v_proj.bias");
+  w.v_b = optional("self_attn.v_proj.bias");
   w.o_w = get("self_attn.o_proj.weight");
+  w.q_norm_D = optional("self_attn.q_norm.weight");
+  w.k_norm_D = optional("self_attn.k_norm.weight");
   w.post_norm_D = get("post_attention_layernorm.weight");
   w.gate_w = get("mlp.gate_proj.weight");
   w.up_w = get("mlp.up_proj.weight");
   w.down_w = get("mlp.down_proj.weight");
 }
 
-// Builds LlmWeights from a complete name -> tensor map (lm_head may be missing when tied).
-LlmWeights assemble(const TextConfig& text, const std::map<std::string, at::Tensor>& t) {
-  LlmWeights w;
+// Builds Weights from a complete name -> tensor map (lm_head may be missing when tied).
+Weights assemble(const TextConfig& text, const std::map<std::string, at::Tensor>& t) {
+  Weights w;
   w.embed_VD = t.at("embed_tokens.weight");
   w.norm_D = t.at("norm.weight");
   w.layers.resize(size_t(text.num_layers));
@@ -57,33 +65,35 @@ LlmWeights assemble(const TextConfig& text, const std::map<std::string, at::Tens
 
 }  // namespace
 
-std::vector<LlmWeightSpec> llm_weight_table(const TextConfig& text) {
+std::vector<WeightSpec> weight_table(const TextConfig& text) {
   const int64_t h = text.hidden_size, q = text.num_heads * text.head_dim;
   const int64_t kv = text.num_kv_heads * text.head_dim, ff = text.intermediate_size;
-  std::vector<LlmWeightSpec> table{{"embed_tokens.weight", {text.vocab_size, h}}};
+  std::vector<WeightSpec> table{{"embed_tokens.weight", {text.vocab_size, h}}};
   for (int64_t n = 0; n < text.num_layers; ++n) {
-    const std::vector<LlmWeightSpec> layer{
-        {layer_name(n, "input_layernorm.weight"), {h}},
-        {layer_name(n, "self_attn.q_proj.weight"), {q, h}},
-        {layer_name(n, "self_attn.q_proj.bias"), {q}},
-        {layer_name(n, "self_attn.k_proj.weight"), {kv, h}},
-        {layer_name(n, "self_attn.k_proj.bias"), {kv}},
-        {layer_name(n, "self_attn.v_proj.weight"), {kv, h}},
-        {layer_name(n, "self_attn.v_proj.bias"), {kv}},
-        {layer_name(n, "self_attn.o_proj.weight"), {h, q}},
-        {layer_name(n, "post_attention_layernorm.weight"), {h}},
-        {layer_name(n, "mlp.gate_proj.weight"), {ff, h}},
-        {layer_name(n, "mlp.up_proj.weight"), {ff, h}},
-        {layer_name(n, "mlp.down_proj.weight"), {h, ff}},
-    };
-    table.insert(table.end(), layer.begin(), layer.end());
+    auto add = [&](const std::string& leaf, std::vector<int64_t> shape) { table.push_back({layer_name(n, leaf), std::move(shape)}); };
+    add("input_layernorm.weight", {h});
+    add("self_attn.q_proj.weight", {q, h});
+    if (text.qkv_bias) add("self_attn.q_proj.bias", {q});
+    add("self_attn.k_proj.weight", {kv, h});
+    if (text.qkv_bias) add("self_attn.k_proj.bias", {kv});
+    add("self_attn.v_proj.weight", {kv, h});
+    if (text.qkv_bias) add("self_attn.v_proj.bias", {kv});
+    add("self_attn.o_proj.weight", {h, q});
+    if (text.qk_norm) {  // Qwen3Attention: RMSNorm(head_dim) on q and k
+      add("self_attn.q_norm.weight", {text.head_dim});
+      add("self_attn.k_norm.weight", {text.head_dim});
+    }
+    add("post_attention_layernorm.weight", {h});
+    add("mlp.gate_proj.weight", {ff, h});
+    add("mlp.up_proj.weight", {ff, h});
+    add("mlp.down_proj.weight", {h, ff});
   }
   table.push_back({"norm.weight", {h}});
   table.push_back({"lm_head.weight", {text.vocab_size, h}, /*top_level=*/true});
   return table;
 }
 
-std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint) {
+std::string detect_prefix(const safetensors::Checkpoint& checkpoint) {
   if (checkpoint.has(std::string(kNewLlmPrefix) + "embed_tokens.weight")) return kNewLlmPrefix;
   if (checkpoint.has(std::string(kHubLlmPrefix) + "embed_tokens.weight")) return kHubLlmPrefix;
   throw std::runtime_error("checkpoint " + checkpoint.path() + ": no LLM embeddings (expected " +
@@ -91,15 +101,15 @@ std::string detect_llm_prefix(const safetensors::Checkpoint& checkpoint) {
                            "embed_tokens.weight)");
 }
 
-LlmWeights load_llm_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
+Weights load_weights(const safetensors::Checkpoint& checkpoint, const TextConfig& text,
                             at::ScalarType dtype, const at::Device& device) {
-  return load_llm_weights_at(checkpoint, text, detect_llm_prefix(checkpoint), "lm_head.weight", dtype, device);
+  return load_weights_at(checkpoint, text, detect_prefix(checkpoint), "lm_head.weight", dtype, device);
 }
 
-LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const TextConfig& text, const std::string& prefix,
+Weights load_weights_at(const safetensors::Checkpoint& checkpoint, const TextConfig& text, const std::string& prefix,
                                const std::string& lm_head_name, at::ScalarType dtype, const at::Device& device) {
   std::map<std::string, at::Tensor> tensors;
-  for (const LlmWeightSpec& spec : llm_weight_table(text)) {
+  for (const WeightSpec& spec : weight_table(text)) {
     const std::string full = spec.top_level ? lm_head_name : prefix + spec.name;
     if (!checkpoint.has(full)) {
       if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;  // tied: use embeddings
@@ -115,17 +125,17 @@ LlmWeights load_llm_weights_at(const safetensors::Checkpoint& checkpoint, const 
     // On the CPU a view of the mapping when the dtype matches.
     tensors[spec.name] = safetensors::to_device_tensor(view, device, dtype);
   }
-  LlmWeights w = assemble(text, tensors);
+  Weights w = assemble(text, tensors);
   w.prefix = prefix;
   w.mapping = std::make_shared<const safetensors::Checkpoint>(checkpoint);
   return w;
 }
 
-LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype, double std,
+Weights random_weights(const TextConfig& text, uint64_t seed, at::ScalarType dtype, double std,
                               const at::Device& device) {
   std::map<std::string, at::Tensor> tensors;
   uint64_t index = 0;
-  for (const LlmWeightSpec& spec : llm_weight_table(text)) {
+  for (const WeightSpec& spec : weight_table(text)) {
     if (spec.name == "lm_head.weight" && text.tie_word_embeddings) continue;
     at::Tensor n = attention::random_normal(spec.shape, attention::mix_seed(seed, index++), device);
     const bool norm = spec.name.find("norm.weight") != std::string::npos;
@@ -136,4 +146,4 @@ LlmWeights random_llm_weights(const TextConfig& text, uint64_t seed, at::ScalarT
   return assemble(text, tensors);
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::llm

@@ -1,5 +1,5 @@
 // Prefix reuse (issue 24 item 7): a prompt's question suffix prefilled on top of a copy of a prefix's
-// KV cache; see llm.h (prefill_suffix) and methods/prefix_plan.h. The suffix rows go through the same
+// KV cache; see decoder.h (prefill_suffix) and methods/prefix_plan.h. The suffix rows go through the same
 // layer pieces as prefill(); their attention is Executor::decode on the prefix plan (keys before the
 // prefix end by its decode_keys, the suffix causal among itself), which is what the whole plan's last
 // query range computes. Results equal a whole prefill up to the executors' summation order and the
@@ -11,14 +11,14 @@
 #include <string>
 
 #include "attention/device_timer.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::llm {
 namespace {
 
 constexpr int64_t kDecodeHeadroom = 256;  // as prefill(): rows reserved for the decoded tokens
 
-void check_suffix_input(const TextConfig& text, const LlmSession& prefix, const at::Tensor& suffix_SD,
+void check_suffix_input(const TextConfig& text, const Session& prefix, const at::Tensor& suffix_SD,
                         const AttentionPlan& plan, const PrefillOptions& options) {
   const int64_t P = prefix.plan.length;
   if (prefix.executor == nullptr || prefix.cache.length != P || P == 0 || int64_t(prefix.cache.k_LHD.size()) != text.num_layers)
@@ -37,14 +37,14 @@ void check_suffix_input(const TextConfig& text, const LlmSession& prefix, const 
 
 }  // namespace
 
-LlmSession QwenLlm::prefill_suffix(const LlmSession& prefix, const at::Tensor& suffix_in_SD, const AttentionPlan& plan,
+Session Decoder::prefill_suffix(const Session& prefix, const at::Tensor& suffix_in_SD, const AttentionPlan& plan,
                                    const PrefillOptions& options) const {
   check_suffix_input(text_, prefix, suffix_in_SD, plan, options);
   const auto timer = attention::DeviceTimer::make(options_.device);
   const int start = timer->mark();
   std::vector<std::pair<int, int>> attention_marks;
   const int64_t P = prefix.plan.length, S = suffix_in_SD.size(0), L = P + S;
-  LlmSession s;
+  Session s;
   s.plan = plan;
   s.executor = prefix.executor;
   // The copy of the prefix's rows, with room for the suffix and the decoded tokens.
@@ -85,4 +85,4 @@ LlmSession QwenLlm::prefill_suffix(const LlmSession& prefix, const at::Tensor& s
   return s;
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::llm

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace pevlm::qwen2_5_vl::detail {
+namespace pevlm::config_json {
 
 // Reads a whole text file; `path` may be a folder, then `default_name` inside it is read.
 // Sets `resolved` to the file actually read. Throws std::runtime_error naming the path.
@@ -93,4 +93,4 @@ class JsonReader {
 // The error prefix used everywhere: "<source>: key '<key>' <what>".
 [[noreturn]] void fail_key(const std::string& source, const std::string& key, const std::string& what);
 
-}  // namespace pevlm::qwen2_5_vl::detail
+}  // namespace pevlm::config_json

@@ -1,12 +1,13 @@
-// M-RoPE tables and rotation; see llm_rope.h.
-#include "models/qwen2_5_vl/llm_rope.h"
+// Rotary tables and rotation; see rope.h.
+#include "models/llm/rope.h"
 
 #include <ATen/ATen.h>
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::llm {
 namespace {
 
 // inv_freq = 1 / theta^(arange(0, D, 2) / D) in float32, as compute_default_rope_parameters.
@@ -32,6 +33,24 @@ at::Tensor mix(const at::Tensor& axes_3LD, const std::array<int64_t, 3>& s) {
     begin += sizes[i];
   }
   return at::cat(parts, 1).contiguous();
+}
+
+// Axis of each of the D table columns under the interleaved mix: column j is frequency j % (D / 2).
+at::Tensor interleaved_axes(const std::array<int64_t, 3>& s, int64_t head_dim) {
+  const int64_t half = head_dim / 2;
+  std::vector<int64_t> axis(size_t(head_dim), 0);
+  for (int64_t j = 0; j < head_dim; ++j) {
+    const int64_t i = j % half;
+    if (i % 3 == 1 && i < 3 * s[1]) axis[size_t(j)] = 1;
+    else if (i % 3 == 2 && i < 3 * s[2]) axis[size_t(j)] = 2;
+  }
+  return at::tensor(axis, at::kLong);
+}
+
+at::Tensor mix_interleaved(const at::Tensor& axes_3LD, const std::array<int64_t, 3>& s) {
+  const int64_t L = axes_3LD.size(1), D = axes_3LD.size(2);
+  at::Tensor index_1LD = interleaved_axes(s, D).to(axes_3LD.device()).view({1, 1, D}).expand({1, L, D});
+  return axes_3LD.gather(0, index_1LD).squeeze(0).contiguous();
 }
 
 // Axis tables for positions pos_3L (int64 [3, L]).
@@ -71,6 +90,26 @@ RotaryTables mrope_tables_1d(int64_t first, int64_t count, int64_t head_dim, dou
   return {mix(axes.cos_LD, mrope_section), mix(axes.sin_LD, mrope_section)};
 }
 
+RotaryTables interleaved_mix(const RotaryTables& axes, const std::array<int64_t, 3>& mrope_section) {
+  check_section(mrope_section, axes.cos_LD.size(-1));
+  return {mix_interleaved(axes.cos_LD, mrope_section), mix_interleaved(axes.sin_LD, mrope_section)};
+}
+
+RotaryTables rope_tables(const PositionIds& positions, const TextConfig& text) {
+  if (text.rope_kind != RopeKind::MropeInterleaved)
+    return mrope_tables(positions, text.head_dim, text.rope_theta, text.mrope_section);
+  check_section(text.mrope_section, text.head_dim);
+  return interleaved_mix(mrope_axis_tables(positions, text.head_dim, text.rope_theta), text.mrope_section);
+}
+
+RotaryTables rope_tables_1d(int64_t first, int64_t count, const TextConfig& text) {
+  if (text.rope_kind != RopeKind::MropeInterleaved)
+    return mrope_tables_1d(first, count, text.head_dim, text.rope_theta, text.mrope_section);
+  check_section(text.mrope_section, text.head_dim);
+  at::Tensor pos_3L = at::arange(first, first + count, at::kLong).unsqueeze(0).expand({3, count});
+  return interleaved_mix(axis_tables(pos_3L, text.head_dim, text.rope_theta), text.mrope_section);
+}
+
 at::Tensor apply_rotary(const at::Tensor& x_LHD, const RotaryTables& tables) {
   TORCH_CHECK(x_LHD.dim() == 3 && x_LHD.size(0) == tables.cos_LD.size(0) &&
                   x_LHD.size(2) == tables.cos_LD.size(1),
@@ -82,4 +121,4 @@ at::Tensor apply_rotary(const at::Tensor& x_LHD, const RotaryTables& tables) {
   return (x_LHD * cos + rotated * sin).contiguous();
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::llm

@@ -1,12 +1,12 @@
 // Typed JSON access with errors that name the file and the key (see config_json.h).
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-namespace pevlm::qwen2_5_vl::detail {
+namespace pevlm::config_json {
 
 using nlohmann::json;
 
@@ -146,4 +146,4 @@ int64_t JsonReader::get_token_id(const std::string& key) const {
   fail(key, "must be a token id (integer or non-empty list of integers), got " + v.dump());
 }
 
-}  // namespace pevlm::qwen2_5_vl::detail
+}  // namespace pevlm::config_json

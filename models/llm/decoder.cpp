@@ -1,6 +1,6 @@
-// Qwen2.5-VL decoder: construction, embeddings, layer pieces, norm and head; see llm.h.
-// The prefill / decode / generate loops are in llm_session.cpp.
-#include "models/qwen2_5_vl/llm.h"
+// The Qwen decoder: construction, embeddings, layer pieces, norm and head; see decoder.h.
+// The prefill / decode / generate loops are in session.cpp.
+#include "models/llm/decoder.h"
 
 #include <ATen/ATen.h>
 
@@ -9,20 +9,19 @@
 #include <string>
 
 #include "attention/devices.h"
-#include "models/safetensors/safetensors.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::llm {
 namespace {
 
 constexpr int64_t kKvHeadroom = 256;  // KV rows reserved for decoding after a prefill
 
 // Converts a weight to the compute dtype (no-op when it already is); every weight must already be on
-// `device` (load_llm_weights / random weights put them there): a weight elsewhere is a placement bug
+// `device` (load_weights / random weights put them there): a weight elsewhere is a placement bug
 // that would otherwise surface as a device-mismatch error deep inside a layer.
-void cast_weights(LlmWeights& w, at::ScalarType dtype, const at::Device& device) {
+void cast_weights(Weights& w, at::ScalarType dtype, const at::Device& device) {
   auto c = [&](at::Tensor& t, const std::string& name) {
     if (t.device() != device)
-      throw std::invalid_argument("QwenLlm: weight " + name + " is on " + t.device().str() + ", the model on " + device.str());
+      throw std::invalid_argument("Decoder: weight " + name + " is on " + t.device().str() + ", the model on " + device.str());
     t = t.to(dtype, /*non_blocking=*/false, /*copy=*/false, at::MemoryFormat::Preserve);
   };
   const bool tied_storage = w.lm_head_VD.is_same(w.embed_VD);
@@ -31,39 +30,32 @@ void cast_weights(LlmWeights& w, at::ScalarType dtype, const at::Device& device)
   if (tied_storage) w.lm_head_VD = w.embed_VD;
   else c(w.lm_head_VD, "lm_head");
   for (size_t n = 0; n < w.layers.size(); ++n) {
-    LlmLayerWeights& l = w.layers[n];
+    LayerWeights& l = w.layers[n];
     for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w,
-                          &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
-      c(*t, "layers." + std::to_string(n));
+                          &l.q_norm_D, &l.k_norm_D, &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
+      if (t->defined()) c(*t, "layers." + std::to_string(n));  // biases / q-k norms exist per variant
   }
 }
 
 }  // namespace
 
-QwenLlm::QwenLlm(TextConfig text, SpecialTokens tokens, LlmWeights weights, LlmOptions options)
-    : text_(std::move(text)), tokens_(tokens), weights_(std::move(weights)), options_(options) {
+Decoder::Decoder(TextConfig text, Weights weights, DecoderOptions options)
+    : text_(std::move(text)), weights_(std::move(weights)), options_(options) {
   if (options_.dtype != at::kFloat && options_.dtype != at::kBFloat16)
-    throw std::invalid_argument(std::string("QwenLlm: compute dtype must be float32 or bfloat16, got ") +
+    throw std::invalid_argument(std::string("Decoder: compute dtype must be float32 or bfloat16, got ") +
                                 c10::toString(options_.dtype));
   if (int64_t(weights_.layers.size()) != text_.num_layers)
-    throw std::invalid_argument("QwenLlm: weights have " + std::to_string(weights_.layers.size()) +
+    throw std::invalid_argument("Decoder: weights have " + std::to_string(weights_.layers.size()) +
                                 " layers, config num_hidden_layers = " + std::to_string(text_.num_layers));
   if (options_.mlp_chunk_rows < 1)
-    throw std::invalid_argument("QwenLlm: mlp_chunk_rows must be >= 1, got " + std::to_string(options_.mlp_chunk_rows));
+    throw std::invalid_argument("Decoder: mlp_chunk_rows must be >= 1, got " + std::to_string(options_.mlp_chunk_rows));
+  validate_rope(text_, "Decoder");
   // "cuda" and cuda:0 are one device: compare with what the weights report (attention/devices.h).
   options_.device = attention::indexed_device(options_.device);
   cast_weights(weights_, options_.dtype, options_.device);
 }
 
-QwenLlm QwenLlm::load(const std::string& model_dir, LlmOptions options) {
-  options.device = attention::indexed_device(options.device);
-  Qwen25VLConfig config = load_config(model_dir);
-  safetensors::Checkpoint checkpoint = safetensors::Checkpoint::open(model_dir);
-  LlmWeights weights = load_llm_weights(checkpoint, config.text, options.dtype, options.device);
-  return QwenLlm(config.text, config.tokens, std::move(weights), options);
-}
-
-at::Tensor QwenLlm::embed(const std::vector<int64_t>& ids) const {
+at::Tensor Decoder::embed(const std::vector<int64_t>& ids) const {
   for (size_t i = 0; i < ids.size(); ++i)
     if (ids[i] < 0 || ids[i] >= text_.vocab_size)
       throw std::invalid_argument("token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
@@ -72,9 +64,8 @@ at::Tensor QwenLlm::embed(const std::vector<int64_t>& ids) const {
   return weights_.embed_VD.index_select(0, ids_L);  // [L, hidden]
 }
 
-at::Tensor QwenLlm::embed_with_vision(const std::vector<int64_t>& ids, const at::Tensor& vision_ND,
+at::Tensor Decoder::embed_with_vision(const std::vector<int64_t>& ids, const at::Tensor& vision_ND,
                                       int64_t pad_id) const {
-  if (pad_id < 0) pad_id = tokens_.video_pad;
   std::vector<int64_t> slots;
   for (size_t i = 0; i < ids.size(); ++i)
     if (ids[i] == pad_id) slots.push_back(int64_t(i));
@@ -91,29 +82,33 @@ at::Tensor QwenLlm::embed_with_vision(const std::vector<int64_t>& ids, const at:
   return x_LD;
 }
 
-at::Tensor QwenLlm::rms_norm(const at::Tensor& x_LD, const at::Tensor& weight_D) const {
+at::Tensor Decoder::rms_norm(const at::Tensor& x_LD, const at::Tensor& weight_D) const {
   // Qwen2_5_VLRMSNorm: float32 variance and scaling, cast back, then weight in the compute dtype.
   at::Tensor xf = x_LD.to(at::kFloat);
   xf = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + text_.rms_norm_eps);
   return weight_D * xf.to(options_.dtype);
 }
 
-at::Tensor QwenLlm::lm_head(const at::Tensor& hn_LD) const {
+at::Tensor Decoder::lm_head(const at::Tensor& hn_LD) const {
   return at::linear(hn_LD, weights_.lm_head_VD).to(at::kFloat);
 }
 
-QwenLlm::Qkv QwenLlm::attention_inputs(int64_t n, const at::Tensor& x_LD, const RotaryTables& rope) const {
-  const LlmLayerWeights& w = weights_.layers[size_t(n)];
+Decoder::Qkv Decoder::attention_inputs(int64_t n, const at::Tensor& x_LD, const RotaryTables& rope) const {
+  const LayerWeights& w = weights_.layers[size_t(n)];
   const int64_t L = x_LD.size(0), D = text_.head_dim;
   at::Tensor h_LD = rms_norm(x_LD, w.input_norm_D);
   at::Tensor q_LHD = at::linear(h_LD, w.q_w, w.q_b).view({L, text_.num_heads, D});
   at::Tensor k_LHD = at::linear(h_LD, w.k_w, w.k_b).view({L, text_.num_kv_heads, D});
   at::Tensor v_LHD = at::linear(h_LD, w.v_w, w.v_b).view({L, text_.num_kv_heads, D});
+  if (text_.qk_norm) {  // Qwen3Attention: q_norm / k_norm over head_dim, before the rotary
+    q_LHD = rms_norm(q_LHD, w.q_norm_D);
+    k_LHD = rms_norm(k_LHD, w.k_norm_D);
+  }
   return {apply_rotary(q_LHD, rope), apply_rotary(k_LHD, rope), v_LHD};
 }
 
-at::Tensor QwenLlm::finish_layer(int64_t n, const at::Tensor& x_LD, const at::Tensor& attn_LHD) const {
-  const LlmLayerWeights& w = weights_.layers[size_t(n)];
+at::Tensor Decoder::finish_layer(int64_t n, const at::Tensor& x_LD, const at::Tensor& attn_LHD) const {
+  const LayerWeights& w = weights_.layers[size_t(n)];
   const int64_t L = x_LD.size(0);
   at::Tensor h_LD = x_LD + at::linear(attn_LHD.reshape({L, -1}), w.o_w);
   // Post-norm + SwiGLU, row-wise, in chunks of mlp_chunk_rows: the [rows, intermediate] activations
@@ -128,7 +123,7 @@ at::Tensor QwenLlm::finish_layer(int64_t n, const at::Tensor& x_LD, const at::Te
   return h_LD;
 }
 
-void QwenLlm::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) const {
+void Decoder::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) const {
   const int64_t rows = qkv.k_LHD.size(0);
   at::Tensor& k = cache.k_LHD[size_t(n)];
   at::Tensor& v = cache.v_LHD[size_t(n)];
@@ -150,4 +145,4 @@ void QwenLlm::store_kv(KvCache& cache, int64_t n, int64_t at, const Qkv& qkv) co
   v.narrow(0, at, rows).copy_(qkv.v_LHD);
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::llm

@@ -1,5 +1,5 @@
-// Qwen2.5-VL decoder: prefill under an AttentionPlan, KV-cache decode and greedy generation;
-// see llm.h. Compare transformers modeling_qwen2_5_vl.py Qwen2_5_VLTextModel.forward and
+// The Qwen decoder: prefill under an AttentionPlan, KV-cache decode and greedy generation;
+// see decoder.h. Compare transformers modeling_qwen2_5_vl.py Qwen2_5_VLTextModel.forward and
 // Qwen2_5_VLForConditionalGeneration (decode position = cache_position + rope_deltas).
 #include <ATen/ATen.h>
 
@@ -11,9 +11,9 @@
 #include <string>
 
 #include "attention/device_timer.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::llm {
 namespace {
 
 // The rotary tables on the compute device in the compute dtype, once per call rather than per layer.
@@ -35,21 +35,21 @@ void check_prefill_input(const TextConfig& text, const at::Tensor& x_LD, const A
 
 }  // namespace
 
-LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, attention::Executor& executor,
+Session Decoder::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, attention::Executor& executor,
                             const PrefillOptions& options) const {
   check_prefill_input(text_, x_in_LD, plan);
   const auto timer = attention::DeviceTimer::make(options_.device);
   const int start = timer->mark();
   std::vector<std::pair<int, int>> attention_marks, observer_marks;
   const int64_t L = x_in_LD.size(0);
-  LlmSession s;
+  Session s;
   s.plan = plan;
   s.executor = &executor;
   s.cache.k_LHD.resize(size_t(text_.num_layers));
   s.cache.v_LHD.resize(size_t(text_.num_layers));
   at::Tensor x_LD = x_in_LD.to(options_.device, options_.dtype);
   const RotaryTables rope =
-      on_device(mrope_tables(plan.positions, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
+      on_device(rope_tables(plan.positions, text_), x_LD.options());
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
 
   auto observe_hidden = [&](int64_t n, const at::Tensor& h_LD) {
@@ -94,7 +94,7 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
   return s;
 }
 
-at::Tensor QwenLlm::forward_cached(KvCache& cache, const AttentionPlan& plan, attention::Executor& executor,
+at::Tensor Decoder::forward_cached(KvCache& cache, const AttentionPlan& plan, attention::Executor& executor,
                                    int64_t position, const std::vector<int64_t>& ids) const {
   if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
   if (cache.length < plan.length || int64_t(cache.k_LHD.size()) != text_.num_layers)
@@ -103,7 +103,7 @@ at::Tensor QwenLlm::forward_cached(KvCache& cache, const AttentionPlan& plan, at
   const int64_t n_new = int64_t(ids.size()), past = cache.length;
   at::Tensor x_LD = embed(ids);
   const RotaryTables rope = on_device(
-      mrope_tables_1d(position, n_new, text_.head_dim, text_.rope_theta, text_.mrope_section), x_LD.options());
+      rope_tables_1d(position, n_new, text_), x_LD.options());
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
   for (int64_t n = 0; n < text_.num_layers; ++n) {
     Qkv qkv = attention_inputs(n, x_LD, rope);
@@ -118,9 +118,9 @@ at::Tensor QwenLlm::forward_cached(KvCache& cache, const AttentionPlan& plan, at
   return lm_head(rms_norm(x_LD, weights_.norm_D));
 }
 
-at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const {
+at::Tensor Decoder::decode(Session& s, const std::vector<int64_t>& ids) const {
   if (s.executor == nullptr || s.cache.length == 0)
-    throw std::logic_error("decode: the session has no prefill (call QwenLlm::prefill first)");
+    throw std::logic_error("decode: the session has no prefill (call Decoder::prefill first)");
   if (ids.empty()) throw std::invalid_argument("decode: no token ids given");
   const auto timer = attention::DeviceTimer::make(options_.device);
   const int start = timer->mark();
@@ -131,7 +131,7 @@ at::Tensor QwenLlm::decode(LlmSession& s, const std::vector<int64_t>& ids) const
   return logits_NV;
 }
 
-GenerationResult QwenLlm::generate(LlmSession& s, const GenerationOptions& options) const {
+GenerationResult Decoder::generate(Session& s, const GenerationOptions& options) const {
   if (!s.logits_LV.defined() || s.logits_LV.size(0) == 0)
     throw std::logic_error("generate: the session has no prefill logits (prefill with LogitRows::Last or All)");
   if (options.max_new_tokens < 0)
@@ -155,4 +155,4 @@ GenerationResult QwenLlm::generate(LlmSession& s, const GenerationOptions& optio
   return result;
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::llm
