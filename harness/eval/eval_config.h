@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "datasets/longvideobench/protocol.h"
+#include "datasets/dataset/benchmark.h"
 #include "decoders/decoder_registry.h"
 #include "harness/device_spec.h"
 #include "methods/method_registry.h"
@@ -19,10 +19,13 @@ struct EvalConfig {
   std::string description;
   std::filesystem::path model;        // Hugging Face folder (config.json, *.safetensors, tokenizer.json)
   nlohmann::json model_options = nlohmann::json::object();  // `model_options:` the family's (e.g. llava_video pool_mode)
-  std::filesystem::path dataset_root; // <root>/lvb_val.json, <root>/videos, <root>/subtitles
-  std::string split = "val";          // val | test
+  // `dataset: {benchmark, root, split, limit}` + `protocol:` (a mapping {name, keys...}, or a card's name:
+  // configs/protocols/<card>.yaml). Opened through the registry (datasets/registry/registry.h).
+  datasets::DatasetSpec dataset;
+  std::filesystem::path dataset_root; // = dataset.root
+  std::string split = "val";          // = dataset.split after defaults (the benchmark's first split)
   int64_t limit = 0;                  // first N samples of the shard (0 = all)
-  lvb::Protocol protocol;
+  nlohmann::json protocol;            // the protocol in full, validated (what rows record)
   std::vector<MethodConfig> methods;
   // `decoder:` (one mapping or a list; list values sweep): every method runs with every decoder.
   std::vector<DecoderConfig> decoders = {DecoderConfig{}};
@@ -36,6 +39,18 @@ struct EvalConfig {
   // The settings that make result rows comparable (resume/merge check): everything but methods and decoders.
   nlohmann::json run_settings() const;
 };
+
+// A protocol card (configs/protocols/<benchmark>_<family>_<name>.yaml): {card, version, benchmark, family,
+// description, protocol: {name, keys...}}. `name_or_path`: a card name looked up under
+// <base_dir>/configs/protocols/, or a path to a .yaml file. Throws naming the file and key.
+struct ProtocolCard {
+  std::string card, benchmark, family, description;
+  int64_t version = 1;
+  nlohmann::json protocol;  // {name, keys...}
+  std::filesystem::path file;
+  nlohmann::json header() const { return {{"card", card}, {"version", version}, {"family", family}}; }
+};
+ProtocolCard load_protocol_card(const std::string& name_or_path, const std::filesystem::path& base_dir);
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir);
 EvalConfig load_eval_config(const std::filesystem::path& path);

@@ -11,8 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "datasets/longvideobench/annotations.h"
-#include "datasets/longvideobench/answer.h"
+#include "datasets/registry/registry.h"
 #include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
@@ -30,25 +29,27 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-// Fields every row of a sample shares.
-nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const DecoderConfig& d, const EvalConfig& c,
-                        const nlohmann::json& model, const nlohmann::json& prov) {
+// Fields every row of a sample shares. The benchmark adds its own (row_fields; LongVideoBench keeps
+// duration_group as a number, question_category, level, position, duration_s as before the interface).
+nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b, const MethodConfig& m, const DecoderConfig& d,
+                        const EvalConfig& c, const nlohmann::json& protocol, const nlohmann::json& model, const nlohmann::json& prov) {
+  nlohmann::json categories = nlohmann::json::object();
+  for (const auto& [axis, values] : s.categories) categories[axis] = values;
   nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
                         {"sample_id", s.id},
+                        {"benchmark", b.name()},
+                        {"question_id", s.question_id},
                         {"video_id", s.video_id},  // the report's cluster for confidence intervals
                         {"method", m.name},
                         {"label", row_label(m, d)},
                         {"params", m.params},
                         {"decoder", d.to_json()},
                         {"decoder_label", d.label()},
-                        {"protocol", c.protocol.to_json()},
+                        {"protocol", protocol},
                         {"model", model},
-                        {"duration_group", s.duration_group},
-                        {"question_category", s.question_category},
-                        {"level", s.level},
-                        {"duration_s", s.duration},
-                        {"position", s.position},  // LongVideoBench's referred positions (report: accuracy by position)
-                        {"num_options", s.candidates.size()},
+                        {"duration_group", s.duration_group.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.duration_group)},
+                        {"categories", categories},
+                        {"num_options", s.options.size()},
                         {"error", nullptr},
                         {"predicted", nullptr},
                         {"correct", nullptr},
@@ -60,9 +61,9 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
-  const auto letter = s.correct_letter();
-  row["correct_letter"] = letter && !c.protocol.open_ended ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
-  if (c.protocol.open_ended) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
+  row.update(b.row_fields(s));
+  row["correct_letter"] = s.answer && !b.open_ended() ? nlohmann::json(std::string(1, *s.answer)) : nlohmann::json(nullptr);
+  if (b.open_ended()) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
   return row;
 }
 
@@ -88,17 +89,17 @@ struct RunningAccuracy {
 
 // --decode-only: decode every pending sample into the frames cache (on a machine with FFmpeg) so that
 // an eval elsewhere (a GPU node without FFmpeg, or with weak CPUs) reads frames instead of videos.
-EvalSummary decode_only(const EvalConfig& c, const EvalOptions& o, const std::vector<lvb::Sample>& todo) {
+EvalSummary decode_only(const datasets::Benchmark& bench, const EvalOptions& o, const std::vector<datasets::Sample>& todo) {
   if (o.frames_cache.empty()) throw std::invalid_argument("--decode-only needs --frames-cache DIR (where the frames go)");
   const auto t0 = Clock::now();
   const FramesCache cache(o.frames_cache);
   EvalSummary sum;
   Progress progress("decode", int64_t(todo.size()));
-  for (const lvb::Sample& s : todo) {
+  for (const datasets::Sample& s : todo) {
     std::string note;
     try {
       PreparedVideo v;
-      decode_sample_frames(s, c.protocol, &cache, v);
+      decode_sample_frames(s, bench, &cache, v);
       note = v.frames_from_cache ? " (already cached)" : "";
     } catch (const std::exception& e) {
       ++sum.errors;
@@ -130,20 +131,23 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const auto t_start = Clock::now();
   if (c.threads > 0) at::set_num_threads(c.threads);
   // Samples of this shard.
-  const auto all = lvb::load_annotations(c.dataset_root, c.split == "val" ? lvb::kValFile : lvb::kTestFile);
-  std::vector<lvb::Sample> samples;
+  const std::unique_ptr<datasets::Benchmark> benchmark = datasets::open_benchmark(c.dataset);
+  const datasets::Benchmark& bench = *benchmark;
+  const nlohmann::json protocol = bench.protocol_json();
+  const auto& all = bench.samples();
+  std::vector<datasets::Sample> samples;
   for (size_t i = 0; i < all.size(); ++i)
     if (int(i % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
   const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
-  if (o.decode_only) return decode_only(c, o, samples);  // touches no results folder
+  if (o.decode_only) return decode_only(bench, o, samples);  // touches no results folder
 
   std::filesystem::create_directories(o.out);
   write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
   ResultsStore store(o.out, c.run_settings(), o.resume);
   const nlohmann::json prov = provenance();
   // Only samples with work left are decoded.
-  std::vector<lvb::Sample> todo;
+  std::vector<datasets::Sample> todo;
   EvalSummary sum;
   for (const auto& s : samples) {
     bool pending = false;
@@ -152,14 +156,24 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (pending) todo.push_back(s);
     else sum.rows_skipped += int64_t(c.methods.size() * c.decoders.size());
   }
-  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
-               samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
+  std::fprintf(stderr, "[eval] %s (%s): %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
+               bench.name().c_str(), protocol.value("name", std::string("?")).c_str(), samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
                store.path().c_str());
   if (todo.empty()) return sum;
 
   const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
   const VideoLM& model = *loaded;
   const nlohmann::json model_json = model.describe();
+  // A protocol card is written for one model family (its frames, pixels and prompt follow that family's
+  // lmms-eval adapter): another family is refused rather than silently run under a foreign protocol.
+  if (c.dataset.card.is_object() && c.dataset.card.value("family", std::string()) != model.family())
+    throw std::invalid_argument("protocol card \"" + c.dataset.card.value("card", std::string()) + "\" is for the " +
+                                c.dataset.card.value("family", std::string()) + " family; the model is " + model.family());
+  // No model family places an assistant-turn prefix yet (VideoLM::build_prompt has no such argument).
+  if (!bench.assistant_prefix().empty())
+    throw std::invalid_argument("protocol \"" + protocol.value("name", std::string()) + "\" of " + bench.name() +
+                                " starts the answer with the assistant prefix \"" + bench.assistant_prefix() +
+                                "\", which VideoLM::build_prompt cannot place yet; use a protocol without assistant_prefix");
   std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
@@ -170,16 +184,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
-  video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
+  video::Prefetcher<datasets::Sample, PreparedVideo> prefetch(
       todo,
-      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model, frames_cache ? &*frames_cache : nullptr); },
+      [&](const datasets::Sample& s) { return prepare_video(s, bench, model, frames_cache ? &*frames_cache : nullptr); },
       2);
   Progress progress("eval", int64_t(todo.size()));
   // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
   const char* delay_env = std::getenv("PEVLM_EVAL_ROW_DELAY_MS");
   const int row_delay_ms = delay_env ? std::atoi(delay_env) : 0;
   RunningAccuracy running;
-  for (const lvb::Sample& s : todo) {
+  for (const datasets::Sample& s : todo) {
     std::string sample_error;
     PreparedVideo video;
     at::Tensor x_LD;
@@ -190,7 +204,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     try {
       video = prefetch.next();
       nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
-                            {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+                            {"protocol", protocol}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
       // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
       if (model_json.contains("options")) key["model_options"] = model_json["options"];
       const auto t0 = Clock::now();
@@ -212,7 +226,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       prompt = model.build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
       x_LD = model.embed_prompt(prompt, vision);
       const int64_t patches = video.input.patches();
-      sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices}, {"vision_patches", patches},
+      sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices},
+                     {"frame_timestamps", video.plan.frame_timestamps}, {"subtitle_lines", video.plan.subtitle_lines},
+                     {"vision_patches", patches},
                      {"codec", video.codec}, {"video_size", {video.width, video.height}},
                      {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},
                      {"embedding_cache_hit", cache_hit}, {"frames_from_cache", video.frames_from_cache},
@@ -235,7 +251,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
                                                                video.plan.question_text, prompt.ids)).first;
       }
-      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d,
+      MethodAnswer a = model.answer(x_LD, prompt.layout, m, bench.max_new_tokens(), d,
                                     draft_dir.empty() ? nullptr : &draft->second);
       return std::make_pair(std::move(a), memory_figures(c.device).to_json());
     };
@@ -246,7 +262,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     };
     for (const MethodConfig& m : c.methods)
       for (const DecoderConfig& d : c.decoders) {
-        nlohmann::json row = base_row(s, m, d, c, model_json, prov);
+        nlohmann::json row = base_row(s, bench, m, d, c, protocol, model_json, prov);
         row["model_load"] = model.load_figures();
         if (store.done(row["key"].get<std::string>())) {
           ++sum.rows_skipped;
@@ -263,17 +279,18 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           row["tokens"] = a.token_counts;
           row["generated_tokens"] = a.tokens.size();
           row["response"] = a.response;
-          if (!c.protocol.open_ended) {
-            // LongVideoBench's protocol keeps lmms-eval's random fallback, seeded and flagged per row.
-            const lvb::ParsedAnswer parsed =
-                lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
-            row["predicted"] = std::string(1, parsed.letter);
-            row["fallback"] = parsed.fallback_used;
-            row["answer_extractor"] = "lmms_longvideobench";
-            row["answer_parsed"] = !parsed.fallback_used;
-            row["answer_fallback"] = parsed.fallback_used ? nlohmann::json("random") : nlohmann::json(nullptr);
-            row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
-                                                             : nlohmann::json(row["correct_letter"] == row["predicted"]);
+          if (!bench.open_ended()) {
+            // The protocol's extractor (datasets/answers); an unparsed answer is LongVideoBench's seeded
+            // random letter (flagged) or, elsewhere, no letter and wrong. Either way it is counted.
+            const answers::AnswerRule rule = bench.answer_rule();
+            const answers::ScoredAnswer scored = bench.score(s, a.response);
+            row["predicted"] = scored.predicted ? nlohmann::json(std::string(1, *scored.predicted)) : nlohmann::json(nullptr);
+            row["fallback"] = scored.fallback == "random";
+            row["answer_extractor"] = answers::extractor_info(rule.extractor).name;
+            row["unparsed_policy"] = answers::unparsed_policy_name(rule.unparsed);
+            row["answer_parsed"] = scored.parsed;
+            row["answer_fallback"] = scored.fallback.empty() ? nlohmann::json(nullptr) : nlohmann::json(scored.fallback);
+            row["correct"] = scored.correct ? nlohmann::json(*scored.correct) : nlohmann::json(nullptr);
           }
           row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
           if (a.speculative) {
