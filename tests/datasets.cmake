@@ -1,0 +1,13 @@
+# The dataset interface and the benchmarks behind it (issue 24): SRT subtitles and Video-MME's cue
+# choices (torch-free, no FFmpeg), then every loader on its synthetic set (needs the synthetic writer).
+pevlm_add_test(datasets_srt_tests
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_srt_test.cpp
+  DEPS pevlm_videomme
+  LABELS lvb datasets)
+if(NOT PEVLM_WITH_FFMPEG)
+  return()  # the synthetic sets are real encoded videos
+endif()
+pevlm_add_test(datasets_loader_tests
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_loader_test.cpp
+  DEPS pevlm_datasets pevlm_synthetic pevlm_video
+  LABELS lvb datasets)
