@@ -4,6 +4,10 @@ pevlm_add_test(datasets_srt_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_srt_test.cpp
   DEPS pevlm_videomme
   LABELS lvb datasets)
+pevlm_add_test(datasets_cards_tests
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_cards_test.cpp
+  DEPS pevlm_protocol_cards
+  LABELS lvb datasets)
 if(NOT PEVLM_WITH_FFMPEG)
   return()  # the synthetic sets are real encoded videos
 endif()

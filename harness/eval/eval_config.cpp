@@ -126,39 +126,6 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   return c;
 }
 
-ProtocolCard load_protocol_card(const std::string& name_or_path, const std::filesystem::path& base_dir) {
-  std::filesystem::path file(name_or_path);
-  const bool is_path = file.extension() == ".yaml" || name_or_path.find('/') != std::string::npos;
-  if (!is_path) file = base_dir / "configs" / "protocols" / (name_or_path + ".yaml");
-  else if (file.is_relative()) file = base_dir / file;
-  if (!std::filesystem::exists(file)) {
-    std::string known;
-    const auto dir = base_dir / "configs" / "protocols";
-    if (std::filesystem::is_directory(dir))
-      for (const auto& e : std::filesystem::directory_iterator(dir))
-        if (e.path().extension() == ".yaml") known += (known.empty() ? "" : ", ") + e.path().stem().string();
-    throw std::invalid_argument("protocol card \"" + name_or_path + "\": expected the file " + file.string() +
-                                (known.empty() ? "" : " (cards there: " + known + ")"));
-  }
-  const nlohmann::json doc = load_yaml_file(file);
-  const std::string where = file.string();
-  check_keys(doc, {"card", "version", "benchmark", "family", "description", "protocol"}, where,
-             {"card", "version", "benchmark", "family", "protocol"});
-  ProtocolCard c;
-  c.file = file;
-  c.card = doc["card"].get<std::string>();
-  if (c.card != file.stem().string())
-    throw std::invalid_argument(where + ".card: expected \"" + file.stem().string() + "\" (the file's name), got \"" + c.card + "\"");
-  c.version = integer_value(doc, "version", 1, where);
-  c.benchmark = doc["benchmark"].get<std::string>();
-  c.family = doc["family"].get<std::string>();
-  c.description = doc.value("description", "");
-  c.protocol = doc["protocol"];
-  if (!c.protocol.is_object() || !c.protocol.contains("name"))
-    throw std::invalid_argument(where + ".protocol: expected a mapping with a 'name'");
-  return c;
-}
-
 EvalConfig load_eval_config(const std::filesystem::path& path) {
   // Relative paths in a config are relative to the working directory (run from the repo root).
   return parse_eval_config(load_yaml_file(path), path.string(), std::filesystem::current_path());

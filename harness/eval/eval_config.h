@@ -11,6 +11,7 @@
 #include "datasets/dataset/benchmark.h"
 #include "decoders/decoder_registry.h"
 #include "harness/device_spec.h"
+#include "harness/eval/protocol_card.h"
 #include "methods/method_registry.h"
 
 namespace pevlm {
@@ -39,18 +40,6 @@ struct EvalConfig {
   // The settings that make result rows comparable (resume/merge check): everything but methods and decoders.
   nlohmann::json run_settings() const;
 };
-
-// A protocol card (configs/protocols/<benchmark>_<family>_<name>.yaml): {card, version, benchmark, family,
-// description, protocol: {name, keys...}}. `name_or_path`: a card name looked up under
-// <base_dir>/configs/protocols/, or a path to a .yaml file. Throws naming the file and key.
-struct ProtocolCard {
-  std::string card, benchmark, family, description;
-  int64_t version = 1;
-  nlohmann::json protocol;  // {name, keys...}
-  std::filesystem::path file;
-  nlohmann::json header() const { return {{"card", card}, {"version", version}, {"family", family}}; }
-};
-ProtocolCard load_protocol_card(const std::string& name_or_path, const std::filesystem::path& base_dir);
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir);
 EvalConfig load_eval_config(const std::filesystem::path& path);
