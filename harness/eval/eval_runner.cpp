@@ -62,6 +62,9 @@ nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b,
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
   row.update(b.row_fields(s));
+  nlohmann::json metrics = nlohmann::json::array();  // how pevlm report scores this benchmark (benchmark_metrics.h)
+  for (const auto& md : b.metrics()) metrics.push_back(md.to_json());
+  row["metrics"] = metrics;
   row["correct_letter"] = s.answer && !b.open_ended() ? nlohmann::json(std::string(1, *s.answer)) : nlohmann::json(nullptr);
   if (b.open_ended()) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
   return row;

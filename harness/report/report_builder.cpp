@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/report/accuracy.h"
+#include "harness/report/benchmark_metrics.h"
 #include "harness/report/paired_comparison.h"
 #include "harness/report/pareto.h"
 #include "harness/report/position_bins.h"
@@ -119,8 +120,19 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   std::vector<nlohmann::json> rows;  // scored protocols only: accuracy tables
   for (const auto& r : results.rows)
     if (!open_ended(r)) rows.push_back(r);
+  // Issue 24: one column = one protocol. Rows of different benchmarks or protocols are refused unless asked.
+  const std::vector<std::string> protocols = distinct_protocols(rows);
+  if (protocols.size() > 1 && !options.mix_protocols) {
+    std::string list;
+    for (const auto& p : protocols) list += "\n  - " + p;
+    throw std::invalid_argument("the rows hold " + std::to_string(protocols.size()) +
+                                " different (benchmark, protocol) pairs; their accuracies would share columns. Report each "
+                                "results folder on its own, or pass --mix-protocols:" + list);
+  }
   nlohmann::json report;
   report["provenance"] = provenance_summary(results.rows);
+  report["mixed_protocols"] = protocols.size() > 1;
+  report["benchmark_metrics"] = benchmark_metrics_table(rows);
   report["rule"] = kRule;
   report["latency_mode"] = latency_mode_name(options.latency);
   report["latency_rule"] = latency_rule(options.latency);
@@ -177,6 +189,9 @@ std::string render_report_body(const nlohmann::json& rep) {
         "samples as independent.\n\n";
   if (rep["paired_vs_full"]["rows"].empty()) md << "No configuration has a full-attention baseline of the same model.\n\n";
   else md << table_markdown(rep["paired_vs_full"]) << "\n";
+  if (rep.contains("benchmark_metrics"))
+    md << "## Benchmark metrics (each benchmark's own definitions; unparsed answers counted)\n\n"
+       << table_markdown(rep["benchmark_metrics"]) << "\n";
   md << "## Accuracy per duration group (accuracy % (scored))\n\n" << table_markdown(rep["by_duration_group"]) << "\n";
   md << "## Accuracy per question category\n\n" << table_markdown(rep["by_question_category"]) << "\n";
   md << "## Accuracy per level\n\n" << table_markdown(rep["by_level"]) << "\n";

@@ -20,6 +20,9 @@ struct ReportOptions {
   std::string speed_source;                // file the speed rows came from
   std::vector<std::string> plot_images;    // image files (relative to the report) to link
   StatsOptions stats;                      // bootstrap resamples and seed
+  // Rows of several (benchmark, protocol) pairs in one report: refused (their numbers would share columns)
+  // unless set (`pevlm report --mix-protocols`).
+  bool mix_protocols = false;
 };
 
 // Everything derived from the rows: provenance, rule, tables, failures, warnings. Deterministic.
