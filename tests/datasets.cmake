@@ -15,3 +15,9 @@ pevlm_add_test(datasets_loader_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_loader_test.cpp
   DEPS pevlm_datasets pevlm_synthetic pevlm_video
   LABELS lvb datasets)
+if(TARGET pevlm_eval AND TARGET pevlm_report)
+  # pevlm eval + pevlm report on each synthetic benchmark with the paper's methods (tiny model).
+  pevlm_add_test(datasets_e2e_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_e2e_test.cpp DEPS pevlm_results LABELS harness e2e datasets)
+  target_compile_definitions(datasets_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
+  add_dependencies(datasets_e2e_test pevlm)
+endif()

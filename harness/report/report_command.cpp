@@ -43,7 +43,7 @@ int run_report_command(const std::vector<std::string>& args) {
 
   ReportOptions options;
   options.caps_s = parse_caps(cli.get("--caps", "20,30,40"));
-  options.mix_protocols = cli.has("--mix-protocols");
+  options.mix_protocols = cli.flag("--mix-protocols");
   options.latency = parse_latency_mode(cli.get("--latency", "model"));
   options.stats.bootstrap_resamples = parse_count(cli.get("--bootstrap", "2000"), "--bootstrap", 1);
   options.stats.bootstrap_seed = uint64_t(parse_count(cli.get("--bootstrap-seed", "24"), "--bootstrap-seed", 0));
