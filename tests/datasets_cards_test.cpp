@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "harness/config_io.h"
 #include "harness/eval/protocol_card.h"
 
 namespace fs = std::filesystem;
@@ -30,6 +31,21 @@ TEST(ProtocolCards, EveryCardIsValidExplicitAndNamedAfterItsFile) {
     }
   }
   EXPECT_GE(cards, 27);
+}
+
+// configs/benchmarks/<benchmark>_<family>.yaml name a card of their benchmark and family.
+TEST(ProtocolCards, BenchmarkConfigsNameCardsOfTheirBenchmarkAndFamily) {
+  int configs = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(PEVLM_SOURCE_DIR) / "configs" / "benchmarks")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++configs;
+    const nlohmann::json doc = load_yaml_file(e.path());
+    const ProtocolCard card = load_protocol_card(doc.at("protocol").get<std::string>(), PEVLM_SOURCE_DIR);
+    EXPECT_EQ(card.benchmark, doc.at("dataset").at("benchmark")) << e.path();
+    EXPECT_EQ(e.path().stem().string(), card.benchmark + "_" + card.family) << e.path();
+    EXPECT_EQ(doc.at("methods").size(), 7u) << e.path();
+  }
+  EXPECT_EQ(configs, 9);
 }
 
 TEST(ProtocolCards, UnknownCardsListTheKnownOnes) {
