@@ -2,7 +2,7 @@
 # choices (torch-free, no FFmpeg), then every loader on its synthetic set (needs the synthetic writer).
 pevlm_add_test(datasets_srt_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_srt_test.cpp
-  DEPS pevlm_videomme
+  DEPS pevlm_videomme nlohmann_json::nlohmann_json
   LABELS lvb datasets)
 pevlm_add_test(datasets_cards_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/datasets_cards_test.cpp

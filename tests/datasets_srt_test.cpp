@@ -3,7 +3,10 @@
 // CPython's set order (goldens from CPython 3.11: list(set(xs))).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "datasets/videomme/python_set_order.h"
 #include "datasets/videomme/srt.h"
@@ -96,6 +99,23 @@ TEST(VideoMmeSubtitles, RepeatedSpansKeepTheirFirstPlaceAndLastText) {
                                   "b</font>\n\n00:00:00,000 --> 00:00:01,000\n" + f + "c</font>\n",
                               "dup.srt");
   EXPECT_EQ(lmms_subtitle_lines(cues, 30, 10.0, 30), (std::vector<std::string>{"c", "b"}));
+}
+
+// lmms-eval's own code (re-stated in scripts/golden/make_videomme_subtitle_golden.py) on random SRT files,
+// including few-hit cases where list(set(...)) is not ascending.
+TEST(VideoMmeSubtitles, LmmsVariantMatchesTheReferenceGolden) {
+  std::ifstream in(std::string(PEVLM_SOURCE_DIR) + "/tests/data/videomme/subtitle_golden.json");
+  ASSERT_TRUE(in) << "tests/data/videomme/subtitle_golden.json";
+  const nlohmann::json golden = nlohmann::json::parse(in);
+  int cases = 0;
+  for (const auto& c : golden.at("cases")) {
+    const auto cues = parse_srt(c.at("srt").get<std::string>(), "golden case " + std::to_string(cases));
+    EXPECT_EQ(lmms_subtitle_lines(cues, c.at("total_frame").get<int64_t>(), c.at("fps").get<double>(), c.at("frame_num").get<int>()),
+              c.at("lines").get<std::vector<std::string>>())
+        << "case " << cases;
+    ++cases;
+  }
+  EXPECT_EQ(cases, 16);
 }
 
 TEST(PythonSetOrder, MatchesCPython) {
