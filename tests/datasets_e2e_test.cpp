@@ -107,6 +107,7 @@ TEST(DatasetsE2E, VideoMmeWithFrameAlignedSubtitlesAndAMissingVideo) {
   EXPECT_NE(r.report.find("| videomme | "), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("accuracy per duration | short"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("accuracy per task type"), std::string::npos);
+  if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
 }
 
 TEST(DatasetsE2E, VideoMmeThroughAProtocolCard) {
@@ -127,6 +128,7 @@ TEST(DatasetsE2E, VideoMmeThroughAProtocolCard) {
                 " --out " + (r.dir / "wrong").string()),
             0);
   EXPECT_NE(read(fs::temp_directory_path() / "pevlm_datasets_e2e.log").find("is for the llava_video family"), std::string::npos);
+  if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
 }
 
 TEST(DatasetsE2E, MlvuReportsMAvg) {
@@ -139,6 +141,7 @@ TEST(DatasetsE2E, MlvuReportsMAvg) {
   }
   EXPECT_NE(r.report.find("| M-Avg | mean over 3 task values |"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("accuracy per task | plotQA"), std::string::npos) << r.report;
+  if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
 }
 
 TEST(DatasetsE2E, LvBenchCountsMultiLabelCategories) {
@@ -147,6 +150,7 @@ TEST(DatasetsE2E, LvBenchCountsMultiLabelCategories) {
   for (const auto& row : r.rows) EXPECT_TRUE(row["error"].is_null()) << row["error"];
   EXPECT_NE(r.report.find("accuracy per category | KIR"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("accuracy per category | TG"), std::string::npos) << r.report;
+  if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
 }
 
 TEST(DatasetsE2E, ReportRefusesMixedProtocols) {
@@ -159,6 +163,7 @@ TEST(DatasetsE2E, ReportRefusesMixedProtocols) {
   std::ofstream(a.dir / "out" / "results.jsonl", std::ios::app) << read(a.dir / "out2" / "results.jsonl");
   EXPECT_NE(run(std::string(PEVLM_BIN) + " report " + (a.dir / "out").string()), 0);
   EXPECT_EQ(run(std::string(PEVLM_BIN) + " report " + (a.dir / "out").string() + " --mix-protocols"), 0);
+  if (!HasFailure()) fs::remove_all(a.dir);  // kept for inspection when the test fails
 }
 
 }  // namespace

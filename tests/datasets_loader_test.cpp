@@ -22,11 +22,25 @@ namespace fs = std::filesystem;
 namespace pevlm::datasets {
 namespace {
 
+// Folders this process made, removed at exit.
+struct TempDirs {
+  std::vector<fs::path> dirs;
+  ~TempDirs() {
+    std::error_code ec;
+    for (const auto& d : dirs) fs::remove_all(d, ec);
+  }
+};
+TempDirs& temp_dirs() {
+  static TempDirs t;
+  return t;
+}
+
 fs::path synthetic(const std::string& format, int videos) {
   const fs::path dir = fs::temp_directory_path() / ("pevlm_ds_" + format + "_" + std::to_string(::getpid()));
   static std::map<std::string, bool> made;
   if (!made[format]) {
     fs::remove_all(dir);
+    temp_dirs().dirs.push_back(dir);
     synthetic::make_synthetic_dataset(format, dir.string(), videos, 7);
     made[format] = true;
   }
@@ -36,6 +50,7 @@ fs::path synthetic(const std::string& format, int videos) {
 fs::path copy_of(const fs::path& src, const std::string& name) {
   const fs::path dst = fs::temp_directory_path() / ("pevlm_ds_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dst);
+  temp_dirs().dirs.push_back(dst);
   fs::copy(src, dst, fs::copy_options::recursive);
   return dst;
 }
@@ -71,6 +86,7 @@ TEST(DatasetRegistry, UnknownNamesAndMissingFilesSayWhatWasExpected) {
   EXPECT_NE(no_root.find("videomme.jsonl"), std::string::npos) << no_root;
   const fs::path empty = fs::temp_directory_path() / ("pevlm_ds_empty_" + std::to_string(::getpid()));
   fs::create_directories(empty);
+  temp_dirs().dirs.push_back(empty);
   for (const char* b : {"videomme", "mlvu", "lvbench", "longvideobench"}) {
     const std::string e = error_of([&] { open_benchmark(spec(b, empty)); });
     EXPECT_NE(e.find(empty.string()), std::string::npos) << b << ": " << e;
@@ -283,6 +299,38 @@ TEST(OtherBenchmarks, UnparsedAnswersScoreWrongAndAreCounted) {
   const answers::ScoredAnswer right = b->score(s, std::string("The best answer is ") + *s.answer);
   EXPECT_TRUE(right.parsed);
   EXPECT_EQ(right.correct, std::optional<bool>(true));
+}
+
+}  // namespace
+}  // namespace pevlm::datasets
+
+namespace pevlm::datasets {
+namespace {
+
+// The lmms-eval prompts, against lmms-eval's doc_to_text functions re-stated in
+// scripts/golden/make_prompt_golden.py (tests/data/datasets/prompt_golden.json).
+TEST(Prompts, LmmsEvalTextsMatchTheReferenceGolden) {
+  std::ifstream in(std::string(PEVLM_SOURCE_DIR) + "/tests/data/datasets/prompt_golden.json");
+  ASSERT_TRUE(in);
+  const nlohmann::json golden = nlohmann::json::parse(in);
+  int n = 0;
+  for (const auto& c : golden.at("cases")) {
+    Sample s;
+    s.question = c.at("question");
+    s.options = c.at("options").get<std::vector<std::string>>();
+    const std::string bench = c.at("benchmark"), name = c.at("protocol");
+    std::string text;
+    if (bench == "videomme")
+      text = videomme::question_text(videomme::make_protocol(name), s, c.at("subtitles").get<std::vector<std::string>>(),
+                                     c.at("available").get<bool>());
+    else if (bench == "mlvu")
+      text = mlvu::question_text(mlvu::make_protocol(name), s);
+    else
+      text = lvbench::question_text(lvbench::make_protocol(name), c.at("raw_question").get<std::string>());
+    EXPECT_EQ(text, c.at("text").get<std::string>()) << bench << " " << name << " case " << n;
+    ++n;
+  }
+  EXPECT_EQ(n, 12);
 }
 
 }  // namespace
