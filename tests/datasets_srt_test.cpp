@@ -57,6 +57,7 @@ TEST(Srt, BadCuesNameFileAndLine) {
   EXPECT_NE(message("00:00:03,000 --> 00:00:02,000\nbackwards\n").find("ends before it starts"), std::string::npos);
   EXPECT_NE(message("00:61:00,000 --> 00:62:00,000\nx\n").find("bad.srt:1"), std::string::npos);
   EXPECT_THROW(load_srt("/nonexistent/x.srt"), std::runtime_error);
+  EXPECT_NE(message("99999999999999\n00:00:01,000 --> 00:00:02,000\nx\n").find("bad.srt:1: cue number too long"), std::string::npos);
 }
 
 TEST(Srt, TimeFormat) {
@@ -64,6 +65,7 @@ TEST(Srt, TimeFormat) {
   EXPECT_DOUBLE_EQ(srt_time_to_seconds("10:00:00.500"), 36000.5);
   EXPECT_THROW(srt_time_to_seconds("0:0:0"), std::invalid_argument);
   EXPECT_THROW(srt_time_to_seconds("00:00:00,1234"), std::invalid_argument);
+  EXPECT_THROW(srt_time_to_seconds("777777777777:00:09,51"), std::invalid_argument);  // fuzz finding: overflowed frames
 }
 
 std::vector<SrtCue> hand_made_cues() {

@@ -137,7 +137,8 @@ McProtocol apply_mc_overrides(McProtocol p, const nlohmann::json& overrides, con
           bad(who, key, "expected \"" + (key == "name" ? p.name : p.benchmark) + "\", got " + value.dump());
         continue;
       }
-      const auto it = std::find_if(key_specs().begin(), key_specs().end(), [&](const KeySpec& s) { return key == s.key; });
+      const std::string name = key;  // clang < 16 cannot capture a structured binding
+      const auto it = std::find_if(key_specs().begin(), key_specs().end(), [&](const KeySpec& s) { return name == s.key; });
       if (it == key_specs().end())
         throw std::invalid_argument(who + ": unknown key \"" + key + "\"; valid keys: " + joined(mc_protocol_keys()));
       assign(p, who, *it, value);

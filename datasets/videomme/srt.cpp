@@ -67,7 +67,8 @@ double srt_time_to_seconds(const std::string& text) {
                     ms = text.substr(dot + 1);
   for (const std::string* part : {&h, &m, &s, &ms})
     if (!all_digits(*part) || *part != trim(*part)) fail();
-  if (m.size() != 2 || s.size() != 2 || ms.empty() || ms.size() > 3) fail();
+  // More than 5 hour digits (> 11 years) is no subtitle time; it would overflow frame arithmetic.
+  if (h.size() > 5 || m.size() != 2 || s.size() != 2 || ms.empty() || ms.size() > 3) fail();
   const int mi = std::stoi(m), si = std::stoi(s);
   if (mi > 59 || si > 59) fail();
   // lmms-eval parse_subtitle_time: int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000.
@@ -90,7 +91,13 @@ std::vector<SrtCue> parse_srt(const std::string& text, const std::string& source
       throw std::runtime_error(source + ":" + std::to_string(i + 1) +
                                ": expected a cue number or a timing line 'HH:MM:SS,mmm --> HH:MM:SS,mmm', got '" + lines[i] + "'");
     SrtCue cue;
-    if (!is_timing(lines[i])) cue.number = std::stoi(trim(lines[i++]));
+    if (!is_timing(lines[i])) {
+      const std::string number = trim(lines[i]);
+      if (number.size() > 9)
+        throw std::runtime_error(source + ":" + std::to_string(i + 1) + ": cue number too long ('" + number + "')");
+      cue.number = std::stoi(number);
+      ++i;
+    }
     cue.line = int(i + 1);
     try {
       std::tie(cue.start, cue.end) = parse_timing(lines[i]);

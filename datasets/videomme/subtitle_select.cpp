@@ -1,5 +1,6 @@
 #include "datasets/videomme/subtitle_select.h"
 
+#include <cmath>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -58,6 +59,8 @@ std::vector<std::string> lmms_subtitle_lines(const std::vector<SrtCue>& cues, in
       spans[it->second].second = text;
     }
   }
+  if (!(fps > 0) || !std::isfinite(fps) || fps > 1e6)
+    throw std::invalid_argument("lmms subtitles: fps must be in (0, 1e6], got " + std::to_string(fps));
   struct FrameSpan {
     int64_t start, end;
   };
