@@ -68,6 +68,19 @@ TEST(Srt, TimeFormat) {
   EXPECT_THROW(srt_time_to_seconds("777777777777:00:09,51"), std::invalid_argument);  // fuzz finding: overflowed frames
 }
 
+// fuzz/regressions/fuzz_videomme_srt/huge_hours_overflow: a 44-digit hour overflowed int(start * fps).
+TEST(SrtFuzzRegression, HugeHoursAreAnErrorNamingTheLine) {
+  std::ifstream in(std::string(PEVLM_SOURCE_DIR) + "/fuzz/regressions/fuzz_videomme_srt/huge_hours_overflow", std::ios::binary);
+  ASSERT_TRUE(in);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    lmms_subtitle_lines(parse_srt(bytes, "crash.srt"), 600, 25.0, 32);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("crash.srt:2: bad SRT time"), std::string::npos) << e.what();
+  }
+}
+
 std::vector<SrtCue> hand_made_cues() {
   const std::string f = kFont;
   return parse_srt("1\n00:00:00,000 --> 00:00:02,000\n" + f + "zero</font>\n\n"
