@@ -162,7 +162,7 @@ TEST(DatasetsE2E, ReportRefusesMixedProtocols) {
   ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (a.dir / "eval2.yaml").string() + " --out " + (a.dir / "out2").string()), 0);
   std::ofstream(a.dir / "out" / "results.jsonl", std::ios::app) << read(a.dir / "out2" / "results.jsonl");
   EXPECT_NE(run(std::string(PEVLM_BIN) + " report " + (a.dir / "out").string()), 0);
-  EXPECT_EQ(run(std::string(PEVLM_BIN) + " report " + (a.dir / "out").string() + " --mix-protocols"), 0);
+  EXPECT_EQ(run(std::string(PEVLM_BIN) + " report " + (a.dir / "out").string() + " --allow-mixed-protocols"), 0);
   if (!HasFailure()) fs::remove_all(a.dir);  // kept for inspection when the test fails
 }
 

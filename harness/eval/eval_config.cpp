@@ -26,7 +26,7 @@ nlohmann::json EvalConfig::run_settings() const {
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
   check_keys(doc,
              {"description", "model", "model_options", "dataset", "protocol", "methods", "decoder", "device", "executor", "dtype",
-              "embedding_cache", "threads"},
+              "embedding_cache", "threads", "prefix_reuse"},
              source, {"model", "dataset", "methods"});
   EvalConfig c;
   c.description = doc.value("description", "");
@@ -110,6 +110,11 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
     if (ec.contains("dir")) c.cache_dir = resolve(ec["dir"].get<std::string>());
   }
   c.threads = int(integer_value(doc, "threads", 0, source));
+  if (doc.contains("prefix_reuse")) {
+    if (!doc["prefix_reuse"].is_boolean())
+      throw std::invalid_argument(source + ".prefix_reuse: expected true or false, got " + doc["prefix_reuse"].dump());
+    c.prefix_reuse = doc["prefix_reuse"].get<bool>();
+  }
   c.resolved = doc;
   c.resolved["model"] = c.model.string();
   if (!c.model_options.empty()) c.resolved["model_options"] = c.model_options;
@@ -123,6 +128,7 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.resolved["executor"] = c.executor;
   c.resolved["device"] = c.device.name;
   c.resolved["dtype"] = c.dtype;
+  c.resolved["prefix_reuse"] = c.prefix_reuse;
   return c;
 }
 

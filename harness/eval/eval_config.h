@@ -34,6 +34,10 @@ struct EvalConfig {
   std::string executor = "auto";      // kernel family; auto -> the device's default; checked against device
   std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32
   bool embedding_cache = true;
+  // `prefix_reuse:` (default true; --no-prefix-reuse): the questions of one video share one prefill of the
+  // prompt before the question, per method configuration (harness/eval/prefix_reuse.h). Not a run setting:
+  // rows say whether their prefix was reused, and runs with and without it resume and merge together.
+  bool prefix_reuse = true;
   std::filesystem::path cache_dir;    // default <out>/../embedding_cache
   int threads = 0;
   nlohmann::json resolved;            // the whole configuration after defaults

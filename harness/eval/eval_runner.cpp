@@ -17,6 +17,7 @@
 #include "harness/config_io.h"
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
+#include "harness/eval/prefix_reuse.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
 #include "harness/eval/results_store.h"
@@ -68,6 +69,77 @@ nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b,
   row["correct_letter"] = s.answer && !b.open_ended() ? nlohmann::json(std::string(1, *s.answer)) : nlohmann::json(nullptr);
   if (b.open_ended()) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
   return row;
+}
+
+// One question of the current video group: its prepared video, prompt and embeddings (or the error
+// that stopped them), and the draft models' inputs made for it.
+struct SampleState {
+  const datasets::Sample* sample = nullptr;
+  std::string error;
+  PreparedVideo video;
+  VideoPrompt prompt;
+  at::Tensor x_LD;
+  nlohmann::json info;  // sample fields of its rows (frames used, caches)
+  double vision_ms = 0;
+  std::map<std::string, DraftInput> draft_inputs;  // per draft folder
+};
+
+// A group holds every question's embeddings at once (on the device): at most this many questions, so a
+// benchmark with many questions per long video (LVBench: ~15) stays within memory; a video with more is
+// split into consecutive groups, each prefilling its prefix once per method.
+constexpr size_t kMaxQuestionsPerGroup = 8;
+
+// Reorders `todo` so that the questions of one video are consecutive (videos in the order of their first
+// question, questions in file order, at most kMaxQuestionsPerGroup per group) when `by_video`, and returns
+// the groups as index lists; otherwise one group per sample in order. Rows are keyed by (sample,
+// configuration), so the order changes nothing else.
+std::vector<std::vector<size_t>> group_samples(std::vector<datasets::Sample>& todo, bool by_video, const std::string& protocol) {
+  std::vector<std::vector<size_t>> groups;
+  if (!by_video) {
+    for (size_t i = 0; i < todo.size(); ++i) groups.push_back({i});
+    return groups;
+  }
+  std::map<std::string, size_t> group_of;
+  std::vector<std::vector<datasets::Sample>> members;
+  for (datasets::Sample& s : todo) {
+    const auto [it, added] = group_of.emplace(prefix_group(s.video_id, s.video_file.string(), protocol), members.size());
+    if (!added && members[it->second].size() == kMaxQuestionsPerGroup) it->second = members.size();  // full: a new group
+    if (it->second == members.size()) members.emplace_back();
+    members[it->second].push_back(std::move(s));
+  }
+  todo.clear();
+  for (auto& m : members) {
+    groups.emplace_back();
+    for (datasets::Sample& s : m) {
+      groups.back().push_back(todo.size());
+      todo.push_back(std::move(s));
+    }
+  }
+  return groups;
+}
+
+// The answer fields of a row: memory, tokens, response, the extracted letter and its score, decode rate.
+void fill_answer_fields(nlohmann::json& row, const MethodAnswer& a, const nlohmann::json& memory, const datasets::Sample& s,
+                        const datasets::Benchmark& bench) {
+  row["memory"] = memory;
+  row["timing_clock"] = a.timings.clock;
+  row["tokens"] = a.token_counts;
+  row["generated_tokens"] = a.tokens.size();
+  row["response"] = a.response;
+  if (!bench.open_ended()) {
+    // The protocol's extractor (datasets/answers); an unparsed answer is LongVideoBench's seeded random
+    // letter (flagged) or, elsewhere, no letter and wrong. Either way it is counted.
+    const answers::AnswerRule rule = bench.answer_rule();
+    const answers::ScoredAnswer scored = bench.score(s, a.response);
+    row["predicted"] = scored.predicted ? nlohmann::json(std::string(1, *scored.predicted)) : nlohmann::json(nullptr);
+    row["fallback"] = scored.fallback == "random";
+    row["answer_extractor"] = answers::extractor_info(rule.extractor).name;
+    row["unparsed_policy"] = answers::unparsed_policy_name(rule.unparsed);
+    row["answer_parsed"] = scored.parsed;
+    row["answer_fallback"] = scored.fallback.empty() ? nlohmann::json(nullptr) : nlohmann::json(scored.fallback);
+    row["correct"] = scored.correct ? nlohmann::json(*scored.correct) : nlohmann::json(nullptr);
+  }
+  row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
 }
 
 // Running accuracy per method label, for the progress line.
@@ -137,17 +209,25 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const std::unique_ptr<datasets::Benchmark> benchmark = datasets::open_benchmark(c.dataset);
   const datasets::Benchmark& bench = *benchmark;
   const nlohmann::json protocol = bench.protocol_json();
+  const std::string protocol_name = protocol.value("name", std::string());
   const auto& all = bench.samples();
   std::vector<datasets::Sample> samples;
-  for (size_t i = 0; i < all.size(); ++i)
-    if (int(i % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
+  std::map<std::string, size_t> video_index;  // --shard-by video: videos numbered by first question
+  for (size_t i = 0; i < all.size(); ++i) {
+    size_t unit = i;
+    if (o.shard_by_video)
+      unit = video_index.emplace(prefix_group(all[i].video_id, all[i].video_file.string(), ""), video_index.size()).first->second;
+    if (int(unit % size_t(o.shard_count)) == o.shard_index) samples.push_back(all[i]);
+  }
   const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
   if (o.decode_only) return decode_only(bench, o, samples);  // touches no results folder
 
   std::filesystem::create_directories(o.out);
   write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
-  ResultsStore store(o.out, c.run_settings(), o.resume);
+  nlohmann::json settings = c.run_settings();
+  if (o.shard_by_video && o.shard_count > 1) settings["shard_by"] = "video";  // older runs (by sample) lack the key
+  ResultsStore store(o.out, settings, o.resume);
   const nlohmann::json prov = provenance();
   // Only samples with work left are decoded.
   std::vector<datasets::Sample> todo;
@@ -163,6 +243,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                bench.name().c_str(), protocol.value("name", std::string("?")).c_str(), samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
                store.path().c_str());
   if (todo.empty()) return sum;
+  const std::vector<std::vector<size_t>> groups = group_samples(todo, c.prefix_reuse, protocol_name);
 
   const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
   const VideoLM& model = *loaded;
@@ -196,132 +277,140 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const char* delay_env = std::getenv("PEVLM_EVAL_ROW_DELAY_MS");
   const int row_delay_ms = delay_env ? std::atoi(delay_env) : 0;
   RunningAccuracy running;
-  for (const datasets::Sample& s : todo) {
-    std::string sample_error;
-    PreparedVideo video;
-    at::Tensor x_LD;
-    VideoPrompt prompt;
-    nlohmann::json sample_info;
-    double vision_ms = 0, cache_read_ms = 0;
-    bool cache_hit = false;
-    try {
-      video = prefetch.next();
-      nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", video.plan.frame_indices},
-                            {"protocol", protocol}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
-      // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
-      if (model_json.contains("options")) key["model_options"] = model_json["options"];
-      const auto t0 = Clock::now();
-      std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
-      cache_hit = cached.has_value();
-      at::Tensor vision;
-      if (cached) {
-        vision = cached->embeddings;
-        vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
-        cache_read_ms = ms_since(t0);
-      } else {
-        // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
-        const auto timer = attention::DeviceTimer::make(c.device.device);
-        const int v0 = timer->mark();
-        vision = model.encode(video.input);
-        vision_ms = timer->ms(v0, timer->mark());
-        if (c.embedding_cache) cache.put(key, vision, vision_ms);
+  // Prefix reuse answers greedy rows; speculative decoders compare against greedy over a whole prefill
+  // (their "lossless" flag), so a run with one keeps whole prefills and its rows say so.
+  std::string reuse_off_reason = c.prefix_reuse ? "" : "disabled (prefix_reuse: false / --no-prefix-reuse)";
+  for (const DecoderConfig& d : c.decoders)
+    if (!d.is_greedy() && reuse_off_reason.empty())
+      reuse_off_reason = "off: decoder '" + d.name + "' compares against greedy decoding over a whole prefill";
+  PrefixReuse reuse(model);
+  for (const std::vector<size_t>& group : groups) {
+    // Every question of the video first (vision, prompt, embeddings), then method by method, so that
+    // one prefix KV cache is alive at a time.
+    std::vector<SampleState> states;
+    for (size_t i : group) {
+      SampleState st;
+      st.sample = &todo[i];
+      const datasets::Sample& s = todo[i];
+      try {
+        st.video = prefetch.next();
+        nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", st.video.plan.frame_indices},
+                              {"protocol", protocol}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+        // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
+        if (model_json.contains("options")) key["model_options"] = model_json["options"];
+        const auto t0 = Clock::now();
+        std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
+        const bool cache_hit = cached.has_value();
+        double cache_read_ms = 0;
+        at::Tensor vision;
+        if (cached) {
+          vision = cached->embeddings;
+          st.vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
+          cache_read_ms = ms_since(t0);
+        } else {
+          // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
+          const auto timer = attention::DeviceTimer::make(c.device.device);
+          const int v0 = timer->mark();
+          vision = model.encode(st.video.input);
+          st.vision_ms = timer->ms(v0, timer->mark());
+          if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
+        }
+        st.prompt = model.build_prompt(st.video.input, st.video.plan.system_prompt, st.video.plan.question_text);
+        st.x_LD = model.embed_prompt(st.prompt, vision);
+        const int64_t patches = st.video.input.patches();
+        st.info = {{"frames", st.video.frames}, {"frame_indices", st.video.plan.frame_indices},
+                   {"frame_timestamps", st.video.plan.frame_timestamps}, {"subtitle_lines", st.video.plan.subtitle_lines},
+                   {"vision_patches", patches},
+                   {"codec", st.video.codec}, {"video_size", {st.video.width, st.video.height}},
+                   {"rotation_deg", st.video.rotation_deg}, {"rotation_applied", st.video.rotation_applied},
+                   {"embedding_cache_hit", cache_hit}, {"frames_from_cache", st.video.frames_from_cache},
+                   {"embedding_cache_read_ms", cache_read_ms}};
+      } catch (const std::exception& e) {
+        st.error = e.what();
       }
-      prompt = model.build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
-      x_LD = model.embed_prompt(prompt, vision);
-      const int64_t patches = video.input.patches();
-      sample_info = {{"frames", video.frames}, {"frame_indices", video.plan.frame_indices},
-                     {"frame_timestamps", video.plan.frame_timestamps}, {"subtitle_lines", video.plan.subtitle_lines},
-                     {"vision_patches", patches},
-                     {"codec", video.codec}, {"video_size", {video.width, video.height}},
-                     {"rotation_deg", video.rotation_deg}, {"rotation_applied", video.rotation_applied},
-                     {"embedding_cache_hit", cache_hit}, {"frames_from_cache", video.frames_from_cache},
-                     {"embedding_cache_read_ms", cache_read_ms}};
-    } catch (const std::exception& e) {
-      sample_error = e.what();
+      states.push_back(std::move(st));
     }
-    // Greedy answers of this sample per method label: the greedy rows and the speculative rows'
-    // comparison (lossless, speedup) share one run.
-    std::map<std::string, std::pair<MethodAnswer, nlohmann::json>> greedy;
-    std::map<std::string, DraftInput> draft_inputs;  // per draft folder: its embeddings of this sample
-    auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d) {
-      reset_device_peak(c.device);
-      const std::string draft_dir = draft_model_of(d);
-      auto draft = draft_inputs.find(draft_dir);
-      if (!draft_dir.empty() && draft == draft_inputs.end()) {
-        if (!drafts)
-          throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, which the " + model.family() +
-                                      " family does not support");
-        draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
-                                                               video.plan.question_text, prompt.ids)).first;
-      }
-      MethodAnswer a = model.answer(x_LD, prompt.layout, m, bench.max_new_tokens(), d,
-                                    draft_dir.empty() ? nullptr : &draft->second);
-      return std::make_pair(std::move(a), memory_figures(c.device).to_json());
-    };
-    auto greedy_for = [&](const MethodConfig& m) -> const std::pair<MethodAnswer, nlohmann::json>& {
-      auto it = greedy.find(m.label());
-      if (it == greedy.end()) it = greedy.emplace(m.label(), run_answer(m, DecoderConfig{})).first;
-      return it->second;
-    };
-    for (const MethodConfig& m : c.methods)
-      for (const DecoderConfig& d : c.decoders) {
-        nlohmann::json row = base_row(s, bench, m, d, c, protocol, model_json, prov);
-        row["model_load"] = model.load_figures();
-        if (store.done(row["key"].get<std::string>())) {
-          ++sum.rows_skipped;
-          continue;
-        }
-        if (sample_info.is_object()) row.update(sample_info);
-        try {
-          if (!sample_error.empty()) throw std::runtime_error(sample_error);
-          std::pair<MethodAnswer, nlohmann::json> own;
-          if (!d.is_greedy()) own = run_answer(m, d);
-          const auto& [a, memory] = d.is_greedy() ? greedy_for(m) : own;
-          row["memory"] = memory;
-          row["timing_clock"] = a.timings.clock;
-          row["tokens"] = a.token_counts;
-          row["generated_tokens"] = a.tokens.size();
-          row["response"] = a.response;
-          if (!bench.open_ended()) {
-            // The protocol's extractor (datasets/answers); an unparsed answer is LongVideoBench's seeded
-            // random letter (flagged) or, elsewhere, no letter and wrong. Either way it is counted.
-            const answers::AnswerRule rule = bench.answer_rule();
-            const answers::ScoredAnswer scored = bench.score(s, a.response);
-            row["predicted"] = scored.predicted ? nlohmann::json(std::string(1, *scored.predicted)) : nlohmann::json(nullptr);
-            row["fallback"] = scored.fallback == "random";
-            row["answer_extractor"] = answers::extractor_info(rule.extractor).name;
-            row["unparsed_policy"] = answers::unparsed_policy_name(rule.unparsed);
-            row["answer_parsed"] = scored.parsed;
-            row["answer_fallback"] = scored.fallback.empty() ? nlohmann::json(nullptr) : nlohmann::json(scored.fallback);
-            row["correct"] = scored.correct ? nlohmann::json(*scored.correct) : nlohmann::json(nullptr);
+    for (const MethodConfig& m : c.methods) {
+      for (SampleState& st : states) {
+        const datasets::Sample& s = *st.sample;
+        // Greedy answer of this (sample, method): the greedy row and the speculative rows' comparison
+        // (lossless, speedup) share one run.
+        std::optional<std::pair<MethodAnswer, nlohmann::json>> greedy;
+        std::optional<PrefixReuseFigures> reuse_figures;
+        auto run_answer = [&](const DecoderConfig& d) {
+          reset_device_peak(c.device);
+          const std::string draft_dir = draft_model_of(d);
+          auto draft = st.draft_inputs.find(draft_dir);
+          if (!draft_dir.empty() && draft == st.draft_inputs.end()) {
+            if (!drafts)
+              throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, which the " + model.family() +
+                                          " family does not support");
+            draft = st.draft_inputs.emplace(draft_dir, drafts->input(draft_dir, st.video.input, st.video.plan.system_prompt,
+                                                                     st.video.plan.question_text, st.prompt.ids)).first;
           }
-          row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
-          if (a.speculative) {
-            const MethodAnswer& base = greedy_for(m).first;
-            SpeculativeFigures f = *a.speculative;
-            f.greedy_decode_ms = base.timings.decode_ms;
-            f.lossless = a.tokens == base.tokens;
-            row["speculative"] = speculative_metrics(f);
-            row["lossless"] = f.lossless;
-            row["greedy_generated_tokens"] = base.tokens.size();
-            row["selection"] = a.selection;
+          if (d.is_greedy() && reuse_off_reason.empty()) {
+            PrefixReuseFigures f;
+            MethodAnswer a = reuse.answer(prefix_group(s.video_id, s.video_file.string(), protocol_name), st.prompt, st.x_LD,
+                                          m, bench.max_new_tokens(), f);
+            reuse_figures = f;
+            return std::make_pair(std::move(a), memory_figures(c.device).to_json());
           }
-          row["timings_ms"] = {{"decode_video", video.decode_video_ms}, {"preprocess", video.preprocess_ms},
-                               {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
-                               {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
-          if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
-        } catch (const std::exception& e) {
-          row["error"] = e.what();
-          ++sum.errors;
+          MethodAnswer a = model.answer(st.x_LD, st.prompt.layout, m, bench.max_new_tokens(), d,
+                                        draft_dir.empty() ? nullptr : &draft->second);
+          return std::make_pair(std::move(a), memory_figures(c.device).to_json());
+        };
+        auto greedy_for = [&]() -> const std::pair<MethodAnswer, nlohmann::json>& {
+          if (!greedy) greedy = run_answer(DecoderConfig{});
+          return *greedy;
+        };
+        for (const DecoderConfig& d : c.decoders) {
+          nlohmann::json row = base_row(s, bench, m, d, c, protocol, model_json, prov);
+          row["model_load"] = model.load_figures();
+          if (store.done(row["key"].get<std::string>())) {
+            ++sum.rows_skipped;
+            continue;
+          }
+          if (st.info.is_object()) row.update(st.info);
+          try {
+            if (!st.error.empty()) throw std::runtime_error(st.error);
+            std::pair<MethodAnswer, nlohmann::json> own;
+            if (!d.is_greedy()) own = run_answer(d);
+            const auto& [a, memory] = d.is_greedy() ? greedy_for() : own;
+            fill_answer_fields(row, a, memory, s, bench);
+            if (a.speculative) {
+              const MethodAnswer& base = greedy_for().first;
+              SpeculativeFigures f = *a.speculative;
+              f.greedy_decode_ms = base.timings.decode_ms;
+              f.lossless = a.tokens == base.tokens;
+              row["speculative"] = speculative_metrics(f);
+              row["lossless"] = f.lossless;
+              row["greedy_generated_tokens"] = base.tokens.size();
+              row["selection"] = a.selection;
+            }
+            row["timings_ms"] = {{"decode_video", st.video.decode_video_ms}, {"preprocess", st.video.preprocess_ms},
+                                 {"vision", st.vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
+                                 {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
+            if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
+            if (d.is_greedy() && reuse_figures) row["prefix_reuse"] = reuse_figures->to_json();
+            else row["prefix_reuse"] = {{"reused", false}, {"reason", reuse_off_reason.empty() ? "off: decoder '" + d.name +
+                                                                       "' runs its own whole prefill" : reuse_off_reason}};
+          } catch (const std::exception& e) {
+            row["error"] = e.what();
+            ++sum.errors;
+          }
+          row["utc_time"] = utc_now();
+          store.append(row);
+          if (row_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(row_delay_ms));
+          running.add(row);
+          ++sum.rows_written;
         }
-        row["utc_time"] = utc_now();
-        store.append(row);
-        if (row_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(row_delay_ms));
-        running.add(row);
-        ++sum.rows_written;
       }
-    ++sum.samples;
-    progress.advance(1, s.id + (sample_error.empty() ? "" : " [error]") + "  " + running.text());
+      reuse.clear();  // the next method configuration prefills its own prefix
+    }
+    for (const SampleState& st : states) {
+      ++sum.samples;
+      progress.advance(1, st.sample->id + (st.error.empty() ? "" : " [error]") + "  " + running.text());
+    }
   }
   sum.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
   return sum;

@@ -1,7 +1,7 @@
 #include "harness/report/benchmark_metrics.h"
 
+#include <algorithm>
 #include <map>
-#include <set>
 
 #include "harness/report/accuracy.h"
 #include "harness/report/report_tables.h"
@@ -87,16 +87,6 @@ nlohmann::json benchmark_metrics_table(const std::vector<nlohmann::json>& rows) 
                      {"group", "group"}, {"accuracy", "accuracy %", 2}, {"scored", "scored"}, {"correct", "correct"},
                      {"unparsed", "unparsed"}, {"failed", "failed"}},
                     out);
-}
-
-std::vector<std::string> distinct_protocols(const std::vector<nlohmann::json>& rows) {
-  std::set<std::string> seen;
-  std::vector<std::string> out;
-  for (const auto& r : rows) {
-    const std::string p = benchmark_of(r) + ": " + (r.contains("protocol") ? r["protocol"].dump() : std::string("(none)"));
-    if (seen.insert(p).second) out.push_back(p);
-  }
-  return out;
 }
 
 }  // namespace pevlm

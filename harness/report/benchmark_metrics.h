@@ -18,7 +18,4 @@ namespace pevlm {
 // {"columns", "rows"}: benchmark, model, label, metric, group, scored, correct, unparsed, failed, accuracy.
 nlohmann::json benchmark_metrics_table(const std::vector<nlohmann::json>& rows);
 
-// The distinct (benchmark, protocol) pairs of the rows, as "<benchmark>: <protocol JSON>" strings.
-std::vector<std::string> distinct_protocols(const std::vector<nlohmann::json>& rows);
-
 }  // namespace pevlm

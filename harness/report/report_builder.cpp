@@ -8,6 +8,7 @@
 #include "harness/report/paired_comparison.h"
 #include "harness/report/pareto.h"
 #include "harness/report/position_bins.h"
+#include "harness/report/protocol_check.h"
 #include "harness/report/report_tables.h"
 #include "harness/table.h"
 
@@ -120,24 +121,16 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
   std::vector<nlohmann::json> rows;  // scored protocols only: accuracy tables
   for (const auto& r : results.rows)
     if (!open_ended(r)) rows.push_back(r);
-  // Issue 24: one column = one protocol. Rows of different benchmarks or protocols are refused unless asked.
-  const std::vector<std::string> protocols = distinct_protocols(rows);
-  if (protocols.size() > 1 && !options.mix_protocols) {
-    std::string list;
-    for (const auto& p : protocols) list += "\n  - " + p;
-    throw std::invalid_argument("the rows hold " + std::to_string(protocols.size()) +
-                                " different (benchmark, protocol) pairs; their accuracies would share columns. Report each "
-                                "results folder on its own, or pass --mix-protocols:" + list);
-  }
   nlohmann::json report;
   report["provenance"] = provenance_summary(results.rows);
-  report["mixed_protocols"] = protocols.size() > 1;
   report["benchmark_metrics"] = benchmark_metrics_table(rows);
   report["rule"] = kRule;
   report["latency_mode"] = latency_mode_name(options.latency);
   report["latency_rule"] = latency_rule(options.latency);
   report["caps_s"] = options.caps_s;
   report["warnings"] = results.warnings;
+  for (const std::string& w : check_one_protocol_per_column(results.rows, options.allow_mixed_protocols))
+    report["warnings"].push_back(w);
   report["table1"] = table1(rows);
   // Issue 24: intervals clustered by video, paired tests against full attention, accuracy vs prefill.
   report["stats_rule"] = cluster_rule(rows, options.stats);

@@ -6,6 +6,7 @@ pevlm_add_library(pevlm_qwen_llm
           ${CMAKE_CURRENT_LIST_DIR}/llm_rope.cpp
           ${CMAKE_CURRENT_LIST_DIR}/llm.cpp
           ${CMAKE_CURRENT_LIST_DIR}/llm_session.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/llm_prefix.cpp
   DEPS pevlm_qwen_config pevlm_safetensors_torch pevlm_methods pevlm_attention pevlm::torch)
 pevlm_use_torch_pch(pevlm_qwen_llm)
 

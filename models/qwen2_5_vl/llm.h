@@ -130,6 +130,15 @@ class QwenLlm {
   LlmSession prefill(const at::Tensor& x_LD, const AttentionPlan& plan, attention::Executor& executor,
                      const PrefillOptions& options = {}) const;
 
+  // Continues `prefix`, a session prefilled over the prompt's first P rows under prefix_plan(plan, P)
+  // (methods/prefix_plan.h; several questions of one video share it), with the rest of the prompt:
+  // suffix_SD = rows [P, plan.length) of the embeddings. The prefix's KV cache is copied (the prefix stays
+  // usable for the next question); the suffix rows run every layer at plan's positions and attend through
+  // Executor::decode on the prefix plan, which is what `plan` computes for them; the returned session
+  // decodes under `plan`. Logits: options.logits (Last or None); no observers (llm_prefix.cpp).
+  LlmSession prefill_suffix(const LlmSession& prefix, const at::Tensor& suffix_SD, const AttentionPlan& plan,
+                            const PrefillOptions& options = {}) const;
+
   // Appends `ids` to the session (positions next_position..), attending to the whole cache through
   // Executor::decode; returns float32 logits [ids.size(), V].
   at::Tensor decode(LlmSession& session, const std::vector<int64_t>& ids) const;

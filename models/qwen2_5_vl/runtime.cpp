@@ -215,6 +215,16 @@ MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layo
   return a;
 }
 
+MethodAnswer QwenVideoLM::answer_session(LlmSession& session, int64_t max_new_tokens) const {
+  GenerationOptions gen;
+  gen.max_new_tokens = max_new_tokens;
+  gen.stop_ids = stop_ids_;
+  const GenerationResult result = llm_->generate(session, gen);
+  std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
+  return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
+                      session.timings, std::nullopt, nullptr};
+}
+
 std::unique_ptr<DraftModels> QwenVideoLM::draft_models(const std::filesystem::path& target_dir) const {
   return std::make_unique<QwenDraftModels>(*this, target_dir.string());
 }

@@ -72,6 +72,7 @@ class QwenVideoLM : public VideoLM {
   // <|endoftext|>), detokenise. Decoders with a draft model need `draft` (draft_models()).
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override;
+  MethodAnswer answer_session(LlmSession& session, int64_t max_new_tokens) const override;
   // The LLM and its executor, for callers that drive prefill/decode themselves (draft decoders;
   // pevlm analyze wraps the executor to record attention mass per span).
   const QwenLlm& llm() const override { return *llm_; }

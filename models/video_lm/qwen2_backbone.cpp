@@ -52,10 +52,14 @@ MethodAnswer Qwen2Backbone::answer(const at::Tensor& x_LD, const TokenLayout& la
   if (!decoder.is_greedy())
     throw std::invalid_argument(family + ": decoder '" + decoder.name +
                                 "' is implemented for qwen2_5_vl only; valid decoders for this family: greedy");
+  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
+  return answer_session(session, max_new_tokens);
+}
+
+MethodAnswer Qwen2Backbone::answer_session(qwen2_5_vl::LlmSession& session, int64_t max_new_tokens) const {
   qwen2_5_vl::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids;
-  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
   const qwen2_5_vl::GenerationResult result = llm->generate(session, gen);
   std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
   return MethodAnswer{tokenizer.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),

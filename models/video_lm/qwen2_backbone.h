@@ -33,6 +33,8 @@ struct Qwen2Backbone {
   // naming `family` and the valid decoder.
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder, const std::string& family) const;
+  // Greedy decoding from a prefilled session, detokenised (VideoLM::answer_session).
+  MethodAnswer answer_session(qwen2_5_vl::LlmSession& session, int64_t max_new_tokens) const;
   std::vector<at::Tensor> tensors() const;
   nlohmann::json dims() const;  // hidden, layers, heads, kv_heads, head_dim, intermediate, vocab, rope_theta
   // The Qwen chat prompt of a video question with 1-D positions 0..L-1:
@@ -76,6 +78,9 @@ class Qwen2VideoLM : public VideoLM {
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override {
     return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, family());
+  }
+  MethodAnswer answer_session(qwen2_5_vl::LlmSession& session, int64_t max_new_tokens) const override {
+    return backbone_.answer_session(session, max_new_tokens);
   }
   const qwen2_5_vl::QwenLlm& llm() const override { return *backbone_.llm; }
   attention::Executor& executor() const override { return *backbone_.executor; }

@@ -152,6 +152,9 @@ class VideoLM {
   virtual MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                               int64_t max_new_tokens, const DecoderConfig& decoder = {},
                               const DraftInput* draft = nullptr) const = 0;
+  // Greedy decoding from a session the caller prefilled (prefix reuse: the questions of one video continue
+  // from one prefill of their common prefix, harness/eval/prefix_reuse.h), detokenised as answer() does.
+  virtual MethodAnswer answer_session(qwen2_5_vl::LlmSession& session, int64_t max_new_tokens) const = 0;
   // The Qwen2 decoder every family runs and its attention executor, for callers that drive prefill /
   // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
   virtual const qwen2_5_vl::QwenLlm& llm() const = 0;
