@@ -12,6 +12,8 @@ set(PEVLM_SANITIZE_DEFAULT_TARGETS
   # untrusted files: videos (FFmpeg buffers, swscale strides), model outputs (answer extractors), dataset JSON/subtitles, safetensors headers and
   # mmaps, tokenizer JSON/BPE, YAML configs and the JSONL results store, frames/embedding caches (eval)
   pevlm_video pevlm_answers pevlm_lvb pevlm_synthetic pevlm_safetensors pevlm_safetensors_torch pevlm_tokenizer
+  # the benchmarks behind the dataset interface (annotation JSON/JSONL, SRT subtitles, protocol cards)
+  pevlm_dataset pevlm_lvb_benchmark pevlm_videomme pevlm_mlvu pevlm_lvbench pevlm_datasets pevlm_protocol_cards
   pevlm_harness_core pevlm_results pevlm_eval
   # raw buffers: the fused attention kernel (tile buffers, packing, non-temporal stores, strided caches),
   # the frame preprocessing of every family (resize, patchify), config/weight readers and tiny writers, prompts

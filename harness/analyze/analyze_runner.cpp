@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "datasets/longvideobench/annotations.h"
+#include "datasets/registry/registry.h"
 #include "harness/analyze/analyze_output.h"
 #include "harness/analyze/mass_recorder.h"
 #include "harness/device_spec.h"
@@ -66,7 +66,8 @@ std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeO
 
 std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
   const EvalConfig& e = *c.eval;
-  std::vector<lvb::Sample> samples = lvb::load_annotations(e.dataset_root, e.split == "val" ? lvb::kValFile : lvb::kTestFile);
+  const std::unique_ptr<datasets::Benchmark> bench = datasets::open_benchmark(e.dataset);
+  std::vector<datasets::Sample> samples = bench->samples();
   const int64_t limit = o.limit >= 0 ? o.limit : e.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
   const std::unique_ptr<VideoLM> model = load_video_lm(e.model, e.dtype, c.executor, e.device, e.model_options);
@@ -74,14 +75,15 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
                c.queries.name().c_str(), o.out.c_str());
   Progress progress("analyze", int64_t(samples.size() * c.methods.size()));
   std::vector<AnalysisRecord> records;
-  for (const lvb::Sample& s : samples) {
+  for (const datasets::Sample& s : samples) {
     try {
-      const PreparedVideo video = prepare_video(s, e.protocol, *model);
+      const PreparedVideo video = prepare_video(s, *bench, *model);
       const at::Tensor vision = model->encode(video.input);
       const VideoPrompt prompt = model->build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
       const at::Tensor x_LD = model->embed_prompt(prompt, vision);
       for (AnalysisRecord& r : analyze_prompt(model->llm(), model->executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
-        r.extra["position"] = s.position;
+        const nlohmann::json fields = bench->row_fields(s);
+        r.extra["position"] = fields.value("position", nlohmann::json::array());  // LongVideoBench's referred positions
         r.extra["duration_s"] = s.duration;
         records.push_back(std::move(r));
       }

@@ -1,15 +1,20 @@
 #include "harness/eval/eval_config.h"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "datasets/registry/registry.h"
 #include "harness/config_io.h"
 
 namespace pevlm {
 
 nlohmann::json EvalConfig::run_settings() const {
+  nlohmann::json ds = {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}};
+  // Only for benchmarks other than LongVideoBench, so that runs written before the interface still resume.
+  if (dataset.benchmark != "longvideobench") ds["benchmark"] = dataset.benchmark;
   nlohmann::json s = {{"model", std::filesystem::absolute(model).lexically_normal().string()},
-                      {"dataset", {{"root", std::filesystem::absolute(dataset_root).lexically_normal().string()}, {"split", split}}},
-                      {"protocol", protocol.to_json()},
+                      {"dataset", ds},
+                      {"protocol", protocol},
                       {"dtype", dtype},
                       {"device", device.name},
                       {"executor", executor}};
@@ -35,21 +40,48 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   if (!c.model_options.is_object())
     throw std::invalid_argument(source + ".model_options: expected a mapping (e.g. {pool_mode: average}), got " + c.model_options.dump());
   const auto& ds = doc["dataset"];
-  check_keys(ds, {"root", "split", "limit"}, source + ".dataset", {"root"});
-  c.dataset_root = resolve(ds["root"].get<std::string>());
-  c.split = ds.value("split", "val");
-  if (c.split != "val" && c.split != "test") throw std::invalid_argument(source + ".dataset.split: expected val or test, got " + c.split);
-  c.limit = integer_value(ds, "limit", 0, source + ".dataset");
-  nlohmann::json proto = doc.value("protocol", nlohmann::json{{"name", "lmms_val_v"}});
-  if (!proto.is_object() || !proto.contains("name"))
-    throw std::invalid_argument(source + ".protocol: expected a mapping with a 'name'");
-  const std::string proto_name = proto["name"].get<std::string>();
-  proto.erase("name");
+  check_keys(ds, {"benchmark", "root", "split", "limit"}, source + ".dataset", {"root"});
+  c.dataset.benchmark = ds.value("benchmark", std::string("longvideobench"));
+  const datasets::BenchmarkInfo* info = nullptr;
   try {
-    c.protocol = lvb::make_protocol(proto_name, proto);
+    info = &datasets::benchmark_info(c.dataset.benchmark);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".dataset.benchmark: " + e.what());
+  }
+  c.dataset_root = resolve(ds["root"].get<std::string>());
+  c.dataset.root = c.dataset_root;
+  c.split = ds.value("split", info->splits.front());
+  if (std::find(info->splits.begin(), info->splits.end(), c.split) == info->splits.end()) {
+    std::string valid;
+    for (const auto& s : info->splits) valid += (valid.empty() ? "" : ", ") + s;
+    throw std::invalid_argument(source + ".dataset.split: " + info->title + " has no split \"" + c.split + "\"; valid: " + valid);
+  }
+  c.dataset.split = c.split;
+  c.limit = integer_value(ds, "limit", 0, source + ".dataset");
+  // `protocol:` a mapping {name, keys...} or a card's name (configs/protocols/<card>.yaml).
+  nlohmann::json proto = doc.value("protocol", nlohmann::json{{"name", info->protocols.front()}});
+  if (proto.is_string()) {
+    const ProtocolCard card = load_protocol_card(proto.get<std::string>(), base_dir);
+    if (card.benchmark != c.dataset.benchmark)
+      throw std::invalid_argument(source + ".protocol: card " + card.file.string() + " is for benchmark \"" + card.benchmark +
+                                  "\", the dataset is \"" + c.dataset.benchmark + "\"");
+    proto = card.protocol;
+    c.dataset.card = card.header();
+  }
+  if (!proto.is_object() || !proto.contains("name"))
+    throw std::invalid_argument(source + ".protocol: expected a card name or a mapping with a 'name' (" + info->title +
+                                " protocols: " + [&] {
+                                  std::string v;
+                                  for (const auto& n : info->protocols) v += (v.empty() ? "" : ", ") + n;
+                                  return v;
+                                }() + ")");
+  c.dataset.protocol = proto;
+  try {
+    c.protocol = info->check_protocol(proto);
   } catch (const std::exception& e) {
     throw std::invalid_argument(source + ".protocol: " + e.what());
   }
+  if (!c.dataset.card.is_null()) c.protocol["card"] = c.dataset.card;
   try {
     c.methods = expand_methods(doc["methods"]);
   } catch (const std::invalid_argument& e) {
@@ -87,7 +119,8 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   c.resolved["model"] = c.model.string();
   if (!c.model_options.empty()) c.resolved["model_options"] = c.model_options;
   c.resolved["dataset"] = {{"root", c.dataset_root.string()}, {"split", c.split}, {"limit", c.limit}};
-  c.resolved["protocol"] = c.protocol.to_json();
+  if (c.dataset.benchmark != "longvideobench") c.resolved["dataset"]["benchmark"] = c.dataset.benchmark;
+  c.resolved["protocol"] = c.protocol;
   c.resolved["methods"] = nlohmann::json::array();
   for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
   c.resolved["decoder"] = nlohmann::json::array();

@@ -11,8 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "datasets/longvideobench/annotations.h"
-#include "datasets/longvideobench/answer.h"
+#include "datasets/registry/registry.h"
 #include "attention/device_timer.h"
 #include "datasets/video/prefetcher.h"
 #include "harness/config_io.h"
@@ -31,25 +30,27 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-// Fields every row of a sample shares.
-nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const DecoderConfig& d, const EvalConfig& c,
-                        const nlohmann::json& model, const nlohmann::json& prov) {
+// Fields every row of a sample shares. The benchmark adds its own (row_fields; LongVideoBench keeps
+// duration_group as a number, question_category, level, position, duration_s as before the interface).
+nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b, const MethodConfig& m, const DecoderConfig& d,
+                        const EvalConfig& c, const nlohmann::json& protocol, const nlohmann::json& model, const nlohmann::json& prov) {
+  nlohmann::json categories = nlohmann::json::object();
+  for (const auto& [axis, values] : s.categories) categories[axis] = values;
   nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
                         {"sample_id", s.id},
+                        {"benchmark", b.name()},
+                        {"question_id", s.question_id},
                         {"video_id", s.video_id},  // the report's cluster for confidence intervals
                         {"method", m.name},
                         {"label", row_label(m, d)},
                         {"params", m.params},
                         {"decoder", d.to_json()},
                         {"decoder_label", d.label()},
-                        {"protocol", c.protocol.to_json()},
+                        {"protocol", protocol},
                         {"model", model},
-                        {"duration_group", s.duration_group},
-                        {"question_category", s.question_category},
-                        {"level", s.level},
-                        {"duration_s", s.duration},
-                        {"position", s.position},  // LongVideoBench's referred positions (report: accuracy by position)
-                        {"num_options", s.candidates.size()},
+                        {"duration_group", s.duration_group.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.duration_group)},
+                        {"categories", categories},
+                        {"num_options", s.options.size()},
                         {"error", nullptr},
                         {"predicted", nullptr},
                         {"correct", nullptr},
@@ -61,16 +62,19 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
-  const auto letter = s.correct_letter();
-  row["correct_letter"] = letter && !c.protocol.open_ended ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
-  if (c.protocol.open_ended) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
+  row.update(b.row_fields(s));
+  nlohmann::json metrics = nlohmann::json::array();  // how pevlm report scores this benchmark (benchmark_metrics.h)
+  for (const auto& md : b.metrics()) metrics.push_back(md.to_json());
+  row["metrics"] = metrics;
+  row["correct_letter"] = s.answer && !b.open_ended() ? nlohmann::json(std::string(1, *s.answer)) : nlohmann::json(nullptr);
+  if (b.open_ended()) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
   return row;
 }
 
 // One question of the current video group: its prepared video, prompt and embeddings (or the error
 // that stopped them), and the draft models' inputs made for it.
 struct SampleState {
-  const lvb::Sample* sample = nullptr;
+  const datasets::Sample* sample = nullptr;
   std::string error;
   PreparedVideo video;
   VideoPrompt prompt;
@@ -89,15 +93,15 @@ constexpr size_t kMaxQuestionsPerGroup = 8;
 // question, questions in file order, at most kMaxQuestionsPerGroup per group) when `by_video`, and returns
 // the groups as index lists; otherwise one group per sample in order. Rows are keyed by (sample,
 // configuration), so the order changes nothing else.
-std::vector<std::vector<size_t>> group_samples(std::vector<lvb::Sample>& todo, bool by_video, const std::string& protocol) {
+std::vector<std::vector<size_t>> group_samples(std::vector<datasets::Sample>& todo, bool by_video, const std::string& protocol) {
   std::vector<std::vector<size_t>> groups;
   if (!by_video) {
     for (size_t i = 0; i < todo.size(); ++i) groups.push_back({i});
     return groups;
   }
   std::map<std::string, size_t> group_of;
-  std::vector<std::vector<lvb::Sample>> members;
-  for (lvb::Sample& s : todo) {
+  std::vector<std::vector<datasets::Sample>> members;
+  for (datasets::Sample& s : todo) {
     const auto [it, added] = group_of.emplace(prefix_group(s.video_id, s.video_file.string(), protocol), members.size());
     if (!added && members[it->second].size() == kMaxQuestionsPerGroup) it->second = members.size();  // full: a new group
     if (it->second == members.size()) members.emplace_back();
@@ -106,7 +110,7 @@ std::vector<std::vector<size_t>> group_samples(std::vector<lvb::Sample>& todo, b
   todo.clear();
   for (auto& m : members) {
     groups.emplace_back();
-    for (lvb::Sample& s : m) {
+    for (datasets::Sample& s : m) {
       groups.back().push_back(todo.size());
       todo.push_back(std::move(s));
     }
@@ -114,24 +118,26 @@ std::vector<std::vector<size_t>> group_samples(std::vector<lvb::Sample>& todo, b
   return groups;
 }
 
-// The answer fields of a row: memory, tokens, response, the parsed letter and its score, decode rate.
-void fill_answer_fields(nlohmann::json& row, const MethodAnswer& a, const nlohmann::json& memory, const lvb::Sample& s,
-                        const EvalConfig& c) {
+// The answer fields of a row: memory, tokens, response, the extracted letter and its score, decode rate.
+void fill_answer_fields(nlohmann::json& row, const MethodAnswer& a, const nlohmann::json& memory, const datasets::Sample& s,
+                        const datasets::Benchmark& bench) {
   row["memory"] = memory;
   row["timing_clock"] = a.timings.clock;
   row["tokens"] = a.token_counts;
   row["generated_tokens"] = a.tokens.size();
   row["response"] = a.response;
-  if (!c.protocol.open_ended) {
-    // LongVideoBench's protocol keeps lmms-eval's random fallback, seeded and flagged per row.
-    const lvb::ParsedAnswer parsed = lvb::parse_answer(a.response, int(s.candidates.size()), s.id, c.protocol.fallback_seed);
-    row["predicted"] = std::string(1, parsed.letter);
-    row["fallback"] = parsed.fallback_used;
-    row["answer_extractor"] = "lmms_longvideobench";
-    row["answer_parsed"] = !parsed.fallback_used;
-    row["answer_fallback"] = parsed.fallback_used ? nlohmann::json("random") : nlohmann::json(nullptr);
-    row["correct"] = row["correct_letter"].is_null() ? nlohmann::json(nullptr)
-                                                     : nlohmann::json(row["correct_letter"] == row["predicted"]);
+  if (!bench.open_ended()) {
+    // The protocol's extractor (datasets/answers); an unparsed answer is LongVideoBench's seeded random
+    // letter (flagged) or, elsewhere, no letter and wrong. Either way it is counted.
+    const answers::AnswerRule rule = bench.answer_rule();
+    const answers::ScoredAnswer scored = bench.score(s, a.response);
+    row["predicted"] = scored.predicted ? nlohmann::json(std::string(1, *scored.predicted)) : nlohmann::json(nullptr);
+    row["fallback"] = scored.fallback == "random";
+    row["answer_extractor"] = answers::extractor_info(rule.extractor).name;
+    row["unparsed_policy"] = answers::unparsed_policy_name(rule.unparsed);
+    row["answer_parsed"] = scored.parsed;
+    row["answer_fallback"] = scored.fallback.empty() ? nlohmann::json(nullptr) : nlohmann::json(scored.fallback);
+    row["correct"] = scored.correct ? nlohmann::json(*scored.correct) : nlohmann::json(nullptr);
   }
   row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
 }
@@ -158,17 +164,17 @@ struct RunningAccuracy {
 
 // --decode-only: decode every pending sample into the frames cache (on a machine with FFmpeg) so that
 // an eval elsewhere (a GPU node without FFmpeg, or with weak CPUs) reads frames instead of videos.
-EvalSummary decode_only(const EvalConfig& c, const EvalOptions& o, const std::vector<lvb::Sample>& todo) {
+EvalSummary decode_only(const datasets::Benchmark& bench, const EvalOptions& o, const std::vector<datasets::Sample>& todo) {
   if (o.frames_cache.empty()) throw std::invalid_argument("--decode-only needs --frames-cache DIR (where the frames go)");
   const auto t0 = Clock::now();
   const FramesCache cache(o.frames_cache);
   EvalSummary sum;
   Progress progress("decode", int64_t(todo.size()));
-  for (const lvb::Sample& s : todo) {
+  for (const datasets::Sample& s : todo) {
     std::string note;
     try {
       PreparedVideo v;
-      decode_sample_frames(s, c.protocol, &cache, v);
+      decode_sample_frames(s, bench, &cache, v);
       note = v.frames_from_cache ? " (already cached)" : "";
     } catch (const std::exception& e) {
       ++sum.errors;
@@ -200,8 +206,12 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const auto t_start = Clock::now();
   if (c.threads > 0) at::set_num_threads(c.threads);
   // Samples of this shard.
-  const auto all = lvb::load_annotations(c.dataset_root, c.split == "val" ? lvb::kValFile : lvb::kTestFile);
-  std::vector<lvb::Sample> samples;
+  const std::unique_ptr<datasets::Benchmark> benchmark = datasets::open_benchmark(c.dataset);
+  const datasets::Benchmark& bench = *benchmark;
+  const nlohmann::json protocol = bench.protocol_json();
+  const std::string protocol_name = protocol.value("name", std::string());
+  const auto& all = bench.samples();
+  std::vector<datasets::Sample> samples;
   std::map<std::string, size_t> video_index;  // --shard-by video: videos numbered by first question
   for (size_t i = 0; i < all.size(); ++i) {
     size_t unit = i;
@@ -211,7 +221,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   }
   const int64_t limit = o.limit >= 0 ? o.limit : c.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
-  if (o.decode_only) return decode_only(c, o, samples);  // touches no results folder
+  if (o.decode_only) return decode_only(bench, o, samples);  // touches no results folder
 
   std::filesystem::create_directories(o.out);
   write_text_file(o.out / "config.resolved.json", c.resolved.dump(2) + "\n");
@@ -220,7 +230,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   ResultsStore store(o.out, settings, o.resume);
   const nlohmann::json prov = provenance();
   // Only samples with work left are decoded.
-  std::vector<lvb::Sample> todo;
+  std::vector<datasets::Sample> todo;
   EvalSummary sum;
   for (const auto& s : samples) {
     bool pending = false;
@@ -229,15 +239,25 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (pending) todo.push_back(s);
     else sum.rows_skipped += int64_t(c.methods.size() * c.decoders.size());
   }
-  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
-               samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
+  std::fprintf(stderr, "[eval] %s (%s): %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
+               bench.name().c_str(), protocol.value("name", std::string("?")).c_str(), samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
                store.path().c_str());
   if (todo.empty()) return sum;
-  const std::vector<std::vector<size_t>> groups = group_samples(todo, c.prefix_reuse, c.protocol.name);
+  const std::vector<std::vector<size_t>> groups = group_samples(todo, c.prefix_reuse, protocol_name);
 
   const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
   const VideoLM& model = *loaded;
   const nlohmann::json model_json = model.describe();
+  // A protocol card is written for one model family (its frames, pixels and prompt follow that family's
+  // lmms-eval adapter): another family is refused rather than silently run under a foreign protocol.
+  if (c.dataset.card.is_object() && c.dataset.card.value("family", std::string()) != model.family())
+    throw std::invalid_argument("protocol card \"" + c.dataset.card.value("card", std::string()) + "\" is for the " +
+                                c.dataset.card.value("family", std::string()) + " family; the model is " + model.family());
+  // No model family places an assistant-turn prefix yet (VideoLM::build_prompt has no such argument).
+  if (!bench.assistant_prefix().empty())
+    throw std::invalid_argument("protocol \"" + protocol.value("name", std::string()) + "\" of " + bench.name() +
+                                " starts the answer with the assistant prefix \"" + bench.assistant_prefix() +
+                                "\", which VideoLM::build_prompt cannot place yet; use a protocol without assistant_prefix");
   std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
@@ -248,9 +268,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   const EmbeddingCache cache(c.cache_dir.empty() ? o.out.parent_path() / "embedding_cache" : c.cache_dir);
   std::optional<FramesCache> frames_cache;
   if (!o.frames_cache.empty()) frames_cache.emplace(o.frames_cache);
-  video::Prefetcher<lvb::Sample, PreparedVideo> prefetch(
+  video::Prefetcher<datasets::Sample, PreparedVideo> prefetch(
       todo,
-      [&](const lvb::Sample& s) { return prepare_video(s, c.protocol, model, frames_cache ? &*frames_cache : nullptr); },
+      [&](const datasets::Sample& s) { return prepare_video(s, bench, model, frames_cache ? &*frames_cache : nullptr); },
       2);
   Progress progress("eval", int64_t(todo.size()));
   // Test hook (tests/eval_e2e_test.cpp): slow the loop so a kill lands mid-run.
@@ -271,11 +291,11 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     for (size_t i : group) {
       SampleState st;
       st.sample = &todo[i];
-      const lvb::Sample& s = todo[i];
+      const datasets::Sample& s = todo[i];
       try {
         st.video = prefetch.next();
         nlohmann::json key = {{"sample", s.id},       {"video", s.video_file.string()}, {"frames", st.video.plan.frame_indices},
-                              {"protocol", c.protocol.to_json()}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
+                              {"protocol", protocol}, {"model", model_json["path"]}, {"dtype", model.dtype_name()}};
         // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
         if (model_json.contains("options")) key["model_options"] = model_json["options"];
         const auto t0 = Clock::now();
@@ -299,7 +319,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         st.x_LD = model.embed_prompt(st.prompt, vision);
         const int64_t patches = st.video.input.patches();
         st.info = {{"frames", st.video.frames}, {"frame_indices", st.video.plan.frame_indices},
-                   {"frame_timestamps", st.video.plan.frame_timestamps}, {"vision_patches", patches},
+                   {"frame_timestamps", st.video.plan.frame_timestamps}, {"subtitle_lines", st.video.plan.subtitle_lines},
+                   {"vision_patches", patches},
                    {"codec", st.video.codec}, {"video_size", {st.video.width, st.video.height}},
                    {"rotation_deg", st.video.rotation_deg}, {"rotation_applied", st.video.rotation_applied},
                    {"embedding_cache_hit", cache_hit}, {"frames_from_cache", st.video.frames_from_cache},
@@ -311,7 +332,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     }
     for (const MethodConfig& m : c.methods) {
       for (SampleState& st : states) {
-        const lvb::Sample& s = *st.sample;
+        const datasets::Sample& s = *st.sample;
         // Greedy answer of this (sample, method): the greedy row and the speculative rows' comparison
         // (lossless, speedup) share one run.
         std::optional<std::pair<MethodAnswer, nlohmann::json>> greedy;
@@ -329,12 +350,12 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           }
           if (d.is_greedy() && reuse_off_reason.empty()) {
             PrefixReuseFigures f;
-            MethodAnswer a = reuse.answer(prefix_group(s.video_id, s.video_file.string(), c.protocol.name), st.prompt, st.x_LD,
-                                          m, c.protocol.max_new_tokens, f);
+            MethodAnswer a = reuse.answer(prefix_group(s.video_id, s.video_file.string(), protocol_name), st.prompt, st.x_LD,
+                                          m, bench.max_new_tokens(), f);
             reuse_figures = f;
             return std::make_pair(std::move(a), memory_figures(c.device).to_json());
           }
-          MethodAnswer a = model.answer(st.x_LD, st.prompt.layout, m, c.protocol.max_new_tokens, d,
+          MethodAnswer a = model.answer(st.x_LD, st.prompt.layout, m, bench.max_new_tokens(), d,
                                         draft_dir.empty() ? nullptr : &draft->second);
           return std::make_pair(std::move(a), memory_figures(c.device).to_json());
         };
@@ -343,7 +364,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           return *greedy;
         };
         for (const DecoderConfig& d : c.decoders) {
-          nlohmann::json row = base_row(s, m, d, c, model_json, prov);
+          nlohmann::json row = base_row(s, bench, m, d, c, protocol, model_json, prov);
           row["model_load"] = model.load_figures();
           if (store.done(row["key"].get<std::string>())) {
             ++sum.rows_skipped;
@@ -355,7 +376,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
             std::pair<MethodAnswer, nlohmann::json> own;
             if (!d.is_greedy()) own = run_answer(d);
             const auto& [a, memory] = d.is_greedy() ? greedy_for() : own;
-            fill_answer_fields(row, a, memory, s, c);
+            fill_answer_fields(row, a, memory, s, bench);
             if (a.speculative) {
               const MethodAnswer& base = greedy_for().first;
               SpeculativeFigures f = *a.speculative;
