@@ -21,3 +21,13 @@ if(TARGET pevlm_eval AND TARGET pevlm_report)
   target_compile_definitions(datasets_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(datasets_e2e_test pevlm)
 endif()
+
+# scripts/convert-videomme-parquet on a Parquet file with the release's schema (pyarrow in .venv): rows and
+# values unchanged, provenance, refusals named.
+if(TARGET pevlm)
+  add_test(NAME ConvertVideoMmeParquet.ReleaseSchemaRoundTrips
+           COMMAND ${PROJECT_SOURCE_DIR}/.venv/bin/python ${CMAKE_CURRENT_SOURCE_DIR}/convert_videomme_parquet_test.py
+                   $<TARGET_FILE:pevlm> ${PROJECT_SOURCE_DIR}/scripts/convert-videomme-parquet
+                   ${CMAKE_CURRENT_BINARY_DIR}/convert_videomme_parquet)
+  set_tests_properties(ConvertVideoMmeParquet.ReleaseSchemaRoundTrips PROPERTIES LABELS "datasets")
+endif()

@@ -10,6 +10,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "harness/eval/results_store.h"
@@ -141,6 +143,35 @@ TEST(DatasetsE2E, MlvuReportsMAvg) {
   }
   EXPECT_NE(r.report.find("| M-Avg | mean over 3 task values |"), std::string::npos) << r.report;
   EXPECT_NE(r.report.find("accuracy per task | plotQA"), std::string::npos) << r.report;
+  if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
+}
+
+// MLVU's official protocol: the answer continues from the assistant prefix "Best Option: (" (appended after
+// the generation prompt, models/video_lm/assistant_prefix.h), read by check_ans (mlvu_official). Its prompt
+// has the prefix's tokens more than the same protocol without it.
+TEST(DatasetsE2E, MlvuOfficialAnswersAfterTheAssistantPrefix) {
+  const EvalRun r = eval_and_report("mlvu", "mlvu", 2, small("official"));
+  ASSERT_EQ(r.rows.size(), 8u * 5u);
+  for (const auto& row : r.rows) {
+    EXPECT_TRUE(row["error"].is_null()) << row["error"];
+    EXPECT_EQ(row["answer_extractor"], "mlvu_official");
+    EXPECT_EQ(row["protocol"]["assistant_prefix"], "Best Option: (");
+  }
+  std::ofstream(r.dir / "noprefix.yaml") << "model: " << (r.dir / "model").string() << "\n"
+                                         << "dataset: {benchmark: mlvu, root: " << (r.dir / "data").string() << "}\n"
+                                         << "protocol: " << small("official", ", assistant_prefix: ''") << "\n"
+                                         << "dtype: fp32\nthreads: 1\nmethods: [{name: full}]\n";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (r.dir / "noprefix.yaml").string() + " --out " + (r.dir / "noprefix").string()), 0);
+  const std::vector<nlohmann::json> plain = read_results_jsonl(r.dir / "noprefix" / "results.jsonl");
+  ASSERT_EQ(plain.size(), 8u);
+  // The tiny model's tokenizer splits the prefix its own way: the difference is one positive count on every row.
+  std::map<std::string, int64_t> plain_total;
+  for (const auto& row : plain) plain_total[row["sample_id"].get<std::string>()] = row["tokens"]["total"].get<int64_t>();
+  std::set<int64_t> added;
+  for (const auto& row : r.rows)
+    if (row["method"] == "full") added.insert(row["tokens"]["total"].get<int64_t>() - plain_total.at(row["sample_id"].get<std::string>()));
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_GT(*added.begin(), 0);
   if (!HasFailure()) fs::remove_all(r.dir);  // kept for inspection when the test fails
 }
 

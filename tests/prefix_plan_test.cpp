@@ -108,6 +108,33 @@ TEST(PrefixPlan, NoMethodsPrefixDependsOnTheQuestion) {
   EXPECT_GT(checked, 800);
 }
 
+// Questions of one video may share text after the question's start (Video-MME puts the video's subtitles
+// there): the eval loop then prefills the shared ids once (PrefixReuse's shared_tokens). Every method's
+// plan must split exactly anywhere inside the question range, and the prefix up to the split must not
+// depend on how long the question goes on.
+TEST(PrefixPlan, EveryMethodSplitsInsideTheQuestion) {
+  int checked = 0;
+  for (const nlohmann::json& entry : all_method_entries()) {
+    for (size_t family = 0; family < layouts_with_question(1).size(); ++family) {
+      const TokenLayout shorter = layouts_with_question(6)[family];
+      const TokenLayout longer = layouts_with_question(9)[family];
+      const AttentionPlan plan_s = plan_for(entry, shorter), plan_l = plan_for(entry, longer);
+      for (int64_t into : {1, 3, 5}) {
+        const int64_t p = shorter.question_begin() + into;
+        const std::string ctx = entry.dump() + " layout " + std::to_string(family) + " split " + std::to_string(into) +
+                                " tokens into the question";
+        const AttentionPlan a = prefix_plan(plan_s, p), b = prefix_plan(plan_l, p);
+        EXPECT_EQ(a.length, p) << ctx;
+        expect_suffix_rows_match(plan_s, a, ctx);
+        expect_suffix_rows_match(plan_l, b, ctx);
+        EXPECT_EQ(plan_difference(a, b), "") << ctx;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 800);
+}
+
 TEST(PrefixPlan, FullAttentionIsCutInsideItsOneRange) {
   const TokenLayout layout = layouts_with_question(3)[0];
   const AttentionPlan full = make_full_plan(layout);

@@ -135,6 +135,37 @@ TEST_P(PrefixReuseExact, SameLogitsAndAnswersAsAWholePrefill) {
   std::printf("[prefix reuse] %s/%s: largest logit difference %.3g of the largest logit\n", family.c_str(), executor.c_str(), worst);
 }
 
+// Questions that share text after the question's start (Video-MME's subtitles before the question): the
+// eval loop passes the shared ids' length, the prefix reaches into the question, and answers stay those of
+// a whole prefill (greedy tokens and text).
+TEST_P(PrefixReuseExact, SharedTextAfterTheQuestionStartIsPrefilledOnce) {
+  const auto& [family, executor] = GetParam();
+  const Loaded l = load_family(family, executor);
+  const VideoLM& model = *l.model;
+  const std::string subs = "This video's subtitles are listed below:\nhello there\nsee you\n";
+  const std::vector<std::string> questions = {subs + "What is drawn?\nA. a circle\nB. a square",
+                                              subs + "Which colour dominates?\nA. red\nB. blue"};
+  std::vector<VideoPrompt> prompts;
+  for (const std::string& q : questions) prompts.push_back(model.build_prompt(l.input, "You are a helpful assistant.", q));
+  const int64_t shared = shared_prefix_length({&prompts[0].ids, &prompts[1].ids});
+  ASSERT_GT(shared, prompts[0].layout.question_begin() + 5) << "the subtitle text is shared";
+  for (const nlohmann::json& entry : tiny_methods()) {
+    const MethodConfig m = resolve_method(entry);
+    PrefixReuse reuse(model);
+    for (size_t qi = 0; qi < prompts.size(); ++qi) {
+      const std::string ctx = family + "/" + executor + " " + m.label() + " question " + std::to_string(qi);
+      const at::Tensor x_LD = model.embed_prompt(prompts[qi], l.vision);
+      PrefixReuseFigures f;
+      const MethodAnswer reused = reuse.answer("video|protocol", prompts[qi], x_LD, m, 6, f, shared);
+      const MethodAnswer alone = model.answer(x_LD, prompts[qi].layout, m, 6);
+      EXPECT_EQ(f.reused, qi > 0) << ctx << " " << f.reason;
+      EXPECT_EQ(f.prefix_tokens, shared) << ctx;
+      EXPECT_EQ(reused.tokens, alone.tokens) << ctx;
+      EXPECT_EQ(reused.response, alone.response) << ctx;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, PrefixReuseExact,
                          ::testing::Combine(::testing::Values("qwen2_5_vl", "llava_video", "longvila"),
                                             ::testing::Values("cpu", "reference")));

@@ -44,3 +44,10 @@ if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
   target_compile_definitions(video_lm_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(video_lm_e2e_test pevlm)
 endif()
+
+# The protocols' assistant prefix (MLVU official): own tokens == the rendered prompt's, span and positions.
+pevlm_add_test(assistant_prefix_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/assistant_prefix_test.cpp
+  DEPS pevlm_video_lm pevlm_tokenizer pevlm_methods
+  LABELS video_lm)
+pevlm_use_torch_pch(assistant_prefix_test)

@@ -20,6 +20,7 @@ lvb::PromptPlan plan_mc_frames(const McProtocol& p, const lvb::VideoProbe& probe
   plan.max_pixels = double(p.max_pixels);
   plan.second_per_grid_ts = p.second_per_grid_ts;
   plan.system_prompt = p.system_prompt;
+  plan.assistant_prefix = p.assistant_prefix;
   try {
     if (p.sampler == "qwen_fps") {
       const lvb::QwenFpsSampling q = lvb::qwen_fps_sampling(probe.frame_count, probe.fps, p.fps, p.min_frames, p.max_frames,

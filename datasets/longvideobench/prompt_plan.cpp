@@ -195,7 +195,8 @@ nlohmann::json PromptPlan::to_json() const {
           {"max_pixels", max_pixels},         {"second_per_grid_ts", second_per_grid_ts},
           {"system_prompt", system_prompt},   {"pre_video_text", pre_video_text},
           {"pieces", pieces_json},            {"separator", separator},
-          {"question_text", question_text},   {"subtitle_lines", subtitle_lines}};
+          {"question_text", question_text},   {"subtitle_lines", subtitle_lines},
+          {"assistant_prefix", assistant_prefix}};
 }
 
 }  // namespace pevlm::lvb

@@ -59,6 +59,9 @@ struct PromptPlan {
   std::vector<PromptPiece> pieces;
   std::string separator;       // "\n" (official, lmms_val_i with subtitles) or ""
   std::string question_text;   // question, lettered options and instruction, as the reference
+  // Text the assistant turn starts with, after the generation prompt (MLVU official "Best Option: (");
+  // the answer continues from it. "" for most protocols (models/video_lm/assistant_prefix.h).
+  std::string assistant_prefix;
   int subtitle_lines = 0;      // Text pieces inserted
 
   // The whole prompt as text, each frame written as `frame_placeholder`.

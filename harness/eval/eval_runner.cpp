@@ -20,6 +20,7 @@
 #include "harness/eval/prefix_reuse.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
+#include "models/video_lm/assistant_prefix.h"
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
@@ -253,11 +254,6 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   if (c.dataset.card.is_object() && c.dataset.card.value("family", std::string()) != model.family())
     throw std::invalid_argument("protocol card \"" + c.dataset.card.value("card", std::string()) + "\" is for the " +
                                 c.dataset.card.value("family", std::string()) + " family; the model is " + model.family());
-  // No model family places an assistant-turn prefix yet (VideoLM::build_prompt has no such argument).
-  if (!bench.assistant_prefix().empty())
-    throw std::invalid_argument("protocol \"" + protocol.value("name", std::string()) + "\" of " + bench.name() +
-                                " starts the answer with the assistant prefix \"" + bench.assistant_prefix() +
-                                "\", which VideoLM::build_prompt cannot place yet; use a protocol without assistant_prefix");
   std::fprintf(stderr, "[eval] %s on %s, executor %s (kernel %s), loaded in %.1f s (%s)\n", model_json["name"].get<std::string>().c_str(),
                c.device.description.c_str(), model_json["executor"].get<std::string>().c_str(),
                model_json["kernel"].get<std::string>().c_str(), model.load_figures()["ms"].get<double>() / 1000.0,
@@ -316,6 +312,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
         }
         st.prompt = model.build_prompt(st.video.input, st.video.plan.system_prompt, st.video.plan.question_text);
+        append_assistant_prefix(st.prompt, model.tokenizer(), st.video.plan.assistant_prefix);
         st.x_LD = model.embed_prompt(st.prompt, vision);
         const int64_t patches = st.video.input.patches();
         st.info = {{"frames", st.video.frames}, {"frame_indices", st.video.plan.frame_indices},
@@ -330,6 +327,12 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
       }
       states.push_back(std::move(st));
     }
+    // The ids every question of the video shares (beyond the question's start when the protocol puts
+    // question-independent text there, e.g. Video-MME's subtitles): the prefix prefilled once.
+    std::vector<const std::vector<int64_t>*> group_ids;
+    for (const SampleState& st : states)
+      if (st.error.empty()) group_ids.push_back(&st.prompt.ids);
+    const int64_t shared_tokens = group_ids.size() > 1 ? shared_prefix_length(group_ids) : 0;
     for (const MethodConfig& m : c.methods) {
       for (SampleState& st : states) {
         const datasets::Sample& s = *st.sample;
@@ -346,12 +349,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
               throw std::invalid_argument("decoder '" + d.name + "' drafts with a second model, which the " + model.family() +
                                           " family does not support");
             draft = st.draft_inputs.emplace(draft_dir, drafts->input(draft_dir, st.video.input, st.video.plan.system_prompt,
-                                                                     st.video.plan.question_text, st.prompt.ids)).first;
+                                                                     st.video.plan.question_text, st.prompt.ids,
+                                                                     st.video.plan.assistant_prefix)).first;
           }
           if (d.is_greedy() && reuse_off_reason.empty()) {
             PrefixReuseFigures f;
             MethodAnswer a = reuse.answer(prefix_group(s.video_id, s.video_file.string(), protocol_name), st.prompt, st.x_LD,
-                                          m, bench.max_new_tokens(), f);
+                                          m, bench.max_new_tokens(), f, shared_tokens);
             reuse_figures = f;
             return std::make_pair(std::move(a), memory_figures(c.device).to_json());
           }

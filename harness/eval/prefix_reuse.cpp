@@ -3,6 +3,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 #include "methods/prefix_plan.h"
 
 namespace pevlm {
@@ -14,6 +16,17 @@ nlohmann::json PrefixReuseFigures::to_json() const {
           {"suffix_tokens", suffix_tokens},
           {"prefix_ms", {{"attention", prefix_attention_ms}, {"other", prefix_other_ms}}},
           {"suffix_ms", {{"attention", suffix_attention_ms}, {"other", suffix_other_ms}}}};
+}
+
+int64_t shared_prefix_length(const std::vector<const std::vector<int64_t>*>& prompts) {
+  if (prompts.empty()) return 0;
+  size_t n = prompts[0]->size();
+  for (const std::vector<int64_t>* ids : prompts) {
+    size_t i = 0;
+    while (i < n && i < ids->size() && (*ids)[i] == (*prompts[0])[i]) ++i;
+    n = i;
+  }
+  return int64_t(n);
 }
 
 std::string prefix_group(const std::string& video_id, const std::string& video_file, const std::string& protocol) {
@@ -32,9 +45,10 @@ std::string PrefixReuse::mismatch(const std::string& group, const std::string& l
 }
 
 MethodAnswer PrefixReuse::answer(const std::string& group, const VideoPrompt& prompt, const at::Tensor& x_LD,
-                                 const MethodConfig& m, int64_t max_new_tokens, PrefixReuseFigures& f) {
+                                 const MethodConfig& m, int64_t max_new_tokens, PrefixReuseFigures& f, int64_t shared_tokens) {
   const TokenLayout& layout = prompt.layout;
-  const int64_t P = layout.question_begin(), L = layout.length;
+  const int64_t L = layout.length;
+  const int64_t P = std::max(layout.question_begin(), std::min(shared_tokens, L - 1));
   f = PrefixReuseFigures{};
   if (P <= 0 || P >= L) {  // nothing to share (or no question): a whole prefill, and the row says so
     f.reason = "no prompt part before the question to share (question at token " + std::to_string(P) + " of " +

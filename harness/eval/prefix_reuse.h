@@ -37,10 +37,14 @@ class PrefixReuse {
 
   // The greedy answer of one question whose prompt is `prompt` with embeddings x_LD, under method `m`.
   // `group` names the video (and protocol); a stored prefix of another group or method is dropped.
+  // The prefix is everything before the question, or the first `shared_tokens` when that is longer (and
+  // shorter than the prompt): the token ids every question of the video shares, e.g. Video-MME's subtitles,
+  // which its prompts put in the question text (shared_prefix_length; the plan is split inside the question
+  // range, which every method attends causally to everything before it: methods/prefix_plan.h).
   // The answer's timings are those of the whole prompt (prefix + suffix, prefill_tokens = L), so latency
   // figures keep their meaning; `figures` says what was actually computed.
   MethodAnswer answer(const std::string& group, const VideoPrompt& prompt, const at::Tensor& x_LD, const MethodConfig& m,
-                      int64_t max_new_tokens, PrefixReuseFigures& figures);
+                      int64_t max_new_tokens, PrefixReuseFigures& figures, int64_t shared_tokens = 0);
   // Drops the stored prefix (its KV cache), e.g. after the last question of a video.
   void clear() { stored_.reset(); }
 
@@ -58,6 +62,9 @@ class PrefixReuse {
   const VideoLM& model_;
   std::optional<Stored> stored_;
 };
+
+// The number of leading token ids all of `prompts` share (0 for none; a single prompt's whole length).
+int64_t shared_prefix_length(const std::vector<const std::vector<int64_t>*>& prompts);
 
 // The group of a sample for prefix reuse: its video (id, else the file), with the protocol's name.
 std::string prefix_group(const std::string& video_id, const std::string& video_file, const std::string& protocol);

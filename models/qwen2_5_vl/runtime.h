@@ -35,7 +35,7 @@ class QwenVideoLM : public VideoLM {
 
   const Qwen25VLConfig& config() const { return config_; }
   const PreprocessorConfig& preprocessor() const { return preprocessor_; }
-  const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
+  const tokenizer::Tokenizer& tokenizer() const override { return tokenizer_; }
   const tokenizer::ChatTemplate& chat_template() const { return chat_template_; }
   std::string dtype_name() const override;
   const at::Device& device() const { return device_; }

@@ -2,6 +2,8 @@
 // models/qwen2_5_vl/runtime_draft.cpp (QwenDraftModels), written against VideoLM.
 #include "models/video_lm/draft_models.h"
 
+#include "models/video_lm/assistant_prefix.h"
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -59,7 +61,8 @@ const VideoLM& SameFamilyDraftModels::get(const std::string& dir) {
 }
 
 DraftInput SameFamilyDraftModels::input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
-                                        const std::string& question, const std::vector<int64_t>& target_ids) {
+                                        const std::string& question, const std::vector<int64_t>& target_ids,
+                                        const std::string& assistant_prefix) {
   const VideoLM& draft = get(dir);
   DraftInput in;
   in.model = &draft;
@@ -67,7 +70,8 @@ DraftInput SameFamilyDraftModels::input(const std::string& dir, const VideoInput
   const int v0 = timer->mark();
   const at::Tensor vision = draft.encode(video);
   in.vision_ms = timer->ms(v0, timer->mark());
-  const VideoPrompt prompt = draft.build_prompt(video, system_prompt, question);
+  VideoPrompt prompt = draft.build_prompt(video, system_prompt, question);
+  append_assistant_prefix(prompt, draft.tokenizer(), assistant_prefix);
   if (prompt.ids != target_ids)
     throw std::invalid_argument("draft model " + dir + " builds a different prompt (" + std::to_string(prompt.ids.size()) +
                                 " ids) than the target " + target_dir_ + " (" + std::to_string(target_ids.size()) +

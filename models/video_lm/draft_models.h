@@ -32,7 +32,8 @@ class SameFamilyDraftModels : public DraftModels {
   // The draft in `dir`, loaded and checked on first use (std::invalid_argument naming both folders).
   const VideoLM& get(const std::string& dir);
   DraftInput input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
-                   const std::string& question, const std::vector<int64_t>& target_ids) override;
+                   const std::string& question, const std::vector<int64_t>& target_ids,
+                   const std::string& assistant_prefix = "") override;
 
  private:
   const VideoLM& target_;

@@ -83,7 +83,7 @@ class Qwen2VideoLM : public VideoLM {
   }
   const llm::Decoder& llm() const override { return *backbone_.llm; }
   attention::Executor& executor() const override { return *backbone_.executor; }
-  const tokenizer::Tokenizer& tokenizer() const { return backbone_.tokenizer; }
+  const tokenizer::Tokenizer& tokenizer() const override { return backbone_.tokenizer; }
   // Drafts of the draft-model decoders: checkpoints of the same family (load_same_family) with this model's
   // model options, on its dtype, device and executor kind, with the same tokenizer (draft_models.h).
   std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const override;

@@ -29,6 +29,10 @@
 #include "methods/token_layout.h"
 #include "models/llm/decoder.h"
 
+namespace pevlm::tokenizer {
+class Tokenizer;
+}
+
 namespace pevlm {
 
 // One piece of the user turn, in prompt order: text, or a visual chunk.
@@ -103,10 +107,12 @@ class DraftModels {
  public:
   virtual ~DraftModels() = default;
   // The draft in `dir` (loaded and checked on first use) with its embeddings of a sample's prompt
-  // (system prompt + video + question, as the target's). Throws std::invalid_argument naming both
-  // folders when the draft cannot draft for the target or builds other prompt ids than `target_ids`.
+  // (system prompt + video + question + the protocol's assistant prefix, as the target's). Throws
+  // std::invalid_argument naming both folders when the draft cannot draft for the target or builds other
+  // prompt ids than `target_ids`.
   virtual DraftInput input(const std::string& dir, const VideoInput& video, const std::string& system_prompt,
-                           const std::string& question, const std::vector<int64_t>& target_ids) = 0;
+                           const std::string& question, const std::vector<int64_t>& target_ids,
+                           const std::string& assistant_prefix = "") = 0;
 };
 
 class VideoLM {
@@ -139,7 +145,8 @@ class VideoLM {
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
   // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
   virtual at::Tensor encode(const VideoInput& video) const = 0;
-  // The chat prompt of the user turn (video + text pieces) and the question.
+  // The chat prompt of the user turn (video + text pieces) and the question. A protocol's assistant prefix
+  // (plan.assistant_prefix) is appended by the caller: append_assistant_prefix (assistant_prefix.h).
   virtual VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
                                    const std::string& question) const = 0;
   // Token embeddings with `vision` at prompt.visual_slots: [L, hidden] on the model's device.
@@ -158,6 +165,8 @@ class VideoLM {
   // The Qwen2 decoder every family runs and its attention executor, for callers that drive prefill /
   // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
   virtual const llm::Decoder& llm() const = 0;
+  // The checkpoint's tokenizer (text the harness adds to a built prompt, e.g. an assistant prefix).
+  virtual const tokenizer::Tokenizer& tokenizer() const = 0;
   virtual attention::Executor& executor() const = 0;
   // Draft checkpoints for decoders with a draft model (speculative, parallelvlm), or nullptr when the
   // family has none (then such a decoder is an error naming the family). `target_dir`: this model's
