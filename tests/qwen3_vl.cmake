@@ -2,7 +2,7 @@
 # transformers golden in tests/data/golden/qwen3_vl_tiny (fp32, max-abs <= 1e-4).
 if(TARGET pevlm_qwen3_vl_vision)
   pevlm_add_test(qwen3_vl_vision_test
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/qwen3_vl_vision_test.cpp
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/qwen3_vl_vision_test.cpp ${CMAKE_CURRENT_LIST_DIR}/qwen3_vl_preprocess_test.cpp
     DEPS pevlm_qwen3_vl_vision pevlm_qwen3_vl_config pevlm_safetensors_torch nlohmann_json::nlohmann_json
     LABELS qwen3_vl golden)
   pevlm_use_torch_pch(qwen3_vl_vision_test)

@@ -115,14 +115,15 @@ def preprocess_video(frames_THWC):
                                     temporal_patch_size=TPATCH, merge_size=MERGE, image_mean=[0.5] * 3,
                                     image_std=[0.5] * 3)
     size = SizeDict(shortest_edge=MIN_PIXELS, longest_edge=MAX_PIXELS)
-    out = []
+    out, resized = [], []
     for frame in frames_THWC:
         chw = np.ascontiguousarray(frame.transpose(2, 0, 1))
         chw = proc.resize(chw, size=size, resample=proc.resample, factor=PATCH * MERGE)
+        resized.append(np.asarray(chw).transpose(1, 2, 0).astype(np.uint8))
         chw = proc.rescale(np.asarray(chw, np.float32), proc.rescale_factor)
         out.append(proc.normalize(chw, proc.image_mean, proc.image_std).astype(np.float32))
     pixels, grid = patchify_video(np.stack(out))
-    return torch.from_numpy(np.ascontiguousarray(pixels)), torch.tensor([grid])
+    return torch.from_numpy(np.ascontiguousarray(pixels)), torch.tensor([grid]), torch.from_numpy(np.stack(resized))
 
 
 def video_placeholder(grid):
@@ -288,7 +289,7 @@ The script's docstring says what each stage mirrors. Prompt ({L} tokens; spans o
 ```
 
 golden.safetensors:
-- raw_frames [5,70,100,3] u8, frame_indices, video_fps (4), timestamps (per temporal patch, seconds)
+- raw_frames [5,70,100,3] u8, resized_frames [5,64,96,3] u8 (PIL bicubic), frame_indices, video_fps (4), timestamps (per temporal patch, seconds)
 - pixel_values_videos [72,1536], video_grid_thw [[3,4,6]]
 - vision_patch_embed (Conv3d), vision_pos_interp_indices / _weights [72,4] (bilinear taps into the 8x8
   table, 2x2-merge order), vision_pos_embeds, vision_pos_added (= patch embed + pos embeds: the first
@@ -320,11 +321,11 @@ def main():
     model = make_model(config, args.seed)
 
     frames = video_frames()
-    pixels, grid = preprocess_video(frames)
+    pixels, grid, resized = preprocess_video(frames)
     text, ids, times = build_prompt(tok, grid)
     geo = geometry(tok, text, ids, ids_map)
 
-    golden = {"raw_frames": torch.from_numpy(frames), "pixel_values_videos": pixels, "video_grid_thw": grid,
+    golden = {"raw_frames": torch.from_numpy(frames), "resized_frames": resized, "pixel_values_videos": pixels, "video_grid_thw": grid,
               "frame_indices": torch.tensor(FRAME_INDICES), "video_fps": torch.tensor([VIDEO_FPS], dtype=torch.float64),
               "timestamps": torch.tensor(times, dtype=torch.float64),
               "patch_spans": torch.tensor(geo.frames, dtype=torch.long)}
