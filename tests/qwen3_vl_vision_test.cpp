@@ -97,6 +97,21 @@ TEST(Qwen3VLConfig, ErrorsNameTheKey) {
   expect_error(j, "head_dim");
 }
 
+TEST(Qwen3VLConfig, PresetsOfTheReleasedSizes) {
+  Qwen3VLConfig b8 = config_preset("qwen3-vl-8b-instruct");
+  EXPECT_EQ(b8.text.num_layers, 36);
+  EXPECT_EQ(b8.text.num_heads, 32);
+  EXPECT_EQ(b8.text.num_kv_heads, 8);
+  EXPECT_EQ(b8.text.head_dim, 128);
+  EXPECT_FALSE(b8.text.tie_word_embeddings);
+  EXPECT_EQ(b8.vision.deepstack_visual_indexes, (std::vector<int64_t>{8, 16, 24}));
+  Qwen3VLConfig b4 = config_preset("qwen3-vl-4b");
+  EXPECT_EQ(b4.text.hidden_size, 2560);  // head_dim 128 != 2560 / 32
+  EXPECT_TRUE(b4.text.tie_word_embeddings);
+  EXPECT_EQ(config_preset("qwen3-vl-2b").text.num_layers, 28);
+  EXPECT_THROW(config_preset("qwen3-vl-30b-a3b"), std::invalid_argument);
+}
+
 TEST(Qwen3VLVisionPositions, InterpolationTapsAndRotaryIdsMatchTransformers) {
   InterpolationTaps taps = position_interpolation(golden_grid(), 8, 2);
   EXPECT_TRUE(at::equal(taps.indices, golden("vision_pos_interp_indices")));

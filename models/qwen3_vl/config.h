@@ -95,4 +95,9 @@ Qwen3VLConfig parse_config(const std::string& json_text, const std::string& sour
 // most text num_layers of them. Throws std::runtime_error naming config.source and the key.
 void validate(const Qwen3VLConfig& config);
 
+// The released dense checkpoints' values: "qwen3-vl-2b", "qwen3-vl-4b", "qwen3-vl-8b" ("-instruct"
+// accepted). Throws std::invalid_argument listing the valid names.
+std::vector<std::string> preset_names();
+Qwen3VLConfig config_preset(const std::string& name);
+
 }  // namespace pevlm::qwen3_vl
