@@ -36,7 +36,7 @@ std::string timestamp_text(double seconds) {
 }
 
 BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptTokens& tokens, const std::string& system_prompt,
-                               const VideoInput& video, const std::string& question) {
+                               const std::string& before, const VideoInput& video, const std::string& question) {
   if (tokens.vision_start < 0 || tokens.vision_end < 0 || tokens.video_pad < 0)
     throw std::invalid_argument("Qwen3-VL prompt: vision_start / vision_end / video token ids are required");
   const MergedGrid& g = video.grid;
@@ -50,7 +50,8 @@ BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptToke
   std::string header = system_prompt.empty() ? "" : "<|im_start|>system\n" + system_prompt + "<|im_end|>\n";
   header += "<|im_start|>user\n";
   append(ids, tok, header, true);
-  out.text = header;
+  if (!before.empty()) append(ids, tok, before, false);
+  out.text = header + before;
   TokenLayout& layout = out.layout;
   layout.spans.push_back(Span{SpanKind::Text, 0, int64_t(ids.size()), -1});
   for (int64_t s = 0; s < g.steps; ++s) {

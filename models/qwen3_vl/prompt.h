@@ -48,10 +48,11 @@ struct BuiltPrompt {
   std::string text;          // the rendered prompt with one <|video_pad|> per patch (for logs)
 };
 
-// `[<|im_start|>system\n{system}<|im_end|>\n]<|im_start|>user\n{video}{question}<|im_end|>\n
-// <|im_start|>assistant\n`; the question is encoded with special tokens disabled. Throws
-// std::invalid_argument when token ids are missing or timestamps and patches disagree.
+// `[<|im_start|>system\n{system}<|im_end|>\n]<|im_start|>user\n{before}{video}{question}<|im_end|>\n
+// <|im_start|>assistant\n`; user text is encoded with special tokens disabled. Spans: the leading text
+// (through `before`), one Frame per temporal patch, the question block. Throws std::invalid_argument
+// when token ids are missing or timestamps and patches disagree.
 BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptTokens& tokens, const std::string& system_prompt,
-                               const VideoInput& video, const std::string& question);
+                               const std::string& before, const VideoInput& video, const std::string& question);
 
 }  // namespace pevlm::qwen3_vl
