@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,9 @@ inline double max_abs(const at::Tensor& actual, const at::Tensor& expected) {
 inline void expect_close(const at::Tensor& actual, const at::Tensor& expected, const std::string& what,
                          double tolerance = kFp32Tolerance) {
   ASSERT_EQ(actual.sizes(), expected.sizes()) << what;
-  EXPECT_LE(max_abs(actual, expected), tolerance) << what;
+  const double err = max_abs(actual, expected);
+  std::cout << "[golden] " << what << ": max-abs " << err << "\n";
+  EXPECT_LE(err, tolerance) << what;
 }
 
 }  // namespace pevlm::qwen3_vl::testing

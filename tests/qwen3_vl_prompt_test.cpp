@@ -32,7 +32,7 @@ TEST(Qwen3VLTimestamps, MeanOfEachPatchAsTheProcessor) {
 
 BuiltPrompt golden_prompt() {
   const auto tok = tokenizer::Tokenizer::load(testing::golden_dir() + "/tokenizer.json");
-  VideoInput video{{3, 2, 3}, patch_timestamps(golden_ids("frame_indices"), 4.0, 2)};
+  TimedVideo video{{3, 2, 3}, patch_timestamps(golden_ids("frame_indices"), 4.0, 2)};
   return build_video_prompt(tok, {565, 566, 569}, "You are a helpful assistant.", "", video, "What is shown in the video?");
 }
 

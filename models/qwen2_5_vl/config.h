@@ -40,6 +40,11 @@ struct TextConfig {
   bool tie_word_embeddings = false;     // lm_head shares embed_tokens (3B: true, 7B: false)
   int64_t max_position_embeddings = 0;  // "max_position_embeddings"
   std::string hidden_act = "silu";      // "hidden_act" (only silu is used by Qwen2.5-VL)
+  // Decoder variants (issue 23; defaults: the Qwen2 decoder). Qwen3-VL (models/qwen3_vl/text.h): no q/k/v
+  // bias, RMSNorm over head_dim on q and k before RoPE, interleaved M-RoPE sections.
+  bool qkv_bias = true;
+  bool qk_norm = false;
+  bool rope_interleaved = false;
 
   int64_t q_per_kv() const { return num_kv_heads > 0 ? num_heads / num_kv_heads : 0; }
 };

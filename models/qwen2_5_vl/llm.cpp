@@ -21,6 +21,7 @@ constexpr int64_t kKvHeadroom = 256;  // KV rows reserved for decoding after a p
 // that would otherwise surface as a device-mismatch error deep inside a layer.
 void cast_weights(LlmWeights& w, at::ScalarType dtype, const at::Device& device) {
   auto c = [&](at::Tensor& t, const std::string& name) {
+    if (!t.defined()) return;  // a tensor the variant does not have (q/k/v bias, q/k norm)
     if (t.device() != device)
       throw std::invalid_argument("QwenLlm: weight " + name + " is on " + t.device().str() + ", the model on " + device.str());
     t = t.to(dtype, /*non_blocking=*/false, /*copy=*/false, at::MemoryFormat::Preserve);
@@ -32,8 +33,8 @@ void cast_weights(LlmWeights& w, at::ScalarType dtype, const at::Device& device)
   else c(w.lm_head_VD, "lm_head");
   for (size_t n = 0; n < w.layers.size(); ++n) {
     LlmLayerWeights& l = w.layers[n];
-    for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w,
-                          &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
+    for (at::Tensor* t : {&l.input_norm_D, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w, &l.q_norm_D,
+                          &l.k_norm_D, &l.post_norm_D, &l.gate_w, &l.up_w, &l.down_w})
       c(*t, "layers." + std::to_string(n));
   }
 }
@@ -109,6 +110,10 @@ QwenLlm::Qkv QwenLlm::attention_inputs(int64_t n, const at::Tensor& x_LD, const 
   at::Tensor q_LHD = at::linear(h_LD, w.q_w, w.q_b).view({L, text_.num_heads, D});
   at::Tensor k_LHD = at::linear(h_LD, w.k_w, w.k_b).view({L, text_.num_kv_heads, D});
   at::Tensor v_LHD = at::linear(h_LD, w.v_w, w.v_b).view({L, text_.num_kv_heads, D});
+  if (text_.qk_norm) {  // Qwen3: RMSNorm over head_dim after the projections, before RoPE
+    q_LHD = rms_norm(q_LHD, w.q_norm_D);
+    k_LHD = rms_norm(k_LHD, w.k_norm_D);
+  }
   return {apply_rotary(q_LHD, rope), apply_rotary(k_LHD, rope), v_LHD};
 }
 

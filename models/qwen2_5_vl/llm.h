@@ -127,6 +127,9 @@ class QwenLlm {
 
   // Runs every layer over x_LD [L, hidden] under `plan` (its positions and its attention) and
   // returns the session holding the KV cache and the requested logits. plan.length must equal L.
+  // x_LD may be [L, hidden * (1 + k)]: column block j + 1 is added to the hidden states after layer j
+  // (Qwen3-VL's DeepStack, modeling_qwen3_vl.py _deepstack_process; zeros at rows without an add), so
+  // the adds travel with their tokens through every caller.
   LlmSession prefill(const at::Tensor& x_LD, const AttentionPlan& plan, attention::Executor& executor,
                      const PrefillOptions& options = {}) const;
 

@@ -63,6 +63,20 @@ RotaryTables mrope_tables(const PositionIds& positions, int64_t head_dim, double
   return {mix(axes.cos_LD, mrope_section), mix(axes.sin_LD, mrope_section)};
 }
 
+RotaryTables mrope_tables_interleaved(const PositionIds& positions, int64_t head_dim, double theta,
+                                      const std::array<int64_t, 3>& s) {
+  check_section(s, head_dim);
+  RotaryTables axes = mrope_axis_tables(positions, head_dim, theta);
+  std::vector<int64_t> axis(size_t(head_dim / 2), 0);
+  for (int64_t i = 0; i < head_dim / 2; ++i) {
+    if (i % 3 == 1 && i < 3 * s[1]) axis[size_t(i)] = 1;
+    if (i % 3 == 2 && i < 3 * s[2]) axis[size_t(i)] = 2;
+  }
+  axis.insert(axis.end(), axis.begin(), axis.end());  // cat(freqs, freqs)
+  at::Tensor pick = at::tensor(axis, at::kLong).view({1, 1, -1}).expand({1, positions.length, head_dim});
+  return {axes.cos_LD.gather(0, pick).squeeze(0).contiguous(), axes.sin_LD.gather(0, pick).squeeze(0).contiguous()};
+}
+
 RotaryTables mrope_tables_1d(int64_t first, int64_t count, int64_t head_dim, double theta,
                              const std::array<int64_t, 3>& mrope_section) {
   check_section(mrope_section, head_dim);

@@ -32,6 +32,12 @@ RotaryTables mrope_axis_tables(const PositionIds& positions, int64_t head_dim, d
 RotaryTables mrope_tables(const PositionIds& positions, int64_t head_dim, double theta,
                           const std::array<int64_t, 3>& mrope_section);
 
+// Qwen3-VL's interleaved mix (modeling_qwen3_vl.py Qwen3VLTextRotaryEmbedding.recomposition_frequencies):
+// frequency i takes H when i % 3 == 1 and i < 3 * h, W when i % 3 == 2 and i < 3 * w, else T; the
+// same map in both halves.
+RotaryTables mrope_tables_interleaved(const PositionIds& positions, int64_t head_dim, double theta,
+                                      const std::array<int64_t, 3>& mrope_section);
+
 // Same for `count` tokens whose ids are equal on every axis and run first, first+1, ... (decode).
 RotaryTables mrope_tables_1d(int64_t first, int64_t count, int64_t head_dim, double theta,
                              const std::array<int64_t, 3>& mrope_section);

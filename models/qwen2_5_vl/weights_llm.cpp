@@ -27,7 +27,10 @@ std::string layer_name(int64_t layer, const std::string& leaf) {
 
 // Fills `w` (a layer or the model) from a name -> tensor map built from the table.
 void assign_layer(LlmLayerWeights& w, const std::map<std::string, at::Tensor>& t, int64_t n) {
-  auto get = [&](const std::string& leaf) { return t.at(layer_name(n, leaf)); };
+  auto get = [&](const std::string& leaf) {
+    auto it = t.find(layer_name(n, leaf));
+    return it == t.end() ? at::Tensor() : it->second;  // the table lists what the variant has
+  };
   w.input_norm_D = get("input_layernorm.weight");
   w.q_w = get("self_attn.q_proj.weight");
   w.q_b = get("self_attn.q_proj.bias");
@@ -36,6 +39,8 @@ void assign_layer(LlmLayerWeights& w, const std::map<std::string, at::Tensor>& t
   w.v_w = get("self_attn.v_proj.weight");
   w.v_b = get("self_attn.v_proj.bias");
   w.o_w = get("self_attn.o_proj.weight");
+  w.q_norm_D = get("self_attn.q_norm.weight");
+  w.k_norm_D = get("self_attn.k_norm.weight");
   w.post_norm_D = get("post_attention_layernorm.weight");
   w.gate_w = get("mlp.gate_proj.weight");
   w.up_w = get("mlp.up_proj.weight");
@@ -62,21 +67,24 @@ std::vector<LlmWeightSpec> llm_weight_table(const TextConfig& text) {
   const int64_t kv = text.num_kv_heads * text.head_dim, ff = text.intermediate_size;
   std::vector<LlmWeightSpec> table{{"embed_tokens.weight", {text.vocab_size, h}}};
   for (int64_t n = 0; n < text.num_layers; ++n) {
-    const std::vector<LlmWeightSpec> layer{
-        {layer_name(n, "input_layernorm.weight"), {h}},
-        {layer_name(n, "self_attn.q_proj.weight"), {q, h}},
-        {layer_name(n, "self_attn.q_proj.bias"), {q}},
-        {layer_name(n, "self_attn.k_proj.weight"), {kv, h}},
-        {layer_name(n, "self_attn.k_proj.bias"), {kv}},
-        {layer_name(n, "self_attn.v_proj.weight"), {kv, h}},
-        {layer_name(n, "self_attn.v_proj.bias"), {kv}},
-        {layer_name(n, "self_attn.o_proj.weight"), {h, q}},
+    std::vector<LlmWeightSpec> layer{{layer_name(n, "input_layernorm.weight"), {h}}};
+    for (auto [proj, out] : {std::pair{"q_proj", q}, std::pair{"k_proj", kv}, std::pair{"v_proj", kv}}) {
+      layer.push_back({layer_name(n, std::string("self_attn.") + proj + ".weight"), {out, h}});
+      if (text.qkv_bias) layer.push_back({layer_name(n, std::string("self_attn.") + proj + ".bias"), {out}});
+    }
+    layer.push_back({layer_name(n, "self_attn.o_proj.weight"), {h, q}});
+    if (text.qk_norm) {  // Qwen3: RMSNorm(head_dim) on q and k
+      layer.push_back({layer_name(n, "self_attn.q_norm.weight"), {text.head_dim}});
+      layer.push_back({layer_name(n, "self_attn.k_norm.weight"), {text.head_dim}});
+    }
+    const std::vector<LlmWeightSpec> rest{
         {layer_name(n, "post_attention_layernorm.weight"), {h}},
         {layer_name(n, "mlp.gate_proj.weight"), {ff, h}},
         {layer_name(n, "mlp.up_proj.weight"), {ff, h}},
         {layer_name(n, "mlp.down_proj.weight"), {h, ff}},
     };
     table.insert(table.end(), layer.begin(), layer.end());
+    table.insert(table.end(), rest.begin(), rest.end());
   }
   table.push_back({"norm.weight", {h}});
   table.push_back({"lm_head.weight", {text.vocab_size, h}, /*top_level=*/true});

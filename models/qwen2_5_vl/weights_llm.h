@@ -43,6 +43,7 @@ struct LlmLayerWeights {
   at::Tensor k_w, k_b;         // [Hkv*D, hidden], [Hkv*D]
   at::Tensor v_w, v_b;         // [Hkv*D, hidden], [Hkv*D]
   at::Tensor o_w;              // [hidden, Hq*D] (no bias)
+  at::Tensor q_norm_D, k_norm_D;  // [D] when text.qk_norm (Qwen3), else undefined; q/k biases undefined without qkv_bias
   at::Tensor post_norm_D;      // [hidden]
   at::Tensor gate_w, up_w;     // [intermediate, hidden]
   at::Tensor down_w;           // [hidden, intermediate]

@@ -36,7 +36,7 @@ std::string timestamp_text(double seconds) {
 }
 
 BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptTokens& tokens, const std::string& system_prompt,
-                               const std::string& before, const VideoInput& video, const std::string& question) {
+                               const std::string& before, const TimedVideo& video, const std::string& question) {
   if (tokens.vision_start < 0 || tokens.vision_end < 0 || tokens.video_pad < 0)
     throw std::invalid_argument("Qwen3-VL prompt: vision_start / vision_end / video token ids are required");
   const MergedGrid& g = video.grid;

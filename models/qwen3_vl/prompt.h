@@ -35,7 +35,7 @@ struct PromptTokens {
   int64_t vision_start = -1, vision_end = -1, video_pad = -1;
 };
 
-struct VideoInput {
+struct TimedVideo {
   MergedGrid grid;                  // merged tokens per patch (rows x cols) and the patch count
   std::vector<double> timestamps;   // one per temporal patch (patch_timestamps)
 };
@@ -53,6 +53,6 @@ struct BuiltPrompt {
 // (through `before`), one Frame per temporal patch, the question block. Throws std::invalid_argument
 // when token ids are missing or timestamps and patches disagree.
 BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptTokens& tokens, const std::string& system_prompt,
-                               const std::string& before, const VideoInput& video, const std::string& question);
+                               const std::string& before, const TimedVideo& video, const std::string& question);
 
 }  // namespace pevlm::qwen3_vl

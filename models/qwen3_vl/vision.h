@@ -54,6 +54,7 @@ class VisionTower {
   const VisionConfig& config() const { return config_; }
   at::ScalarType dtype() const { return weights_.patch_w.scalar_type(); }
   at::Device device() const { return weights_.patch_w.device(); }
+  const VisionWeights& weights() const { return weights_; }
 
  private:
   VisionOutput forward_piece(const at::Tensor& pixels, const std::vector<Grid>& grids, VisionTrace* trace) const;

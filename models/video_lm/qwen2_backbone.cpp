@@ -12,9 +12,9 @@ std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm) {
   const auto& w = llm.weights();
   std::vector<at::Tensor> out{w.embed_VD, w.norm_D, w.lm_head_VD};
   for (const auto& l : w.layers)
-    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.post_norm_D, l.gate_w,
-                                l.up_w, l.down_w})
-      out.push_back(t);
+    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.q_norm_D, l.k_norm_D,
+                                l.post_norm_D, l.gate_w, l.up_w, l.down_w})
+      if (t.defined()) out.push_back(t);  // the variant's tensors only (Qwen3: no q/k/v bias, q/k norms)
   return out;
 }
 

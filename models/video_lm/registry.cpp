@@ -12,6 +12,8 @@
 #include "models/longvila/tiny_model.h"
 #include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen3_vl/model.h"
+#include "models/qwen3_vl/tiny_model.h"
 #include "models/video_lm/family.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -23,6 +25,7 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
   request.device = attention::indexed_device(given.device);
   const std::string family = detect_family(dir);
   if (family == "qwen2_5_vl") return std::make_unique<qwen2_5_vl::QwenVideoLM>(dir, request);
+  if (family == "qwen3_vl") return std::make_unique<qwen3_vl::Qwen3VideoLM>(dir, request);
   if (family == "llava_video") return std::make_unique<llava_video::LlavaVideoLM>(dir, request);
   if (family == "longvila") return std::make_unique<longvila::LongVilaLM>(dir, request);
   throw std::logic_error("make_video_lm: family '" + family + "' is detected but has no constructor");
@@ -49,7 +52,8 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
   }
   if (family == "qwen2_5_vl") return qwen2_5_vl::run_make_tiny_model_command(rest);
   const char* usage =
-      "usage: pevlm make-tiny-model DIR --family llava_video|longvila [--layout lmms_lab|onevision] [--seed N] [--dtype bf16|f32]";
+      "usage: pevlm make-tiny-model DIR --family qwen3_vl|llava_video|longvila [--layout lmms_lab|onevision] [--seed N] "
+      "[--dtype bf16|f32]";
   std::string dir;
   qwen2_5_vl::TinyModelOptions parsed;
   if (!qwen2_5_vl::parse_tiny_model_args(rest, usage, dir, parsed)) return 2;
@@ -59,7 +63,8 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
   }
   const TinyOptions options{parsed.seed, parsed.bf16};
   const std::vector<std::string> files =
-      family == "longvila"   ? longvila::make_tiny_model(dir, options)
+      family == "qwen3_vl"   ? qwen3_vl::make_tiny_model(dir, options)
+      : family == "longvila" ? longvila::make_tiny_model(dir, options)
       : layout == "onevision" ? llava_video::make_tiny_onevision_model(dir, options)
                               : llava_video::make_tiny_model(dir, options);
   std::cout << "wrote tiny " << family << " checkpoint to " << dir << " (" << (options.bf16 ? "bf16" : "f32") << ", seed "
