@@ -1,7 +1,8 @@
 // End-to-end CLI run of the Qwen3-VL family (issue 23): `pevlm make-tiny-model --family qwen3_vl` writes a
 // checkpoint in the released layout, `pevlm eval` runs every method on the synthetic dataset with no
 // error row (blocks = whole temporal patches with their timestamp text; DeepStack adds under every
-// plan), `pevlm generate` answers on a real mp4 and `pevlm analyze` reports attention mass per span.
+// plan), `pevlm generate` answers on a real mp4, `pevlm analyze` reports attention mass per span and
+// `pevlm speed` times the checkpoint's decoder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@ std::string read(const fs::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyze) {
+TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
   const fs::path dir = fs::temp_directory_path() / ("pevlm_qwen3_vl_e2e_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -87,6 +88,15 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyze) {
                 dir / "analyze.log"),
             0)
       << read(dir / "analyze.log");
+
+  // Whole-LLM prefill timing with the checkpoint's dimensions (the Qwen3 decoder variant, random weights).
+  std::ofstream(dir / "speed.yaml") << "executor: cpu\nmodel: " << (dir / "model").string() << "\nlayers: 1\nllm_dtype: fp32\n"
+                                     << "layout: {system_tokens: 20, tokens_per_frame: 32, question_tokens: 20, tokens: [256]}\n"
+                                     << "repeats: 1\nwarmup: 0\nmethods:\n  - {name: full}\n"
+                                     << "  - {name: pevlm, sink_frames: 1, block_frames: 2}\n";
+  ASSERT_EQ(run(bin + " speed --config " + (dir / "speed.yaml").string() + " --out " + (dir / "speed").string(), dir / "speed.log"), 0)
+      << read(dir / "speed.log");
+  EXPECT_TRUE(fs::exists(dir / "speed" / "speed.jsonl")) << read(dir / "speed.log");
   fs::remove_all(dir);
 }
 
