@@ -43,6 +43,8 @@ TEST(Qwen3VLSampling, PerFramePixelBudgets) {
   EXPECT_EQ(video_resize_target(1080, 1920, 32), (FrameSize{640, 1152}));  // 768 tokens per frame cap
   EXPECT_EQ(video_resize_target(360, 640, 64), (FrameSize{352, 640}));
   EXPECT_EQ(video_resize_target(70, 100, 5), (FrameSize{320, 448}));       // raised to 128 tokens
+  EXPECT_EQ(video_resize_target(1080, 1920, 32, {}, 200000), (FrameSize{320, 576}));  // a given max_pixels lowers it
+  EXPECT_EQ(video_resize_target(1080, 1920, 32, {}, 5e6), (FrameSize{640, 1152}));    // but never raises it
   SamplingOptions tiny;  // the golden's budgets (4..16 tokens per frame)
   tiny.min_tokens = 4;
   tiny.max_tokens = 16;

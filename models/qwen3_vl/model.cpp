@@ -73,7 +73,7 @@ lvb::PromptPlan Qwen3VideoLM::generate_plan(int64_t frame_count, double fps, int
   lvb::PromptPlan plan = one_video_plan(lvb::torch_linspace_round(0, frame_count - 1, n), fps);
   const SamplingOptions o;
   plan.min_pixels = o.min_tokens * o.factor() * o.factor();
-  plan.max_pixels = double(o.max_tokens * o.factor() * o.factor());
+  plan.max_pixels = double(o.max_tokens * o.factor() * o.factor());  // the per-frame ceiling; --max-pixels lowers it
   return plan;
 }
 
@@ -88,7 +88,10 @@ VideoInput Qwen3VideoLM::prepare(const at::Tensor& frames, const lvb::PromptPlan
   VideoInput in;
   in.frame_times = plan.frame_timestamps;
   in.duration_s = duration_s;
-  const FrameSize size = video_resize_target(frames.size(1), frames.size(2), frames.size(0));
+  // qwen-vl-utils' Qwen3-VL budget for this frame count; the plan's max_pixels (a protocol's or
+  // generate --max-pixels) can only lower it, as qwen-vl-utils treats ele["max_pixels"]. The plan's
+  // min_pixels is Qwen2.5-VL's (28 x 28 units) and not used.
+  const FrameSize size = video_resize_target(frames.size(1), frames.size(2), frames.size(0), {}, plan.max_pixels);
   const VideoPixels px = preprocess_frames(frames, size);
   in.chunks.push_back(VisualChunk{px.pixel_values, {px.grid.t, px.grid.h, px.grid.w}});
   in.pieces.push_back(UserPiece{plan.pre_video_text, -1});

@@ -38,13 +38,15 @@ std::vector<int64_t> sample_frame_indices(int64_t total, double video_fps, const
   return std::vector<int64_t>(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + n);
 }
 
-FrameSize video_resize_target(int64_t height, int64_t width, int64_t nframes, const SamplingOptions& o) {
+FrameSize video_resize_target(int64_t height, int64_t width, int64_t nframes, const SamplingOptions& o,
+                              double given_max_pixels) {
   if (height <= 0 || width <= 0 || nframes <= 0)
     throw std::invalid_argument("Qwen3-VL resize: frame size and count must be positive");
   const int64_t f = o.factor();
   const double min_pixels = double(o.min_tokens * f * f);
-  const double max_pixels = std::max(std::min(double(o.max_tokens * f * f), o.total_pixels / double(nframes) * 2),
-                                     double(int64_t(min_pixels * 1.05)));
+  double max_pixels = std::max(std::min(double(o.max_tokens * f * f), o.total_pixels / double(nframes) * 2),
+                               double(int64_t(min_pixels * 1.05)));
+  if (given_max_pixels > 0) max_pixels = std::min(given_max_pixels, max_pixels);
   if (double(std::max(height, width)) / double(std::min(height, width)) > 200)
     throw std::invalid_argument("Qwen3-VL resize: aspect ratio above 200");
   int64_t h = std::max(f, round_by(double(height), f)), w = std::max(f, round_by(double(width), f));

@@ -45,7 +45,10 @@ struct FrameSize {
   bool operator==(const FrameSize&) const = default;
 };
 // fetch_video's per-frame budget for `nframes` frames and its smart_resize of (height, width).
-FrameSize video_resize_target(int64_t height, int64_t width, int64_t nframes, const SamplingOptions& options = {});
+// `max_pixels` > 0 is the caller's ele["max_pixels"]: it can only lower the budget (qwen-vl-utils takes
+// min(given, budget) and warns when the given value is larger).
+FrameSize video_resize_target(int64_t height, int64_t width, int64_t nframes, const SamplingOptions& options = {},
+                              double max_pixels = 0);
 
 struct VideoPixels {
   at::Tensor pixel_values;  // [t*h*w, 3*2*16*16] float32
