@@ -46,9 +46,13 @@ Qwen3VideoLM::Qwen3VideoLM(const std::filesystem::path& dir, const LoadRequest& 
 
 nlohmann::json Qwen3VideoLM::describe() const {
   const VisionConfig& v = config_.vision;
+  // The simulate cost model's vision keys (harness/simulate/cost_model.cpp): every block attends within one
+  // temporal step (no windows); its MLP / merger terms are Qwen2.5-VL's shape (an estimate here: Qwen3-VL's
+  // MLP is not gated and its DeepStack mergers are not counted).
   return describe_common({{"depth", v.depth}, {"hidden", v.hidden_size}, {"heads", v.num_heads},
                           {"intermediate", v.intermediate_size}, {"patch", v.patch_size},
-                          {"deepstack_visual_indexes", v.deepstack_visual_indexes},
+                          {"fullatt_blocks", v.depth}, {"window_tokens", 0}, {"patch_dim", v.patch_dim()},
+                          {"merge", v.merge_unit()}, {"deepstack_visual_indexes", v.deepstack_visual_indexes},
                           {"rope", "mrope_interleaved"}});
 }
 
