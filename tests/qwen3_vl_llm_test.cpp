@@ -11,7 +11,9 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
+#include "models/llm/rope.h"
+#include "models/llm/weights.h"
 #include "models/qwen3_vl/prompt.h"
 #include "models/qwen3_vl/text.h"
 #include "models/qwen3_vl/vision.h"
@@ -50,13 +52,11 @@ class Qwen3VLLlm : public ::testing::Test {
     prompt_.reset();
     executor_.reset();
   }
-  static qwen2_5_vl::QwenLlm decoder(const qwen2_5_vl::TextConfig& text) {
-    qwen2_5_vl::SpecialTokens tokens;
-    tokens.video_pad = kVideoPad;
-    return qwen2_5_vl::QwenLlm(text, tokens, qwen2_5_vl::load_llm_weights(*checkpoint_, text, at::kFloat), {at::kFloat});
+  static llm::Decoder decoder(const llm::TextConfig& text) {
+    return llm::Decoder(text, llm::load_weights(*checkpoint_, text, at::kFloat), {at::kFloat});
   }
   // The prefill input: spliced embeddings with the DeepStack features as extra column blocks.
-  static at::Tensor input(const qwen2_5_vl::QwenLlm& d, std::vector<at::Tensor> features = vision_->deepstack) {
+  static at::Tensor input(const llm::Decoder& d, std::vector<at::Tensor> features = vision_->deepstack) {
     return with_deepstack(d.embed_with_vision(prompt_->ids, vision_->embeds, kVideoPad), prompt_->ids, kVideoPad, features);
   }
   static AttentionPlan plan(const nlohmann::json& method) {
@@ -76,29 +76,28 @@ std::unique_ptr<BuiltPrompt> Qwen3VLLlm::prompt_;
 std::unique_ptr<attention::Executor> Qwen3VLLlm::executor_;
 
 TEST_F(Qwen3VLLlm, VariantConfigAndTiedHead) {
-  qwen2_5_vl::TextConfig t = llm_text_config(*config_);
-  EXPECT_TRUE(t.rope_interleaved);
+  llm::TextConfig t = llm_text_config(*config_);
+  EXPECT_EQ(t.rope_kind, llm::RopeKind::MropeInterleaved);
   EXPECT_TRUE(t.qk_norm);
   EXPECT_FALSE(t.qkv_bias);
-  qwen2_5_vl::QwenLlm d = decoder(t);
+  llm::Decoder d = decoder(t);
   EXPECT_TRUE(d.weights().tied);
 }
 
 TEST_F(Qwen3VLLlm, InterleavedRopeTablesMatchTransformers) {
-  qwen2_5_vl::TextConfig t = llm_text_config(*config_);
-  qwen2_5_vl::RotaryTables r =
-      qwen2_5_vl::mrope_tables_interleaved(prompt_->layout.positions, t.head_dim, t.rope_theta, t.mrope_section);
+  llm::TextConfig t = llm_text_config(*config_);
+  llm::RotaryTables r = llm::rope_tables(prompt_->layout.positions, t);
   expect_close(r.cos_LD, golden("text_rope_cos"), "rope cos");
   expect_close(r.sin_LD, golden("text_rope_sin"), "rope sin");
 }
 
 TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
-  qwen2_5_vl::QwenLlm d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(llm_text_config(*config_));
   expect_close(d.embed_with_vision(prompt_->ids, vision_->embeds, kVideoPad), golden("inputs_embeds"),
                "spliced input embeddings");
-  qwen2_5_vl::PrefillOptions o{qwen2_5_vl::LogitRows::All};
+  llm::PrefillOptions o{llm::LogitRows::All};
   o.keep_hidden_states = true;
-  qwen2_5_vl::LlmSession s = d.prefill(input(d), plan({{"name", "full"}}), *executor_, o);
+  llm::Session s = d.prefill(input(d), plan({{"name", "full"}}), *executor_, o);
   // hidden_states[n + 1] is after layer n and its DeepStack add; the golden layer outputs are before it.
   std::vector<int64_t> pads;
   for (size_t i = 0; i < prompt_->ids.size(); ++i)
@@ -111,7 +110,7 @@ TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
   }
   expect_close(s.hidden_states.back(), golden("final_hidden"), "final norm");
   expect_close(s.logits_LV, golden("prefill_logits"), "prefill logits");
-  qwen2_5_vl::GenerationResult g = d.generate(s, {8, {}, true});
+  llm::GenerationResult g = d.generate(s, {8, {}, true});
   EXPECT_EQ(g.tokens, golden_ids("generated_ids"));
   expect_close(g.logits_NV, golden("decode_logits"), "decode logits");
 }
@@ -120,7 +119,7 @@ TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
 // Qwen3-VL layout (blocks = whole temporal patches with their timestamp text) reproduce transformers'
 // logits under the same 4-D masks with the full-attention positions.
 TEST_F(Qwen3VLLlm, PevlmPlansMatchTransformersMaskedPrefill) {
-  qwen2_5_vl::QwenLlm d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(llm_text_config(*config_));
   at::Tensor x = input(d);
   const std::vector<std::pair<std::string, nlohmann::json>> configs = {
       {"M1", {{"name", "full"}}},
@@ -133,20 +132,20 @@ TEST_F(Qwen3VLLlm, PevlmPlansMatchTransformersMaskedPrefill) {
     EXPECT_EQ(p.dense_mask(), std::vector<uint8_t>(mask.data_ptr<uint8_t>(), mask.data_ptr<uint8_t>() + mask.numel()))
         << name << " mask";
     EXPECT_EQ(p.positions, prompt_->layout.positions) << name << " keeps the full-attention positions";
-    expect_close(d.prefill(x, p, *executor_, {qwen2_5_vl::LogitRows::All}).logits_LV, golden(name + ".logits"), name + " logits");
+    expect_close(d.prefill(x, p, *executor_, {llm::LogitRows::All}).logits_LV, golden(name + ".logits"), name + " logits");
   }
 }
 
 // The parity tests see the rope interleaving and the DeepStack order (issue 23's negative checks).
 TEST_F(Qwen3VLLlm, ChunkedRopeOrAnotherDeepStackOrderBreaksParity) {
-  qwen2_5_vl::TextConfig chunked = llm_text_config(*config_);
-  chunked.rope_interleaved = false;
-  qwen2_5_vl::QwenLlm wrong_rope = decoder(chunked);
+  llm::TextConfig chunked = llm_text_config(*config_);
+  chunked.rope_kind = llm::RopeKind::MropeChunked;
+  llm::Decoder wrong_rope = decoder(chunked);
   const AttentionPlan full = plan({{"name", "full"}});
-  const qwen2_5_vl::PrefillOptions all{qwen2_5_vl::LogitRows::All};
+  const llm::PrefillOptions all{llm::LogitRows::All};
   const at::Tensor want = golden("prefill_logits");
   EXPECT_GT(testing::max_abs(wrong_rope.prefill(input(wrong_rope), full, *executor_, all).logits_LV, want), 1e-2);
-  qwen2_5_vl::QwenLlm d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(llm_text_config(*config_));
   const auto& f = vision_->deepstack;
   EXPECT_GT(testing::max_abs(d.prefill(input(d, {f[1], f[0], f[2]}), full, *executor_, all).logits_LV, want), 1e-2);
   EXPECT_GT(testing::max_abs(d.prefill(input(d, {}), full, *executor_, all).logits_LV, want), 1e-2);

@@ -60,7 +60,7 @@ TEST(Qwen3VLPreprocess, NormaliseAndPatchifyMatchTransformers) {
 TEST(Qwen3VLPreprocess, PilResizeWithinOneLevel) {
   VideoPixels p = preprocess_frames(golden("raw_frames"), {64, 96}, /*pil=*/true);
   // libtorch's port of PIL's resampler differs from Pillow by rare one-level steps (2 / 255 after
-  // normalising by std 0.5); see models/qwen2_5_vl/preprocess.h, ResizeMethod::PilUint8.
+  // normalising by std 0.5); see models/vision_common/frames.h, ResizeMethod::PilUint8.
   testing::expect_close(p.pixel_values, golden("pixel_values_videos"), "resized pixel values", 2.0 / 255 + 1e-6);
 }
 

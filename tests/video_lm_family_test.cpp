@@ -64,7 +64,7 @@ TEST(VideoLmPresets, ReleasedLlmDimensionsForSpeed) {
   EXPECT_EQ(q8.text.num_kv_heads, 8);
   EXPECT_EQ(q8.text.head_dim, 128);
   EXPECT_TRUE(q8.text.qk_norm);
-  EXPECT_TRUE(q8.text.rope_interleaved);
+  EXPECT_EQ(q8.text.rope_kind, pevlm::llm::RopeKind::MropeInterleaved);
   EXPECT_FALSE(q8.text.qkv_bias);
   EXPECT_EQ(q8.model_type, "qwen3_vl");
   EXPECT_EQ(pevlm::llm_preset("qwen3-vl-4b").text.hidden_size, 2560);

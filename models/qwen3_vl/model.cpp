@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "datasets/longvideobench/frame_sampling.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/qwen3_vl/preprocess.h"
 #include "models/qwen3_vl/prompt.h"
 #include "models/qwen3_vl/text.h"
@@ -34,7 +34,7 @@ Qwen3VideoLM::Qwen3VideoLM(const std::filesystem::path& dir, const LoadRequest& 
                    [&] {
                      checked(dir, r, config);
                      const auto ck = safetensors::Checkpoint::open(dir.string());
-                     return load_qwen2_backbone(ck, llm_text_config(config), qwen2_5_vl::detect_llm_prefix(ck), "lm_head.weight", dir,
+                     return load_qwen2_backbone(ck, llm_text_config(config), llm::detect_prefix(ck), "lm_head.weight", dir,
                                                 pick_compute_dtype(r.dtype, config.torch_dtype), r);
                    }(),
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/qwen2_5_vl/preprocess.h"
+#include "models/vision_common/frames.h"
 
 namespace pevlm::qwen3_vl {
 namespace {
@@ -73,7 +73,7 @@ VideoPixels patchify_frames(const at::Tensor& frames, const SamplingOptions& o) 
   x = ((x - 0.5f) / 0.5f).contiguous();
   if (x.size(0) % 2) x = at::cat({x, x.narrow(0, x.size(0) - 1, 1)}, 0);
   VideoPixels out;
-  out.pixel_values = qwen2_5_vl::flatten_patches(x, o.patch_size, 2, o.merge_size);
+  out.pixel_values = vision_common::flatten_patches(x, o.patch_size, 2, o.merge_size);
   out.grid = {x.size(0) / 2, x.size(2) / o.patch_size, x.size(3) / o.patch_size};
   return out;
 }
@@ -83,9 +83,9 @@ VideoPixels preprocess_frames(const at::Tensor& frames, const FrameSize& size, b
     throw std::invalid_argument("Qwen3-VL preprocessing: frames must be uint8 [T, H, W, 3], got " + c10::str(frames.sizes()));
   at::Tensor resized = frames;
   if (frames.size(1) != size.height || frames.size(2) != size.width)
-    resized = qwen2_5_vl::resize_frames_bicubic_aa(frames, size.height, size.width,
-                                                   pil ? qwen2_5_vl::ResizeMethod::PilUint8
-                                                       : qwen2_5_vl::ResizeMethod::TorchvisionFloat);
+    resized = vision_common::resize_frames_bicubic_aa(frames, size.height, size.width,
+                                                   pil ? vision_common::ResizeMethod::PilUint8
+                                                       : vision_common::ResizeMethod::TorchvisionFloat);
   return patchify_frames(resized, o);
 }
 

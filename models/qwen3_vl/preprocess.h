@@ -10,7 +10,7 @@
 // (each side rounded to a multiple of 32, at least 32, then scaled into the budget); the resize is
 // torchvision's antialiased bicubic on uint8 frames. transformers' Qwen3VLVideoProcessor.patchify
 // orders the rows as Qwen2-VL's (t, merged row, merged col, row, col; each row C, t, py, px).
-// The resampler and the flattening are shared with Qwen2.5-VL (models/qwen2_5_vl/preprocess.h).
+// The resampler and the flattening are shared with Qwen2.5-VL (models/vision_common/frames.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>

@@ -8,9 +8,9 @@
 
 namespace pevlm::qwen3_vl {
 
-qwen2_5_vl::TextConfig llm_text_config(const Qwen3VLConfig& config) {
+llm::TextConfig llm_text_config(const Qwen3VLConfig& config) {
   const TextConfig& t = config.text;
-  qwen2_5_vl::TextConfig out;
+  llm::TextConfig out;
   out.hidden_size = t.hidden_size;
   out.num_layers = t.num_layers;
   out.num_heads = t.num_heads;
@@ -25,7 +25,7 @@ qwen2_5_vl::TextConfig llm_text_config(const Qwen3VLConfig& config) {
   out.tie_word_embeddings = t.tie_word_embeddings;
   out.max_position_embeddings = t.max_position_embeddings;
   out.hidden_act = t.hidden_act;
-  out.rope_interleaved = true;
+  out.rope_kind = llm::RopeKind::MropeInterleaved;
   out.qkv_bias = t.attention_bias;
   out.qk_norm = true;
   return out;

@@ -12,17 +12,17 @@
 
 #include <vector>
 
-#include "models/qwen2_5_vl/config.h"  // the shared decoder's TextConfig until it moves to models/llm
+#include "models/llm/text_config.h"
 #include "models/qwen3_vl/config.h"
 
 namespace pevlm::qwen3_vl {
 
 // The shared decoder's configuration for this checkpoint: interleaved M-RoPE, no q/k/v bias, q/k
 // RMSNorm, head_dim as given, tie_word_embeddings from the file.
-qwen2_5_vl::TextConfig llm_text_config(const Qwen3VLConfig& config);
+llm::TextConfig llm_text_config(const Qwen3VLConfig& config);
 
 // DeepStack as per-token residual adds in the shared decoder's prefill input convention
-// (QwenLlm::prefill): x_LD [L, hidden] -> [L, hidden * (1 + k)] whose column block j + 1 holds
+// (llm::Decoder::prefill): x_LD [L, hidden] -> [L, hidden * (1 + k)] whose column block j + 1 holds
 // feature j at the rows of `pad_id` in `ids` (ascending: the visual tokens' order) and zeros elsewhere;
 // the decoder adds block j + 1 after layer j. Rows travel together, so a plan, a token reduction or a
 // cache of the input keeps each token's adds with it. Throws std::invalid_argument when the pad count

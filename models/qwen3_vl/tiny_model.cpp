@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/qwen3_vl/text.h"
 #include "models/qwen3_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
@@ -100,8 +100,8 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
     at::Tensor x = tiny_random_tensor(rng, name, shape);
     safetensors::add_tensor(writer, name, options.bf16 ? x.to(at::kBFloat16) : x);
   };
-  for (const qwen2_5_vl::LlmWeightSpec& s : qwen2_5_vl::llm_weight_table(llm_text_config(c)))
-    if (!s.top_level) add(qwen2_5_vl::kNewLlmPrefix + s.name, s.shape);  // lm_head: tied to embed_tokens
+  for (const llm::WeightSpec& s : llm::weight_table(llm_text_config(c)))
+    if (!s.top_level) add(llm::kNewLlmPrefix + s.name, s.shape);  // lm_head: tied to embed_tokens
   for (const VisionTensorSpec& s : vision_tensor_specs(c.vision)) add("model.visual." + s.name, s.shape);
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
   tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());

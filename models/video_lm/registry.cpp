@@ -10,9 +10,12 @@
 #include "models/llava_video/tiny_model.h"
 #include "models/longvila/model.h"
 #include "models/longvila/tiny_model.h"
+#include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen3_vl/config.h"
 #include "models/qwen3_vl/model.h"
+#include "models/qwen3_vl/text.h"
 #include "models/qwen3_vl/tiny_model.h"
 #include "models/video_lm/family.h"
 #include "models/video_lm/tiny_random.h"
@@ -71,6 +74,35 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
             << options.seed << ")\n";
   for (const std::string& f : files) std::cout << "  " << f << "\n";
   return 0;
+}
+
+std::vector<LlmSpec> family_llm_presets() {
+  std::vector<LlmSpec> out;
+  for (const std::string& name : qwen2_5_vl::preset_names()) {
+    const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::config_preset(name);
+    out.push_back({name, c.model_type, c.source, c.text});
+  }
+  for (const std::string& name : qwen3_vl::preset_names()) {  // the text part as the shared decoder's Qwen3 variant
+    const qwen3_vl::Qwen3VLConfig c = qwen3_vl::config_preset(name);
+    out.push_back({name, c.model_type, c.source, qwen3_vl::llm_text_config(c)});
+  }
+  return out;
+}
+
+LlmSpec llm_spec_from_config(const std::string& path) {
+  const std::filesystem::path p(path);
+  bool qwen3 = false;
+  try {
+    qwen3 = detect_family(std::filesystem::is_directory(p) ? p : p.parent_path()) == "qwen3_vl";
+  } catch (const std::exception&) {
+    // not a family folder: Qwen2.5-VL's reader below reports what the file is
+  }
+  if (qwen3) {
+    const qwen3_vl::Qwen3VLConfig c = qwen3_vl::load_config(path);
+    return {"", c.model_type, c.source, qwen3_vl::llm_text_config(c)};
+  }
+  const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::load_config(path);
+  return {"", c.model_type, c.source, c.text};
 }
 
 }  // namespace pevlm
