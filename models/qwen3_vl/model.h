@@ -41,6 +41,12 @@ class Qwen3VideoLM : public Qwen2VideoLM {
   const Qwen3VLConfig& config() const { return config_; }
 
  private:
+  // Drafts of the draft-model decoders (Qwen2VideoLM::draft_models): Qwen3-VL checkpoints with this
+  // tokenizer; the draft's prompt ids must equal the target's (draft_models.h), which also holds its
+  // special ids, timestamps and video patching to the target's.
+  std::unique_ptr<VideoLM> load_same_family(const std::filesystem::path& dir, const LoadRequest& request) const override {
+    return std::make_unique<Qwen3VideoLM>(dir, request);
+  }
   Qwen3VideoLM(const std::filesystem::path& dir, const LoadRequest& request, Qwen3VLConfig config);
 
   Qwen3VLConfig config_;
