@@ -134,8 +134,8 @@ class Decoder {
 
   // Continues `prefix`, a session prefilled over the prompt's first P rows under prefix_plan(plan, P)
   // (methods/prefix_plan.h; several questions of one video share it), with the rest of the prompt:
-  // suffix_SD = rows [P, plan.length) of the embeddings. The prefix's KV cache is copied (the prefix stays
-  // usable for the next question); the suffix rows run every layer at plan's positions and attend through
+  // suffix_SD = rows [P, plan.length) of the embeddings (with DeepStack column blocks, as prefill()). The
+  // prefix's KV cache is copied (the prefix stays usable for the next question); the suffix rows run every layer at plan's positions and attend through
   // Executor::decode on the prefix plan, which is what `plan` computes for them; the returned session
   // decodes under `plan`. Logits: options.logits (Last or None); no observers (llm_prefix.cpp).
   Session prefill_suffix(const Session& prefix, const at::Tensor& suffix_SD, const AttentionPlan& plan,
