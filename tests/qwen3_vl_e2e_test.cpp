@@ -1,8 +1,8 @@
 // End-to-end CLI run of the Qwen3-VL family (issue 23): `pevlm make-tiny-model --family qwen3_vl` writes a
 // checkpoint in the released layout, `pevlm eval` runs every method on the synthetic dataset with no
 // error row (blocks = whole temporal patches with their timestamp text; DeepStack adds under every
-// plan), `pevlm generate` answers on a real mp4, `pevlm analyze` reports attention mass per span and
-// `pevlm speed` times the checkpoint's decoder.
+// plan) and every decoder answers as greedy does, `pevlm generate` answers on a real mp4, `pevlm analyze`
+// reports attention mass per span and `pevlm speed` times the checkpoint's decoder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +64,33 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
     labels.insert(r["label"].get<std::string>());
   }
   EXPECT_EQ(labels.size(), methods.size());
+
+  // Every decoder through eval (issue 23 item 5): StD and the draft-model decoders (the draft a second tiny
+  // Qwen3-VL checkpoint, other random weights; ParallelVLM with UV-Prune) answer as greedy does.
+  const fs::path draft = dir / "draft";
+  ASSERT_EQ(run(bin + " make-tiny-model " + draft.string() + " --family qwen3_vl --seed 4 --dtype f32", dir / "draft.log"), 0)
+      << read(dir / "draft.log");
+  std::ofstream(dir / "decoders.yaml")
+      << "model: " << (dir / "model").string() << "\n"
+      << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 1}\n"
+      << "protocol: {name: caption, max_num_frames: 4, max_new_tokens: 12}\n"
+      << "dtype: fp32\nthreads: 1\nmethods: [{name: pevlm, sink_frames: 1, block_frames: 1}]\n"
+      << "decoder: [{name: greedy}, {name: std, k_tokens: 8, gamma: 3}, {name: speculative, draft_model: " << draft.string()
+      << ", gamma: 3}, {name: parallelvlm, draft_model: " << draft.string() << ", alpha: 0.5, gamma: 2}]\n";
+  ASSERT_EQ(run(bin + " eval --config " + (dir / "decoders.yaml").string() + " --out " + (dir / "decoders").string(),
+                dir / "decoders.log"),
+            0)
+      << read(dir / "decoders.log");
+  const auto decoded = read_results_jsonl(dir / "decoders" / "results.jsonl");
+  ASSERT_EQ(decoded.size(), 4u);
+  std::string greedy_response;
+  for (const auto& r : decoded)
+    if (r["decoder"]["name"] == "greedy") greedy_response = r["response"];
+  for (const auto& r : decoded) {
+    ASSERT_TRUE(r["error"].is_null()) << r.dump();
+    EXPECT_EQ(r["response"], greedy_response) << r["label"];
+    if (r["decoder"]["name"] != "greedy") EXPECT_TRUE(r["lossless"].get<bool>()) << r["label"];
+  }
 
   std::string video;
   for (const auto& e : fs::recursive_directory_iterator(dir / "lvb"))
