@@ -103,6 +103,7 @@ TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
   for (size_t i = 0; i < prompt_->ids.size(); ++i)
     if (prompt_->ids[i] == kVideoPad) pads.push_back(int64_t(i));
   at::Tensor rows = at::tensor(pads, at::kLong);
+  ASSERT_EQ(vision_->deepstack.size(), 3u);
   for (int64_t n = 0; n < 4; ++n) {
     at::Tensor want = golden("text_layer" + std::to_string(n) + "_out").clone();
     if (n < 3) want.index_add_(0, rows, vision_->deepstack[size_t(n)]);
@@ -147,6 +148,7 @@ TEST_F(Qwen3VLLlm, ChunkedRopeOrAnotherDeepStackOrderBreaksParity) {
   EXPECT_GT(testing::max_abs(wrong_rope.prefill(input(wrong_rope), full, *executor_, all).logits_LV, want), 1e-2);
   llm::Decoder d = decoder(llm_text_config(*config_));
   const auto& f = vision_->deepstack;
+  ASSERT_EQ(f.size(), 3u);
   EXPECT_GT(testing::max_abs(d.prefill(input(d, {f[1], f[0], f[2]}), full, *executor_, all).logits_LV, want), 1e-2);
   EXPECT_GT(testing::max_abs(d.prefill(input(d, {}), full, *executor_, all).logits_LV, want), 1e-2);
   EXPECT_LE(testing::max_abs(d.prefill(input(d), full, *executor_, all).logits_LV, want), testing::kFp32Tolerance);

@@ -142,6 +142,7 @@ TEST(Qwen3VLVision, ChunkedByTemporalStepsIsExact) {
   VisionOutput whole = tower.forward(golden("pixel_values_videos"), {golden_grid()}, nullptr, 0);
   VisionOutput pieces = tower.forward(golden("pixel_values_videos"), {golden_grid()}, nullptr, 30);  // 1 step each
   // Same maths; only the GEMM blocking over fewer rows may change the float rounding.
+  ASSERT_EQ(pieces.deepstack.size(), whole.deepstack.size());
   EXPECT_LE(testing::max_abs(pieces.embeds, whole.embeds), 1e-5);
   for (size_t j = 0; j < whole.deepstack.size(); ++j)
     EXPECT_LE(testing::max_abs(pieces.deepstack[j], whole.deepstack[j]), 1e-5) << j;
@@ -153,6 +154,7 @@ TEST(Qwen3VLVision, AnotherDeepStackIndexBreaksParity) {
   Qwen3VLConfig config = load_config(golden_dir());
   config.vision.deepstack_visual_indexes = {0, 2, 3};
   VisionOutput out = tiny_tower(config).forward(golden("pixel_values_videos"), {golden_grid()});
+  ASSERT_EQ(out.deepstack.size(), 3u);
   EXPECT_GT(testing::max_abs(out.deepstack[1], golden("deepstack_feature1")), 1e-2);
   EXPECT_LE(testing::max_abs(out.deepstack[0], golden("deepstack_feature0")), testing::kFp32Tolerance);
 }
