@@ -116,16 +116,21 @@ TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
   expect_close(g.logits_NV, golden("decode_logits"), "decode logits");
 }
 
-// DeepStack is a per-token add, so it composes with any plan: PEVLM sink / block plans built on the
-// Qwen3-VL layout (blocks = whole temporal patches with their timestamp text) reproduce transformers'
-// logits under the same 4-D masks with the full-attention positions.
-TEST_F(Qwen3VLLlm, PevlmPlansMatchTransformersMaskedPrefill) {
+// DeepStack is a per-token add, so it composes with any plan: every method's plan on the Qwen3-VL layout
+// (PEVLM: blocks = whole temporal patches with their timestamp text; block_attention, Star and APE:
+// token-sized blocks cutting through the patches) reproduces transformers' logits under the same 4-D
+// masks with the full-attention positions (APE at T = S = 1 is a mask).
+TEST_F(Qwen3VLLlm, EveryMethodPlanMatchesTransformersMaskedPrefill) {
   llm::Decoder d = decoder(llm_text_config(*config_));
   at::Tensor x = input(d);
   const std::vector<std::pair<std::string, nlohmann::json>> configs = {
       {"M1", {{"name", "full"}}},
+      {"M2", {{"name", "block_attention"}, {"block_tokens", 20}, {"positions", "retain"}}},
+      {"M3", {{"name", "star"}, {"anchor_tokens", 26}, {"block_tokens", 26}, {"positions", "retain"}}},
       {"M4", {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 1}}},
       {"M5", {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 1}}},
+      {"M6", {{"name", "ape"}, {"prefix_tokens", 20}, {"block_tokens", 16}, {"temperature", 1.0}, {"scale", 1.0},
+              {"positions", "retain"}}},
       {"M7", {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 2}}}};
   for (const auto& [name, method] : configs) {
     AttentionPlan p = plan(method);

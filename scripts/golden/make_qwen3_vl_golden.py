@@ -22,7 +22,8 @@ What the fixture pins down (tensor names in README.md):
   * text: interleaved M-RoPE tables, the decoder's per-layer outputs, prefill logits, 8 greedy tokens
     (generate, min_new_tokens = 8), and prefill logits under 4-D masks + full-attention positions
     (full and PEVLM sink/block plans over spans that are whole temporal patches with their timestamp
-    text: M1 full, M4 pevlm k=1 m=1, M5 pevlm k=0 m=1, M7 pevlm k=0 m=2).
+    text: M1 full, M4 pevlm k=1 m=1, M5 pevlm k=0 m=1, M7 pevlm k=0 m=2; token-sized blocks: M2
+    block_attention B=20, M3 star A=B=26, M6 APE P=20 B=16 (T = S = 1: a mask)).
 """
 import argparse
 import json
@@ -49,7 +50,10 @@ SYSTEM = "You are a helpful assistant."
 QUESTION = "What is shown in the video?"
 DEEPSTACK = [0, 1, 3]
 # Plans whose blocks are whole temporal patches (qwen_golden_methods.build_mask): name, mask args.
-METHODS = [("M1", ("full",)), ("M4", ("pevlm", 1, 1)), ("M5", ("pevlm", 0, 1)), ("M7", ("pevlm", 0, 2))]
+# M2 / M3 / M6: token-sized blocks that cut through the patches (block_attention B=20, star A=B=26, APE
+# P=20 B=16), as tests/qwen3_vl_llm_test.cpp configures them.
+METHODS = [("M1", ("full",)), ("M2", ("block", 20)), ("M3", ("star", 26, 26)), ("M4", ("pevlm", 1, 1)),
+           ("M5", ("pevlm", 0, 1)), ("M6", ("ape", 20, 16)), ("M7", ("pevlm", 0, 2))]
 
 
 def special_ids(tok):
@@ -299,8 +303,9 @@ golden.safetensors:
   [L,32] (interleaved M-RoPE, section {sec}), inputs_embeds, text_layer{{i}}_out (decoder layer output
   before that layer's DeepStack add), final_hidden (after the final norm), prefill_logits
 - generated_ids (8 greedy), decode_logits
-- M1/M4/M5/M7 .mask [L,L] u8 and .logits: prefill under the 4-D additive mask with position_ids
-  (full; pevlm k=1 m=1; pevlm k=0 m=1; pevlm k=0 m=2)
+- M1..M7 .mask [L,L] u8 and .logits: prefill under the 4-D additive mask with the full-attention position_ids
+  (M1 full; M2 block_attention B=20; M3 star A=B=26; M4 pevlm k=1 m=1; M5 pevlm k=0 m=1; M6 ape P=20 B=16;
+  M7 pevlm k=0 m=2)
 """
 
 
