@@ -91,7 +91,7 @@ endfunction()
 # headers only in its registry (registry.cpp, the one list of family constructors); decoders/ and
 # harness/ include none (they see VideoLM and the registry). Fails configure naming the file and the
 # include.
-set(PEVLM_SHARED_MODEL_FOLDERS llm safetensors tokenizer siglip video_lm)
+set(PEVLM_SHARED_MODEL_FOLDERS llm safetensors tokenizer siglip video_lm vision_common)
 
 function(pevlm_check_include_directions)
   if(NOT EXISTS ${PROJECT_SOURCE_DIR}/models/CMakeLists.txt)

@@ -17,7 +17,7 @@ set(PEVLM_SANITIZE_DEFAULT_TARGETS
   pevlm_harness_core pevlm_results pevlm_eval
   # raw buffers: the fused attention kernel (tile buffers, packing, non-temporal stores, strided caches),
   # the frame preprocessing of every family (resize, patchify), config/weight readers and tiny writers, prompts
-  pevlm_attention pevlm_qwen_vision pevlm_siglip pevlm_llava_video pevlm_longvila pevlm_llm_config pevlm_qwen_config pevlm_qwen_prompt
+  pevlm_attention pevlm_qwen_vision pevlm_vision_frames pevlm_siglip pevlm_llava_video pevlm_longvila pevlm_llm_config pevlm_qwen_config pevlm_qwen_prompt
   pevlm_qwen_tiny pevlm_video_lm_family pevlm_pil_resize pevlm_video_lm)
 set(PEVLM_SANITIZE_TARGETS "${PEVLM_SANITIZE_DEFAULT_TARGETS}" CACHE STRING
     "Targets instrumented under PEVLM_SANITIZE (\"all\" = every target)")

@@ -14,7 +14,7 @@ int run_eval_command(const std::vector<std::string>& args);
 int run_merge_command(const std::vector<std::string>& args);
 int run_generate_command(const std::vector<std::string>& args);
 int run_analyze_command(const std::vector<std::string>& args);  // harness/analyze/ (models builds)
-// `pevlm make-tiny-model DIR [--family qwen2_5_vl|llava_video|longvila] [family options]`.
+// `pevlm make-tiny-model DIR [--family qwen2_5_vl|qwen3_vl|llava_video|longvila] [family options]`.
 int run_make_tiny_model_command(const std::vector<std::string>& args);
 
 }  // namespace pevlm

@@ -39,7 +39,7 @@ const std::map<std::string, Command>& commands() {
       {"analyze", {pevlm::run_analyze_command, "attention mass per prompt span, divergence from full attention, sink chooser (--config FILE [--out DIR] [--suggest-sink])"}},
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
       {"make-tiny-model", {pevlm::run_make_tiny_model_command,
-                           "write a tiny random checkpoint (DIR [--family qwen2_5_vl|llava_video|longvila] [--seed N] [--size base|small])"}},
+                           "write a tiny random checkpoint (DIR [--family qwen2_5_vl|qwen3_vl|llava_video|longvila] [--seed N] [--size base|small])"}},
       {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S]; = make-synthetic-dataset --format lvb)"}},
       {"make-synthetic-dataset", {pevlm::synthetic::run_make_synthetic_dataset_command,
                                   "write a synthetic dataset in a release's format (--format lvb|videomme|mlvu|lvbench DIR [--videos N] [--seed S])"}},

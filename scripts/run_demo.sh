@@ -3,8 +3,8 @@
 # shortened form in CI):  scripts/run_demo.sh PEVLM_BIN OUT_DIR
 #   1. a tiny random Qwen2.5-VL checkpoint + a synthetic LongVideoBench dataset (real H.264 videos), when absent;
 #   2. pevlm eval of configs/demo.yaml (five methods + a PEVLM sink/block sweep), then the same for a tiny
-#      LLaVA-Video and a tiny LongVILA (every family behind the model interface; PEVLM_DEMO_FAMILY_LIMIT
-#      samples each, default 4; their reports are in eval-llava_video/ and eval-longvila/);
+#      LLaVA-Video, a tiny LongVILA and a tiny Qwen3-VL (every family behind the model interface;
+#      PEVLM_DEMO_FAMILY_LIMIT samples each, default 4; their reports are in eval-<family>/);
 #      then Video-MME (3 synthetic videos, configs/demo-videomme.yaml: official prompt, frame-aligned
 #      subtitles, PEVLM_DEMO_LIMIT questions, default 9; its report is in eval-videomme/);
 #   3. an attention-only speed table at the Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml);
@@ -24,7 +24,7 @@ echo "== pevlm eval: tiny Qwen2.5-VL on synthetic LongVideoBench (configs/demo.y
 args=(--set "model=$out/tiny-model" --set "dataset={root: $out/lvb, split: val}")
 [ -n "${PEVLM_DEMO_LIMIT:-}" ] && args+=(--limit "$PEVLM_DEMO_LIMIT")
 "$pevlm" eval --config "$root/configs/demo.yaml" --out "$out/eval" "${args[@]}"
-for family in llava_video longvila; do
+for family in llava_video longvila qwen3_vl; do
   echo "== pevlm eval: tiny $family on synthetic LongVideoBench (configs/demo.yaml, ${PEVLM_DEMO_FAMILY_LIMIT:-4} samples) =="
   [ -f "$out/tiny-$family/config.json" ] || "$pevlm" make-tiny-model "$out/tiny-$family" --family "$family" --seed 0
   "$pevlm" eval --config "$root/configs/demo.yaml" --out "$out/eval-$family" --set "model=$out/tiny-$family" \

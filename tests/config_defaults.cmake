@@ -10,6 +10,6 @@ pevlm_use_torch_pch(config_defaults_test)
 # with transformers / the original loaders' keys (scripts/golden/check_tiny_loaders.py, .venv Python).
 pevlm_add_test(tiny_loaders_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tiny_loaders_test.cpp
-  DEPS pevlm_qwen_tiny pevlm_llava_video pevlm_longvila pevlm_tokenizer nlohmann_json::nlohmann_json
+  DEPS pevlm_qwen_tiny pevlm_llava_video pevlm_longvila pevlm_qwen3_vl_model pevlm_tokenizer nlohmann_json::nlohmann_json
   LABELS config tiny)
 pevlm_use_torch_pch(tiny_loaders_test)

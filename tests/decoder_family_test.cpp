@@ -122,7 +122,7 @@ TEST(DecoderFamilyDraft, AnotherFamilyCannotDraft) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, DecoderFamily, ::testing::Values("qwen2_5_vl", "llava_video", "longvila"));
+INSTANTIATE_TEST_SUITE_P(Families, DecoderFamily, ::testing::Values("qwen2_5_vl", "qwen3_vl", "llava_video", "longvila"));
 
 }  // namespace
 }  // namespace pevlm

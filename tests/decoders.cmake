@@ -19,7 +19,7 @@ pevlm_add_test(decoder_draft_test
   LABELS decoders)
 pevlm_use_torch_pch(decoder_draft_test)
 # Every decoder on every family (issue 23): StD and the draft-model decoders give the greedy tokens on the
-# tiny checkpoints of qwen2_5_vl, llava_video and longvila (a draft: the same family, other weights).
+# tiny checkpoints of qwen2_5_vl, qwen3_vl, llava_video and longvila (a draft: the same family, other weights).
 pevlm_add_test(decoder_family_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/decoder_family_test.cpp
   DEPS pevlm_video_lm_registry pevlm_video_lm pevlm_decoders pevlm_methods pevlm_attention

@@ -19,7 +19,7 @@ for f in analysis.md analysis.jsonl divergence.csv mass.csv sink.md summary.json
 done
 python3 -c "import json,sys; e=json.load(open(sys.argv[1]))['max_sum_error']; sys.exit(0 if e <= 1e-5 else 'FAIL: masses sum to 1 only within %g' % e)" \
   "$out/analyze/summary.json"
-for family in llava_video longvila; do
+for family in llava_video longvila qwen3_vl; do
   fam_rows=$(wc -l <"$out/eval-$family/results.jsonl")
   [ "$fam_rows" -eq 18 ] || { echo "FAIL: expected 18 $family rows (2 samples x 9 configurations), got $fam_rows"; exit 1; }
   grep -q "\"family\":\"$family\"" "$out/eval-$family/results.jsonl" || { echo "FAIL: $family rows lack the family"; exit 1; }
@@ -29,4 +29,4 @@ vmme_rows=$(wc -l <"$out/eval-videomme/results.jsonl")
 [ "$vmme_rows" -eq 15 ] || { echo "FAIL: expected 15 Video-MME rows (3 samples x 5 methods), got $vmme_rows"; exit 1; }
 if grep -q '"error":"' "$out/eval-videomme/results.jsonl"; then echo "FAIL: a Video-MME demo sample failed"; exit 1; fi
 grep -q "| videomme | .* | accuracy per duration | short |" "$out/eval-videomme/report.md" || { echo "FAIL: Video-MME report lacks its metrics"; exit 1; }
-echo "demo e2e: report has every method, $rows rows; analyze wrote its tables; llava_video and longvila ran every configuration; Video-MME ran with frame-aligned subtitles"
+echo "demo e2e: report has every method, $rows rows; analyze wrote its tables; llava_video, longvila and qwen3_vl ran every configuration; Video-MME ran with frame-aligned subtitles"

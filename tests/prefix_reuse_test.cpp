@@ -167,7 +167,7 @@ TEST_P(PrefixReuseExact, SharedTextAfterTheQuestionStartIsPrefilledOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, PrefixReuseExact,
-                         ::testing::Combine(::testing::Values("qwen2_5_vl", "llava_video", "longvila"),
+                         ::testing::Combine(::testing::Values("qwen2_5_vl", "qwen3_vl", "llava_video", "longvila"),
                                             ::testing::Values("cpu", "reference")));
 
 TEST(PrefixReuse, AnotherVideoOrMethodPrefillsAnew) {

@@ -17,6 +17,7 @@
 #include "models/llava_video/tiny_model.h"
 #include "models/longvila/tiny_model.h"
 #include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen3_vl/tiny_model.h"
 #include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_tokenizer_config.h"
 
@@ -38,6 +39,7 @@ class TinyLoaders : public ::testing::Test {
     pevlm::llava_video::make_tiny_model((root_ / "llava_video").string());
     pevlm::longvila::make_tiny_model((root_ / "longvila").string());
     pevlm::llava_video::make_tiny_onevision_model((root_ / "onevision").string());
+    pevlm::qwen3_vl::make_tiny_model((root_ / "qwen3_vl").string(), {0, false});
   }
   static void TearDownTestSuite() {
     if (!keep_) fs::remove_all(root_);
@@ -65,6 +67,9 @@ TEST_F(TinyLoaders, EveryFamilyWritesTheReleasedFileSet) {
                         "processor_config.json", "preprocessor_config.json", "video_preprocessor_config.json",
                         "generation_config.json"})
     EXPECT_TRUE(fs::exists(root_ / "onevision" / f)) << "onevision/" << f;
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "preprocessor_config.json",
+                        "video_preprocessor_config.json", "generation_config.json"})
+    EXPECT_TRUE(fs::exists(root_ / "qwen3_vl" / f)) << "qwen3_vl/" << f;
 }
 
 TEST_F(TinyLoaders, ChatTemplatesAreTheReleasedOnes) {
@@ -83,7 +88,8 @@ TEST_F(TinyLoaders, OriginalLoadersAcceptThem) {
   const std::string log = root_.string() + ".log";
   const std::string cmd = std::string(PEVLM_SOURCE_DIR "/.venv/bin/python ") + PEVLM_SOURCE_DIR +
                           "/scripts/golden/check_tiny_loaders.py " + (root_ / "qwen").string() + " " +
-                          (root_ / "llava_video").string() + " " + (root_ / "longvila").string() + " " + (root_ / "onevision").string() + " > " + log +
+                          (root_ / "llava_video").string() + " " + (root_ / "longvila").string() + " " + (root_ / "onevision").string() + " " +
+                          (root_ / "qwen3_vl").string() + " > " + log +
                           " 2>&1";
   const int rc = std::system(cmd.c_str());
   std::ifstream in(log);

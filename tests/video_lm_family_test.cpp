@@ -29,11 +29,13 @@ TEST(VideoLmFamily, DetectsEveryLayout) {
   EXPECT_EQ(pevlm::detect_family(folder_with("lo", R"({"architectures": ["LlavaOnevisionForConditionalGeneration"]})")),
             "llava_video");
   EXPECT_EQ(pevlm::detect_family(folder_with("lv", R"({"model_type": "llava_llama"})", true)), "longvila");
+  EXPECT_EQ(pevlm::detect_family(folder_with("q3", R"({"model_type": "qwen3_vl"})")), "qwen3_vl");
 }
 
 TEST(VideoLmFamily, UnsupportedListsTheFamilies) {
-  pevlm::testing::expect_error([] { pevlm::detect_family(folder_with("x", R"({"model_type": "qwen3_vl", "architectures": ["Qwen3VLForConditionalGeneration"]})")); },
-                               {"config.json", "qwen3_vl", "Qwen3VLForConditionalGeneration", "qwen2_5_vl, llava_video, longvila"});
+  pevlm::testing::expect_error([] { pevlm::detect_family(folder_with("x", R"({"model_type": "qwen3_vl_moe", "architectures": ["Qwen3VLMoeForConditionalGeneration"]})")); },
+                               {"config.json", "qwen3_vl_moe", "Qwen3VLMoeForConditionalGeneration",
+                                "qwen2_5_vl, qwen3_vl, llava_video, longvila"});
   pevlm::testing::expect_error([] { pevlm::detect_family(folder_with("nl", R"({"model_type": "llava_llama"})")); },
                                {"no llm/ sub-folder", "supported families"});
   pevlm::testing::expect_error([] { pevlm::detect_family(fs::temp_directory_path() / "pevlm_family_missing_dir"); },
@@ -53,7 +55,19 @@ TEST(VideoLmPresets, ReleasedLlmDimensionsForSpeed) {
   EXPECT_DOUBLE_EQ(pevlm::llm_preset("longvila-7b-256f").text.rope_theta, 1.53e7);
   EXPECT_EQ(pevlm::llm_preset("qwen2.5-vl-7b-instruct").text.mrope_section, (std::array<int64_t, 3>{16, 24, 24}));
   pevlm::testing::expect_error([] { pevlm::llm_preset("llava-video-72b"); },
-                               {"llava-video-72b", "qwen2.5-vl-7b, qwen2.5-vl-3b, llava-video-7b, longvila-7b"});
+                               {"llava-video-72b",
+                                "qwen2.5-vl-7b, qwen2.5-vl-3b, qwen3-vl-2b, qwen3-vl-4b, qwen3-vl-8b, llava-video-7b, longvila-7b"});
+  // Qwen3-VL: the shared decoder's Qwen3 variant with the released dimensions.
+  const auto q8 = pevlm::llm_preset("qwen3-vl-8b-instruct");
+  EXPECT_EQ(q8.text.num_layers, 36);
+  EXPECT_EQ(q8.text.num_heads, 32);
+  EXPECT_EQ(q8.text.num_kv_heads, 8);
+  EXPECT_EQ(q8.text.head_dim, 128);
+  EXPECT_TRUE(q8.text.qk_norm);
+  EXPECT_EQ(q8.text.rope_kind, pevlm::llm::RopeKind::MropeInterleaved);
+  EXPECT_FALSE(q8.text.qkv_bias);
+  EXPECT_EQ(q8.model_type, "qwen3_vl");
+  EXPECT_EQ(pevlm::llm_preset("qwen3-vl-4b").text.hidden_size, 2560);
 }
 
 }  // namespace

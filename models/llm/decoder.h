@@ -126,13 +126,16 @@ class Decoder {
 
   // Runs every layer over x_LD [L, hidden] under `plan` (its positions and its attention) and
   // returns the session holding the KV cache and the requested logits. plan.length must equal L.
+  // x_LD may be [L, hidden * (1 + k)]: column block j + 1 is added to the hidden states after layer j
+  // (Qwen3-VL's DeepStack, modeling_qwen3_vl.py _deepstack_process; zeros at rows without an add), so
+  // the adds travel with their tokens through every caller.
   Session prefill(const at::Tensor& x_LD, const AttentionPlan& plan, attention::Executor& executor,
                      const PrefillOptions& options = {}) const;
 
   // Continues `prefix`, a session prefilled over the prompt's first P rows under prefix_plan(plan, P)
   // (methods/prefix_plan.h; several questions of one video share it), with the rest of the prompt:
-  // suffix_SD = rows [P, plan.length) of the embeddings. The prefix's KV cache is copied (the prefix stays
-  // usable for the next question); the suffix rows run every layer at plan's positions and attend through
+  // suffix_SD = rows [P, plan.length) of the embeddings (with DeepStack column blocks, as prefill()). The
+  // prefix's KV cache is copied (the prefix stays usable for the next question); the suffix rows run every layer at plan's positions and attend through
   // Executor::decode on the prefix plan, which is what `plan` computes for them; the returned session
   // decodes under `plan`. Logits: options.logits (Last or None); no observers (llm_prefix.cpp).
   Session prefill_suffix(const Session& prefix, const at::Tensor& suffix_SD, const AttentionPlan& plan,

@@ -24,9 +24,13 @@ void check_suffix_input(const TextConfig& text, const Session& prefix, const at:
   if (prefix.executor == nullptr || prefix.cache.length != P || P == 0 || int64_t(prefix.cache.k_LHD.size()) != text.num_layers)
     throw std::logic_error("prefill_suffix: the prefix session holds " + std::to_string(prefix.cache.length) +
                            " cached rows for a plan of " + std::to_string(P) + " (it must be a fresh prefill of the prefix)");
-  if (!suffix_SD.defined() || suffix_SD.dim() != 2 || suffix_SD.size(1) != text.hidden_size || suffix_SD.size(0) == 0)
-    throw std::invalid_argument("prefill_suffix: suffix embeddings must be [S > 0, " + std::to_string(text.hidden_size) + "], got " +
-                                (suffix_SD.defined() ? c10::str(suffix_SD.sizes()) : "undefined"));
+  // [S, hidden], or [S, hidden * (1 + k)] with per-token adds after layers 0..k-1 (DeepStack), as prefill().
+  const int64_t H = text.hidden_size;
+  const bool width_ok = suffix_SD.defined() && suffix_SD.dim() == 2 && suffix_SD.size(0) > 0 && suffix_SD.size(1) % H == 0 &&
+                        suffix_SD.size(1) / H >= 1 && suffix_SD.size(1) / H - 1 <= text.num_layers;
+  if (!width_ok)
+    throw std::invalid_argument("prefill_suffix: suffix embeddings must be [S > 0, " + std::to_string(H) +
+                                " * (1 + k)], k <= layers, got " + (suffix_SD.defined() ? c10::str(suffix_SD.sizes()) : "undefined"));
   if (plan.length != P + suffix_SD.size(0) || plan.positions.length != plan.length)
     throw std::invalid_argument("prefill_suffix: plan '" + plan.method + "' has length " + std::to_string(plan.length) +
                                 " but prefix + suffix have " + std::to_string(P) + " + " + std::to_string(suffix_SD.size(0)) +
@@ -57,11 +61,12 @@ Session Decoder::prefill_suffix(const Session& prefix, const at::Tensor& suffix_
     s.cache.k_LHD[n].narrow(0, 0, P).copy_(k.narrow(0, 0, P));
     s.cache.v_LHD[n].narrow(0, 0, P).copy_(prefix.cache.v_LHD[n].narrow(0, 0, P));
   }
-  at::Tensor x_SD = suffix_in_SD.to(options_.device, options_.dtype);
+  const int64_t H = text_.hidden_size, layer_adds = suffix_in_SD.size(1) / H - 1;
+  at::Tensor x_SD = suffix_in_SD.narrow(1, 0, H).to(options_.device, options_.dtype);
   PositionIds positions(plan.positions.axes, S);
   for (int a = 0; a < positions.axes; ++a)
     for (int64_t i = 0; i < S; ++i) positions.at(a, i) = plan.positions.at(a, P + i);
-  const RotaryTables tables = mrope_tables(positions, text_.head_dim, text_.rope_theta, text_.mrope_section);
+  const RotaryTables tables = rope_tables(positions, text_);  // the variant's RoPE (chunked or interleaved M-RoPE)
   const RotaryTables rope{tables.cos_LD.to(x_SD.options()), tables.sin_LD.to(x_SD.options())};
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
   for (int64_t n = 0; n < text_.num_layers; ++n) {
@@ -73,6 +78,8 @@ Session Decoder::prefill_suffix(const Session& prefix, const at::Tensor& suffix_
     at::Tensor attn_SHD = prefix.executor->decode(prefix.plan, {qkv.q_LHD, k_LHD, v_LHD, scale});
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_SD = finish_layer(n, x_SD, attn_SHD);
+    if (n < layer_adds)  // DeepStack: this layer's per-token add, as prefill()
+      x_SD.add_(suffix_in_SD.narrow(1, H * (n + 1), H).to(x_SD.device(), x_SD.scalar_type()));
   }
   s.cache.length = L;
   if (options.logits == LogitRows::Last) s.logits_LV = lm_head(rms_norm(x_SD.narrow(0, S - 1, 1), weights_.norm_D));

@@ -22,8 +22,12 @@ RotaryTables on_device(RotaryTables t, const at::TensorOptions& options) {
 }
 
 void check_prefill_input(const TextConfig& text, const at::Tensor& x_LD, const AttentionPlan& plan) {
-  if (!x_LD.defined() || x_LD.dim() != 2 || x_LD.size(1) != text.hidden_size)
-    throw std::invalid_argument("prefill: embeddings must be [L, " + std::to_string(text.hidden_size) + "], got " +
+  // [L, hidden], or [L, hidden * (1 + k)] carrying per-token adds after layers 0..k-1 (DeepStack; decoder.h).
+  const int64_t H = text.hidden_size;
+  const bool width_ok = x_LD.defined() && x_LD.dim() == 2 && x_LD.size(1) % H == 0 && x_LD.size(1) / H >= 1 &&
+                        x_LD.size(1) / H - 1 <= text.num_layers;
+  if (!width_ok)
+    throw std::invalid_argument("prefill: embeddings must be [L, " + std::to_string(H) + " * (1 + k)], k <= layers, got " +
                                 (x_LD.defined() ? c10::str(x_LD.sizes()) : "undefined"));
   if (plan.length != x_LD.size(0))
     throw std::invalid_argument("prefill: plan '" + plan.method + "' has length " + std::to_string(plan.length) +
@@ -47,7 +51,8 @@ Session Decoder::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, a
   s.executor = &executor;
   s.cache.k_LHD.resize(size_t(text_.num_layers));
   s.cache.v_LHD.resize(size_t(text_.num_layers));
-  at::Tensor x_LD = x_in_LD.to(options_.device, options_.dtype);
+  const int64_t H = text_.hidden_size, layer_adds = x_in_LD.size(1) / H - 1;
+  at::Tensor x_LD = x_in_LD.narrow(1, 0, H).to(options_.device, options_.dtype);
   const RotaryTables rope =
       on_device(rope_tables(plan.positions, text_), x_LD.options());
   const double scale = 1.0 / std::sqrt(double(text_.head_dim));
@@ -72,6 +77,8 @@ Session Decoder::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, a
     at::Tensor attn_LHD = executor.prefill(plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale});
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_LD = finish_layer(n, x_LD, attn_LHD);
+    if (n < layer_adds)  // DeepStack: this layer's per-token add (zero rows add nothing)
+      x_LD.add_(x_in_LD.narrow(1, H * (n + 1), H).to(x_LD.device(), x_LD.scalar_type()));
     if (options.keep_hidden_states && n + 1 < text_.num_layers) s.hidden_states.push_back(x_LD.to(at::kFloat));
     observe_hidden(n + 1, x_LD);
   }

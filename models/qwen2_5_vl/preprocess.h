@@ -1,5 +1,6 @@
 // Qwen2.5-VL video preprocessing: smart_resize, antialiased bicubic resize, rescale + normalise,
-// odd-frame padding and patch flattening (library pevlm_qwen_vision).
+// odd-frame padding and patch flattening (library pevlm_qwen_vision; the resampler and the flattening
+// live in models/vision_common/frames.h, shared with Qwen3-VL).
 //
 // Mirrors transformers 4.50 image_processing_qwen2_vl.py (Qwen2VLImageProcessor._preprocess,
 // smart_resize) and qwen-vl-utils' video path (torchvision resize, bicubic, antialias=True);
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "models/qwen2_5_vl/config.h"
+#include "models/vision_common/frames.h"
 
 namespace pevlm::qwen2_5_vl {
 
@@ -43,26 +45,11 @@ struct ResizeTarget {
 ResizeTarget smart_resize(int64_t height, int64_t width, int64_t factor, int64_t min_pixels,
                           int64_t max_pixels);
 
-// Which bicubic resampler resize_frames_bicubic_aa uses. Both are antialiased bicubic with
-// a = -0.5 (PIL's kernel, support scaled by the downscale factor) and align_corners=false.
-enum class ResizeMethod {
-  // torchvision resize(antialias=True, BICUBIC) on a uint8 tensor — the qwen-vl-utils video path
-  // used by published Qwen2.5-VL evaluations: frames -> float32 -> at::_upsample_bicubic2d_aa
-  // (both passes in float, no intermediate rounding) -> clamp(0, 255) -> round half to even ->
-  // uint8. Differs from PIL by one level on smooth content, and by more (up to ~16 levels) next
-  // to hard edges where the cubic overshoot is clipped only once instead of after each pass.
-  TorchvisionFloat,
-  // PIL Image.resize(BICUBIC) — the transformers image processor path: at::_upsample_bicubic2d_aa
-  // on the uint8 tensor itself, libtorch's port of PIL's separable fixed-point resampler
-  // (horizontal pass, round + clip to uint8, vertical pass). Matches Pillow up to rare one-level
-  // differences.
-  PilUint8,
-};
-
-// Resizes uint8 RGB frames `frames_THWC` [T, H, W, 3] to (height, width) with `method`.
-// Returns [T, height, width, 3] uint8.
-at::Tensor resize_frames_bicubic_aa(const at::Tensor& frames_THWC, int64_t height, int64_t width,
-                                    ResizeMethod method = ResizeMethod::TorchvisionFloat);
+// The resampler and the patch flattening are shared with Qwen3-VL (models/vision_common/frames.h);
+// Qwen2.5-VL's names for them.
+using ResizeMethod = vision_common::ResizeMethod;
+using vision_common::flatten_patches;
+using vision_common::resize_frames_bicubic_aa;
 
 // The result of preprocess_video.
 struct VideoPatches {
@@ -91,10 +78,5 @@ struct PreprocessOptions {
 //     merged col, row in block, col in block), each row is (channel, time, py, px).
 // Throws std::invalid_argument naming the problem for a wrong dtype/rank/channel count.
 VideoPatches preprocess_video(const at::Tensor& frames_THWC, const PreprocessOptions& options);
-
-// Step 4 alone on normalised float frames `frames_TCHW` [T, C, H, W] with T a multiple of
-// temporal_patch_size and H, W multiples of patch*merge; returns [gt*gh*gw, C*tp*p*p].
-at::Tensor flatten_patches(const at::Tensor& frames_TCHW, int64_t patch_size,
-                           int64_t temporal_patch_size, int64_t merge_size);
 
 }  // namespace pevlm::qwen2_5_vl

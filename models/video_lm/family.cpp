@@ -9,7 +9,7 @@
 namespace pevlm {
 
 const std::vector<std::string>& supported_families() {
-  static const std::vector<std::string> names = {"qwen2_5_vl", "llava_video", "longvila"};
+  static const std::vector<std::string> names = {"qwen2_5_vl", "qwen3_vl", "llava_video", "longvila"};
   return names;
 }
 
@@ -34,6 +34,7 @@ std::string detect_family(const std::filesystem::path& dir) {
     return false;
   };
   if (type == "qwen2_5_vl" || has_arch("Qwen2_5_VLForConditionalGeneration")) return "qwen2_5_vl";
+  if (type == "qwen3_vl" || has_arch("Qwen3VLForConditionalGeneration")) return "qwen3_vl";  // dense only
   if (type == "llava_qwen" || type == "llava_onevision" || has_arch("LlavaQwenForCausalLM") ||
       has_arch("LlavaOnevisionForConditionalGeneration"))
     return "llava_video";
@@ -46,7 +47,7 @@ std::string detect_family(const std::filesystem::path& dir) {
   throw std::runtime_error(file.string() + ": unsupported model (model_type '" + type + "', architectures [" + arch_list +
                            "]" + (type == "llava_llama" ? ", but no llm/ sub-folder" : "") +
                            "); supported families: " + list +
-                           " (model_type qwen2_5_vl, llava_qwen, llava_onevision, or llava_llama with llm/)");
+                           " (model_type qwen2_5_vl, qwen3_vl, llava_qwen, llava_onevision, or llava_llama with llm/)");
 }
 
 }  // namespace pevlm

@@ -1,7 +1,7 @@
 // The LLM dimensions of the released checkpoints of every family, for `pevlm speed` / `pevlm analyze`
-// (`model:` a preset name): timing with the real shapes needs no weights. Qwen2.5-VL's come from its
-// config_preset (registered in registry.cpp); the other two are Qwen2-7B decoders
-// (../shared/reference/more_models.md) with 1-D RoPE. Library pevlm_video_lm_registry (it needs every
+// (`model:` a preset name): timing with the real shapes needs no weights. Qwen2.5-VL's and Qwen3-VL's
+// (2B / 4B / 8B, text part only) come from their config_preset (registered in registry.cpp); the other
+// two are Qwen2-7B decoders (../shared/reference/more_models.md) with 1-D RoPE. Library pevlm_video_lm_registry (it needs every
 // family's presets).
 #pragma once
 
@@ -20,13 +20,13 @@ struct LlmSpec {
   llm::TextConfig text;
 };
 
-// "qwen2.5-vl-7b", "qwen2.5-vl-3b", "llava-video-7b", "longvila-7b".
+// "qwen2.5-vl-7b", "qwen2.5-vl-3b", "qwen3-vl-2b", "qwen3-vl-4b", "qwen3-vl-8b", "llava-video-7b", "longvila-7b".
 std::vector<std::string> llm_preset_names();
 // The preset's LLM; "-instruct" / "-qwen2" / "-256f" suffixes are accepted. Throws
 // std::invalid_argument listing the valid names.
 LlmSpec llm_preset(const std::string& name);
 // `model:` of a speed / analyze config: a preset name of any family (case-insensitive) or an existing
-// config.json / model folder (Qwen2.5-VL's layout). Errors start with `where` and list the presets.
+// config.json / model folder (Qwen2.5-VL's or Qwen3-VL's layout). Errors start with `where` and list the presets.
 LlmSpec model_config_from_spec(const std::string& spec, const std::string& where);
 
 }  // namespace pevlm

@@ -13,6 +13,10 @@
 #include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen3_vl/config.h"
+#include "models/qwen3_vl/model.h"
+#include "models/qwen3_vl/text.h"
+#include "models/qwen3_vl/tiny_model.h"
 #include "models/video_lm/family.h"
 #include "models/video_lm/tiny_random.h"
 
@@ -24,6 +28,7 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
   request.device = attention::indexed_device(given.device);
   const std::string family = detect_family(dir);
   if (family == "qwen2_5_vl") return std::make_unique<qwen2_5_vl::QwenVideoLM>(dir, request);
+  if (family == "qwen3_vl") return std::make_unique<qwen3_vl::Qwen3VideoLM>(dir, request);
   if (family == "llava_video") return std::make_unique<llava_video::LlavaVideoLM>(dir, request);
   if (family == "longvila") return std::make_unique<longvila::LongVilaLM>(dir, request);
   throw std::logic_error("make_video_lm: family '" + family + "' is detected but has no constructor");
@@ -50,7 +55,8 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
   }
   if (family == "qwen2_5_vl") return qwen2_5_vl::run_make_tiny_model_command(rest);
   const char* usage =
-      "usage: pevlm make-tiny-model DIR --family llava_video|longvila [--layout lmms_lab|onevision] [--seed N] [--dtype bf16|f32]";
+      "usage: pevlm make-tiny-model DIR --family qwen3_vl|llava_video|longvila [--layout lmms_lab|onevision] [--seed N] "
+      "[--dtype bf16|f32]";
   std::string dir;
   qwen2_5_vl::TinyModelOptions parsed;
   if (!qwen2_5_vl::parse_tiny_model_args(rest, usage, dir, parsed)) return 2;
@@ -60,7 +66,8 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
   }
   const TinyOptions options{parsed.seed, parsed.bf16};
   const std::vector<std::string> files =
-      family == "longvila"   ? longvila::make_tiny_model(dir, options)
+      family == "qwen3_vl"   ? qwen3_vl::make_tiny_model(dir, options)
+      : family == "longvila" ? longvila::make_tiny_model(dir, options)
       : layout == "onevision" ? llava_video::make_tiny_onevision_model(dir, options)
                               : llava_video::make_tiny_model(dir, options);
   std::cout << "wrote tiny " << family << " checkpoint to " << dir << " (" << (options.bf16 ? "bf16" : "f32") << ", seed "
@@ -75,10 +82,25 @@ std::vector<LlmSpec> family_llm_presets() {
     const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::config_preset(name);
     out.push_back({name, c.model_type, c.source, c.text});
   }
+  for (const std::string& name : qwen3_vl::preset_names()) {  // the text part as the shared decoder's Qwen3 variant
+    const qwen3_vl::Qwen3VLConfig c = qwen3_vl::config_preset(name);
+    out.push_back({name, c.model_type, c.source, qwen3_vl::llm_text_config(c)});
+  }
   return out;
 }
 
 LlmSpec llm_spec_from_config(const std::string& path) {
+  const std::filesystem::path p(path);
+  bool qwen3 = false;
+  try {
+    qwen3 = detect_family(std::filesystem::is_directory(p) ? p : p.parent_path()) == "qwen3_vl";
+  } catch (const std::exception&) {
+    // not a family folder: Qwen2.5-VL's reader below reports what the file is
+  }
+  if (qwen3) {
+    const qwen3_vl::Qwen3VLConfig c = qwen3_vl::load_config(path);
+    return {"", c.model_type, c.source, qwen3_vl::llm_text_config(c)};
+  }
   const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::load_config(path);
   return {"", c.model_type, c.source, c.text};
 }

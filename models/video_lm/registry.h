@@ -25,10 +25,10 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
 int run_tiny_model_writer(const std::vector<std::string>& args);
 
 // The LLM presets the families register (presets.h lists them with the Qwen2-7B ones): Qwen2.5-VL's
-// config_preset names, in its order.
+// config_preset names, then Qwen3-VL's (its text part as the shared decoder's Qwen3 variant), in order.
 std::vector<LlmSpec> family_llm_presets();
-// The LLM of a config.json / model folder in a layout a family reads for timing (Qwen2.5-VL's
-// load_config); throws what the reader throws (naming the file and key).
+// The LLM of a config.json / model folder in a layout a family reads for timing (Qwen3-VL's load_config
+// for a qwen3_vl folder, else Qwen2.5-VL's); throws what the reader throws (naming the file and key).
 LlmSpec llm_spec_from_config(const std::string& path);
 
 }  // namespace pevlm

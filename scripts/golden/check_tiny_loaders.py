@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that the tiny checkpoints of `make-tiny-model` load as the original code loads real ones.
 
-Usage: check_tiny_loaders.py QWEN_DIR LLAVA_VIDEO_DIR LONGVILA_DIR ONEVISION_DIR
+Usage: check_tiny_loaders.py QWEN_DIR LLAVA_VIDEO_DIR LONGVILA_DIR ONEVISION_DIR [QWEN3_VL_DIR]
 Exits 0 when every check passes, else prints each failure and exits 1. Run by tests/tiny_loaders_test.cpp.
 
 Qwen2.5-VL: Qwen2_5_VLForConditionalGeneration.from_pretrained (no missing or unexpected weights), AutoProcessor
@@ -11,6 +11,8 @@ template renders the video prompt the C++ prompt builder writes).
 LLaVA-Video in transformers' llava_onevision layout (`--layout onevision`): LlavaOnevisionForConditionalGeneration
 .from_pretrained (no missing or unexpected weights), AutoTokenizer ("<image>" / "<video>" ids as config.json names
 them), AutoProcessor (AutoImageProcessor + chat_template.json without torchvision), the conversion's prompt.
+Qwen3-VL: Qwen3VLForConditionalGeneration.from_pretrained (no missing, unexpected or mismatched weights; the
+4.57-spelled rope settings read back) and AutoTokenizer (the special ids config.json names).
 LLaVA-Video (LLaVA-NeXT's llava_qwen layout) and LongVILA (VILA's split layout): their classes live in those
 repositories (not installed here), so the check is on the keys their loaders read, with their types, and on
 AutoTokenizer / AutoConfig / SiglipImageProcessor for the files those loaders hand to transformers.
@@ -167,12 +169,31 @@ def check_longvila(folder):
     check(proj.get("mm_projector_type") == "mlp_downsample", "longvila: mm_projector_type")
 
 
+def check_qwen3_vl(folder):
+    from transformers import AutoTokenizer, Qwen3VLForConditionalGeneration
+    config = json.loads((folder / "config.json").read_text())
+    model, info = Qwen3VLForConditionalGeneration.from_pretrained(folder, output_loading_info=True)
+    for k in ("missing_keys", "unexpected_keys", "mismatched_keys"):
+        check(not info.get(k), f"qwen3_vl: {k} {info.get(k)}")
+    rope = model.config.text_config.rope_parameters
+    check(rope.get("mrope_section") == config["text_config"]["rope_scaling"]["mrope_section"], f"qwen3_vl: rope {rope}")
+    check(rope.get("rope_theta") == config["text_config"]["rope_theta"], f"qwen3_vl: rope_theta {rope}")
+    check(model.config.tie_word_embeddings == config["tie_word_embeddings"], "qwen3_vl: tie_word_embeddings")
+    tok = AutoTokenizer.from_pretrained(folder)
+    for key, token in (("image_token_id", "<|image_pad|>"), ("video_token_id", "<|video_pad|>"),
+                       ("vision_start_token_id", "<|vision_start|>"), ("vision_end_token_id", "<|vision_end|>")):
+        check(tok.convert_tokens_to_ids(token) == config[key], f"qwen3_vl: {token} is not {key} {config[key]}")
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
-    qwen, llava, longvila, onevision = (Path(a) for a in sys.argv[1:])
-    for name, fn, folder in (("qwen", check_qwen, qwen), ("llava_video", check_llava_video, llava),
-                             ("longvila", check_longvila, longvila), ("onevision", check_onevision, onevision)):
+    qwen, llava, longvila, onevision = (Path(a) for a in sys.argv[1:5])
+    checks = [("qwen", check_qwen, qwen), ("llava_video", check_llava_video, llava),
+              ("longvila", check_longvila, longvila), ("onevision", check_onevision, onevision)]
+    if len(sys.argv) == 6:
+        checks.append(("qwen3_vl", check_qwen3_vl, Path(sys.argv[5])))
+    for name, fn, folder in checks:
         try:
             fn(folder)
         except Exception as e:  # a loader refusing the folder is a failure to report, not a crash

@@ -1,0 +1,58 @@
+// Qwen3-VL decoder variant and DeepStack adds; see text.h.
+#include "models/qwen3_vl/text.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace pevlm::qwen3_vl {
+
+llm::TextConfig llm_text_config(const Qwen3VLConfig& config) {
+  const TextConfig& t = config.text;
+  llm::TextConfig out;
+  out.hidden_size = t.hidden_size;
+  out.num_layers = t.num_layers;
+  out.num_heads = t.num_heads;
+  out.num_kv_heads = t.num_kv_heads;
+  out.head_dim = t.head_dim;
+  out.intermediate_size = t.intermediate_size;
+  out.vocab_size = t.vocab_size;
+  out.rope_theta = t.rope_theta;
+  out.rms_norm_eps = t.rms_norm_eps;
+  out.mrope_section = t.mrope_section;
+  out.rope_type = "default";
+  out.tie_word_embeddings = t.tie_word_embeddings;
+  out.max_position_embeddings = t.max_position_embeddings;
+  out.hidden_act = t.hidden_act;
+  out.rope_kind = llm::RopeKind::MropeInterleaved;
+  out.qkv_bias = t.attention_bias;
+  out.qk_norm = true;
+  return out;
+}
+
+at::Tensor with_deepstack(const at::Tensor& x_LD, const std::vector<int64_t>& ids, int64_t pad_id,
+                          const std::vector<at::Tensor>& features) {
+  if (x_LD.dim() != 2 || x_LD.size(0) != int64_t(ids.size()))
+    throw std::invalid_argument("DeepStack: embeddings " + c10::str(x_LD.sizes()) + " do not match " +
+                                std::to_string(ids.size()) + " prompt ids");
+  if (features.empty()) return x_LD;
+  const int64_t H = x_LD.size(1);
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == pad_id) rows.push_back(int64_t(i));
+  at::Tensor out = at::zeros({x_LD.size(0), H * int64_t(1 + features.size())}, x_LD.options());
+  out.narrow(1, 0, H).copy_(x_LD);
+  at::Tensor rows_N = at::tensor(rows, at::kLong).to(x_LD.device());
+  for (size_t j = 0; j < features.size(); ++j) {
+    const at::Tensor& f = features[j];
+    if (f.dim() != 2 || f.size(0) != int64_t(rows.size()) || f.size(1) != H)
+      throw std::invalid_argument("DeepStack feature " + std::to_string(j) + " has shape " + c10::str(f.sizes()) +
+                                  "; the prompt has " + std::to_string(rows.size()) + " visual tokens (id " +
+                                  std::to_string(pad_id) + ") of width " + std::to_string(H));
+    out.narrow(1, H * int64_t(j + 1), H).index_copy_(0, rows_N, f.to(x_LD.options()));
+  }
+  return out;
+}
+
+}  // namespace pevlm::qwen3_vl
