@@ -52,8 +52,16 @@ class FusedCpuExecutor final : public Executor {
   }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    check_static_plan(plan, name());
     check_inputs(in, plan.length, plan.length);
     return run(in, fused::prefill_segments(plan), plan.groups);
+  }
+
+  // Per-head sparse plans (issue 25) run by gathered key blocks (attention/sparse_gathered.cpp), not
+  // by the fused parallel-encoding kernel: rows name it.
+  std::string sparse_kernel() const override { return "sparse_gathered_bmm_f32(cpu)"; }
+  at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override {
+    return sparse_prefill_gathered(plan, in);
   }
 
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "attention/executor.h"
+#include "attention/sparse_dispatch.h"
 #include "methods/attention_plan.h"
 #include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/llm_rope.h"
@@ -77,6 +78,7 @@ struct LlmSession {
   at::Tensor logits_LV;                  // float32, rows as PrefillOptions::logits (last row: [1, V])
   std::vector<at::Tensor> hidden_states; // when PrefillOptions::keep_hidden_states
   LlmTimings timings;
+  attention::SparseLog sparse;  // data-dependent methods: per-layer density, estimator cost (issue 25)
 };
 
 struct GenerationOptions {

@@ -1,0 +1,26 @@
+// Method name -> estimator (issue 25). The parameters are the method's resolved ones
+// (methods/xattention.cpp, methods/vertical_slash.cpp validate them when the plan is built).
+#include <map>
+
+#include "methods/sparse/sparse_estimator.h"
+
+namespace pevlm {
+
+const SparseEstimator* find_sparse_estimator(const std::string& method) {
+  static const std::map<std::string, SparseEstimator> estimators = {
+      {"xattention",
+       [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p) {
+         return xattention_estimate(q, k, p.at("block_tokens").get<int64_t>(), p.at("stride").get<int64_t>(),
+                                    p.at("threshold").get<double>());
+       }},
+      {"vertical_slash",
+       [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p) {
+         return vertical_slash_estimate(q, k, p.at("vertical_size").get<int64_t>(), p.at("slash_size").get<int64_t>(),
+                                        p.at("last_q").get<int64_t>());
+       }},
+  };
+  auto it = estimators.find(method);
+  return it == estimators.end() ? nullptr : &it->second;
+}
+
+}  // namespace pevlm

@@ -1,0 +1,158 @@
+// XAttention's estimator, mirroring mit-han-lab/x-attention (commit e379887):
+//   xattn/src/Xattention.py xattn_estimate (select_mode "inverse", kdb 1, norm 1, causal) and
+//   xattn/src/utils.py find_blocks_chunked (mode "prefill", causal).
+// Per query head (the reference runs on repeat_kv'd heads):
+//  * zero-pad to whole reduced rows; K' row j = K[jS], K[jS+1], ..., K[jS+S-1] concatenated and
+//    Q' row i = Q[iS+S-1], ..., Q[iS] (reverse offset: the antidiagonal of each S x S cell);
+//  * A = softmax(Q'K'^T / sqrt(D) / S) in float32, causal at the reduced resolution (key row <=
+//    query row; rows past ceil(L/S) are padding and zeroed);
+//  * attn_sums = A summed over (B/S) x (B/S) tiles, B = block_tokens;
+//  * per query block r, find_blocks_chunked: the first block and the diagonal block are kept; the
+//    other blocks in descending score order are kept while (mass of the kept set) < threshold x
+//    (row total), i.e. the smallest prefix whose mass reaches the threshold; future blocks dropped.
+// Chunking: the reference cuts queries into chunks (chunk_size) but the softmax is per row over
+// every key, so the selection does not depend on it -- with one exception we do NOT copy: its torch
+// path (use_triton=False) masks `causal_mask[..., -k_reshaped_num_to_pad:]`, which for a padding of
+// fewer than S tokens is `[..., -0:]` and hides every earlier chunk from later ones. Its Triton path
+// (softmax_fuse_block_sum_kernel_causal, what runs on A100/H100) has no such mask; we follow it.
+// Ties: torch.sort is not stable; equal block scores at the threshold boundary are taken in
+// ascending block order here (goldens avoid exact ties).
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "methods/sparse/sparse_estimator.h"
+
+namespace pevlm {
+namespace {
+
+void check_qk(const at::Tensor& q, const at::Tensor& k, const char* who) {
+  if (q.dim() != 3 || k.dim() != 3 || q.size(0) != k.size(0) || q.size(2) != k.size(2) || q.size(1) % k.size(1) != 0)
+    throw std::invalid_argument(std::string(who) + ": expected q [L, Hq, D] and k [L, Hkv, D] with Hq % Hkv == 0");
+}
+
+// Reduced queries/keys of one KV group: [H, Lr, S*D] float32.
+std::pair<at::Tensor, at::Tensor> reshape_strided(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t stride,
+                                                  int64_t padded) {
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), hkv = k_LHD.size(1), D = q_LHD.size(2);
+  const int64_t lr = padded / stride;
+  auto pad = [&](const at::Tensor& x) {
+    at::Tensor t = x.to(at::kFloat).permute({1, 0, 2});  // [H, L, D]
+    return at::constant_pad_nd(t, {0, 0, 0, padded - L}, 0).contiguous();
+  };
+  at::Tensor k = pad(k_LHD).repeat_interleave(hq / hkv, 0).view({hq, lr, stride * D});
+  // Q' row i = Q[iS + S - 1 - t] for t = 0..S-1: flip the offset axis of [H, Lr, S, D].
+  at::Tensor q = pad(q_LHD).view({hq, lr, stride, D}).flip({2}).reshape({hq, lr, stride * D});
+  return {q, k};
+}
+
+}  // namespace
+
+at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride) {
+  check_qk(q_LHD, k_LHD, "xattention");
+  if (stride <= 0 || block_tokens <= 0 || block_tokens % stride != 0)
+    throw std::invalid_argument("xattention: block_tokens must be a positive multiple of stride");
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
+  const int64_t nb = (L + block_tokens - 1) / block_tokens, rb = block_tokens / stride;
+  const int64_t padded = nb * block_tokens;
+  const int64_t real_rows = (L + stride - 1) / stride;  // Xattention.py: rows past this are padding
+  auto [q, k] = reshape_strided(q_LHD, k_LHD, stride, padded);
+  const double scale = 1.0 / std::sqrt(double(D)) / double(stride);  // "/ math.sqrt(head_dim) / stride / norm"
+  at::Tensor sums = at::zeros({hq, nb, nb}, q.options());
+  // Query blocks in chunks of whole blocks; each chunk only needs keys up to its last row (causal).
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 2048 / rb);
+  for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
+    const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
+    const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
+    at::Tensor s = at::matmul(q.narrow(1, r0, r1 - r0), k.narrow(1, 0, kcols).transpose(1, 2)) * scale;
+    // Causal at reduced resolution: key row j visible to query row i iff j <= i.
+    const auto idx = s.options().dtype(at::kLong);
+    at::Tensor rows = at::arange(r0, r1, idx).unsqueeze(1), cols = at::arange(0, kcols, idx).unsqueeze(0);
+    s.masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
+    at::Tensor a = at::softmax(s, -1);
+    if (r1 > real_rows) a.narrow(1, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
+    // Sum tiles: [H, blocks, rb, kblocks, rb] -> [H, blocks, kblocks].
+    at::Tensor t = a.view({hq, b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2);
+    sums.narrow(1, b0, b1 - b0).narrow(2, 0, kcols / rb).copy_(t);
+  }
+  return sums;
+}
+
+std::vector<uint8_t> xattention_select_row(const double* x, int64_t nb, int64_t row, double threshold) {
+  // utils.py find_blocks_chunked (causal, prefill), lines 89-146 and 176-180, per row:
+  //   mask = {0, row}; sorted_values = [0, sum(x[mask]), others_desc[:-2]];
+  //   index = argsort_desc(where(mask, 100000 * (1 + x), x));
+  //   keep index[k] while cumsum([0, sorted_values[:-1]])[k] < threshold * sum(x).
+  // The mask entries lead `index`; entry k >= 2 is the (k - 2)-th other block (when row == 0 the
+  // mask has one entry and entry k >= 1 is the (k - 1)-th other; those are future blocks, dropped).
+  std::vector<uint8_t> keep(size_t(nb), 0);
+  double total = 0;
+  for (int64_t c = 0; c < nb; ++c) total += x[c];
+  const double required = total * threshold;
+  const bool two = row != 0;
+  const double mask_sum = x[0] + (two ? x[row] : 0.0);
+  std::vector<int64_t> others;
+  for (int64_t c = 0; c < nb; ++c)
+    if (c != 0 && c != row) others.push_back(c);
+  std::stable_sort(others.begin(), others.end(), [&](int64_t a, int64_t b) { return x[a] > x[b]; });
+  // sorted_values over all nb entries: the others' values with the mask entries zeroed (they sort last).
+  std::vector<double> sorted_vals(size_t(nb), 0.0);
+  {
+    std::vector<double> v(size_t(nb), 0.0);
+    for (int64_t c = 0; c < nb; ++c) v[size_t(c)] = (c == 0 || c == row) ? 0.0 : x[c];
+    std::sort(v.begin(), v.end(), std::greater<double>());
+    sorted_vals[0] = 0.0;
+    if (nb > 1) sorted_vals[1] = mask_sum;
+    for (int64_t k = 2; k < nb; ++k) sorted_vals[size_t(k)] = v[size_t(k - 2)];
+  }
+  // index order: mask entries (by value, descending), then others descending.
+  std::vector<int64_t> index;
+  if (two) {
+    if (x[row] * 1.0 > x[0] * 1.0) index = {row, 0};
+    else index = {0, row};
+  } else {
+    index = {0};
+  }
+  for (int64_t c : others) index.push_back(c);
+  if (nb == 1) {  // a single block: sorted_values = [0]; required may be 0
+    keep[0] = 1;
+    return keep;
+  }
+  double cum = 0;
+  for (int64_t k = 0; k < nb; ++k) {
+    if (k > 0) cum += sorted_vals[size_t(k - 1)];
+    const bool selected = cum < required;
+    // torch.where(index_mask, index, 0): a dropped entry points at block 0 (kept anyway).
+    keep[size_t(selected ? index[size_t(k)] : 0)] = 1;
+  }
+  keep[0] = 1;
+  if (two) keep[size_t(row)] = 1;
+  for (int64_t c = row + 1; c < nb; ++c) keep[size_t(c)] = 0;  // lines 176-180 + xattn_estimate's tril
+  return keep;
+}
+
+SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
+                                   int64_t stride, double threshold) {
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
+  at::Tensor sums = xattention_block_sums(q_LHD, k_LHD, block_tokens, stride).to(at::kDouble).cpu().contiguous();
+  const int64_t nb = sums.size(1);
+  SparseEstimate out{SparsePlan("xattention", L, hq, block_tokens), 0.0};
+  const double* s = sums.data_ptr<double>();
+  for (int64_t h = 0; h < hq; ++h)
+    for (int64_t r = 0; r < nb; ++r) {
+      const std::vector<uint8_t> keep = xattention_select_row(s + (h * nb + r) * nb, nb, r, threshold);
+      auto& list = out.plan.keys(h, r);
+      for (int64_t c = 0; c <= r; ++c)
+        if (keep[size_t(c)]) add_interval(list, c * block_tokens, std::min(L, (c + 1) * block_tokens));
+    }
+  // Work: the strided QK^T over causal reduced pairs (what the Triton kernel computes), 2 FLOPs
+  // per multiply-add of S*D-long rows.
+  const double lr = double((L + stride - 1) / stride);
+  out.flops = 2.0 * double(hq) * double(stride * D) * lr * (lr + 1) / 2;
+  return out;
+}
+
+}  // namespace pevlm
