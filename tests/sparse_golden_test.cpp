@@ -61,7 +61,7 @@ TEST(SparseGolden, XAttentionBlocksEqualReference) {
         }
     ++checked;
   }
-  EXPECT_EQ(checked, 4);
+  EXPECT_EQ(checked, 6);
 }
 
 TEST(SparseGolden, VerticalSlashIndicesEqualReference) {
@@ -102,7 +102,7 @@ TEST(SparseGolden, VerticalSlashIndicesEqualReference) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 4);
+  EXPECT_EQ(checked, 6);
 }
 
 }  // namespace

@@ -106,6 +106,24 @@ TEST(SparseExecutors, GatheredEqualsDensePerHeadReference) {
   }
 }
 
+TEST(SparseExecutors, CpuPicksFusedForBlocksAndGatheredForColumns) {
+  at::manual_seed(3);
+  const int64_t L = 333, hq = 4, hkv = 2, d = 64;
+  at::Tensor q = at::randn({L, hq, d}), k = at::randn({L, hkv, d}), v = at::randn({L, hkv, d});
+  auto cpu = attention::make_executor("cpu"), ref = attention::make_executor("reference");
+  const SparsePlan blocks = make_forced_density_plan(L, hq, 64, 0.5, 3);
+  testing::expect_attention_close(cpu->prefill_sparse(blocks, {q, k, v}), ref->prefill_sparse(blocks, {q, k, v}), at::kFloat, "fused");
+  EXPECT_NE(cpu->sparse_kernel().find("fused"), std::string::npos) << cpu->sparse_kernel();
+  SparsePlan cols("columns", L, hq, 64);
+  for (int64_t h = 0; h < hq; ++h)
+    for (int64_t b = 0; b < cols.num_query_blocks(); ++b) {
+      for (int64_t c = h; c < cols.block_begin(b); c += 7) add_interval(cols.keys(h, b), c, c + 1);
+      add_interval(cols.keys(h, b), cols.block_begin(b), cols.block_end(b));
+    }
+  testing::expect_attention_close(cpu->prefill_sparse(cols, {q, k, v}), ref->prefill_sparse(cols, {q, k, v}), at::kFloat, "gathered");
+  EXPECT_NE(cpu->sparse_kernel().find("gathered"), std::string::npos) << cpu->sparse_kernel();
+}
+
 TEST(SparseExecutors, GqaHeadsOfOneGroupKeepDifferentBlocks) {
   at::manual_seed(2);
   const int64_t L = 256, hq = 4, hkv = 1, d = 32;

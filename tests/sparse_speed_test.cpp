@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "attention/executor.h"
+#include "attention/planted_qk.h"
 #include "methods/method_registry.h"
 #include "methods/sparse/sparse_estimator.h"
 
@@ -53,6 +55,28 @@ TEST(SparseSpeed, DISABLED_ForcedDensitySweep) {
     const double sp_e = t_full / (t + t_xa), lim_e = full_flops / (f + f_xa);
     std::printf("%.3f  %9.0f  %7.2f  %5.2f  %.2f | %7.2f %5.2f %.2f\n", p.density_summary()["mean"].get<double>(), t, sp, lim,
                 sp / lim, sp_e, lim_e, sp_e / lim_e);
+  }
+  // Planted-structure Q/K (attention/planted_qk.h; layout: 20 text tokens then 256-token frames).
+  attention::PlantedQkSpec spec;
+  spec.length = L, spec.heads = hq, spec.kv_heads = hkv, spec.head_dim = d;
+  spec.sink_tokens = 64, spec.video_begin = 20, spec.frame_tokens = 256;
+  auto [pq, pk] = attention::planted_qk(spec, at::kFloat, at::Device(at::kCPU));
+  struct Est {
+    const char* name;
+    std::function<SparseEstimate()> run;
+  };
+  const std::vector<Est> ests = {{"xattention(S=16,tau=0.9)", [&] { return xattention_estimate(pq, pk, 128, 16, 0.9); }},
+                                 {"xattention(S=8,tau=0.9)", [&] { return xattention_estimate(pq, pk, 128, 8, 0.9); }},
+                                 {"vertical_slash(1000,6096)", [&] { return vertical_slash_estimate(pq, pk, 1000, 6096, 64); }}};
+  std::printf("planted Q/K: method  density(mean/min/max)  est_ms  sparse_ms  speedup_incl_est  limit_incl_est  eff  est_share\n");
+  for (const Est& e : ests) {
+    SparseEstimate est;
+    const double te = time_ms([&] { est = e.run(); });
+    const double t = time_ms([&] { cpu->prefill_sparse(est.plan, {pq, pk, v}); });
+    const nlohmann::json dsum = est.plan.density_summary();
+    const double lim = full_flops / (est.plan.flops(d) + est.flops), sp = t_full / (t + te);
+    std::printf("%s  %.3f/%.3f/%.3f  %.0f  %.0f  %.2f  %.2f  %.2f  %.3f\n", e.name, dsum["mean"].get<double>(),
+                dsum["min"].get<double>(), dsum["max"].get<double>(), te, t, sp, lim, sp / lim, te / (t + te));
   }
 }
 

@@ -290,6 +290,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                                {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
                                {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
           if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
+          if (!a.timings.sparse.layers.empty()) row["sparse"] = a.timings.sparse.to_json();  // issue 25
         } catch (const std::exception& e) {
           row["error"] = e.what();
           ++sum.errors;

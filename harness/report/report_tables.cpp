@@ -175,17 +175,29 @@ nlohmann::json figure4_table(const std::vector<nlohmann::json>& speed_rows) {
     if (s.contains("tokens")) r["tokens"] = s["tokens"].is_object() ? s["tokens"].value("total", nlohmann::json()) : s["tokens"];
     for (const char* k : {"other_ms", "llm_ms", "speedup_vs_full", "llm_speedup_vs_full", "flop_ratio_vs_full", "device"})
       if (s.contains(k)) r[k] = s[k];
+    if (s.contains("sparse") && s["sparse"].is_object()) {  // data-dependent methods (issue 25)
+      const auto& sp = s["sparse"];
+      if (sp.contains("density") && sp["density"].is_object()) r["kept_density"] = sp["density"].value("mean", nlohmann::json());
+      if (sp.contains("estimator_share")) r["estimator_share"] = sp["estimator_share"];
+    }
     if (r["method"] != "full") {
       r["paper_attn_speedup"] = fmt2(kPaperAttnSpeedupLo) + "-" + fmt2(kPaperAttnSpeedupHi) + "x";
       r["paper_llm_speedup"] = fmt2(kPaperLlmSpeedupLo) + "-" + fmt2(kPaperLlmSpeedupHi) + "x";
     }
     out.push_back(std::move(r));
   }
-  return table_json({{"label", "method"}, {"tokens", "tokens"}, {"attn_ms", "attention ms", 1}, {"other_ms", "other ms", 1},
-                     {"speedup_vs_full", "attention speedup", 2}, {"paper_attn_speedup", "paper (H20)"},
-                     {"llm_speedup_vs_full", "LLM speedup", 2}, {"paper_llm_speedup", "paper (H20)"},
-                     {"flop_ratio_vs_full", "FLOP ratio", 2}},
-                    out);
+  std::vector<Column> cols = {{"label", "method"}, {"tokens", "tokens"}, {"attn_ms", "attention ms", 1}, {"other_ms", "other ms", 1},
+                              {"speedup_vs_full", "attention speedup", 2}, {"paper_attn_speedup", "paper (H20)"},
+                              {"llm_speedup_vs_full", "LLM speedup", 2}, {"paper_llm_speedup", "paper (H20)"},
+                              {"flop_ratio_vs_full", "FLOP ratio", 2}};
+  // Only when a data-dependent method ran: its kept density and the estimator's share of attention time.
+  bool any_sparse = false;
+  for (const auto& r : out) any_sparse |= r.contains("kept_density");
+  if (any_sparse) {
+    cols.push_back({"kept_density", "kept density", 3});
+    cols.push_back({"estimator_share", "estimator share", 3});
+  }
+  return table_json(cols, out);
 }
 
 nlohmann::json failures_table(const std::vector<nlohmann::json>& rows) {

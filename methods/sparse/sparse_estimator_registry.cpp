@@ -18,6 +18,12 @@ const SparseEstimator* find_sparse_estimator(const std::string& method) {
          return vertical_slash_estimate(q, k, p.at("vertical_size").get<int64_t>(), p.at("slash_size").get<int64_t>(),
                                         p.at("last_q").get<int64_t>());
        }},
+      {"forced_density",
+       [](const at::Tensor& q, const at::Tensor&, const nlohmann::json& p) {
+         return SparseEstimate{make_forced_density_plan(q.size(0), q.size(1), p.at("block_tokens").get<int64_t>(),
+                                                        p.at("density").get<double>(), uint32_t(p.at("seed").get<int64_t>())),
+                               0.0};
+       }},
   };
   auto it = estimators.find(method);
   return it == estimators.end() ? nullptr : &it->second;

@@ -36,6 +36,9 @@ struct LlmTimings {
   int64_t prefill_tokens = 0;
   int64_t decode_steps = 0;
   const char* clock = "steady_clock";  // how the times were taken (DeviceTimer::kind)
+  // Data-dependent methods (issue 25): per-layer kept density, estimator FLOPs/time (inside
+  // prefill_attention_ms); empty for static plans.
+  attention::SparseLog sparse;
   double prefill_ms() const { return prefill_attention_ms + prefill_other_ms; }
 };
 
@@ -78,7 +81,6 @@ struct LlmSession {
   at::Tensor logits_LV;                  // float32, rows as PrefillOptions::logits (last row: [1, V])
   std::vector<at::Tensor> hidden_states; // when PrefillOptions::keep_hidden_states
   LlmTimings timings;
-  attention::SparseLog sparse;  // data-dependent methods: per-layer density, estimator cost (issue 25)
 };
 
 struct GenerationOptions {

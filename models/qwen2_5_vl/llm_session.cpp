@@ -70,7 +70,7 @@ LlmSession QwenLlm::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan
     }
     const int attn_start = options.split_timing ? timer->mark() : -1;
     // Static plans -> Executor::prefill; data-dependent ones run their estimator here (issue 25).
-    at::Tensor attn_LHD = attention::run_prefill(executor, plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale}, &s.sparse);
+    at::Tensor attn_LHD = attention::run_prefill(executor, plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale}, &s.timings.sparse);
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_LD = finish_layer(n, x_LD, attn_LHD);
     if (options.keep_hidden_states && n + 1 < text_.num_layers) s.hidden_states.push_back(x_LD.to(at::kFloat));

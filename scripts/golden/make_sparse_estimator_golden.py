@@ -132,6 +132,34 @@ def planted_qk(L, hq, hkv, d, frame_tokens, sink_tokens, seed):
     return (q * 3.0).contiguous(), k.contiguous()
 
 
+def tiny_model_qk(model_dir, length, seed):
+    """Post-RoPE Q/K of every layer of the tiny Qwen2.5-VL checkpoint (../shared/golden/qwen2_5_vl_tiny)
+    on `length` random text tokens, captured by wrapping transformers' apply_rotary_pos_emb in
+    modeling_qwen2_5_vl (the text attention's only RoPE call). Returns [(q [L, Hq, D], k [L, Hkv, D])]."""
+    import transformers.models.qwen2_5_vl.modeling_qwen2_5_vl as mq
+    from transformers import Qwen2_5_VLForConditionalGeneration
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(model_dir, torch_dtype=torch.float32,
+                                                               attn_implementation="eager").eval()
+    captured = []
+    original = mq.apply_rotary_pos_emb
+
+    def recording(q, k, cos, sin, *args, **kwargs):
+        q2, k2 = original(q, k, cos, sin, *args, **kwargs)
+        captured.append((q2[0].permute(1, 0, 2).contiguous().clone(), k2[0].permute(1, 0, 2).contiguous().clone()))
+        return q2, k2
+
+    mq.apply_rotary_pos_emb = recording
+    try:
+        g = torch.Generator().manual_seed(seed)
+        vocab = model.config.text_config.vocab_size if hasattr(model.config, "text_config") else model.config.vocab_size
+        ids = torch.randint(0, min(vocab, 5000), (1, length), generator=g)
+        with torch.no_grad():
+            model(input_ids=ids)
+    finally:
+        mq.apply_rotary_pos_emb = original
+    return captured
+
+
 def repeat_kv_bhld(x_lhd, hq):
     hkv = x_lhd.shape[1]
     return x_lhd.permute(1, 0, 2).repeat_interleave(hq // hkv, 0).unsqueeze(0).contiguous()
@@ -142,6 +170,7 @@ def main():
     ap.add_argument("--xattn-git", default="/work/.mirror/mit-han-lab+x-attention/repo")
     ap.add_argument("--minference-git", default="/work/.mirror/microsoft+MInference/repo")
     here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--tiny-model", default=os.path.join(here, "..", "..", "..", "shared", "golden", "qwen2_5_vl_tiny"))
     ap.add_argument("--out", default=os.path.join(here, "..", "..", "..", "shared", "golden", "sparse_estimators"))
     a = ap.parse_args()
     torch.set_num_threads(1)
@@ -150,8 +179,8 @@ def main():
     tensors, cases = {}, {}
 
     def add_qk(name, q, k):
-        tensors[name + ".q"] = q
-        tensors[name + ".k"] = k
+        tensors[name + ".q"] = q.clone()
+        tensors[name + ".k"] = k.clone()
 
     # XAttention: (name, L, Hq, Hkv, D, block, stride, tau, chunk, planted?)
     x_cases = [("xa_planted_1000", 1000, 4, 2, 64, 128, 8, 0.9, 16384, True),
@@ -189,6 +218,26 @@ def main():
         tensors[name + ".slash"] = s.contiguous()
         cases[name] = {"method": "vertical_slash", "vertical_size": vsz, "slash_size": ssz, "last_q": 64}
         print(name, "vertical", tuple(v.shape), "slash", tuple(s.shape))
+    # Q/K captured from the tiny model (both layers), through both reference estimators.
+    tiny = tiny_model_qk(a.tiny_model, 900, seed=7)
+    for layer, (q, k) in enumerate(tiny):
+        hq = q.shape[1]
+        name = "xa_tiny_layer%d" % layer
+        _, masks = xattn_estimate(q.permute(1, 0, 2).unsqueeze(0).contiguous(), repeat_kv_bhld(k, hq), block_size=64,
+                                  stride=8, threshold=0.9, chunk_size=16384, use_triton=False, causal=True)
+        nb = (q.shape[0] + 63) // 64
+        add_qk(name, q, k)
+        tensors[name + ".mask"] = masks[0, :, :nb, :nb].to(torch.uint8).contiguous()
+        cases[name] = {"method": "xattention", "block_tokens": 64, "stride": 8, "threshold": 0.9,
+                       "reference_chunk_size": 16384, "source": "tiny model layer %d" % layer}
+        print(name, "kept blocks", int(masks[0, :, :nb, :nb].sum()), "of", hq * nb * (nb + 1) // 2)
+        name = "vs_tiny_layer%d" % layer
+        v, s_ = vs_run(q.permute(1, 0, 2).unsqueeze(0).contiguous(), repeat_kv_bhld(k, hq), 64, 128)
+        add_qk(name, q, k)
+        tensors[name + ".vertical"] = v.contiguous()
+        tensors[name + ".slash"] = s_.contiguous()
+        cases[name] = {"method": "vertical_slash", "vertical_size": 64, "slash_size": 128, "last_q": 64,
+                       "source": "tiny model layer %d" % layer}
     os.makedirs(a.out, exist_ok=True)
     save_file(tensors, os.path.join(a.out, "estimators.safetensors"))
     with open(os.path.join(a.out, "cases.json"), "w") as f:
