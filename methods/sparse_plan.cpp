@@ -120,6 +120,20 @@ SparsePlan make_forced_density_plan(int64_t length, int64_t heads, int64_t block
   return p;
 }
 
+std::vector<QueryRange> sparse_head_ranges(const SparsePlan& plan, int64_t head) {
+  std::vector<QueryRange> out;
+  for (int64_t b = 0; b < plan.num_query_blocks(); ++b) {
+    const int64_t qb = plan.block_begin(b), qe = plan.block_end(b);
+    QueryRange r{qb, qe, "block", b, {}};
+    for (const KeyInterval& k : plan.keys(head, b)) {
+      if (k.begin < qb) r.keys.push_back(KeyRange{k.begin, std::min(k.end, qb), false, 0});
+      if (k.end > qb) r.keys.push_back(KeyRange{std::max(k.begin, qb), std::min(k.end, qe), true, 0});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 void add_interval(std::vector<KeyInterval>& list, int64_t begin, int64_t end) {
   if (begin >= end) return;
   auto it = std::lower_bound(list.begin(), list.end(), begin, [](const KeyInterval& k, int64_t v) { return k.end < v; });

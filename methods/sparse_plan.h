@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "methods/attention_plan.h"
+
 namespace pevlm {
 
 struct KeyInterval {
@@ -74,6 +76,11 @@ SparsePlan make_dense_sparse_plan(int64_t length, int64_t heads, int64_t block);
 // A plan keeping about `density` of the causal key blocks of every query block and head (first and
 // diagonal blocks always, the others drawn uniformly by `seed`): the forced-density speed sweep.
 SparsePlan make_forced_density_plan(int64_t length, int64_t heads, int64_t block, double density, uint32_t seed);
+
+// Head h of the plan as static query ranges (one per query block, role "block"), each block's
+// intervals cut at its first query: plain key ranges before it, a causal range from it on (the
+// causal rule of KeyRange / the executors: key <= query). For per-head span masses (analyze).
+std::vector<QueryRange> sparse_head_ranges(const SparsePlan& plan, int64_t head);
 
 // Inserts [begin, end) into a sorted disjoint interval list, merging overlaps and adjacency.
 void add_interval(std::vector<KeyInterval>& list, int64_t begin, int64_t end);

@@ -50,6 +50,20 @@ TEST(SparsePlan, PairsAndFlopsEqualDenseMask) {
   EXPECT_DOUBLE_EQ(dense.density(1), 1.0);
 }
 
+TEST(SparsePlan, HeadRangesRenderTheSameMask) {
+  const SparsePlan p = random_plan(203, 2, 32, 9);
+  for (int64_t h = 0; h < 2; ++h) {
+    AttentionPlan a;
+    a.length = 203;
+    a.positions = PositionIds(1, 203);
+    a.queries = sparse_head_ranges(p, h);
+    a.decode_keys = {KeyRange{0, 203, false, 0}};
+    a.validate();  // causal pieces equal their query block
+    EXPECT_EQ(a.dense_mask(), p.dense_mask(h)) << "head " << h;
+    EXPECT_EQ(a.attended_pairs(), p.attended_pairs(h));
+  }
+}
+
 TEST(SparsePlan, ValidateNamesTheBrokenBlock) {
   SparsePlan p("t", 100, 1, 50);
   p.keys(0, 0) = {{0, 50}};

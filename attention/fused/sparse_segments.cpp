@@ -10,7 +10,7 @@ std::vector<Segment> sparse_head_segments(const SparsePlan& plan, int64_t head) 
     Segment s{qb, qe, qb, false, {}};
     for (const KeyInterval& k : plan.keys(head, b)) {
       if (k.begin < qb) s.keys.push_back(SegmentKeys{k.begin, std::min(k.end, qb), false, 0});
-      if (k.end > qb) s.keys.push_back(SegmentKeys{std::max(k.begin, qb), k.end, true, 0});
+      if (k.end > qb) s.keys.push_back(SegmentKeys{std::max(k.begin, qb), std::min(k.end, qe), true, 0});
     }
     segs.push_back(std::move(s));
   }
