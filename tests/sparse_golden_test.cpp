@@ -45,7 +45,8 @@ TEST(SparseGolden, XAttentionBlocksEqualReference) {
     const auto& c = it.value();
     at::Tensor q = load_f32(fx->file, name + ".q"), k = load_f32(fx->file, name + ".k");
     const int64_t L = q.size(0), hq = q.size(1), block = c["block_tokens"].get<int64_t>();
-    const SparseEstimate est = xattention_estimate(q, k, block, c["stride"].get<int64_t>(), c["threshold"].get<double>());
+    const SparseEstimate est = xattention_estimate(q, k, block, c["stride"].get<int64_t>(), c["threshold"].get<double>(),
+                                                   c["reference_chunk_size"].get<int64_t>());
     est.plan.validate();
     const auto& mask = fx->file.get(name + ".mask");
     const int64_t nb = (L + block - 1) / block;

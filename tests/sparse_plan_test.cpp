@@ -90,12 +90,18 @@ TEST(XAttentionSelect, SmallestPrefixReachingThresholdPlusFirstAndDiagonal) {
   // Row 3 of 5 blocks: masses 0.1 (first), 0.5, 0.05, 0.3 (diagonal), future 0.
   const double row[5] = {0.1, 0.5, 0.05, 0.3, 0.0};
   // Kept mass starts at first + diagonal = 0.4 < 0.9 * 0.95 -> add 0.5 (0.9 >= 0.855) -> stop.
-  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.9), (std::vector<uint8_t>{1, 1, 0, 1, 0}));
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.9, true), (std::vector<uint8_t>{1, 1, 0, 1, 0}));
   // tau 0.99: 0.9 < 0.9405 -> add 0.05 too.
-  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.99), (std::vector<uint8_t>{1, 1, 1, 1, 0}));
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.99, true), (std::vector<uint8_t>{1, 1, 1, 1, 0}));
+  // First chunk: only the diagonal is forced and the test runs one entry late: diagonal (0.3), then
+  // 0.5 and 0.1 unconditionally-ish (cum 0, 0.3 < 0.855), 0.05 (cum 0.8 < 0.855) -> all four.
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.9, false), (std::vector<uint8_t>{1, 1, 1, 1, 0}));
   // Row 0 keeps only block 0.
   const double row0[3] = {1.0, 0.0, 0.0};
-  EXPECT_EQ(xattention_select_row(row0, 3, 0, 0.9), (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_EQ(xattention_select_row(row0, 3, 0, 0.9, false), (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_EQ(xattention_auto_chunk(1000), 2048);
+  EXPECT_EQ(xattention_auto_chunk(32768), 8192);
+  EXPECT_EQ(xattention_auto_chunk(16384), 16384);
 }
 
 TEST(SparseExecutors, GatheredEqualsDensePerHeadReference) {

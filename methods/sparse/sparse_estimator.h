@@ -29,12 +29,16 @@ const SparseEstimator* find_sparse_estimator(const std::string& method);
 
 // XAttention (mit-han-lab/x-attention xattn/src/Xattention.py xattn_estimate + utils.py
 // find_blocks_chunked): antidiagonal strided block scores, smallest block set reaching threshold.
+// chunk_tokens: the reference's chunk_size; 0 = Xattention_prefill's choice (xattention_auto_chunk).
 SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
-                                   int64_t stride, double threshold);
+                                   int64_t stride, double threshold, int64_t chunk_tokens = 0);
+int64_t xattention_auto_chunk(int64_t length);
 // The block scores alone [Hq, nb, nb] float32 (x-attention's attn_sums), for goldens.
 at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride);
 // find_blocks_chunked's selection of one row of block sums (query block `row`): kept key blocks.
-std::vector<uint8_t> xattention_select_row(const double* sums, int64_t num_blocks, int64_t row, double threshold);
+// `first_forced`: block 0 is forced (query blocks outside the reference's first chunk).
+std::vector<uint8_t> xattention_select_row(const double* sums, int64_t num_blocks, int64_t row, double threshold,
+                                           bool first_forced);
 
 // MInference vertical-slash (microsoft/MInference minference/modules/minference_forward.py
 // minference_prefill_kernel.vertical_and_slash_kernel): per head, the selected key columns

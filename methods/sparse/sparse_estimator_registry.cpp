@@ -10,8 +10,9 @@ const SparseEstimator* find_sparse_estimator(const std::string& method) {
   static const std::map<std::string, SparseEstimator> estimators = {
       {"xattention",
        [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p) {
+         const nlohmann::json& c = p.at("chunk_tokens");
          return xattention_estimate(q, k, p.at("block_tokens").get<int64_t>(), p.at("stride").get<int64_t>(),
-                                    p.at("threshold").get<double>());
+                                    p.at("threshold").get<double>(), c.is_string() ? 0 : c.get<int64_t>());
        }},
       {"vertical_slash",
        [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p) {

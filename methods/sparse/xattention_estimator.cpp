@@ -10,8 +10,12 @@
 //  * per query block r, find_blocks_chunked: the first block and the diagonal block are kept; the
 //    other blocks in descending score order are kept while (mass of the kept set) < threshold x
 //    (row total), i.e. the smallest prefix whose mass reaches the threshold; future blocks dropped.
-// Chunking: the reference cuts queries into chunks (chunk_size) but the softmax is per row over
-// every key, so the selection does not depend on it -- with one exception we do NOT copy: its torch
+//    Exactly as the code does it (xattention_select_row): in the first query chunk block 0 is not
+//    forced (an eye() overwrites it) and the threshold test then runs one block late; block 0 is still
+//    kept there whenever any entry is dropped (dropped entries scatter into block 0).
+// Chunking: the reference cuts queries into chunks of chunk_size tokens (Xattention_prefill picks it
+// from the length: xattention_auto_chunk). The softmax is per row over every key, so the block sums
+// do not depend on it; the forced first block does (above). One more effect we do NOT copy: its torch
 // path (use_triton=False) masks `causal_mask[..., -k_reshaped_num_to_pad:]`, which for a padding of
 // fewer than S tokens is `[..., -0:]` and hides every earlier chunk from later ones. Its Triton path
 // (softmax_fuse_block_sum_kernel_causal, what runs on A100/H100) has no such mask; we follow it.
@@ -81,69 +85,80 @@ at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LH
   return sums;
 }
 
-std::vector<uint8_t> xattention_select_row(const double* x, int64_t nb, int64_t row, double threshold) {
+std::vector<uint8_t> xattention_select_row(const double* x, int64_t nb, int64_t row, double threshold, bool first_forced) {
   // utils.py find_blocks_chunked (causal, prefill), lines 89-146 and 176-180, per row:
-  //   mask = {0, row}; sorted_values = [0, sum(x[mask]), others_desc[:-2]];
+  //   mask = forced blocks; sorted_values = [0, sum(x[mask]), others_desc[:-2]];
   //   index = argsort_desc(where(mask, 100000 * (1 + x), x));
   //   keep index[k] while cumsum([0, sorted_values[:-1]])[k] < threshold * sum(x).
-  // The mask entries lead `index`; entry k >= 2 is the (k - 2)-th other block (when row == 0 the
-  // mask has one entry and entry k >= 1 is the (k - 1)-th other; those are future blocks, dropped).
+  // The forced blocks: lines 100-106 set column 0, then write eye() over columns
+  // [current_index, current_index + chunk_num), which for the first chunk (current_index 0)
+  // overwrites column 0: there only the diagonal block is forced; in later chunks block 0 and the
+  // diagonal are (`first_forced`). The forced entries lead `index`; sorted_values' second slot holds
+  // their sum whatever their number, so with one forced entry the threshold test runs one entry late
+  // (one block more than the smallest set can be kept) -- reproduced, not corrected.
   std::vector<uint8_t> keep(size_t(nb), 0);
   double total = 0;
   for (int64_t c = 0; c < nb; ++c) total += x[c];
   const double required = total * threshold;
-  const bool two = row != 0;
-  const double mask_sum = x[0] + (two ? x[row] : 0.0);
+  const bool two = first_forced && row != 0;
+  auto forced = [&](int64_t c) { return c == row || (two && c == 0); };
+  const double mask_sum = x[row] + (two ? x[0] : 0.0);
   std::vector<int64_t> others;
   for (int64_t c = 0; c < nb; ++c)
-    if (c != 0 && c != row) others.push_back(c);
+    if (!forced(c)) others.push_back(c);
   std::stable_sort(others.begin(), others.end(), [&](int64_t a, int64_t b) { return x[a] > x[b]; });
-  // sorted_values over all nb entries: the others' values with the mask entries zeroed (they sort last).
+  // sorted_values: [0, forced sum, the others' values (forced entries zeroed, so they sort last)...][:nb].
   std::vector<double> sorted_vals(size_t(nb), 0.0);
   {
     std::vector<double> v(size_t(nb), 0.0);
-    for (int64_t c = 0; c < nb; ++c) v[size_t(c)] = (c == 0 || c == row) ? 0.0 : x[c];
+    for (int64_t c = 0; c < nb; ++c) v[size_t(c)] = forced(c) ? 0.0 : x[c];
     std::sort(v.begin(), v.end(), std::greater<double>());
-    sorted_vals[0] = 0.0;
     if (nb > 1) sorted_vals[1] = mask_sum;
     for (int64_t k = 2; k < nb; ++k) sorted_vals[size_t(k)] = v[size_t(k - 2)];
   }
-  // index order: mask entries (by value, descending), then others descending.
+  // index order: forced entries (by value, descending), then the others descending.
   std::vector<int64_t> index;
-  if (two) {
-    if (x[row] * 1.0 > x[0] * 1.0) index = {row, 0};
-    else index = {0, row};
-  } else {
-    index = {0};
-  }
+  if (two) index = x[0] > x[row] ? std::vector<int64_t>{0, row} : std::vector<int64_t>{row, 0};
+  else index = {row};
   for (int64_t c : others) index.push_back(c);
-  if (nb == 1) {  // a single block: sorted_values = [0]; required may be 0
-    keep[0] = 1;
-    return keep;
-  }
   double cum = 0;
   for (int64_t k = 0; k < nb; ++k) {
     if (k > 0) cum += sorted_vals[size_t(k - 1)];
-    const bool selected = cum < required;
-    // torch.where(index_mask, index, 0): a dropped entry points at block 0 (kept anyway).
-    keep[size_t(selected ? index[size_t(k)] : 0)] = 1;
+    // torch.where(index_mask, index, 0): a dropped entry points at block 0 (a no-op scatter of True
+    // when block 0 is forced; in the first chunk it sets block 0 -- lines 142-145).
+    keep[size_t(cum < required ? index[size_t(k)] : 0)] = 1;
   }
-  keep[0] = 1;
-  if (two) keep[size_t(row)] = 1;
+  keep[size_t(row)] = 1;
+  if (two) keep[0] = 1;
   for (int64_t c = row + 1; c < nb; ++c) keep[size_t(c)] = 0;  // lines 176-180 + xattn_estimate's tril
   return keep;
 }
 
+int64_t xattention_auto_chunk(int64_t length) {
+  // Xattention.py Xattention_prefill: chunk_size = max(min(max(2048, P), 128 * 1024 * 2048 // P), 2048)
+  // with P = 1 << (k_len - 1).bit_length() (the next power of two >= k_len).
+  int64_t p = 1;
+  while (p < length) p <<= 1;
+  return std::max<int64_t>(std::min<int64_t>(std::max<int64_t>(2048, p), int64_t(128) * 1024 * 2048 / p), 2048);
+}
+
 SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
-                                   int64_t stride, double threshold) {
+                                   int64_t stride, double threshold, int64_t chunk_tokens) {
   const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
   at::Tensor sums = xattention_block_sums(q_LHD, k_LHD, block_tokens, stride).to(at::kDouble).cpu().contiguous();
   const int64_t nb = sums.size(1);
   SparseEstimate out{SparsePlan("xattention", L, hq, block_tokens), 0.0};
   const double* s = sums.data_ptr<double>();
+  const int64_t chunk = chunk_tokens > 0 ? chunk_tokens : xattention_auto_chunk(L);
+  if (chunk % block_tokens != 0)
+    throw std::invalid_argument("xattention: chunk_tokens (" + std::to_string(chunk) + ") must be a multiple of block_tokens");
+  const int64_t blocks_per_chunk = chunk / block_tokens;
   for (int64_t h = 0; h < hq; ++h)
     for (int64_t r = 0; r < nb; ++r) {
-      const std::vector<uint8_t> keep = xattention_select_row(s + (h * nb + r) * nb, nb, r, threshold);
+      // current_index = chunk_idx * num_blocks_per_chunk (q_len == k_len): block 0 is forced only
+      // outside the first chunk (see xattention_select_row).
+      const bool first_forced = r / blocks_per_chunk > 0;
+      const std::vector<uint8_t> keep = xattention_select_row(s + (h * nb + r) * nb, nb, r, threshold, first_forced);
       auto& list = out.plan.keys(h, r);
       for (int64_t c = 0; c <= r; ++c)
         if (keep[size_t(c)]) add_interval(list, c * block_tokens, std::min(L, (c + 1) * block_tokens));
