@@ -33,6 +33,8 @@ const SparseEstimator* find_sparse_estimator(const std::string& method);
 SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
                                    int64_t stride, double threshold, int64_t chunk_tokens = 0);
 int64_t xattention_auto_chunk(int64_t length);
+// The estimator's executed QK^T FLOPs (its chunked causal reduced-resolution products).
+double xattention_estimator_flops(int64_t L, int64_t hq, int64_t D, int64_t block_tokens, int64_t stride);
 // The block scores alone [Hq, nb, nb] float32 (x-attention's attn_sums), for goldens.
 at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride);
 // find_blocks_chunked's selection of one row of block sums (query block `row`): kept key blocks.

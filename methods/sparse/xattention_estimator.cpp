@@ -66,8 +66,9 @@ at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LH
   auto [q, k] = reshape_strided(q_LHD, k_LHD, stride, padded);
   const double scale = 1.0 / std::sqrt(double(D)) / double(stride);  // "/ math.sqrt(head_dim) / stride / norm"
   at::Tensor sums = at::zeros({hq, nb, nb}, q.options());
-  // Query blocks in chunks of whole blocks; each chunk only needs keys up to its last row (causal).
-  const int64_t blocks_per_chunk = std::max<int64_t>(1, 2048 / rb);
+  // Query blocks in chunks of whole blocks (~256 reduced rows); each chunk only needs keys up to its
+  // last row (causal), so about half the reduced square is computed, not all of it.
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
   for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
     const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
     const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
@@ -134,6 +135,19 @@ std::vector<uint8_t> xattention_select_row(const double* x, int64_t nb, int64_t 
   return keep;
 }
 
+double xattention_estimator_flops(int64_t L, int64_t hq, int64_t D, int64_t block_tokens, int64_t stride) {
+  // What xattention_block_sums computes: per chunk of query blocks, rows x (keys up to the chunk's
+  // end) products of S*D-long rows, 2 FLOPs per multiply-add (the softmax and sums are not counted).
+  const int64_t rb = block_tokens / stride, nb = (L + block_tokens - 1) / block_tokens;
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
+  double pairs = 0;
+  for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
+    const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
+    pairs += double((b1 - b0) * rb) * double(b1 * rb);
+  }
+  return 2.0 * double(hq) * double(stride * D) * pairs;
+}
+
 int64_t xattention_auto_chunk(int64_t length) {
   // Xattention.py Xattention_prefill: chunk_size = max(min(max(2048, P), 128 * 1024 * 2048 // P), 2048)
   // with P = 1 << (k_len - 1).bit_length() (the next power of two >= k_len).
@@ -163,10 +177,7 @@ SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_
       for (int64_t c = 0; c <= r; ++c)
         if (keep[size_t(c)]) add_interval(list, c * block_tokens, std::min(L, (c + 1) * block_tokens));
     }
-  // Work: the strided QK^T over causal reduced pairs (what the Triton kernel computes), 2 FLOPs
-  // per multiply-add of S*D-long rows.
-  const double lr = double((L + stride - 1) / stride);
-  out.flops = 2.0 * double(hq) * double(stride * D) * lr * (lr + 1) / 2;
+  out.flops = xattention_estimator_flops(L, hq, D, block_tokens, stride);
   return out;
 }
 
