@@ -1,8 +1,8 @@
 // End to end (issue 25): the tiny Qwen2.5-VL language model prefilled under xattention and
 // vertical_slash. In every layer the estimator runs on the layer's post-RoPE Q/K inside
-// QwenLlm::prefill; the per-head masks it picks must equal those the reference code picks from
-// transformers' Q/K (scripts/golden/make_sparse_prefill_golden.py, fixture ../shared/golden/
-// sparse_prefill), and the logits must match transformers run with those per-layer 4-D masks
+// llm::Decoder::prefill; the per-head masks it picks must equal those the reference code picks from
+// transformers' Q/K (scripts/golden/make_sparse_prefill_golden.py, fixture tests/data/golden/
+// sparse_prefill, on the tiny model tests/data/golden/qwen2_5_vl_tiny), and the logits must match transformers run with those per-layer 4-D masks
 // (max-abs <= 1e-4, fp32). Executors: the dense per-head reference and the cpu executor.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/qwen2_5_vl/llm_load.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace q = pevlm::qwen2_5_vl;
@@ -21,7 +21,7 @@ namespace st = pevlm::safetensors;
 namespace pevlm {
 namespace {
 
-const std::filesystem::path kShared = std::filesystem::path(PEVLM_SHARED_DIR) / "golden";
+const std::filesystem::path kGolden = std::filesystem::path(PEVLM_SOURCE_DIR) / "tests/data/golden";
 
 // Forwards to an executor and keeps every SparsePlan it is handed (one per layer).
 class PlanRecorder final : public attention::Executor {
@@ -53,15 +53,16 @@ TokenLayout text_layout(int64_t L) {
 }
 
 TEST(QwenSparsePrefill, MasksAndLogitsEqualTransformersWithReferenceEstimators) {
-  const auto file = kShared / "sparse_prefill/prefill.safetensors";
-  if (!std::filesystem::exists(file) || !std::filesystem::exists(kShared / "qwen2_5_vl_tiny/config.json"))
-    GTEST_SKIP() << "fixture absent: " << file;
-  std::ifstream in(kShared / "sparse_prefill/cases.json");
+  const auto file = kGolden / "sparse_prefill/prefill.safetensors";
+  // The fixture is part of the repository: a missing one is a failure, not a skip.
+  ASSERT_TRUE(std::filesystem::exists(file)) << "fixture missing: " << file;
+  ASSERT_TRUE(std::filesystem::exists(kGolden / "qwen2_5_vl_tiny/config.json")) << "fixture missing: " << kGolden;
+  std::ifstream in(kGolden / "sparse_prefill/cases.json");
   const nlohmann::json cases = nlohmann::json::parse(in);
   st::Checkpoint g = st::Checkpoint::open(file.string());
   const at::Tensor embeds = st::to_tensor_copy(g.get("inputs_embeds"));
   const int64_t L = embeds.size(0);
-  q::QwenLlm llm = q::QwenLlm::load((kShared / "qwen2_5_vl_tiny").string(), {at::kFloat});
+  llm::Decoder llm = q::load_llm((kGolden / "qwen2_5_vl_tiny").string(), {at::kFloat});
   for (const std::string method : {"xattention", "vertical_slash"}) {
     nlohmann::json entry = cases[method];
     entry["name"] = method;
@@ -71,7 +72,7 @@ TEST(QwenSparsePrefill, MasksAndLogitsEqualTransformersWithReferenceEstimators) 
     for (const char* exec_name : {"reference", "cpu"}) {
       auto exec = attention::make_executor(exec_name);
       PlanRecorder rec(*exec);
-      q::LlmSession s = llm.prefill(embeds, plan, rec, {q::LogitRows::All});
+      llm::Session s = llm.prefill(embeds, plan, rec, {llm::LogitRows::All});
       ASSERT_EQ(int64_t(rec.plans.size()), want_mask.size(0)) << method;
       for (int64_t layer = 0; layer < want_mask.size(0); ++layer)
         for (int64_t h = 0; h < want_mask.size(1); ++h) {

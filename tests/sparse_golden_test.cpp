@@ -1,6 +1,6 @@
 // The estimators' selections equal the reference repositories' own code, exactly
 // (scripts/golden/make_sparse_estimator_golden.py runs x-attention's xattn_estimate and MInference's
-// vertical_and_slash_kernel on CPU; fixture ../shared/golden/sparse_estimators): planted-structure
+// vertical_and_slash_kernel on CPU; fixture tests/data/golden/sparse_estimators): planted-structure
 // and random Q/K, odd lengths, GQA, x-attention's chunked path; then the executed per-head plans
 // are checked against their definition (blocks -> intervals, slashes -> 64-key ranges).
 #include <ATen/ATen.h>
@@ -16,7 +16,7 @@
 namespace pevlm {
 namespace {
 
-const std::filesystem::path kDir = std::filesystem::path(PEVLM_SHARED_DIR) / "golden/sparse_estimators";
+const std::filesystem::path kDir = std::filesystem::path(PEVLM_SOURCE_DIR) / "tests/data/golden/sparse_estimators";
 
 at::Tensor load_f32(const safetensors::SafetensorsFile& f, const std::string& name) {
   const auto& t = f.get(name);
@@ -37,7 +37,7 @@ std::optional<Fixture> open_fixture() {
 
 TEST(SparseGolden, XAttentionBlocksEqualReference) {
   auto fx = open_fixture();
-  if (!fx) GTEST_SKIP() << "golden fixture absent: " << kDir;
+  ASSERT_TRUE(fx) << "golden fixture missing (it is part of the repository): " << kDir;
   int checked = 0;
   for (auto it = fx->cases.begin(); it != fx->cases.end(); ++it) {
     if (it.value()["method"] != "xattention") continue;
@@ -67,7 +67,7 @@ TEST(SparseGolden, XAttentionBlocksEqualReference) {
 
 TEST(SparseGolden, VerticalSlashIndicesEqualReference) {
   auto fx = open_fixture();
-  if (!fx) GTEST_SKIP() << "golden fixture absent: " << kDir;
+  ASSERT_TRUE(fx) << "golden fixture missing (it is part of the repository): " << kDir;
   int checked = 0;
   for (auto it = fx->cases.begin(); it != fx->cases.end(); ++it) {
     if (it.value()["method"] != "vertical_slash") continue;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end golden for the data-dependent methods (issue 25): the tiny Qwen2.5-VL language model
-(../shared/golden/qwen2_5_vl_tiny, transformers, eager attention, float32) prefilled with, in every
+(tests/data/golden/qwen2_5_vl_tiny, transformers, eager attention, float32) prefilled with, in every
 layer, the per-head mask that the REFERENCE estimator picks from that layer's post-RoPE Q and K:
   * xattention: x-attention's xattn_estimate (torch path, CPU; shims as in
     make_sparse_estimator_golden.py) -> block mask per head -> token mask with the causal rule of its
@@ -96,8 +96,8 @@ def vs_token_mask(v_idx, s_idx):
 def main():
     import transformers.models.qwen2_5_vl.modeling_qwen2_5_vl as mq
     from transformers import Qwen2_5_VLForConditionalGeneration
-    tiny = os.path.join(HERE, "..", "..", "..", "shared", "golden", "qwen2_5_vl_tiny")
-    out = os.path.join(HERE, "..", "..", "..", "shared", "golden", "sparse_prefill")
+    tiny = os.path.join(HERE, "..", "..", "tests", "data", "golden", "qwen2_5_vl_tiny")
+    out = os.path.join(HERE, "..", "..", "tests", "data", "golden", "sparse_prefill")
     torch.set_num_threads(1)
     xattn_estimate = est.load_xattention("/work/.mirror/mit-han-lab+x-attention/repo")
     vs_run = est.load_minference("/work/.mirror/microsoft+MInference/repo")
@@ -137,6 +137,7 @@ def main():
         print(method, "layers", len(layer_masks), "kept density", round(dens, 4))
     os.makedirs(out, exist_ok=True)
     save_file(tensors, os.path.join(out, "prefill.safetensors"))
+    os.chmod(os.path.join(out, "prefill.safetensors"), 0o644)
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"generator": "scripts/golden/make_sparse_prefill_golden.py", "length": L, "xattention": XA,
                    "vertical_slash": VS, "torch": torch.__version__}, f, indent=1)
