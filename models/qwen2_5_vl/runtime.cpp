@@ -217,10 +217,10 @@ MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layo
 }
 
 MethodAnswer QwenVideoLM::answer_session(llm::Session& session, int64_t max_new_tokens) const {
-  GenerationOptions gen;
+  llm::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
-  const GenerationResult result = llm_->generate(session, gen);
+  const llm::GenerationResult result = llm_->generate(session, gen);
   std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
   return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                       session.timings, std::nullopt, nullptr};
