@@ -16,6 +16,7 @@
 #include "attention/executor.h"
 #include "attention/random_fill.h"
 #include "harness/device_spec.h"
+#include "harness/median.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "harness/speed/gemm_probe.h"
@@ -26,11 +27,6 @@
 
 namespace pevlm {
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 double peak_rss_mib() {
   rusage u{};
@@ -96,7 +92,7 @@ RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, a
     if (r >= c.warmup) t.layer_attn_all.push_back(dt);
     if (r >= c.warmup && !log.layers.empty()) t.estimator_all.push_back(log.estimator_ms()), t.sparse = log;
   }
-  t.layer_attn_ms = median(t.layer_attn_all);
+  t.layer_attn_ms = median_sample(t.layer_attn_all);
   return t;
 }
 
