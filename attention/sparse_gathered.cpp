@@ -1,6 +1,7 @@
 // Per-head block-sparse prefill (issue 25) by gathered keys, in ATen so one path serves the CPU
-// and CUDA ("gathered blocks"): for each query block, the heads' key intervals are gathered into
-// [heads, n, D] (n = the largest kept count; shorter lists padded and masked), then
+// and CUDA ("gathered blocks"; the `cuda` executors run exactly this): for each query block, the
+// heads' key intervals are gathered into [heads, n, D] (n = the largest kept count; shorter lists
+// padded and masked; the schedule is build_block_gather, sparse_gather_index.h), then
 // softmax(q k^T * scale) v by bmm, keys after the query masked (SparsePlan's causal rule). Heads
 // are batched in groups bounding the score tile, so memory is O(heads x block x kept keys), never
 // L x L. Computed in float32, returned in the input dtype. The dense per-head reference
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "attention/executors.h"
+#include "attention/sparse_gather_index.h"
 
 namespace pevlm::attention {
 namespace {
@@ -26,7 +28,6 @@ at::Tensor sparse_prefill_gathered(const SparsePlan& plan, const AttentionInputs
   if (plan.num_heads != hq)
     throw std::invalid_argument("sparse prefill: plan has " + std::to_string(plan.num_heads) + " heads, q has " +
                                 std::to_string(hq));
-  const int64_t group = hq / hkv;
   const double scale = resolved_scale(in);
   const auto f32 = in.q_LHD.options().dtype(at::kFloat);
   at::Tensor q = in.q_LHD.to(at::kFloat).permute({1, 0, 2}).contiguous();                   // [Hq, L, D]
@@ -34,36 +35,23 @@ at::Tensor sparse_prefill_gathered(const SparsePlan& plan, const AttentionInputs
   at::Tensor v_flat = in.v_LHD.to(at::kFloat).permute({1, 0, 2}).reshape({hkv * L, D});
   at::Tensor out = at::empty({hq, L, D}, f32);
   const float neg_inf = -std::numeric_limits<float>::infinity();
+  const auto cpu_long = at::TensorOptions().dtype(at::kLong);
   for (int64_t b = 0; b < plan.num_query_blocks(); ++b) {
-    const int64_t qb = plan.block_begin(b), rows = plan.block_end(b) - qb;
-    std::vector<int64_t> count(size_t(hq), 0);
-    for (int64_t h = 0; h < hq; ++h)
-      for (const KeyInterval& k : plan.keys(h, b)) count[size_t(h)] += k.size();
-    for (int64_t h0 = 0; h0 < hq;) {
-      // Grow the head group while its padded score tile fits the budget.
-      int64_t h1 = h0 + 1, n = count[size_t(h0)];
-      while (h1 < hq && (h1 + 1 - h0) * rows * std::max(n, count[size_t(h1)]) <= kScoreBudget) n = std::max(n, count[size_t(h1++)]);
-      const int64_t hg = h1 - h0;
-      std::vector<int64_t> gather(size_t(hg * n), 0), keypos(size_t(hg * n), L);  // pads: row 0, masked (pos L)
-      for (int64_t h = h0; h < h1; ++h) {
-        int64_t j = (h - h0) * n;
-        const int64_t base = (h / group) * L;
-        for (const KeyInterval& k : plan.keys(h, b))
-          for (int64_t c = k.begin; c < k.end; ++c, ++j) {
-            gather[size_t(j)] = base + c;
-            keypos[size_t(j)] = c;
-          }
-      }
-      const auto cpu_long = at::TensorOptions().dtype(at::kLong);
-      at::Tensor gi = at::from_blob(gather.data(), {hg * n}, cpu_long).to(in.q_LHD.device());
-      at::Tensor kp = at::from_blob(keypos.data(), {hg, 1, n}, cpu_long).to(in.q_LHD.device());
+    // The block's gather schedule (sparse_gather_index.h), moved to the device in one copy.
+    SparseBlockGather g = build_block_gather(plan, b, hkv, kScoreBudget);
+    const int64_t entries = int64_t(g.rows_index.size()), qb = g.row_begin, rows = g.rows;
+    g.rows_index.insert(g.rows_index.end(), g.keypos.begin(), g.keypos.end());
+    at::Tensor index = at::from_blob(g.rows_index.data(), {2 * entries}, cpu_long).to(in.q_LHD.device());
+    at::Tensor qpos = at::arange(qb, qb + rows, index.options()).view({1, rows, 1});
+    for (const GatherTile& t : g.tiles) {
+      const int64_t hg = t.head_end - t.head_begin, n = t.width;
+      at::Tensor gi = index.narrow(0, t.offset, hg * n);
+      at::Tensor kp = index.narrow(0, entries + t.offset, hg * n).view({hg, 1, n});
       at::Tensor ks = k_flat.index_select(0, gi).view({hg, n, D});
       at::Tensor vs = v_flat.index_select(0, gi).view({hg, n, D});
-      at::Tensor s = at::bmm(q.narrow(0, h0, hg).narrow(1, qb, rows), ks.transpose(1, 2)) * scale;  // [hg, rows, n]
-      at::Tensor qpos = at::arange(qb, qb + rows, kp.options()).view({1, rows, 1});
-      s.masked_fill_(kp > qpos, neg_inf);
-      out.narrow(0, h0, hg).narrow(1, qb, rows).copy_(at::bmm(at::softmax(s, -1), vs));
-      h0 = h1;
+      at::Tensor s = at::bmm(q.narrow(0, t.head_begin, hg).narrow(1, qb, rows), ks.transpose(1, 2)) * scale;  // [hg, rows, n]
+      s.masked_fill_(kp > qpos, neg_inf);  // keys after the query and pads (position L)
+      out.narrow(0, t.head_begin, hg).narrow(1, qb, rows).copy_(at::bmm(at::softmax(s, -1), vs));
     }
   }
   return out.permute({1, 0, 2}).to(in.q_LHD.scalar_type()).contiguous();
