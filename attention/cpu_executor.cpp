@@ -48,6 +48,7 @@ class CpuPiecesExecutor final : public Executor {
   std::string kernel() const override { return "aten_flash_attention_cpu+lse_merge"; }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    check_static_plan(plan, name());
     check_inputs(in, plan.length, plan.length);
     const double scale = resolved_scale(in);
     at::Tensor out_LHD = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));

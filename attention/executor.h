@@ -9,6 +9,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "methods/attention_plan.h"
+#include "methods/sparse_plan.h"
 
 namespace pevlm::attention {
 
@@ -36,6 +37,11 @@ class Executor {
   // k/v_LHD [past + n, Hkv, D]: keys of the prefill follow plan.decode_keys (their groups),
   // generated keys are in group 0 and causal among the new tokens.
   virtual at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) = 0;
+  // Prefill under a per-head block-sparse plan of a data-dependent method (issue 25): out_LHD
+  // [L, Hq, D]. Executors without a sparse path throw naming themselves (no silent dense fallback).
+  virtual at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in);
+  // The kernel prefill_sparse runs, recorded in rows ("" when the executor has none).
+  virtual std::string sparse_kernel() const { return ""; }
 };
 
 // Names accepted by make_executor, for error messages.

@@ -78,6 +78,17 @@ void check_inputs(const AttentionInputs& in, int64_t queries, int64_t keys) {
   if (in.k_LHD.scalar_type() != dt || in.v_LHD.scalar_type() != dt) fail("q, k, v dtypes differ");
 }
 
+at::Tensor Executor::prefill_sparse(const SparsePlan& plan, const AttentionInputs&) {
+  throw std::invalid_argument("executor '" + name() + "' has no per-head sparse path for method '" + plan.method +
+                              "'; use 'cpu', 'reference', 'batched' or 'cuda'");
+}
+
+void check_static_plan(const AttentionPlan& plan, const std::string& executor) {
+  if (plan.data_dependent)
+    throw std::invalid_argument("executor '" + executor + "': plan of '" + plan.method +
+                                "' is data-dependent; its prefill must run the estimator (attention::run_prefill)");
+}
+
 double resolved_scale(const AttentionInputs& in) {
   return in.scale != 0.0 ? in.scale : 1.0 / std::sqrt(double(in.q_LHD.size(2)));
 }

@@ -46,6 +46,7 @@ class ReferenceExecutor final : public Executor {
   std::string kernel() const override { return "dense_float64"; }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    check_static_plan(plan, name());
     check_inputs(in, plan.length, plan.length);
     if (plan.length > kMaxReferenceTokens)
       throw std::invalid_argument("reference executor: " + std::to_string(plan.length) + " tokens is too many (max " +
@@ -54,6 +55,11 @@ class ReferenceExecutor final : public Executor {
     at::Tensor groups_QK = at::from_blob(const_cast<int8_t*>(g.data()), {plan.length, plan.length}, at::kChar).to(at::kLong);
     return dense_attention(in.q_LHD, in.k_LHD, in.v_LHD, groups_QK, plan.groups, resolved_scale(in))
         .to(in.q_LHD.scalar_type());
+  }
+
+  std::string sparse_kernel() const override { return "dense_mask_per_head_float64"; }
+  at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override {
+    return sparse_prefill_reference(plan, in);
   }
 
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {

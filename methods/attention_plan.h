@@ -58,6 +58,10 @@ struct AttentionPlan {
   // anchor together with every block (methods.md, recompute_anchor). Executors run it so timings
   // mirror the original, flops() counts it, and models re-run their linear layers for these tokens.
   std::vector<QueryRange> redundant;
+  // Set by data-dependent methods (xattention, vertical_slash): the prefill must run the method's
+  // estimator per layer and execute the resulting SparsePlan (attention/sparse_dispatch.h); an
+  // executor handed such a plan directly refuses it instead of silently computing full attention.
+  bool data_dependent = false;
   int64_t redundant_tokens() const;
 
   // Throws std::logic_error describing the broken invariant: queries cover [0, L) once in order;

@@ -8,7 +8,8 @@ namespace pevlm {
 
 const std::vector<MethodSpec>& method_specs() {
   static const std::vector<MethodSpec> specs = {full_method(), block_attention_method(), ape_method(), star_method(),
-                                                pevlm_method()};
+                                                pevlm_method(), xattention_method(), vertical_slash_method(),
+                                                forced_density_method()};
   return specs;
 }
 

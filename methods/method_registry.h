@@ -60,5 +60,9 @@ MethodSpec block_attention_method();
 MethodSpec ape_method();
 MethodSpec star_method();
 MethodSpec pevlm_method();
+// Data-dependent methods (issue 25): static plan = full attention; estimator in methods/sparse/.
+MethodSpec xattention_method();
+MethodSpec vertical_slash_method();
+MethodSpec forced_density_method();  // speed instrument
 
 }  // namespace pevlm

@@ -67,6 +67,12 @@ std::string query_difference(const QueryRange& a, const QueryRange& b) {
 
 AttentionPlan prefix_plan(const AttentionPlan& plan, int64_t p) {
   if (p <= 0 || p >= plan.length) cannot_split(plan, p, "the prefix must be a proper, non-empty part of the prompt");
+  // A data-dependent plan (issue 25) only names its estimator; the rows it keeps depend on every row of
+  // the prompt (vertical-slash scores with the last queries, XAttention's block grid spans the whole
+  // length), so no prefix of it is computed the same whatever follows.
+  if (plan.data_dependent)
+    cannot_split(plan, p, "a data-dependent plan selects its sparse pattern from the whole prompt, so its prefix "
+                          "depends on what follows");
   AttentionPlan out;
   out.method = plan.method;
   out.params = plan.params;

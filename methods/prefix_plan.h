@@ -19,7 +19,8 @@ namespace pevlm {
 // before prefix_length, a range that crosses it cut there (only a range that sees earlier ranges plus
 // itself causally, as full attention's one range), its groups, redundant work and positions [0, P),
 // and as decode_keys the keys before P that the rows from P on attend to. Throws std::logic_error
-// naming the method and the broken condition when the plan cannot be split at P: P outside (0, L),
+// naming the method and the broken condition when the plan cannot be split at P: a data-dependent
+// plan (issue 25: its selection depends on the whole prompt), P outside (0, L),
 // rows from P on that are not one range attending to itself causally in group 0 plus whole key ranges
 // before P, a crossing range of another shape, or redundant work reaching past P.
 AttentionPlan prefix_plan(const AttentionPlan& plan, int64_t prefix_length);

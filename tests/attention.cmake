@@ -15,3 +15,16 @@ pevlm_use_torch_pch(span_mass_test)
 # attention/cpu_caps (issue 20): capability answers vs the hardware and the library switches, the GEMM-path rule.
 pevlm_add_test(cpu_caps_test SOURCES cpu_caps_test.cpp DEPS pevlm_attention LABELS attention cpu_levels)
 pevlm_use_torch_pch(cpu_caps_test)
+# Per-head sparse plans and executors of the data-dependent methods (issue 25).
+pevlm_add_test(sparse_plan_test SOURCES sparse_plan_test.cpp DEPS pevlm_attention LABELS attention methods)
+pevlm_use_torch_pch(sparse_plan_test)
+# The gather schedule the batched and cuda executors' sparse path runs, vs the dense per-head masks.
+pevlm_add_test(sparse_gather_index_test SOURCES sparse_gather_index_test.cpp DEPS pevlm_attention LABELS attention methods)
+if(TARGET pevlm_safetensors)
+  # Estimator selections vs the reference repositories' code (scripts/golden/make_sparse_estimator_golden.py).
+  pevlm_add_test(sparse_golden_test SOURCES sparse_golden_test.cpp DEPS pevlm_attention pevlm_safetensors LABELS attention methods golden)
+  pevlm_use_torch_pch(sparse_golden_test)
+endif()
+# By hand only (DISABLED_): sparse prefill timing at 7B layer shape (PEVLM_SPARSE_SPEED_L).
+pevlm_add_test(sparse_speed_test SOURCES sparse_speed_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(sparse_speed_test)

@@ -13,6 +13,9 @@
 #include "attention/cuda/cuda_timer.h"
 #include "attention/cuda/sink_kernel_scope.h"
 #include "attention/executor.h"
+#include "attention/sparse_dispatch.h"
+#include "methods/method_registry.h"
+#include "methods/sparse/sparse_estimator.h"
 #include "tests/attention_test_util.h"
 #include "tests/methods_test_util.h"
 
@@ -72,6 +75,42 @@ TEST(CudaExecutor, DecodeMatchesReferenceAndRejectsCpuTensors) {
              v = at::randn({L + 2, 2, 64}).to(at::kBFloat16);
   expect_close(ex->decode(plan, {q.cuda(), k.cuda(), v.cuda()}), ref->decode(plan, {q, k, v}), at::kBFloat16, "decode");
   EXPECT_THROW(ex->prefill(plan, {at::randn({L, 8, 64}), at::randn({L, 2, 64}), at::randn({L, 2, 64})}), std::invalid_argument);
+}
+
+// Per-head sparse plans (issue 25 item 5): the gathered-blocks path (sparse_gather_index.h, tested
+// against the dense masks on the CPU) on the device, every estimator's plan, odd length, GQA groups
+// whose heads keep different blocks; the kernel the row records names the device.
+TEST(CudaExecutor, SparsePlansMatchReferenceAndNameTheKernel) {
+  SKIP_WITHOUT_CUDA();
+  at::manual_seed(4);
+  const int64_t L = 301, hq = 6, hkv = 2, d = 64;
+  auto ref = attention::make_executor("reference");
+  for (bool custom : {false, true}) {
+    auto ex = attention::make_cuda_executor(custom);
+    for (at::ScalarType dtype : {at::kBFloat16, at::kFloat}) {
+      at::Tensor q = at::randn({L, hq, d}).to(dtype), k = at::randn({L, hkv, d}).to(dtype), v = at::randn({L, hkv, d}).to(dtype);
+      const std::vector<SparsePlan> plans = {xattention_estimate(q, k, 32, 8, 0.9).plan, vertical_slash_estimate(q, k, 31, 100, 64).plan,
+                                             make_forced_density_plan(L, hq, 64, 0.4, 3), make_dense_sparse_plan(L, hq, 64)};
+      for (const SparsePlan& p : plans) {
+        const std::string ctx = ex->name() + " " + p.method + " " + c10::toString(dtype);
+        expect_close(ex->prefill_sparse(p, {q.cuda(), k.cuda(), v.cuda()}), ref->prefill_sparse(p, {q, k, v}), dtype, ctx);
+        EXPECT_NE(ex->sparse_kernel().find("sparse_gathered_bmm_f32(cuda"), std::string::npos) << ctx << ": " << ex->sparse_kernel();
+      }
+    }
+    // A data-dependent plan through run_prefill: the estimator runs on the device tensors, the log
+    // names the kernel; a static prefill of it is refused (no silent dense).
+    const TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{5, 3, 40, 7, false, 1, 40, 1});
+    const AttentionPlan plan = build_plan(resolve_method({{"name", "xattention"}, {"block_tokens", 32}, {"stride", 8}}), layout);
+    at::Tensor q = at::randn({layout.length, 2, 32}).cuda(), k = at::randn({layout.length, 2, 32}).cuda(),
+               v = at::randn({layout.length, 2, 32}).cuda();
+    attention::SparseLog log;
+    at::Tensor out = attention::run_prefill(*ex, plan, {q, k, v}, &log);
+    EXPECT_TRUE(out.is_cuda());
+    ASSERT_EQ(log.layers.size(), 1u);
+    EXPECT_NE(log.kernel.find("cuda"), std::string::npos) << log.kernel;
+    EXPECT_GT(log.layers[0].density_min, 0.0);
+    EXPECT_THROW(ex->prefill(plan, {q, k, v}), std::invalid_argument);
+  }
 }
 
 TEST(CudaExecutor, TimerMeasuresPositiveTime) {

@@ -173,5 +173,21 @@ TEST(PrefixPlan, SplitsThatWouldNotBeExactAreErrors) {
   }
 }
 
+// Issue 25: xattention / vertical_slash decide per layer from every row of the prompt, so their prefix
+// cannot be split off; the refusal names the reason (PrefixReuse then prefills whole and the row says why).
+TEST(PrefixPlan, DataDependentPlansAreNotSplit) {
+  const TokenLayout layout = layouts_with_question(3)[0];
+  for (const char* name : {"xattention", "vertical_slash"}) {
+    const AttentionPlan plan = plan_for({{"name", name}}, layout);
+    ASSERT_TRUE(plan.data_dependent) << name;
+    try {
+      prefix_plan(plan, layout.question_begin());
+      FAIL() << name << ": data-dependent plan split";
+    } catch (const std::logic_error& e) {
+      EXPECT_NE(std::string(e.what()).find("data-dependent"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pevlm

@@ -24,3 +24,10 @@ pevlm_add_test(qwen_llm_tiny_test
   DEPS pevlm_qwen_tiny pevlm_qwen_llm pevlm_qwen_vision pevlm_methods pevlm_attention pevlm_safetensors_torch
   LABELS qwen_llm)
 pevlm_use_torch_pch(qwen_llm_tiny_test)
+
+# Data-dependent methods end to end (issue 25): estimator masks per layer and logits vs transformers.
+pevlm_add_test(qwen_sparse_prefill_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/qwen_sparse_prefill_test.cpp
+  DEPS pevlm_qwen_llm pevlm_methods pevlm_attention pevlm_safetensors_torch
+  LABELS qwen_llm golden)
+pevlm_use_torch_pch(qwen_sparse_prefill_test)

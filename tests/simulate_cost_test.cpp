@@ -152,6 +152,12 @@ TEST(SimulateFixture, DeterministicAndOrdered) {
   }
   EXPECT_GT(full_s4, 2 * pevlm_s4);
   EXPECT_GT(full_s4, 10 * full_s1);
+  // Density: full attention keeps every causal pair, PEVLM 2f/16f far fewer on the hour-long sample.
+  for (const auto& s : samples) {
+    if (s["label"] == "full") EXPECT_DOUBLE_EQ(s["attention_density"].get<double>(), 1.0);
+    if (s["sample_id"] == "s4_hour" && s["label"] == "pevlm(sink_frames=2,block_frames=16,positions=retain)")
+      EXPECT_LT(s["attention_density"].get<double>(), 0.5);
+  }
   EXPECT_EQ(a["table2"]["rows"].size(), 5u);
 }
 

@@ -51,3 +51,11 @@ pevlm_add_test(assistant_prefix_test
   DEPS pevlm_video_lm pevlm_tokenizer pevlm_methods
   LABELS video_lm)
 pevlm_use_torch_pch(assistant_prefix_test)
+
+if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
+  # Data-dependent methods (issue 25): eval with xattention / vertical_slash on every family, rows' sparse
+  # records (density, estimator time/FLOPs, kernel), report columns.
+  pevlm_add_test(sparse_eval_e2e_test SOURCES sparse_eval_e2e_test.cpp DEPS pevlm_results LABELS video_lm e2e sparse)
+  target_compile_definitions(sparse_eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
+  add_dependencies(sparse_eval_e2e_test pevlm)
+endif()

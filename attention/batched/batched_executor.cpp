@@ -93,8 +93,15 @@ void BatchedExecutor::run_generic(int64_t begin, int64_t end, const std::vector<
   out_LHD.narrow(0, begin, n).copy_(merged_HnD.permute({1, 0, 2}));
 }
 
+at::Tensor BatchedExecutor::prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) {
+  check_same_device(in);
+  sparse_device_ = in.q_LHD.device().str();
+  return sparse_prefill_gathered(plan, in);
+}
+
 at::Tensor BatchedExecutor::prefill(const AttentionPlan& plan, const AttentionInputs& in) {
-  check_inputs(in, plan.length, plan.length);
+  check_static_plan(plan, name());
+    check_inputs(in, plan.length, plan.length);
   check_same_device(in);
   kernels_.clear();
   const double scale = resolved_scale(in);

@@ -23,6 +23,9 @@ class BatchedExecutor : public Executor {
   std::string kernel() const override;
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override;
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override;
+  // Per-head sparse plans (issue 25): gathered key blocks by bmm on the inputs' device (sparse_gathered.cpp).
+  at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override;
+  std::string sparse_kernel() const override { return "sparse_gathered_bmm_f32(" + sparse_device_ + ")"; }
 
  protected:
   // Hook for device-specific executors (cuda_executor.cpp): compute a whole run of blocks into
@@ -36,6 +39,7 @@ class BatchedExecutor : public Executor {
   static void check_same_device(const AttentionInputs& in);
 
  private:
+  std::string sparse_device_ = "none";
   void run_blocks(const batched::BlockRun& run, const AttentionPlan& plan, const AttentionInputs& in, double scale,
                   at::Tensor& out_LHD);
   void run_generic(int64_t begin, int64_t end, const std::vector<KeyRange>& keys, const AttentionPlan& plan,

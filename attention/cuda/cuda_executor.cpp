@@ -38,6 +38,13 @@ class CudaExecutor final : public BatchedExecutor {
     const c10::cuda::CUDAGuard guard(in.q_LHD.device());
     return BatchedExecutor::decode(plan, in);
   }
+  // Per-head sparse plans (issue 25): the batched executor's gathered blocks, on the inputs' device;
+  // sparse_kernel() says "sparse_gathered_bmm_f32(cuda:N)".
+  at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override {
+    require_cuda(in);
+    const c10::cuda::CUDAGuard guard(in.q_LHD.device());
+    return BatchedExecutor::prefill_sparse(plan, in);
+  }
 
  protected:
   bool run_blocks_custom(const batched::BlockRun& run, const AttentionPlan& plan, const AttentionInputs& in, double scale,

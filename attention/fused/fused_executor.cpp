@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "attention/executors.h"
+#include "attention/fused/sparse_segments.h"
 #include "attention/fused/decode_direct.h"
 #include "attention/cpu_caps.h"
 #include "attention/fused/fused_kernel.h"
@@ -52,8 +53,39 @@ class FusedCpuExecutor final : public Executor {
   }
 
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
+    check_static_plan(plan, name());
     check_inputs(in, plan.length, plan.length);
     return run(in, fused::prefill_segments(plan), plan.groups);
+  }
+
+  // Per-head sparse plans (issue 25): block-granular plans (XAttention, forced density) run the fused
+  // kernel once per query head on that head's segments (sparse_segments.h; K/V of its KV head);
+  // plans of many single columns (vertical-slash) run by gathered keys (attention/sparse_gathered.cpp).
+  // sparse_kernel() names the path the last call took.
+  std::string sparse_kernel() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_sparse_kernel_;
+  }
+  at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override {
+    check_inputs(in, plan.length, plan.length);
+    if (!fused::sparse_plan_is_coarse(plan)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_sparse_kernel_ = "sparse_gathered_bmm_f32(cpu)";
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_sparse_kernel_ = "fused_plan_flash_cpu per head (block-sparse segments)";
+    }
+    if (!fused::sparse_plan_is_coarse(plan)) return sparse_prefill_gathered(plan, in);
+    const int64_t hq = in.q_LHD.size(1), group = hq / in.k_LHD.size(1);
+    at::Tensor out = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
+    const std::vector<LogitGroup> plain{LogitGroup{}};
+    for (int64_t h = 0; h < hq; ++h) {
+      const int64_t kv = h / group;
+      AttentionInputs one{in.q_LHD.narrow(1, h, 1), in.k_LHD.narrow(1, kv, 1).contiguous(),
+                          in.v_LHD.narrow(1, kv, 1).contiguous(), in.scale};
+      out.narrow(1, h, 1).copy_(run(one, fused::sparse_head_segments(plan, h), plain));
+    }
+    return out;
   }
 
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
@@ -102,6 +134,7 @@ class FusedCpuExecutor final : public Executor {
   }
 
   mutable std::mutex mu_;
+  std::string last_sparse_kernel_ = "none yet";
   std::mutex workspace_mu_;
   fused::PackWorkspace workspace_;
   fused::OutputRecycler outputs_;

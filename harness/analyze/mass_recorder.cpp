@@ -85,6 +85,22 @@ at::Tensor MassRecorder::prefill(const AttentionPlan& plan, const attention::Att
   return inner_.prefill(plan, in);
 }
 
+at::Tensor MassRecorder::prefill_sparse(const SparsePlan& plan, const attention::AttentionInputs& in) {
+  const int64_t layer = prefill_calls_++ % num_layers_;
+  if (queries_.question && wanted(layer)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t n = length_ - question_begin_, hq = in.q_LHD.size(1), group = hq / in.k_LHD.size(1);
+    std::vector<at::Tensor> per_head;
+    for (int64_t h = 0; h < hq; ++h)
+      per_head.push_back(attention::span_masses(sparse_head_ranges(plan, h), {LogitGroup{}},
+                                                in.q_LHD.narrow(0, question_begin_, n).narrow(1, h, 1), question_begin_,
+                                                in.k_LHD.narrow(1, h / group, 1), bounds_, in.scale, options_));
+    question_.push_back(summarise(layer, at::cat(per_head, 0)));
+    mass_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return inner_.prefill_sparse(plan, in);
+}
+
 at::Tensor MassRecorder::decode(const AttentionPlan& plan, const attention::AttentionInputs& in) {
   const int64_t call = decode_calls_++;
   const int64_t layer = call % num_layers_;

@@ -51,6 +51,9 @@ class MassRecorder final : public attention::Executor {
   std::string kernel() const override { return inner_.kernel(); }
   at::Tensor prefill(const AttentionPlan& plan, const attention::AttentionInputs& in) override;
   at::Tensor decode(const AttentionPlan& plan, const attention::AttentionInputs& in) override;
+  // Data-dependent methods (issue 25): masses per head under that head's block-sparse plan.
+  at::Tensor prefill_sparse(const SparsePlan& plan, const attention::AttentionInputs& in) override;
+  std::string sparse_kernel() const override { return inner_.sparse_kernel(); }
 
   const std::vector<SpanInfo>& spans() const { return spans_; }
   const std::vector<LayerMass>& question() const { return question_; }

@@ -395,6 +395,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                                  {"vision", st.vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
                                  {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
             if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
+            if (!a.timings.sparse.layers.empty()) row["sparse"] = a.timings.sparse.to_json();  // issue 25
             if (d.is_greedy() && reuse_figures) row["prefix_reuse"] = reuse_figures->to_json();
             else row["prefix_reuse"] = {{"reused", false}, {"reason", reuse_off_reason.empty() ? "off: decoder '" + d.name +
                                                                        "' runs its own whole prefill" : reuse_off_reason}};

@@ -121,6 +121,11 @@ int run_generate_command(const std::vector<std::string>& args) {
               "(%lld tokens)\n",
               decode_ms, preprocess_ms, vision_ms, a.timings.prefill_attention_ms, a.timings.prefill_other_ms, a.timings.decode_ms,
               (long long)a.tokens.size());
+  if (!a.timings.sparse.layers.empty()) {  // data-dependent methods (issue 25): kept density, estimator cost, kernel
+    nlohmann::json sp = a.timings.sparse.to_json();
+    sp.erase("layers");
+    std::printf("sparse: %s\n", sp.dump().c_str());
+  }
   if (a.speculative) {
     const MethodAnswer greedy = model->answer(x_LD, prompt.layout, method, max_new_tokens);
     SpeculativeFigures f = *a.speculative;

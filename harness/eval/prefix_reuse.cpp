@@ -56,6 +56,15 @@ MethodAnswer PrefixReuse::answer(const std::string& group, const VideoPrompt& pr
     return model_.answer(x_LD, layout, m, max_new_tokens);
   }
   const AttentionPlan plan = build_plan(m, layout);
+  if (plan.data_dependent) {
+    // Issue 25: a data-dependent plan's per-layer estimator selects from all rows of the prompt
+    // (vertical-slash scores with the last queries, i.e. the question; XAttention's block grid and
+    // chunks are laid over the whole length), so a prefix prefilled alone would keep other blocks than
+    // the question's whole prefill does. Reuse would not be exact: a whole prefill, and the row says so.
+    f.reason = "method '" + m.label() +
+               "' selects its sparse pattern from the whole prompt per layer (data-dependent plan): whole prefill";
+    return model_.answer(x_LD, layout, m, max_new_tokens);
+  }
   const AttentionPlan prefix = prefix_plan(plan, P);
   const std::vector<int64_t> ids(prompt.ids.begin(), prompt.ids.begin() + P);
   const at::Tensor x_PD = x_LD.narrow(0, 0, P);

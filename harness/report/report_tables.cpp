@@ -35,6 +35,27 @@ double size_order(const nlohmann::json& params, const char* frames_key, const ch
   return 2e9;
 }
 
+// Data-dependent methods (issue 25): per (model, label), the mean over answered rows of the kept density
+// (the row's sparse.density.mean) and of the estimator's share of the prefill attention time.
+struct SparseMeans {
+  double density = 0, share = 0;
+  int n = 0;
+};
+std::map<std::pair<std::string, std::string>, SparseMeans> sparse_means(const std::vector<nlohmann::json>& rows) {
+  std::map<std::pair<std::string, std::string>, SparseMeans> out;
+  for (const auto& r : rows) {
+    if (row_failed(r) || !r.contains("sparse") || !r["sparse"].is_object()) continue;
+    const auto& sp = r["sparse"];
+    if (!sp.contains("density") || !sp["density"].is_object()) continue;
+    SparseMeans& m = out[{row_model(r), r.value("label", std::string())}];
+    m.density += sp["density"].value("mean", 0.0);
+    const double attn = r.contains("timings_ms") ? r["timings_ms"].value("prefill_attention", 0.0) : 0.0;
+    m.share += attn > 0 ? sp.value("estimator_ms", 0.0) / attn : 0.0;
+    ++m.n;
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json table_json(const std::vector<Column>& columns, const std::vector<nlohmann::json>& rows) {
@@ -65,7 +86,7 @@ std::string sink_description(const std::string& method, const nlohmann::json& p)
 }
 
 std::string block_description(const std::string& method, const nlohmann::json& p) {
-  if (method == "full") return "-";
+  if (method == "full" || method == "vertical_slash") return "-";  // vertical_slash keeps columns and diagonals, no blocks
   if (has_number(p, "block_frames")) return num_text(p["block_frames"]) + "f";
   if (has_number(p, "block_tokens")) return num_text(p["block_tokens"]) + " tok";
   return "?";
@@ -74,6 +95,7 @@ std::string block_description(const std::string& method, const nlohmann::json& p
 nlohmann::json table1(const std::vector<nlohmann::json>& rows) {
   std::vector<nlohmann::json> out;
   const std::vector<ConfigInfo> configs = list_configs(rows);
+  const auto sparse = sparse_means(rows);
   for (const nlohmann::json& a : accuracy_rows(rows, "")) {
     const ConfigInfo* cfg = nullptr;
     for (const auto& c : configs)
@@ -83,12 +105,22 @@ nlohmann::json table1(const std::vector<nlohmann::json>& rows) {
     r["sink"] = sink_description(cfg->method, cfg->params);
     r["block"] = block_description(cfg->method, cfg->params);
     r["paper_accuracy"] = paper_table1_accuracy(cfg->model, cfg->method, cfg->params);
+    if (auto it = sparse.find({cfg->model, cfg->label}); it != sparse.end() && it->second.n > 0) {
+      r["kept_density"] = it->second.density / it->second.n;
+      r["estimator_share"] = it->second.share / it->second.n;
+    }
     out.push_back(std::move(r));
   }
-  return table_json({{"model", "model"}, {"method", "method"}, {"positions", "positions"}, {"sink", "sink"}, {"block", "block"},
-                     {"accuracy", "accuracy %", 2}, {"paper_accuracy", "paper %", 2}, {"scored", "scored"}, {"failed", "failed"},
-                     {"fallback", "fallback"}, {"label", "configuration"}},
-                    out);
+  std::vector<Column> cols = {{"model", "model"}, {"method", "method"}, {"positions", "positions"}, {"sink", "sink"}, {"block", "block"},
+                              {"accuracy", "accuracy %", 2}, {"paper_accuracy", "paper %", 2}, {"scored", "scored"}, {"failed", "failed"},
+                              {"fallback", "fallback"}};
+  // Only when a data-dependent method ran: its kept density and the estimator's share of attention time.
+  if (!sparse.empty()) {
+    cols.push_back({"kept_density", "kept density", 3});
+    cols.push_back({"estimator_share", "estimator share", 3});
+  }
+  cols.push_back({"label", "configuration"});
+  return table_json(cols, out);
 }
 
 nlohmann::json group_table(const std::vector<nlohmann::json>& rows, const std::string& by) {
@@ -175,17 +207,29 @@ nlohmann::json figure4_table(const std::vector<nlohmann::json>& speed_rows) {
     if (s.contains("tokens")) r["tokens"] = s["tokens"].is_object() ? s["tokens"].value("total", nlohmann::json()) : s["tokens"];
     for (const char* k : {"other_ms", "llm_ms", "speedup_vs_full", "llm_speedup_vs_full", "flop_ratio_vs_full", "device"})
       if (s.contains(k)) r[k] = s[k];
+    if (s.contains("sparse") && s["sparse"].is_object()) {  // data-dependent methods (issue 25)
+      const auto& sp = s["sparse"];
+      if (sp.contains("density") && sp["density"].is_object()) r["kept_density"] = sp["density"].value("mean", nlohmann::json());
+      if (sp.contains("estimator_share")) r["estimator_share"] = sp["estimator_share"];
+    }
     if (r["method"] != "full") {
       r["paper_attn_speedup"] = fmt2(kPaperAttnSpeedupLo) + "-" + fmt2(kPaperAttnSpeedupHi) + "x";
       r["paper_llm_speedup"] = fmt2(kPaperLlmSpeedupLo) + "-" + fmt2(kPaperLlmSpeedupHi) + "x";
     }
     out.push_back(std::move(r));
   }
-  return table_json({{"label", "method"}, {"tokens", "tokens"}, {"attn_ms", "attention ms", 1}, {"other_ms", "other ms", 1},
-                     {"speedup_vs_full", "attention speedup", 2}, {"paper_attn_speedup", "paper (H20)"},
-                     {"llm_speedup_vs_full", "LLM speedup", 2}, {"paper_llm_speedup", "paper (H20)"},
-                     {"flop_ratio_vs_full", "FLOP ratio", 2}},
-                    out);
+  std::vector<Column> cols = {{"label", "method"}, {"tokens", "tokens"}, {"attn_ms", "attention ms", 1}, {"other_ms", "other ms", 1},
+                              {"speedup_vs_full", "attention speedup", 2}, {"paper_attn_speedup", "paper (H20)"},
+                              {"llm_speedup_vs_full", "LLM speedup", 2}, {"paper_llm_speedup", "paper (H20)"},
+                              {"flop_ratio_vs_full", "FLOP ratio", 2}};
+  // Only when a data-dependent method ran: its kept density and the estimator's share of attention time.
+  bool any_sparse = false;
+  for (const auto& r : out) any_sparse |= r.contains("kept_density");
+  if (any_sparse) {
+    cols.push_back({"kept_density", "kept density", 3});
+    cols.push_back({"estimator_share", "estimator share", 3});
+  }
+  return table_json(cols, out);
 }
 
 nlohmann::json failures_table(const std::vector<nlohmann::json>& rows) {

@@ -72,14 +72,26 @@ PlanTokens plan_tokens_from_row(const nlohmann::json& row) {
   // Star's original re-encodes the anchor with every block (methods.md; methods/star.cpp).
   const nlohmann::json params = row.value("params", nlohmann::json::object());
   if (row.value("method", std::string()) == "star" && params.value("recompute_anchor", true)) p.redundant_blocks = int64_t(p.blocks.size());
+  if (row.contains("sparse")) {
+    const std::string sw = "result row '" + row_key(row) + "' sparse";
+    const auto& sp = row["sparse"];
+    if (!sp.is_object() || !sp.contains("density") || !sp["density"].is_object() || !sp["density"].contains("mean") ||
+        !sp["density"]["mean"].is_number() || !sp.contains("estimator_flops") || !sp["estimator_flops"].is_number() ||
+        !sp.contains("layers") || !sp["layers"].is_array() || sp["layers"].empty())
+      throw std::runtime_error(sw + ": expected {density: {mean}, estimator_flops, layers: [...]}");
+    p.kept_density = sp["density"]["mean"].get<double>();
+    if (!(p.kept_density > 0 && p.kept_density <= 1)) throw std::runtime_error(sw + ": density.mean must be in (0, 1]");
+    p.estimator_flops_per_layer = sp["estimator_flops"].get<double>() / double(sp["layers"].size());
+  }
   return p;
 }
 
 double attention_pairs(const PlanTokens& p) {
   if (p.blocks.empty()) {
     // Full attention, or a plan whose context is one causal range (sink only): causal over the
-    // context, then the question over everything before it + itself = causal over all L.
-    return causal_pairs(double(p.total));
+    // context, then the question over everything before it + itself = causal over all L; a
+    // data-dependent method keeps `kept_density` of those pairs.
+    return p.kept_density * causal_pairs(double(p.total));
   }
   const double S = double(p.sink), Q = double(p.question), L = double(p.total);
   double pairs = causal_pairs(S);
@@ -105,6 +117,12 @@ std::vector<OpCost> decoder_layer_prefill_ops(const ModelDims& d, const PlanToke
   attn.flops = 4.0 * double(q_dim) * attention_pairs(plan);  // QK^T and PV, 2 FLOPs per MAC each
   attn.bytes = bpe * T * double(2 * q_dim + 2 * kv_dim);     // Q, K, V read once, O written once (flash)
   ops.push_back(attn);
+  if (plan.estimator_flops_per_layer > 0) {
+    OpCost est{"sparse_estimator", OpKind::Attention};  // its QK^T products (XAttention, vertical-slash)
+    est.flops = plan.estimator_flops_per_layer;
+    est.bytes = bpe * T * double(q_dim + kv_dim);  // Q and K read once
+    ops.push_back(est);
+  }
   ops.push_back(linear_op("o_proj", T, q_dim, d.hidden, false, bpe));
   ops.push_back(linear_op("gate_up_proj", T, d.hidden, 2 * d.intermediate, false, bpe));
   ops.push_back(linear_op("down_proj", T, d.intermediate, d.hidden, false, bpe));

@@ -44,6 +44,10 @@ struct PlanTokens {
   std::vector<int64_t> blocks;
   int64_t question = 0;
   int64_t redundant_blocks = 0;
+  // Data-dependent methods (issue 25; row "sparse"): the measured kept density (mean over layers and
+  // heads) scales the causal pairs, and the estimator's FLOPs per layer are an attention-kind op.
+  double kept_density = 1.0;
+  double estimator_flops_per_layer = 0.0;
   int64_t processed_tokens() const { return total + redundant_blocks * sink; }
 };
 // Throws std::runtime_error naming `where` when sink + blocks + question != total (with blocks).

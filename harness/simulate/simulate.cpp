@@ -20,6 +20,10 @@ std::vector<nlohmann::json> simulate_rows(const std::vector<nlohmann::json>& row
                         {"model", row_model(r)},
                         {"label", r["label"]},
                         {"tokens", shape.plan.total},
+                        // Attended pairs / full causal pairs (issue 25 item 8): the static plan's density from
+                        // the row's token counts, a data-dependent method's measured kept density, so
+                        // methods can be matched at equal density.
+                        {"attention_density", attention_pairs(shape.plan) / causal_pairs(double(shape.plan.total))},
                         {"predicted_vision_s", c.vision_ms / 1e3},
                         {"predicted_attention_s", c.prefill_attention_ms / 1e3},
                         {"predicted_other_s", c.prefill_other_ms / 1e3},
@@ -42,7 +46,7 @@ nlohmann::json simulate_report(const std::vector<nlohmann::json>& rows, const De
   for (const auto& p : per_sample) predicted_ms[p["key"].get<std::string>()] = p["predicted_total_s"].get<double>() * 1e3;
   const nlohmann::json t2 = table2(rows, caps_s, [&](const nlohmann::json& r) { return predicted_ms.at(r["key"].get<std::string>()); });
   const nlohmann::json samples = table_json({{"sample_id", "sample"}, {"label", "method"}, {"tokens", "tokens"},
-                                             {"predicted_vision_s", "vision s", 2}, {"predicted_attention_s", "attention s", 2},
+                                             {"attention_density", "density", 3}, {"predicted_vision_s", "vision s", 2}, {"predicted_attention_s", "attention s", 2},
                                              {"predicted_other_s", "other s", 2}, {"predicted_decode_s", "decode s", 3},
                                              {"predicted_total_s", "predicted s", 2}, {"measured_model_s", "measured s", 2}},
                                             per_sample);

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 
+#include "attention/planted_qk.h"
+#include "attention/sparse_dispatch.h"
 #include "attention/devices.h"
 #include "attention/executor.h"
 #include "attention/random_fill.h"
@@ -49,6 +51,8 @@ struct RowTiming {
   double layer_attn_ms = 0;
   std::vector<double> layer_attn_all;
   nlohmann::json llm;  // LLM-mode fields, null otherwise
+  attention::SparseLog sparse;  // data-dependent methods: the last repeat's per-layer log (issue 25)
+  std::vector<double> estimator_all;  // estimator ms per timed repeat
 };
 
 struct SyntheticQkv {
@@ -61,16 +65,32 @@ SyntheticQkv synthetic_qkv(const SpeedConfig& c, int64_t L, at::ScalarType dtype
   return SyntheticQkv{draw(c.heads, 0), draw(c.kv_heads, 1), draw(c.kv_heads, 2)};
 }
 
+// Data-dependent methods are timed on planted-structure Q/K (attention/planted_qk.h: sink = the
+// leading text (at least 64 tokens), local band, frame-periodic diagonals with the layout's frame
+// size); V stays random. Random Q/K attend uniformly and would keep every block.
+SyntheticQkv planted_qkv(const SpeedConfig& c, const TokenLayout& layout, at::ScalarType dtype, const c10::Device& device) {
+  attention::PlantedQkSpec spec;
+  spec.length = layout.length, spec.heads = c.heads, spec.kv_heads = c.kv_heads, spec.head_dim = c.head_dim;
+  spec.sink_tokens = std::max<int64_t>(64, layout.video_begin());
+  spec.video_begin = layout.video_begin();
+  spec.frame_tokens = layout.num_frames() > 0 ? layout.frame_start(1) - layout.frame_start(0) : 256;
+  auto [q, k] = attention::planted_qk(spec, dtype, device);
+  return SyntheticQkv{q, k, attention::random_normal({layout.length, c.kv_heads, c.head_dim}, 2, device).to(dtype)};
+}
+
 RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
                               const SyntheticQkv& qkv, const c10::Device& device) {
   RowTiming t;
   for (int r = 0; r < c.warmup + c.repeats; ++r) {
     attention::synchronize_device(device);
     const auto t0 = std::chrono::steady_clock::now();
-    at::Tensor out = executor.prefill(plan, {qkv.q, qkv.k, qkv.v});
+    // Data-dependent plans run their estimator inside the timed region (issue 25: part of the speedup).
+    attention::SparseLog log;
+    at::Tensor out = attention::run_prefill(executor, plan, {qkv.q, qkv.k, qkv.v}, &log);
     attention::synchronize_device(device);
     const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (r >= c.warmup) t.layer_attn_all.push_back(dt);
+    if (r >= c.warmup && !log.layers.empty()) t.estimator_all.push_back(log.estimator_ms()), t.sparse = log;
   }
   t.layer_attn_ms = median_sample(t.layer_attn_all);
   return t;
@@ -151,7 +171,11 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
   for (int64_t frames : c.frames) {
     const TokenLayout layout = speed_layout(c, frames);
     const int64_t L = layout.length;
-    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{} : synthetic_qkv(c, L, dtype, device);
+    bool any_dynamic = false;
+    for (const MethodConfig& m : c.methods) any_dynamic |= build_plan(m, layout).data_dependent;
+    const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{}
+                             : any_dynamic ? planted_qkv(c, layout, dtype, device)
+                                           : synthetic_qkv(c, L, dtype, device);
     double full_ms = 0, full_flops = 0, full_llm_ms = 0;
     for (const MethodConfig& m : c.methods) {
       const AttentionPlan plan = build_plan(m, layout);
@@ -161,7 +185,9 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
       const RowTiming t = time_attention_only(c, plan, *executor, qkv, device);
 #endif
       const double layer_ms = t.layer_attn_ms;
-      const double flops = plan.flops(c.heads, c.head_dim);
+      // A data-dependent plan counts what its per-head sparse plan computed plus its estimator.
+      const bool dynamic = !t.sparse.layers.empty();
+      const double flops = dynamic ? t.sparse.attention_flops() + t.sparse.estimator_flops() : plan.flops(c.heads, c.head_dim);
       if (m.name == "full") full_ms = layer_ms, full_flops = flops;
       const double gflops = flops / (layer_ms * 1e-3) / 1e9;
       nlohmann::json row = {
@@ -196,6 +222,16 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
           {"commit", prov["commit"]},
           {"provenance", prov},
       };
+      row["qk"] = c.time_llm() ? "model" : any_dynamic ? "planted" : "random";
+      if (dynamic) {
+        // Issue 25: kept density (per layer: mean, min/max over heads), estimator cost and share.
+        nlohmann::json sp = t.sparse.to_json();
+        sp["estimator_ms"] = median(t.estimator_all);
+        sp["estimator_share"] = median(t.estimator_all) / layer_ms;
+        sp["flop_ratio_vs_full_without_estimator"] = full_flops / t.sparse.attention_flops();
+        row["sparse"] = sp;
+        row["kernel"] = t.sparse.kernel;
+      }
       char note[256];
       if (!t.llm.is_null()) {
         // LLM mode: attn_ms is the whole LLM's attention (all layers); layer_attn_ms stays per layer.

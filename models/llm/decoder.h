@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "attention/executor.h"
+#include "attention/sparse_dispatch.h"
 #include "methods/attention_plan.h"
 #include "models/llm/rope.h"
 #include "models/llm/text_config.h"
@@ -37,6 +38,9 @@ struct Timings {
   int64_t prefill_tokens = 0;
   int64_t decode_steps = 0;
   const char* clock = "steady_clock";  // how the times were taken (DeviceTimer::kind)
+  // Data-dependent methods (issue 25): per-layer kept density, estimator FLOPs/time (inside
+  // prefill_attention_ms); empty for static plans.
+  attention::SparseLog sparse;
   double prefill_ms() const { return prefill_attention_ms + prefill_other_ms; }
 };
 

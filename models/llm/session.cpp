@@ -74,7 +74,8 @@ Session Decoder::prefill(const at::Tensor& x_in_LD, const AttentionPlan& plan, a
       observer_marks.emplace_back(obs_start, timer->mark());
     }
     const int attn_start = options.split_timing ? timer->mark() : -1;
-    at::Tensor attn_LHD = executor.prefill(plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale});
+    // Static plans -> Executor::prefill; data-dependent ones run their estimator here (issue 25).
+    at::Tensor attn_LHD = attention::run_prefill(executor, plan, {qkv.q_LHD, qkv.k_LHD, qkv.v_LHD, scale}, &s.timings.sparse);
     if (options.split_timing) attention_marks.emplace_back(attn_start, timer->mark());
     x_LD = finish_layer(n, x_LD, attn_LHD);
     if (n < layer_adds)  // DeepStack: this layer's per-token add (zero rows add nothing)

@@ -1,0 +1,184 @@
+// XAttention's estimator, mirroring mit-han-lab/x-attention (commit e379887):
+//   xattn/src/Xattention.py xattn_estimate (select_mode "inverse", kdb 1, norm 1, causal) and
+//   xattn/src/utils.py find_blocks_chunked (mode "prefill", causal).
+// Per query head (the reference runs on repeat_kv'd heads):
+//  * zero-pad to whole reduced rows; K' row j = K[jS], K[jS+1], ..., K[jS+S-1] concatenated and
+//    Q' row i = Q[iS+S-1], ..., Q[iS] (reverse offset: the antidiagonal of each S x S cell);
+//  * A = softmax(Q'K'^T / sqrt(D) / S) in float32, causal at the reduced resolution (key row <=
+//    query row; rows past ceil(L/S) are padding and zeroed);
+//  * attn_sums = A summed over (B/S) x (B/S) tiles, B = block_tokens;
+//  * per query block r, find_blocks_chunked: the first block and the diagonal block are kept; the
+//    other blocks in descending score order are kept while (mass of the kept set) < threshold x
+//    (row total), i.e. the smallest prefix whose mass reaches the threshold; future blocks dropped.
+//    Exactly as the code does it (xattention_select_row): in the first query chunk block 0 is not
+//    forced (an eye() overwrites it) and the threshold test then runs one block late; block 0 is still
+//    kept there whenever any entry is dropped (dropped entries scatter into block 0).
+// Chunking: the reference cuts queries into chunks of chunk_size tokens (Xattention_prefill picks it
+// from the length: xattention_auto_chunk). The softmax is per row over every key, so the block sums
+// do not depend on it; the forced first block does (above). One more effect we do NOT copy: its torch
+// path (use_triton=False) masks `causal_mask[..., -k_reshaped_num_to_pad:]`, which for a padding of
+// fewer than S tokens is `[..., -0:]` and hides every earlier chunk from later ones. Its Triton path
+// (softmax_fuse_block_sum_kernel_causal, what runs on A100/H100) has no such mask; we follow it.
+// Ties: torch.sort is not stable; equal block scores at the threshold boundary are taken in
+// ascending block order here (goldens avoid exact ties).
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "methods/sparse/sparse_estimator.h"
+
+namespace pevlm {
+namespace {
+
+void check_qk(const at::Tensor& q, const at::Tensor& k, const char* who) {
+  if (q.dim() != 3 || k.dim() != 3 || q.size(0) != k.size(0) || q.size(2) != k.size(2) || q.size(1) % k.size(1) != 0)
+    throw std::invalid_argument(std::string(who) + ": expected q [L, Hq, D] and k [L, Hkv, D] with Hq % Hkv == 0");
+}
+
+// Reduced queries/keys of one KV group: [H, Lr, S*D] float32.
+std::pair<at::Tensor, at::Tensor> reshape_strided(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t stride,
+                                                  int64_t padded) {
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), hkv = k_LHD.size(1), D = q_LHD.size(2);
+  const int64_t lr = padded / stride;
+  auto pad = [&](const at::Tensor& x) {
+    at::Tensor t = x.to(at::kFloat).permute({1, 0, 2});  // [H, L, D]
+    return at::constant_pad_nd(t, {0, 0, 0, padded - L}, 0).contiguous();
+  };
+  at::Tensor k = pad(k_LHD).repeat_interleave(hq / hkv, 0).view({hq, lr, stride * D});
+  // Q' row i = Q[iS + S - 1 - t] for t = 0..S-1: flip the offset axis of [H, Lr, S, D].
+  at::Tensor q = pad(q_LHD).view({hq, lr, stride, D}).flip({2}).reshape({hq, lr, stride * D});
+  return {q, k};
+}
+
+}  // namespace
+
+at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride) {
+  check_qk(q_LHD, k_LHD, "xattention");
+  if (stride <= 0 || block_tokens <= 0 || block_tokens % stride != 0)
+    throw std::invalid_argument("xattention: block_tokens must be a positive multiple of stride");
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
+  const int64_t nb = (L + block_tokens - 1) / block_tokens, rb = block_tokens / stride;
+  const int64_t padded = nb * block_tokens;
+  const int64_t real_rows = (L + stride - 1) / stride;  // Xattention.py: rows past this are padding
+  auto [q, k] = reshape_strided(q_LHD, k_LHD, stride, padded);
+  const double scale = 1.0 / std::sqrt(double(D)) / double(stride);  // "/ math.sqrt(head_dim) / stride / norm"
+  at::Tensor sums = at::zeros({hq, nb, nb}, q.options());
+  // Query blocks in chunks of whole blocks (~256 reduced rows); each chunk only needs keys up to its
+  // last row (causal), so about half the reduced square is computed, not all of it.
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
+  for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
+    const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
+    const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
+    at::Tensor s = at::matmul(q.narrow(1, r0, r1 - r0), k.narrow(1, 0, kcols).transpose(1, 2)) * scale;
+    // Causal at reduced resolution: key row j visible to query row i iff j <= i.
+    const auto idx = s.options().dtype(at::kLong);
+    at::Tensor rows = at::arange(r0, r1, idx).unsqueeze(1), cols = at::arange(0, kcols, idx).unsqueeze(0);
+    s.masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
+    at::Tensor a = at::softmax(s, -1);
+    if (r1 > real_rows) a.narrow(1, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
+    // Sum tiles: [H, blocks, rb, kblocks, rb] -> [H, blocks, kblocks].
+    at::Tensor t = a.view({hq, b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2);
+    sums.narrow(1, b0, b1 - b0).narrow(2, 0, kcols / rb).copy_(t);
+  }
+  return sums;
+}
+
+std::vector<uint8_t> xattention_select_row(const double* x, int64_t nb, int64_t row, double threshold, bool first_forced) {
+  // utils.py find_blocks_chunked (causal, prefill), lines 89-146 and 176-180, per row:
+  //   mask = forced blocks; sorted_values = [0, sum(x[mask]), others_desc[:-2]];
+  //   index = argsort_desc(where(mask, 100000 * (1 + x), x));
+  //   keep index[k] while cumsum([0, sorted_values[:-1]])[k] < threshold * sum(x).
+  // The forced blocks: lines 100-106 set column 0, then write eye() over columns
+  // [current_index, current_index + chunk_num), which for the first chunk (current_index 0)
+  // overwrites column 0: there only the diagonal block is forced; in later chunks block 0 and the
+  // diagonal are (`first_forced`). The forced entries lead `index`; sorted_values' second slot holds
+  // their sum whatever their number, so with one forced entry the threshold test runs one entry late
+  // (one block more than the smallest set can be kept) -- reproduced, not corrected.
+  std::vector<uint8_t> keep(size_t(nb), 0);
+  double total = 0;
+  for (int64_t c = 0; c < nb; ++c) total += x[c];
+  const double required = total * threshold;
+  const bool two = first_forced && row != 0;
+  auto forced = [&](int64_t c) { return c == row || (two && c == 0); };
+  const double mask_sum = x[row] + (two ? x[0] : 0.0);
+  std::vector<int64_t> others;
+  for (int64_t c = 0; c < nb; ++c)
+    if (!forced(c)) others.push_back(c);
+  std::stable_sort(others.begin(), others.end(), [&](int64_t a, int64_t b) { return x[a] > x[b]; });
+  // sorted_values: [0, forced sum, the others' values (forced entries zeroed, so they sort last)...][:nb].
+  std::vector<double> sorted_vals(size_t(nb), 0.0);
+  {
+    std::vector<double> v(size_t(nb), 0.0);
+    for (int64_t c = 0; c < nb; ++c) v[size_t(c)] = forced(c) ? 0.0 : x[c];
+    std::sort(v.begin(), v.end(), std::greater<double>());
+    if (nb > 1) sorted_vals[1] = mask_sum;
+    for (int64_t k = 2; k < nb; ++k) sorted_vals[size_t(k)] = v[size_t(k - 2)];
+  }
+  // index order: forced entries (by value, descending), then the others descending.
+  std::vector<int64_t> index;
+  if (two) index = x[0] > x[row] ? std::vector<int64_t>{0, row} : std::vector<int64_t>{row, 0};
+  else index = {row};
+  for (int64_t c : others) index.push_back(c);
+  double cum = 0;
+  for (int64_t k = 0; k < nb; ++k) {
+    if (k > 0) cum += sorted_vals[size_t(k - 1)];
+    // torch.where(index_mask, index, 0): a dropped entry points at block 0 (a no-op scatter of True
+    // when block 0 is forced; in the first chunk it sets block 0 -- lines 142-145).
+    keep[size_t(cum < required ? index[size_t(k)] : 0)] = 1;
+  }
+  keep[size_t(row)] = 1;
+  if (two) keep[0] = 1;
+  for (int64_t c = row + 1; c < nb; ++c) keep[size_t(c)] = 0;  // lines 176-180 + xattn_estimate's tril
+  return keep;
+}
+
+double xattention_estimator_flops(int64_t L, int64_t hq, int64_t D, int64_t block_tokens, int64_t stride) {
+  // What xattention_block_sums computes: per chunk of query blocks, rows x (keys up to the chunk's
+  // end) products of S*D-long rows, 2 FLOPs per multiply-add (the softmax and sums are not counted).
+  const int64_t rb = block_tokens / stride, nb = (L + block_tokens - 1) / block_tokens;
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
+  double pairs = 0;
+  for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
+    const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
+    pairs += double((b1 - b0) * rb) * double(b1 * rb);
+  }
+  return 2.0 * double(hq) * double(stride * D) * pairs;
+}
+
+int64_t xattention_auto_chunk(int64_t length) {
+  // Xattention.py Xattention_prefill: chunk_size = max(min(max(2048, P), 128 * 1024 * 2048 // P), 2048)
+  // with P = 1 << (k_len - 1).bit_length() (the next power of two >= k_len).
+  int64_t p = 1;
+  while (p < length) p <<= 1;
+  return std::max<int64_t>(std::min<int64_t>(std::max<int64_t>(2048, p), int64_t(128) * 1024 * 2048 / p), 2048);
+}
+
+SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
+                                   int64_t stride, double threshold, int64_t chunk_tokens) {
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
+  at::Tensor sums = xattention_block_sums(q_LHD, k_LHD, block_tokens, stride).to(at::kDouble).cpu().contiguous();
+  const int64_t nb = sums.size(1);
+  SparseEstimate out{SparsePlan("xattention", L, hq, block_tokens), 0.0};
+  const double* s = sums.data_ptr<double>();
+  const int64_t chunk = chunk_tokens > 0 ? chunk_tokens : xattention_auto_chunk(L);
+  if (chunk % block_tokens != 0)
+    throw std::invalid_argument("xattention: chunk_tokens (" + std::to_string(chunk) + ") must be a multiple of block_tokens");
+  const int64_t blocks_per_chunk = chunk / block_tokens;
+  for (int64_t h = 0; h < hq; ++h)
+    for (int64_t r = 0; r < nb; ++r) {
+      // current_index = chunk_idx * num_blocks_per_chunk (q_len == k_len): block 0 is forced only
+      // outside the first chunk (see xattention_select_row).
+      const bool first_forced = r / blocks_per_chunk > 0;
+      const std::vector<uint8_t> keep = xattention_select_row(s + (h * nb + r) * nb, nb, r, threshold, first_forced);
+      auto& list = out.plan.keys(h, r);
+      for (int64_t c = 0; c <= r; ++c)
+        if (keep[size_t(c)]) add_interval(list, c * block_tokens, std::min(L, (c + 1) * block_tokens));
+    }
+  out.flops = xattention_estimator_flops(L, hq, D, block_tokens, stride);
+  return out;
+}
+
+}  // namespace pevlm

@@ -1,0 +1,202 @@
+// Per-head sparse plans (issue 25): exact pair counts vs the dense per-head masks, validation, the
+// XAttention row selection on hand cases, and every sparse executor path against the dense float64
+// per-head reference (odd lengths, GQA groups whose heads keep different blocks, fp32 and bf16).
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "attention/executor.h"
+#include "attention/executors.h"
+#include "attention/sparse_dispatch.h"
+#include "methods/method_registry.h"
+#include "methods/sparse/sparse_estimator.h"
+#include "tests/attention_test_util.h"
+
+namespace pevlm {
+namespace {
+
+// A random per-head plan: each query block keeps its diagonal interval plus random intervals.
+SparsePlan random_plan(int64_t L, int64_t heads, int64_t block, uint32_t seed) {
+  std::mt19937 rng(seed);
+  SparsePlan p("random", L, heads, block);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t b = 0; b < p.num_query_blocks(); ++b) {
+      auto& list = p.keys(h, b);
+      add_interval(list, p.block_begin(b), p.block_end(b));
+      for (int r = 0; r < 3; ++r) {
+        const int64_t a = int64_t(rng() % uint32_t(p.block_end(b)));
+        add_interval(list, a, std::min(p.block_end(b), a + 1 + int64_t(rng() % 40)));
+      }
+    }
+  p.validate();
+  return p;
+}
+
+TEST(SparsePlan, PairsAndFlopsEqualDenseMask) {
+  for (int64_t L : {1, 37, 128, 301}) {
+    const SparsePlan p = random_plan(L, 3, 32, uint32_t(L));
+    for (int64_t h = 0; h < 3; ++h) {
+      const std::vector<uint8_t> m = p.dense_mask(h);
+      int64_t ones = 0;
+      for (uint8_t x : m) ones += x;
+      EXPECT_EQ(p.attended_pairs(h), ones) << "L " << L << " head " << h;
+      for (int64_t i = 0; i < L; ++i) EXPECT_EQ(m[size_t(i * L + i)], 1) << "diagonal " << i;
+    }
+    EXPECT_DOUBLE_EQ(p.flops(64), 4.0 * 64 * double(p.attended_pairs()));
+  }
+  const SparsePlan dense = make_dense_sparse_plan(301, 2, 64);
+  EXPECT_EQ(dense.attended_pairs(0), causal_pairs(301));
+  EXPECT_DOUBLE_EQ(dense.density(1), 1.0);
+}
+
+TEST(SparsePlan, HeadRangesRenderTheSameMask) {
+  const SparsePlan p = random_plan(203, 2, 32, 9);
+  for (int64_t h = 0; h < 2; ++h) {
+    AttentionPlan a;
+    a.length = 203;
+    a.positions = PositionIds(1, 203);
+    a.queries = sparse_head_ranges(p, h);
+    a.decode_keys = {KeyRange{0, 203, false, 0}};
+    a.validate();  // causal pieces equal their query block
+    EXPECT_EQ(a.dense_mask(), p.dense_mask(h)) << "head " << h;
+    EXPECT_EQ(a.attended_pairs(), p.attended_pairs(h));
+  }
+}
+
+TEST(SparsePlan, ValidateNamesTheBrokenBlock) {
+  SparsePlan p("t", 100, 1, 50);
+  p.keys(0, 0) = {{0, 50}};
+  p.keys(0, 1) = {{0, 10}};  // queries 50..99 miss themselves
+  try {
+    p.validate();
+    FAIL() << "expected a throw";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("head 0 query block 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SparsePlan, AddIntervalMergesTouchingAndOverlapping) {
+  std::vector<KeyInterval> l;
+  add_interval(l, 10, 20);
+  add_interval(l, 30, 40);
+  add_interval(l, 20, 25);
+  EXPECT_EQ(l, (std::vector<KeyInterval>{{10, 25}, {30, 40}}));
+  add_interval(l, 5, 35);
+  EXPECT_EQ(l, (std::vector<KeyInterval>{{5, 40}}));
+}
+
+TEST(XAttentionSelect, SmallestPrefixReachingThresholdPlusFirstAndDiagonal) {
+  // Row 3 of 5 blocks: masses 0.1 (first), 0.5, 0.05, 0.3 (diagonal), future 0.
+  const double row[5] = {0.1, 0.5, 0.05, 0.3, 0.0};
+  // Kept mass starts at first + diagonal = 0.4 < 0.9 * 0.95 -> add 0.5 (0.9 >= 0.855) -> stop.
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.9, true), (std::vector<uint8_t>{1, 1, 0, 1, 0}));
+  // tau 0.99: 0.9 < 0.9405 -> add 0.05 too.
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.99, true), (std::vector<uint8_t>{1, 1, 1, 1, 0}));
+  // First chunk: only the diagonal is forced and the test runs one entry late: diagonal (0.3), then
+  // 0.5 and 0.1 unconditionally-ish (cum 0, 0.3 < 0.855), 0.05 (cum 0.8 < 0.855) -> all four.
+  EXPECT_EQ(xattention_select_row(row, 5, 3, 0.9, false), (std::vector<uint8_t>{1, 1, 1, 1, 0}));
+  // Row 0 keeps only block 0.
+  const double row0[3] = {1.0, 0.0, 0.0};
+  EXPECT_EQ(xattention_select_row(row0, 3, 0, 0.9, false), (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_EQ(xattention_auto_chunk(1000), 2048);
+  EXPECT_EQ(xattention_auto_chunk(32768), 8192);
+  EXPECT_EQ(xattention_auto_chunk(16384), 16384);
+}
+
+TEST(SparseExecutors, GatheredEqualsDensePerHeadReference) {
+  at::manual_seed(1);
+  auto ref = attention::make_executor("reference");
+  for (const char* name : {"cpu", "batched"}) {
+    auto ex = attention::make_executor(name);
+    EXPECT_NE(ex->sparse_kernel(), std::string()) << name;
+    for (int64_t L : {77, 301}) {
+      for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+        const int64_t hq = 6, hkv = 2, d = 64;  // GQA groups of 3 heads with different plans
+        at::Tensor q = at::randn({L, hq, d}).to(dtype), k = at::randn({L, hkv, d}).to(dtype), v = at::randn({L, hkv, d}).to(dtype);
+        const std::vector<SparsePlan> plans = {random_plan(L, hq, 32, 7), xattention_estimate(q, k, 32, 8, 0.9).plan,
+                                               vertical_slash_estimate(q, k, 31, 100, 64).plan, make_dense_sparse_plan(L, hq, 64)};
+        for (const SparsePlan& p : plans) {
+          at::Tensor want = ref->prefill_sparse(p, {q, k, v});
+          at::Tensor got = ex->prefill_sparse(p, {q, k, v});
+          testing::expect_attention_close(got, want, dtype, std::string(name) + " " + p.method + " L " + std::to_string(L));
+        }
+      }
+    }
+  }
+}
+
+TEST(SparseExecutors, CpuPicksFusedForBlocksAndGatheredForColumns) {
+  at::manual_seed(3);
+  const int64_t L = 333, hq = 4, hkv = 2, d = 64;
+  at::Tensor q = at::randn({L, hq, d}), k = at::randn({L, hkv, d}), v = at::randn({L, hkv, d});
+  auto cpu = attention::make_executor("cpu"), ref = attention::make_executor("reference");
+  const SparsePlan blocks = make_forced_density_plan(L, hq, 64, 0.5, 3);
+  testing::expect_attention_close(cpu->prefill_sparse(blocks, {q, k, v}), ref->prefill_sparse(blocks, {q, k, v}), at::kFloat, "fused");
+  EXPECT_NE(cpu->sparse_kernel().find("fused"), std::string::npos) << cpu->sparse_kernel();
+  SparsePlan cols("columns", L, hq, 64);
+  for (int64_t h = 0; h < hq; ++h)
+    for (int64_t b = 0; b < cols.num_query_blocks(); ++b) {
+      for (int64_t c = h; c < cols.block_begin(b); c += 7) add_interval(cols.keys(h, b), c, c + 1);
+      add_interval(cols.keys(h, b), cols.block_begin(b), cols.block_end(b));
+    }
+  testing::expect_attention_close(cpu->prefill_sparse(cols, {q, k, v}), ref->prefill_sparse(cols, {q, k, v}), at::kFloat, "gathered");
+  EXPECT_NE(cpu->sparse_kernel().find("gathered"), std::string::npos) << cpu->sparse_kernel();
+}
+
+TEST(SparseExecutors, GqaHeadsOfOneGroupKeepDifferentBlocks) {
+  at::manual_seed(2);
+  const int64_t L = 256, hq = 4, hkv = 1, d = 32;
+  // Head 0 of the group looks at the first 8 keys, head 1 at keys ~100, heads 2/3 locally.
+  at::Tensor k = at::randn({L, hkv, d}) * 0.1, q = at::randn({L, hq, d}) * 0.1;
+  k.narrow(0, 0, 8).select(1, 0).select(1, 0).fill_(6.0);
+  k.narrow(0, 100, 8).select(1, 0).select(1, 1).fill_(6.0);
+  q.select(1, 0).select(1, 0).fill_(6.0);
+  q.select(1, 1).select(1, 1).fill_(6.0);
+  const SparsePlan p = xattention_estimate(q, k, 32, 8, 0.9).plan;
+  EXPECT_NE(p.keys(0, 7), p.keys(1, 7));
+  auto ref = attention::make_executor("reference"), cpu = attention::make_executor("cpu");
+  at::Tensor v = at::randn({L, hkv, d});
+  testing::expect_attention_close(cpu->prefill_sparse(p, {q, k, v}), ref->prefill_sparse(p, {q, k, v}), at::kFloat, "gqa");
+}
+
+TEST(SparseDispatch, DataDependentPlansNeverRunDense) {
+  const TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{5, 3, 40, 7, false, 1, 40, 1});
+  const AttentionPlan plan = build_plan(resolve_method({{"name", "xattention"}, {"block_tokens", 32}, {"stride", 8}}), layout);
+  ASSERT_TRUE(plan.data_dependent);
+  const int64_t L = layout.length;
+  at::Tensor q = at::randn({L, 2, 32}), k = at::randn({L, 2, 32}), v = at::randn({L, 2, 32});
+  for (const char* name : {"reference", "cpu", "cpu_pieces", "batched"})
+    EXPECT_THROW(attention::make_executor(name)->prefill(plan, {q, k, v}), std::invalid_argument) << name;
+  EXPECT_THROW(attention::make_executor("cpu_pieces")->prefill_sparse(make_dense_sparse_plan(L, 2, 32), {q, k, v}),
+               std::invalid_argument);
+  auto cpu = attention::make_executor("cpu");
+  attention::SparseLog log;
+  at::Tensor out = attention::run_prefill(*cpu, plan, {q, k, v}, &log);
+  ASSERT_EQ(log.layers.size(), 1u);
+  EXPECT_GT(log.layers[0].estimator_flops, 0);
+  EXPECT_LE(log.layers[0].density_max, 1.0);
+  EXPECT_EQ(log.kernel, cpu->sparse_kernel());
+  const SparsePlan sp = xattention_estimate(q, k, 32, 8, 0.9).plan;
+  testing::expect_attention_close(out, attention::make_executor("reference")->prefill_sparse(sp, {q, k, v}), at::kFloat,
+                                  "dispatch");
+  // Static plans still go to Executor::prefill.
+  const AttentionPlan full = build_plan(resolve_method({{"name", "full"}}), layout);
+  EXPECT_NO_THROW(attention::run_prefill(*cpu, full, {q, k, v}, &log));
+  EXPECT_EQ(log.layers.size(), 1u);
+}
+
+TEST(SparseMethods, ParametersAreChecked) {
+  const TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{5, 2, 16, 7, false, 1, 16, 1});
+  EXPECT_THROW(build_plan(resolve_method({{"name", "xattention"}, {"stride", 7}}), layout), std::invalid_argument);
+  EXPECT_THROW(build_plan(resolve_method({{"name", "xattention"}, {"threshold", 1.5}}), layout), std::invalid_argument);
+  EXPECT_THROW(build_plan(resolve_method({{"name", "vertical_slash"}, {"slash_size", 60}}), layout), std::invalid_argument);
+  const AttentionPlan p = build_plan(resolve_method({{"name", "vertical_slash"}}), layout);
+  EXPECT_EQ(p.params["vertical_size"], 1000);
+  EXPECT_EQ(p.params["slash_size"], 6096);
+  EXPECT_EQ(p.params["last_q"], 64);
+  EXPECT_EQ(p.positions, layout.positions);  // full-attention positions kept
+}
+
+}  // namespace
+}  // namespace pevlm
