@@ -76,6 +76,10 @@ class QwenVideoLM : public VideoLM {
   // pevlm analyze wraps the executor to record attention mass per span).
   const QwenLlm& llm() const override { return *llm_; }
   attention::Executor& executor() const override { return *executor_; }
+  std::string detokenize(const std::vector<int64_t>& ids) const override {
+    return tokenizer_.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
+  }
+  std::vector<int64_t> stop_ids() const override { return stop_ids_; }
   at::Tensor embed(const BuiltPrompt& prompt, const at::Tensor& vision) const;
   // Qwen2.5-VL drafts (runtime_draft.h): loaded on this model's device, dtype and executor.
   std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const override;

@@ -79,6 +79,10 @@ class Qwen2VideoLM : public VideoLM {
   }
   const qwen2_5_vl::QwenLlm& llm() const override { return *backbone_.llm; }
   attention::Executor& executor() const override { return *backbone_.executor; }
+  std::string detokenize(const std::vector<int64_t>& ids) const override {
+    return backbone_.tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
+  }
+  std::vector<int64_t> stop_ids() const override { return backbone_.stop_ids; }
 
  protected:
   Qwen2VideoLM(std::filesystem::path dir, Qwen2Backbone backbone, at::ScalarType dtype, std::string device_name);

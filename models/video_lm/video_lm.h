@@ -156,6 +156,10 @@ class VideoLM {
   // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
   virtual const qwen2_5_vl::QwenLlm& llm() const = 0;
   virtual attention::Executor& executor() const = 0;
+  // The text of generated ids (special tokens skipped) and the ids that end generation (<|im_end|>,
+  // <|endoftext|>), for callers that drive prefill / generate themselves (reduction/: FastV's in-LLM stage).
+  virtual std::string detokenize(const std::vector<int64_t>& ids) const = 0;
+  virtual std::vector<int64_t> stop_ids() const = 0;
   // Draft checkpoints for decoders with a draft model (speculative, parallelvlm), or nullptr when the
   // family has none (then such a decoder is an error naming the family). `target_dir`: this model's
   // folder, for error messages.

@@ -1,0 +1,20 @@
+# Token reduction (issue 26): reduced layouts, FastV selection, matched-token baselines, the registry
+# (reduction_test); FastV's real subset inside the LLM against the masked emulation (reduction_llm_test).
+pevlm_add_test(reduction_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_test.cpp
+  DEPS pevlm_reduction pevlm_methods
+  LABELS reduction)
+pevlm_use_torch_pch(reduction_test)
+
+pevlm_add_test(reduction_llm_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_llm_test.cpp
+  DEPS pevlm_reduction pevlm_qwen_tiny pevlm_qwen_llm pevlm_methods pevlm_attention
+  LABELS reduction qwen_llm)
+pevlm_use_torch_pch(reduction_llm_test)
+
+if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
+  # `pevlm eval` with reduction x {full, pevlm} on the tiny Qwen2.5-VL and LLaVA-Video models.
+  pevlm_add_test(reduction_eval_e2e_test SOURCES reduction_eval_e2e_test.cpp DEPS pevlm_results LABELS reduction e2e)
+  target_compile_definitions(reduction_eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
+  add_dependencies(reduction_eval_e2e_test pevlm)
+endif()
