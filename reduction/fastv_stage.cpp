@@ -54,6 +54,7 @@ qwen2_5_vl::PrefillOptions::InLlmReduction fastv_stage(const TokenLayout& layout
       record->visual_after = int64_t(frame_tokens(reduced).size());
       record->frames_after = reduced.num_frames();
       record->kept = drop.kept;
+      record->scores = s;
     }
     return drop;
   };

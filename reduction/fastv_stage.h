@@ -29,6 +29,7 @@ at::Tensor last_token_attention(const AttentionPlan& plan, const at::Tensor& q_L
 struct FastvRecord {
   int64_t tokens_before = 0, visual_before = 0, tokens_after = 0, visual_after = 0, frames_after = 0;
   std::vector<int64_t> kept;  // kept rows of the prefill input
+  std::vector<float> scores;  // every token's score (last_token_attention)
 };
 
 // The PrefillOptions::reduce hook of FastV with K = `k` (>= 1) and dropped fraction `r` on `layout`; layers

@@ -18,3 +18,19 @@ if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
   target_compile_definitions(reduction_eval_e2e_test PRIVATE PEVLM_BIN="$<TARGET_FILE:pevlm>")
   add_dependencies(reduction_eval_e2e_test pevlm)
 endif()
+
+# FastV against its reference run in transformers on the golden tiny fixture (scripts/golden/make_fastv_golden.py).
+pevlm_add_test(reduction_golden_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_golden_test.cpp
+  DEPS pevlm_reduction pevlm_qwen_llm pevlm_methods pevlm_attention pevlm_safetensors_torch
+  LABELS reduction golden)
+pevlm_use_torch_pch(reduction_golden_test)
+
+if(NOT PEVLM_CORE_ONLY)
+  # `pevlm speed` rows under a reduction (two FastV phases, FLOP-ratio limits) on the tiny model's dimensions.
+  pevlm_add_test(reduction_speed_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_speed_test.cpp
+    DEPS pevlm_speed pevlm_speed_llm pevlm_qwen_tiny pevlm_qwen_config nlohmann_json::nlohmann_json
+    LABELS reduction speed)
+  pevlm_use_torch_pch(reduction_speed_test)
+endif()

@@ -12,6 +12,7 @@
 #include "decoders/decoder_registry.h"
 #include "harness/device_spec.h"
 #include "methods/method_registry.h"
+#include "reduction/reduction_registry.h"
 
 namespace pevlm {
 
@@ -26,6 +27,9 @@ struct EvalConfig {
   std::vector<MethodConfig> methods;
   // `decoder:` (one mapping or a list; list values sweep): every method runs with every decoder.
   std::vector<DecoderConfig> decoders = {DecoderConfig{}};
+  // `reduction:` (one mapping or a list; list values sweep; reduction/reduction_registry.h): every method and
+  // decoder runs on every reduction of the prompt (default: none).
+  std::vector<reduction::ReductionConfig> reductions = {reduction::ReductionConfig{}};
   DeviceSpec device;                  // `device:` (cpu | cuda | cuda:N; --device overrides), checked
   std::string executor = "auto";      // kernel family; auto -> the device's default; checked against device
   std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "datasets/longvideobench/annotations.h"
 #include "datasets/longvideobench/answer.h"
@@ -23,6 +24,7 @@
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
+#include "reduction/reduced_answer.h"
 
 namespace pevlm {
 namespace {
@@ -31,13 +33,19 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 // Fields every row of a sample shares.
-nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const DecoderConfig& d, const EvalConfig& c,
-                        const nlohmann::json& model, const nlohmann::json& prov) {
-  nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
+// The row label: method (+ decoder) (+ reduction when there is one, so rows without stay as they were).
+std::string reduced_row_label(const MethodConfig& m, const DecoderConfig& d, const reduction::ReductionConfig& r) {
+  return row_label(m, d) + (r.is_none() ? "" : "+" + r.label());
+}
+
+nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const DecoderConfig& d,
+                        const reduction::ReductionConfig& r, const EvalConfig& c, const nlohmann::json& model,
+                        const nlohmann::json& prov) {
+  nlohmann::json row = {{"key", s.id + "|" + reduced_row_label(m, d, r)},
                         {"sample_id", s.id},
                         {"video_id", s.video_id},  // the report's cluster for confidence intervals
                         {"method", m.name},
-                        {"label", row_label(m, d)},
+                        {"label", reduced_row_label(m, d, r)},
                         {"params", m.params},
                         {"decoder", d.to_json()},
                         {"decoder_label", d.label()},
@@ -60,6 +68,10 @@ nlohmann::json base_row(const lvb::Sample& s, const MethodConfig& m, const Decod
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
+  if (!r.is_none()) {  // rows without a reduction stay as they were (resume, merge)
+    row["method_label"] = m.label();
+    row["reduction"] = {{"name", r.name}, {"params", r.params}, {"label", r.label()}};
+  }
   const auto letter = s.correct_letter();
   row["correct_letter"] = letter && !c.protocol.open_ended ? nlohmann::json(std::string(1, *letter)) : nlohmann::json(nullptr);
   if (c.protocol.open_ended) row["open_ended"] = true;  // no answer, no score (report: not in accuracy)
@@ -147,15 +159,22 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   EvalSummary sum;
   for (const auto& s : samples) {
     bool pending = false;
-    for (const auto& m : c.methods)
-      for (const auto& d : c.decoders) pending = pending || !store.done(s.id + "|" + row_label(m, d));
+    for (const auto& r : c.reductions)
+      for (const auto& m : c.methods)
+        for (const auto& d : c.decoders) pending = pending || !store.done(s.id + "|" + reduced_row_label(m, d, r));
     if (pending) todo.push_back(s);
-    else sum.rows_skipped += int64_t(c.methods.size() * c.decoders.size());
+    else sum.rows_skipped += int64_t(c.reductions.size() * c.methods.size() * c.decoders.size());
   }
-  std::fprintf(stderr, "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
+  std::fprintf(stderr,
+               "[eval] %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder x %zu reduction "
+               "configurations -> %s\n",
                samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
-               store.path().c_str());
+               c.reductions.size(), store.path().c_str());
   if (todo.empty()) return sum;
+  // Every reduction x method pair, reductions outermost (a sample's rows of one reduction stay together).
+  std::vector<std::pair<reduction::ReductionConfig, MethodConfig>> runs;
+  for (const auto& r : c.reductions)
+    for (const auto& m : c.methods) runs.emplace_back(r, m);
 
   const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
   const VideoLM& model = *loaded;
@@ -222,9 +241,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     }
     // Greedy answers of this sample per method label: the greedy rows and the speculative rows'
     // comparison (lossless, speedup) share one run.
-    std::map<std::string, std::pair<MethodAnswer, nlohmann::json>> greedy;
+    std::map<std::string, std::tuple<MethodAnswer, nlohmann::json, nlohmann::json>> greedy;
     std::map<std::string, DraftInput> draft_inputs;  // per draft folder: its embeddings of this sample
-    auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d) {
+    auto run_answer = [&](const MethodConfig& m, const DecoderConfig& d, const reduction::ReductionConfig& r) {
       reset_device_peak(c.device);
       const std::string draft_dir = draft_model_of(d);
       auto draft = draft_inputs.find(draft_dir);
@@ -235,18 +254,20 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         draft = draft_inputs.emplace(draft_dir, drafts->input(draft_dir, video.input, video.plan.system_prompt,
                                                                video.plan.question_text, prompt.ids)).first;
       }
-      MethodAnswer a = model.answer(x_LD, prompt.layout, m, c.protocol.max_new_tokens, d,
-                                    draft_dir.empty() ? nullptr : &draft->second);
-      return std::make_pair(std::move(a), memory_figures(c.device).to_json());
+      reduction::ReducedAnswer a = reduction::answer_reduced(model, x_LD, prompt.layout, m, r, c.protocol.max_new_tokens, d,
+                                                             draft_dir.empty() ? nullptr : &draft->second);
+      return std::make_tuple(std::move(a.answer), memory_figures(c.device).to_json(), std::move(a.record));
     };
-    auto greedy_for = [&](const MethodConfig& m) -> const std::pair<MethodAnswer, nlohmann::json>& {
-      auto it = greedy.find(m.label());
-      if (it == greedy.end()) it = greedy.emplace(m.label(), run_answer(m, DecoderConfig{})).first;
+    using Answered = std::tuple<MethodAnswer, nlohmann::json, nlohmann::json>;  // answer, memory, reduction record
+    auto greedy_for = [&](const MethodConfig& m, const reduction::ReductionConfig& r) -> const Answered& {
+      const std::string key = m.label() + "|" + r.label();
+      auto it = greedy.find(key);
+      if (it == greedy.end()) it = greedy.emplace(key, run_answer(m, DecoderConfig{}, r)).first;
       return it->second;
     };
-    for (const MethodConfig& m : c.methods)
+    for (const auto& [r, m] : runs)
       for (const DecoderConfig& d : c.decoders) {
-        nlohmann::json row = base_row(s, m, d, c, model_json, prov);
+        nlohmann::json row = base_row(s, m, d, r, c, model_json, prov);
         row["model_load"] = model.load_figures();
         if (store.done(row["key"].get<std::string>())) {
           ++sum.rows_skipped;
@@ -255,10 +276,11 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         if (sample_info.is_object()) row.update(sample_info);
         try {
           if (!sample_error.empty()) throw std::runtime_error(sample_error);
-          std::pair<MethodAnswer, nlohmann::json> own;
-          if (!d.is_greedy()) own = run_answer(m, d);
-          const auto& [a, memory] = d.is_greedy() ? greedy_for(m) : own;
+          Answered own;
+          if (!d.is_greedy()) own = run_answer(m, d, r);
+          const auto& [a, memory, record] = d.is_greedy() ? greedy_for(m, r) : own;
           row["memory"] = memory;
+          if (!r.is_none()) row["reduction"] = record;
           row["timing_clock"] = a.timings.clock;
           row["tokens"] = a.token_counts;
           row["generated_tokens"] = a.tokens.size();
@@ -277,7 +299,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           }
           row["decode_tokens_per_s"] = tokens_per_second(int64_t(a.tokens.size()), a.timings.decode_ms);
           if (a.speculative) {
-            const MethodAnswer& base = greedy_for(m).first;
+            const MethodAnswer& base = std::get<0>(greedy_for(m, r));
             SpeculativeFigures f = *a.speculative;
             f.greedy_decode_ms = base.timings.decode_ms;
             f.lossless = a.tokens == base.tokens;
@@ -290,6 +312,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                                {"vision", vision_ms},                  {"prefill_attention", a.timings.prefill_attention_ms},
                                {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
           if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
+          if (!r.is_none()) row["timings_ms"]["reduction"] = record["ms"];
         } catch (const std::exception& e) {
           row["error"] = e.what();
           ++sum.errors;
