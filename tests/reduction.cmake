@@ -34,3 +34,9 @@ if(NOT PEVLM_CORE_ONLY)
     LABELS reduction speed)
   pevlm_use_torch_pch(reduction_speed_test)
 endif()
+
+if(TARGET pevlm_report)
+  # The report's "vs full" table and Table 1 with token-reduced rows.
+  pevlm_add_test(reduction_report_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_report_test.cpp DEPS pevlm_report
+                 LABELS reduction report)
+endif()

@@ -29,18 +29,10 @@ std::map<std::string, std::pair<bool, std::string>> scored_by_sample(const std::
   return out;
 }
 
-// The configuration's reduction label ("none" when its rows carry no reduction, reduction/).
-std::string reduction_of(const std::vector<nlohmann::json>& rows, const ConfigInfo& cfg) {
-  for (const auto& r : rows)
-    if (row_in_config(r, cfg) && r.contains("reduction") && r["reduction"].is_object())
-      return r["reduction"].value("label", std::string("none"));
-  return "none";
-}
-
 // Mean share of the visual tokens the LLM saw (tokens_after / tokens_before of the reduction record), in %;
 // 100 without a reduction; null when no row records it.
 nlohmann::json visual_tokens_kept(const std::vector<nlohmann::json>& rows, const ConfigInfo& cfg) {
-  if (reduction_of(rows, cfg) == "none") return 100.0;
+  if (cfg.reduction == "none") return 100.0;
   double sum = 0;
   int64_t n = 0;
   for (const auto& r : rows) {
@@ -60,7 +52,7 @@ nlohmann::json paired_vs_full_table(const std::vector<nlohmann::json>& rows, con
   std::vector<nlohmann::json> out;
   for (const ConfigInfo& cfg : configs) {
     // The baseline: full attention on the whole prompt (a token reduction under full attention is compared too).
-    const auto is_baseline = [&](const ConfigInfo& c) { return c.method == "full" && reduction_of(rows, c) == "none"; };
+    const auto is_baseline = [&](const ConfigInfo& c) { return c.method == "full" && c.reduction == "none"; };
     if (is_baseline(cfg)) continue;
     const std::string decoder = decoder_of(rows, cfg);
     const auto base = std::find_if(configs.begin(), configs.end(), [&](const ConfigInfo& c) {
@@ -112,7 +104,7 @@ nlohmann::json paired_vs_full_table(const std::vector<nlohmann::json>& rows, con
   }
   // The visual-token column only when some configuration reduces tokens (reports without stay as they were).
   const bool any_reduction = std::any_of(configs.begin(), configs.end(), [&](const ConfigInfo& c) {
-    return reduction_of(rows, c) != "none";
+    return c.reduction != "none";
   });
   if (any_reduction)
     return table_json({{"model", "model"}, {"label", "configuration"}, {"baseline", "vs"}, {"pairs", "pairs"},

@@ -66,8 +66,9 @@ struct PrefillOptions {
   std::function<void(int64_t n, const at::Tensor& h_LD)> observe_hidden;
   // In-LLM token reduction (reduction/in_llm.h, FastV; issue 26). When `reduce.select` is set, it is called
   // at layer `reduce.after_layer` with that layer's plan and rotated q/k; layers after it run on the returned
-  // rows only, their KV included (a real subset), under the returned plan. Its time is
-  // LlmTimings::prefill_reduction_ms (left out of prefill_attention_ms / prefill_other_ms).
+  // rows only, their KV included (a real subset), under the returned plan's attention; the kept rows keep the
+  // rotary positions they had (FastV: `position_ids = keep_indexs`), so the returned plan's own positions are not
+  // read. Its time is LlmTimings::prefill_reduction_ms (left out of prefill_attention_ms / prefill_other_ms).
   struct TokenDrop {
     std::vector<int64_t> kept;  // strictly increasing rows of the prefill input (the last row included)
     AttentionPlan plan;         // the plan of the kept rows (their original positions)
