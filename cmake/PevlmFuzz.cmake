@@ -16,6 +16,10 @@ add_subdirectory(models/safetensors)
 add_subdirectory(models/tokenizer)
 add_subdirectory(datasets/answers)        # the answer extractors pevlm_lvb parses model output with
 add_subdirectory(datasets/longvideobench)
+add_subdirectory(datasets/dataset)        # pevlm_lvb_benchmark (datasets/longvideobench) links the dataset interface
+add_subdirectory(datasets/videomme)       # Video-MME annotations and SRT subtitles
+add_subdirectory(datasets/mlvu)
+add_subdirectory(datasets/lvbench)
 add_subdirectory(datasets/video)
 add_subdirectory(harness)                 # pevlm_harness_core only (harness/CMakeLists.txt stops there)
 add_subdirectory(fuzz)

@@ -84,3 +84,50 @@ function(pevlm_check_models_layering)
     endwhile()
   endforeach()
 endfunction()
+
+# Include directions (issue 23): the shared decoder (models/llm/) includes no family and nothing of
+# models/ but itself and models/safetensors/; a family folder (any models/ folder that is not one of
+# the shared ones below) includes no other family's headers; models/video_lm/ includes a family's
+# headers only in its registry (registry.cpp, the one list of family constructors); decoders/ and
+# harness/ include none (they see VideoLM and the registry). Fails configure naming the file and the
+# include.
+set(PEVLM_SHARED_MODEL_FOLDERS llm safetensors tokenizer siglip video_lm)
+
+function(pevlm_check_include_directions)
+  if(NOT EXISTS ${PROJECT_SOURCE_DIR}/models/CMakeLists.txt)
+    return()
+  endif()
+  file(GLOB _dirs LIST_DIRECTORIES true RELATIVE ${PROJECT_SOURCE_DIR}/models ${PROJECT_SOURCE_DIR}/models/*)
+  set(_families)
+  foreach(_d IN LISTS _dirs)
+    if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/models/${_d} AND NOT _d IN_LIST PEVLM_SHARED_MODEL_FOLDERS)
+      list(APPEND _families ${_d})
+    endif()
+  endforeach()
+  file(GLOB_RECURSE _sources
+       ${PROJECT_SOURCE_DIR}/models/*.h ${PROJECT_SOURCE_DIR}/models/*.cpp
+       ${PROJECT_SOURCE_DIR}/decoders/*.h ${PROJECT_SOURCE_DIR}/decoders/*.cpp
+       ${PROJECT_SOURCE_DIR}/harness/*.h ${PROJECT_SOURCE_DIR}/harness/*.cpp)
+  foreach(_f IN LISTS _sources)
+    file(RELATIVE_PATH _rel ${PROJECT_SOURCE_DIR} ${_f})
+    set(_own "")
+    if(_rel MATCHES "^models/([^/]+)/")
+      set(_own ${CMAKE_MATCH_1})
+    endif()
+    file(STRINGS ${_f} _includes REGEX "^#include \"models/[A-Za-z0-9_]+/")
+    foreach(_inc IN LISTS _includes)
+      string(REGEX REPLACE "^#include \"models/([A-Za-z0-9_]+)/.*" "\\1" _dir "${_inc}")
+      if(_dir STREQUAL _own)
+        continue()
+      endif()
+      if(_own STREQUAL "llm" AND NOT _dir STREQUAL "safetensors")
+        message(FATAL_ERROR "pevlm-bench: ${_rel}: ${_inc}: the shared decoder (models/llm/) may include only "
+                            "models/llm/ and models/safetensors/")
+      endif()
+      if(_dir IN_LIST _families AND NOT _rel STREQUAL "models/video_lm/registry.cpp")
+        message(FATAL_ERROR "pevlm-bench: ${_rel}: ${_inc}: a family's headers (models/${_dir}/) may be included only "
+                            "inside that family and by models/video_lm/registry.cpp")
+      endif()
+    endforeach()
+  endforeach()
+endfunction()

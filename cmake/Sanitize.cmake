@@ -12,10 +12,12 @@ set(PEVLM_SANITIZE_DEFAULT_TARGETS
   # untrusted files: videos (FFmpeg buffers, swscale strides), model outputs (answer extractors), dataset JSON/subtitles, safetensors headers and
   # mmaps, tokenizer JSON/BPE, YAML configs and the JSONL results store, frames/embedding caches (eval)
   pevlm_video pevlm_answers pevlm_lvb pevlm_synthetic pevlm_safetensors pevlm_safetensors_torch pevlm_tokenizer
+  # the benchmarks behind the dataset interface (annotation JSON/JSONL, SRT subtitles, protocol cards)
+  pevlm_dataset pevlm_lvb_benchmark pevlm_videomme pevlm_mlvu pevlm_lvbench pevlm_datasets pevlm_protocol_cards
   pevlm_harness_core pevlm_results pevlm_eval
   # raw buffers: the fused attention kernel (tile buffers, packing, non-temporal stores, strided caches),
   # the frame preprocessing of every family (resize, patchify), config/weight readers and tiny writers, prompts
-  pevlm_attention pevlm_qwen_vision pevlm_siglip pevlm_llava_video pevlm_longvila pevlm_qwen_config pevlm_qwen_prompt
+  pevlm_attention pevlm_qwen_vision pevlm_siglip pevlm_llava_video pevlm_longvila pevlm_llm_config pevlm_qwen_config pevlm_qwen_prompt
   pevlm_qwen_tiny pevlm_video_lm_family pevlm_pil_resize pevlm_video_lm)
 set(PEVLM_SANITIZE_TARGETS "${PEVLM_SANITIZE_DEFAULT_TARGETS}" CACHE STRING
     "Targets instrumented under PEVLM_SANITIZE (\"all\" = every target)")

@@ -1,4 +1,4 @@
-// Greedy autoregressive decoding (QwenLlm::generate): argmax of every step's logits, ties to the
+// Greedy autoregressive decoding (llm::Decoder::generate): argmax of every step's logits, ties to the
 // lowest id; the reference every speculative decoder must reproduce token for token.
 #include "decoders/decoder_registry.h"
 

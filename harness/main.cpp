@@ -11,6 +11,7 @@
 #include "harness/huge_pages.h"
 #ifdef PEVLM_WITH_MODELS
 #include "datasets/synthetic/synthetic_lvb.h"
+#include "datasets/synthetic/synthetic_formats.h"
 #endif
 #ifdef PEVLM_WITH_REPORT
 #include "harness/report/report_command.h"
@@ -34,12 +35,14 @@ const std::map<std::string, Command>& commands() {
 #ifdef PEVLM_WITH_MODELS
       // merge lives with eval (harness/eval/eval_command.cpp), absent in PEVLM_CORE_ONLY builds
       {"merge", {pevlm::run_merge_command, "combine shard outputs (OUT IN...)"}},
-      {"eval", {pevlm::run_eval_command, "LongVideoBench evaluation (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
+      {"eval", {pevlm::run_eval_command, "benchmark evaluation: LongVideoBench, Video-MME, MLVU, LVBench (--config FILE [--out DIR] [--shard i/n] [--limit N])"}},
       {"analyze", {pevlm::run_analyze_command, "attention mass per prompt span, divergence from full attention, sink chooser (--config FILE [--out DIR] [--suggest-sink])"}},
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
       {"make-tiny-model", {pevlm::run_make_tiny_model_command,
                            "write a tiny random checkpoint (DIR [--family qwen2_5_vl|llava_video|longvila] [--seed N] [--size base|small])"}},
-      {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S])"}},
+      {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S]; = make-synthetic-dataset --format lvb)"}},
+      {"make-synthetic-dataset", {pevlm::synthetic::run_make_synthetic_dataset_command,
+                                  "write a synthetic dataset in a release's format (--format lvb|videomme|mlvu|lvbench DIR [--videos N] [--seed S])"}},
 #endif
 #ifdef PEVLM_WITH_REPORT
       {"report", {pevlm::run_report_command, "accuracy / latency-cap / speed tables from a results folder (DIR)"}},

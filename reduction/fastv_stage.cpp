@@ -33,17 +33,17 @@ at::Tensor last_token_attention(const AttentionPlan& plan, const at::Tensor& q_L
   return at::softmax(logits_HL, 1).mean(0);
 }
 
-qwen2_5_vl::PrefillOptions::InLlmReduction fastv_stage(const TokenLayout& layout, const MethodConfig& method, int64_t k,
+llm::PrefillOptions::InLlmReduction fastv_stage(const TokenLayout& layout, const MethodConfig& method, int64_t k,
                                                        double r, double scale, std::shared_ptr<FastvRecord> record) {
   if (k < 1) throw std::invalid_argument("fastv: k must be >= 1 (the scores come from layer k - 1), got " + std::to_string(k));
   fastv_keep_count(0, r);  // validates r
-  qwen2_5_vl::PrefillOptions::InLlmReduction stage;
+  llm::PrefillOptions::InLlmReduction stage;
   stage.after_layer = k - 1;
   stage.select = [layout, method, r, scale, record](const AttentionPlan& plan, const at::Tensor& q_LHD,
                                                     const at::Tensor& k_LHD) {
     const at::Tensor scores = last_token_attention(plan, q_LHD, k_LHD, scale).contiguous().cpu();
     const std::vector<float> s(scores.data_ptr<float>(), scores.data_ptr<float>() + scores.numel());
-    qwen2_5_vl::PrefillOptions::TokenDrop drop;
+    llm::PrefillOptions::TokenDrop drop;
     drop.kept = fastv_select(layout, s, r);
     const TokenLayout reduced = subset_layout(layout, drop.kept);
     drop.plan = build_plan(method, reduced);

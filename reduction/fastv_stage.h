@@ -2,7 +2,7 @@
 // of every token is the mean over query heads of the last token's attention probabilities at layer K-1
 // (`last_attention.mean(dim=1)[0][-1]`, the eager attention's softmax output), the top int((1-R) N_v)
 // visual tokens go on in sequence order with their positions, and layers >= K run on them only (their KV
-// included: QwenLlm's PrefillOptions::reduce). The plan of layers >= K is the method's plan rebuilt on the
+// included: llm::Decoder's PrefillOptions::reduce). The plan of layers >= K is the method's plan rebuilt on the
 // reduced TokenLayout, so FastV composes with every attention method.
 #pragma once
 
@@ -15,7 +15,7 @@
 
 #include "methods/method_registry.h"
 #include "methods/token_layout.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm::reduction {
 
@@ -35,7 +35,7 @@ struct FastvRecord {
 // The PrefillOptions::reduce hook of FastV with K = `k` (>= 1) and dropped fraction `r` on `layout`; layers
 // >= K run `method`'s plan on the reduced layout. `record` (optional) receives the counts and kept rows.
 // Throws std::invalid_argument for k < 1 or r outside [0, 1).
-qwen2_5_vl::PrefillOptions::InLlmReduction fastv_stage(const TokenLayout& layout, const MethodConfig& method, int64_t k,
+llm::PrefillOptions::InLlmReduction fastv_stage(const TokenLayout& layout, const MethodConfig& method, int64_t k,
                                                        double r, double scale, std::shared_ptr<FastvRecord> record = nullptr);
 
 }  // namespace pevlm::reduction

@@ -51,17 +51,17 @@ ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const
                                 decoder.name + "'");
   const auto& llm = model.llm();
   auto record = std::make_shared<FastvRecord>();
-  qwen2_5_vl::PrefillOptions po;
+  llm::PrefillOptions po;
   po.reduce = fastv_stage(layout, method, reduction.params.at("k").get<int64_t>(), reduction.params.at("r").get<double>(),
                           1.0 / std::sqrt(double(llm.text().head_dim)), record);
   if (po.reduce.after_layer >= llm.text().num_layers)
     throw std::invalid_argument("reduction 'fastv': k = " + std::to_string(po.reduce.after_layer + 1) + " but the model has " +
                                 std::to_string(llm.text().num_layers) + " layers");
-  qwen2_5_vl::LlmSession session = llm.prefill(x_LD, build_plan(method, layout), model.executor(), po);
-  qwen2_5_vl::GenerationOptions gen;
+  llm::Session session = llm.prefill(x_LD, build_plan(method, layout), model.executor(), po);
+  llm::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = model.stop_ids();
-  const qwen2_5_vl::GenerationResult result = llm.generate(session, gen);
+  const llm::GenerationResult result = llm.generate(session, gen);
   MethodAnswer a{model.detokenize(result.tokens), result.tokens, session.plan.token_counts(), session.timings,
                  std::nullopt, nullptr};
   a.token_counts["after_reduction"] = session.cache.reduced_plan ? session.cache.reduced_plan->token_counts() : nullptr;

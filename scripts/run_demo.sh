@@ -5,6 +5,8 @@
 #   2. pevlm eval of configs/demo.yaml (five methods + a PEVLM sink/block sweep), then the same for a tiny
 #      LLaVA-Video and a tiny LongVILA (every family behind the model interface; PEVLM_DEMO_FAMILY_LIMIT
 #      samples each, default 4; their reports are in eval-llava_video/ and eval-longvila/);
+#      then Video-MME (3 synthetic videos, configs/demo-videomme.yaml: official prompt, frame-aligned
+#      subtitles, PEVLM_DEMO_LIMIT questions, default 9; its report is in eval-videomme/);
 #   3. an attention-only speed table at the Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml);
 #   4. pevlm report (accuracy, latency caps, sweep, speed, accuracy by position) + plots;
 #   5. pevlm analyze (configs/analyze-demo.yaml): attention mass per span, divergence from full
@@ -29,6 +31,13 @@ for family in llava_video longvila; do
     --set "dataset={root: $out/lvb, split: val}" --limit "${PEVLM_DEMO_FAMILY_LIMIT:-4}"
   "$pevlm" report "$out/eval-$family" >/dev/null
 done
+echo "== pevlm eval: tiny Qwen2.5-VL on synthetic Video-MME, frame-aligned subtitles (configs/demo-videomme.yaml) =="
+[ -f "$out/videomme/videomme.jsonl" ] || "$pevlm" make-synthetic-dataset --format videomme "$out/videomme" \
+  --videos 3 --seed 0
+vmme_args=(--set "model=$out/tiny-model" --set "dataset={benchmark: videomme, root: $out/videomme}"
+           --limit "${PEVLM_DEMO_LIMIT:-9}")
+"$pevlm" eval --config "$root/configs/demo-videomme.yaml" --out "$out/eval-videomme" "${vmme_args[@]}"
+"$pevlm" report "$out/eval-videomme" >/dev/null
 echo "== pevlm speed: attention only, Qwen2.5-VL-7B layer shape (configs/speed-demo.yaml) =="
 speed_args=()
 if [ -n "${PEVLM_DEMO_SPEED_TOKENS:-}" ]; then

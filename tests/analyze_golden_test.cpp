@@ -3,9 +3,9 @@
 // output_attentions=True summed over the prompt's spans by scripts/golden/qwen_golden_attention.py
 // (tests/data/golden/qwen2_5_vl_tiny_attention/). Checked two ways:
 //  - every prompt row, every layer and head: attention::span_masses on the q/k the prefill computes
-//    (PrefillOptions::observe_qk) against <C>.mass;
+//    (llm::PrefillOptions::observe_qk) against <C>.mass;
 //  - the analysis path: MassRecorder around the executor (question rows averaged, the first
-//    generated token through QwenLlm::decode) against the golden rows averaged the same way.
+//    generated token through llm::Decoder::decode) against the golden rows averaged the same way.
 // Tolerance: fp32 max-abs 1e-5 (the bar; masses lie in [0, 1], 48 keys); every query's
 // masses sum to 1 within 1e-5, in the golden file and here.
 #include <gtest/gtest.h>
@@ -16,12 +16,14 @@
 
 #include "attention/span_mass.h"
 #include "harness/analyze/mass_recorder.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
 #include "tests/qwen_golden_util.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 namespace st = pevlm::safetensors;
 
 namespace {
@@ -35,7 +37,7 @@ class AnalyzeGolden : public ::testing::Test {
     mass_file_ = root.path + "/qwen2_5_vl_tiny_attention/attention_mass.safetensors";
     const std::string missing = pevlm::test::golden_missing({root.golden_file(), root.methods_file(), mass_file_});
     if (!missing.empty()) GTEST_SKIP() << missing << " (scripts/golden/qwen_golden_attention.py writes it)";
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(root.model_dir(), {at::kFloat}));
+    llm_ = std::make_unique<llm::Decoder>(q::load_llm(root.model_dir(), {at::kFloat}));
     st::Checkpoint g = st::Checkpoint::open(root.golden_file());
     embeds_ = st::to_tensor_copy(g.get("inputs_embeds"));
     layout_ = pevlm::testing::golden_layout(pevlm::testing::to_positions(st::to_tensor_copy(g.get("position_ids"))));
@@ -51,7 +53,7 @@ class AnalyzeGolden : public ::testing::Test {
   }
 
   std::string mass_file_;
-  std::unique_ptr<q::QwenLlm> llm_;
+  std::unique_ptr<llm::Decoder> llm_;
   at::Tensor embeds_;
   pevlm::TokenLayout layout_;
   std::unique_ptr<st::Checkpoint> methods_, masses_;
@@ -70,7 +72,7 @@ TEST_F(AnalyzeGolden, EveryPromptRowMatchesTransformers) {
   for (const auto& c : pevlm::testing::golden_method_configs()) {
     const pevlm::AttentionPlan p = plan(c);
     std::vector<at::Tensor> per_layer;
-    q::PrefillOptions po;
+    llm::PrefillOptions po;
     po.observe_qk = [&](int64_t, const at::Tensor& q_LHD, const at::Tensor& k_LHD) {
       per_layer.push_back(pevlm::attention::span_masses(p.queries, p.groups, q_LHD, 0, k_LHD, bounds, 0.0));
     };
@@ -88,7 +90,7 @@ TEST_F(AnalyzeGolden, RecorderQuestionAndGeneratedSetsMatchTransformers) {
   for (const auto& c : pevlm::testing::golden_method_configs()) {
     const pevlm::AttentionPlan p = plan(c);
     pevlm::MassRecorder recorder(*executor_, layout_, llm_->text().num_layers, {true, true}, {});
-    q::LlmSession s = llm_->prefill(embeds_, p, recorder);
+    llm::Session s = llm_->prefill(embeds_, p, recorder);
     const int64_t token = s.logits_LV[0].argmax().item<int64_t>();
     ASSERT_EQ(token, st::to_tensor_copy(methods_->get(c.name + ".next_token")).item<int64_t>()) << c.name;
     llm_->decode(s, {token});

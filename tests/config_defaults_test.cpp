@@ -65,7 +65,7 @@ std::string ConfigFixtures::log_;
 int ConfigFixtures::status_ = -1;
 json ConfigFixtures::expected_;
 
-void expect_text(const pevlm::qwen2_5_vl::TextConfig& t, const json& e, const std::string& c) {
+void expect_text(const pevlm::llm::TextConfig& t, const json& e, const std::string& c) {
   SCOPED_TRACE(c + " text");
   EXPECT_EQ(t.hidden_size, e["hidden_size"].get<int64_t>());
   EXPECT_EQ(t.num_layers, e["num_layers"].get<int64_t>());

@@ -26,22 +26,23 @@
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/speculative_prefill.h"
 #include "models/qwen2_5_vl/uv_prune.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "tests/qwen_tiny_test_config.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace pevlm {
 namespace {
 
 constexpr int64_t kVocab = 512;
 
-q::QwenLlm make_llm(const std::string& size, uint64_t seed) {
+llm::Decoder make_llm(const std::string& size, uint64_t seed) {
   q::Qwen25VLConfig c = testing::small_tiny_config(kVocab);
   if (size != "base") c = q::tiny_config(kVocab, c.tokens, /*bf16=*/false, size);
-  q::LlmOptions o;
+  llm::DecoderOptions o;
   o.dtype = at::kFloat;
-  return q::QwenLlm(c.text, c.tokens, q::random_llm_weights(c.text, seed, at::kFloat, 0.08), o);
+  return llm::Decoder(c.text, llm::random_weights(c.text, seed, at::kFloat, 0.08), o);
 }
 
 // 6 text tokens, 6 frames of 8 tokens (48 visual, M-RoPE 2 x 4 grids), 6 question tokens: L = 60.
@@ -62,9 +63,9 @@ struct Mode {
 };
 
 struct Bench {
-  q::QwenLlm target = make_llm("base", 7);
-  q::QwenLlm small = make_llm("small", 11);
-  q::QwenLlm random = make_llm("small", 12);
+  llm::Decoder target = make_llm("base", 7);
+  llm::Decoder small = make_llm("small", 11);
+  llm::Decoder random = make_llm("small", 12);
   std::unique_ptr<attention::Executor> executor = attention::make_executor("cpu");
   std::unique_ptr<attention::Executor> draft_executor = attention::make_executor("cpu");
   TokenLayout lay = layout();
@@ -74,14 +75,14 @@ struct Bench {
     at::set_num_threads(1);  // tiny matrices: one intra-op thread per side (the parallel side has its own thread)
     for (int64_t i = 0; i < lay.length; ++i) ids.push_back(6 + (i * 37 + 11) % 500);
   }
-  const q::QwenLlm& draft(Draft d) const { return d == Draft::Small ? small : d == Draft::Random ? random : target; }
-  q::GenerationResult greedy(const q::GenerationOptions& g, q::LlmSession* keep = nullptr) {
-    q::LlmSession s = target.prefill(target.embed(ids), plan, *executor);
-    q::GenerationResult r = target.generate(s, g);
+  const llm::Decoder& draft(Draft d) const { return d == Draft::Small ? small : d == Draft::Random ? random : target; }
+  llm::GenerationResult greedy(const llm::GenerationOptions& g, llm::Session* keep = nullptr) {
+    llm::Session s = target.prefill(target.embed(ids), plan, *executor);
+    llm::GenerationResult r = target.generate(s, g);
     if (keep) *keep = std::move(s);
     return r;
   }
-  q::DraftResult run(Draft d, int64_t gamma, const Mode& m, const q::GenerationOptions& g, const q::DraftFilter& filter = {},
+  q::DraftResult run(Draft d, int64_t gamma, const Mode& m, const llm::GenerationOptions& g, const q::DraftFilter& filter = {},
                      const q::DraftRoundHook& hook = {}) {
     q::PairPrefillOptions po;
     po.prune = m.parallel;
@@ -90,7 +91,7 @@ struct Bench {
     po.concurrent = m.threads;
     po.startup_steps = m.parallel ? gamma + 1 : 0;
     po.filter = filter;
-    const q::QwenLlm& dm = draft(d);
+    const llm::Decoder& dm = draft(d);
     q::PairPrefill pre = q::prefill_pair(target, target.embed(ids), lay, plan, *executor, dm, dm.embed(ids), *draft_executor, po);
     q::DraftOptions o;
     o.gamma = gamma;
@@ -111,7 +112,7 @@ std::string describe(Draft d, int64_t gamma, const Mode& m) {
          " alpha " + std::to_string(m.alpha) + (m.threads ? " threads" : " sequential");
 }
 
-void check_accounting(const q::DraftResult& r, int64_t gamma_max, const q::GenerationOptions& g) {
+void check_accounting(const q::DraftResult& r, int64_t gamma_max, const llm::GenerationOptions& g) {
   int64_t emitted = 0;
   for (size_t i = 0; i < r.stats.rounds.size(); ++i) {
     const q::DraftRound& round = r.stats.rounds[i];
@@ -136,9 +137,9 @@ const std::vector<Mode>& modes() {
 
 TEST(DecoderDraft, OutputEqualsGreedyForEveryDraftGammaAlphaAndPipeline) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
-  const q::GenerationResult greedy = b.greedy(g);
+  const llm::GenerationResult greedy = b.greedy(g);
   ASSERT_EQ(greedy.tokens.size(), 20u);
   for (Draft d : {Draft::Small, Draft::Random, Draft::Self})
     for (int64_t gamma : {1, 3, 6})
@@ -153,13 +154,13 @@ TEST(DecoderDraft, OutputEqualsGreedyForEveryDraftGammaAlphaAndPipeline) {
 
 TEST(DecoderDraft, StopTokensAndLengthCutsAreExact) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
-  const q::GenerationResult greedy = b.greedy(g);
+  const llm::GenerationResult greedy = b.greedy(g);
   for (size_t at : {size_t(0), size_t(3), size_t(7)}) {  // stop on the token greedy emits at position `at`
-    q::GenerationOptions gs = g;
+    llm::GenerationOptions gs = g;
     gs.stop_ids = {greedy.tokens[at], 511};
-    const q::GenerationResult greedy_stop = b.greedy(gs);
+    const llm::GenerationResult greedy_stop = b.greedy(gs);
     ASSERT_TRUE(greedy_stop.stopped);
     for (int64_t gamma : {1, 3, 6})
       for (const Mode& m : modes()) {
@@ -170,9 +171,9 @@ TEST(DecoderDraft, StopTokensAndLengthCutsAreExact) {
       }
   }
   for (int64_t n : {0, 1, 2, 5, 11}) {
-    q::GenerationOptions gn = g;
+    llm::GenerationOptions gn = g;
     gn.max_new_tokens = n;
-    const q::GenerationResult greedy_n = b.greedy(gn);
+    const llm::GenerationResult greedy_n = b.greedy(gn);
     for (int64_t gamma : {1, 3, 6})
       for (const Mode& m : modes()) {
         const q::DraftResult r = b.run(Draft::Self, gamma, m, gn);
@@ -184,7 +185,7 @@ TEST(DecoderDraft, StopTokensAndLengthCutsAreExact) {
 
 TEST(DecoderDraft, TheTargetAsItsOwnDraftAcceptsEveryDraftAndEveryParallelWindow) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
   for (int64_t gamma : {1, 3, 6})
     for (const Mode& m : {Mode{false, 0.0, false}, Mode{true, 0.0, true}, Mode{true, 0.0, false}}) {
@@ -201,9 +202,9 @@ TEST(DecoderDraft, TheTargetAsItsOwnDraftAcceptsEveryDraftAndEveryParallelWindow
 
 TEST(DecoderDraft, AnAlwaysWrongDraftAcceptsNothingAndStillEqualsGreedy) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 16;
-  const q::GenerationResult greedy = b.greedy(g);
+  const llm::GenerationResult greedy = b.greedy(g);
   // Proposes a token greedy does not emit at that output position.
   const q::DraftFilter wrong = [&](int64_t index, int64_t token) {
     const int64_t right = index < int64_t(greedy.tokens.size()) ? greedy.tokens[size_t(index)] : token;
@@ -222,14 +223,14 @@ TEST(DecoderDraft, AnAlwaysWrongDraftAcceptsNothingAndStillEqualsGreedy) {
 
 TEST(DecoderDraft, TargetCacheRowsAfterEveryRoundEqualGreedyDecoding) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
-  q::LlmSession ref;
-  const q::GenerationResult greedy = b.greedy(g, &ref);
+  llm::Session ref;
+  const llm::GenerationResult greedy = b.greedy(g, &ref);
   const int64_t L = b.lay.length;
   for (const Mode& m : modes()) {
     int64_t emitted = 1, rounds = 0;  // the first token comes from the prefill
-    auto hook = [&](const q::DraftRound& round, const q::LlmSession& s, const q::DraftStream& draft) {
+    auto hook = [&](const q::DraftRound& round, const llm::Session& s, const q::DraftStream& draft) {
       emitted += round.emitted;
       ++rounds;
       EXPECT_EQ(s.cache.length, round.cache_length);
@@ -252,7 +253,7 @@ TEST(DecoderDraft, TargetCacheRowsAfterEveryRoundEqualGreedyDecoding) {
 
 TEST(DecoderDraft, TwoThreadsAndTheSimulatedPipelineEmitTheSameTokensAndRounds) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
   for (double alpha : {0.0, 0.9})
     for (int64_t gamma : {2, 5}) {
@@ -274,9 +275,9 @@ TEST(DecoderDraft, TwoThreadsAndTheSimulatedPipelineEmitTheSameTokensAndRounds) 
 
 TEST(DecoderDraft, AutoGammaIsMeasuredAfterTheFirstRoundAndStaysLossless) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
-  const q::GenerationResult greedy = b.greedy(g);
+  const llm::GenerationResult greedy = b.greedy(g);
   for (bool threads : {false, true}) {
     const q::DraftResult r = b.run(Draft::Small, 4, {true, 0.9, threads, true}, g);
     EXPECT_EQ(r.generation.tokens, greedy.tokens);
@@ -291,11 +292,11 @@ TEST(DecoderDraft, AutoGammaIsMeasuredAfterTheFirstRoundAndStaysLossless) {
 TEST(UvPrune, ScoresEqualTheBruteForceSimilarityGrowthAndKeepTheTopOneMinusAlpha) {
   Bench& b = bench();
   const TokenLayout& lay = b.lay;
-  q::PrefillOptions po;
+  llm::PrefillOptions po;
   po.keep_hidden_states = true;
   q::UvPruneSelector sel(lay, 0.75, 1);
   po.observe_hidden = sel.observer();
-  const q::LlmSession s = b.target.prefill(b.target.embed(b.ids), b.plan, *b.executor, po);
+  const llm::Session s = b.target.prefill(b.target.embed(b.ids), b.plan, *b.executor, po);
   std::vector<int64_t> visual, text;
   for (int64_t i = 0; i < lay.length; ++i) (lay.video_token_mask()[size_t(i)] ? visual : text).push_back(i);
   const at::Tensor scores = sel.scores();
@@ -349,9 +350,9 @@ TEST(UvPrune, TiesGoToTheLowerIndexAndThePrunedLayoutKeepsRealPositions) {
 TEST(DecoderDraft, ADraftWithAnotherVocabularyOrTooManyEarlyLayersIsAnError) {
   Bench& b = bench();
   q::Qwen25VLConfig c = testing::small_tiny_config(kVocab + 8);
-  q::LlmOptions o;
+  llm::DecoderOptions o;
   o.dtype = at::kFloat;
-  const q::QwenLlm other(c.text, c.tokens, q::random_llm_weights(c.text, 3, at::kFloat, 0.08), o);
+  const llm::Decoder other(c.text, llm::random_weights(c.text, 3, at::kFloat, 0.08), o);
   std::vector<int64_t> ids = b.ids;
   try {
     q::prefill_pair(b.target, b.target.embed(ids), b.lay, b.plan, *b.executor, other, other.embed(ids), *b.draft_executor, {});

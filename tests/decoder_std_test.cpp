@@ -23,10 +23,11 @@
 #include "methods/method_registry.h"
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/qwen2_5_vl/tiny_model.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "tests/qwen_tiny_test_config.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace pevlm {
 namespace {
@@ -43,8 +44,8 @@ constexpr int64_t kVisual = 48;
 
 struct Bench {
   q::Qwen25VLConfig config = small_config();
-  q::QwenLlm llm{config.text, config.tokens, q::random_llm_weights(config.text, 7, at::kFloat, 0.08), [] {
-                   q::LlmOptions o;
+  llm::Decoder llm{config.text, llm::random_weights(config.text, 7, at::kFloat, 0.08), [] {
+                   llm::DecoderOptions o;
                    o.dtype = at::kFloat;
                    return o;
                  }()};
@@ -57,17 +58,17 @@ struct Bench {
     for (int64_t i = 0; i < lay.length; ++i) ids.push_back(6 + (i * 37 + 11) % 500);
     x_LD = llm.embed(ids);
   }
-  q::LlmSession greedy_session(q::GenerationResult& out, const q::GenerationOptions& g) {
-    q::LlmSession s = llm.prefill(x_LD, plan, *executor);
+  llm::Session greedy_session(llm::GenerationResult& out, const llm::GenerationOptions& g) {
+    llm::Session s = llm.prefill(x_LD, plan, *executor);
     out = llm.generate(s, g);
     return s;
   }
-  q::StdResult run_std(const q::GenerationOptions& g, const q::StdOptions& o, const q::StdRoundHook& hook = {},
+  q::StdResult run_std(const llm::GenerationOptions& g, const q::StdOptions& o, const q::StdRoundHook& hook = {},
                        q::StdSelection* sel_out = nullptr) {
     q::StdSelector selector(lay, o.k_tokens, config.text.num_layers, config.text.head_dim);
-    q::PrefillOptions po;
+    llm::PrefillOptions po;
     po.observe_qk = selector.observer();
-    q::LlmSession s = llm.prefill(x_LD, plan, *executor, po);
+    llm::Session s = llm.prefill(x_LD, plan, *executor, po);
     q::StdSelection sel = selector.take();
     q::StdResult r = q::generate_std(llm, s, sel, g, o, hook);
     if (sel_out) *sel_out = sel;
@@ -80,7 +81,7 @@ Bench& bench() {
   return b;
 }
 
-void check_accounting(const q::StdResult& r, const q::StdOptions& o, const q::GenerationOptions& g) {
+void check_accounting(const q::StdResult& r, const q::StdOptions& o, const llm::GenerationOptions& g) {
   int64_t emitted = 0, passes = 0;
   for (size_t i = 0; i < r.stats.rounds.size(); ++i) {
     const q::StdRound& round = r.stats.rounds[i];
@@ -99,9 +100,9 @@ void check_accounting(const q::StdResult& r, const q::StdOptions& o, const q::Ge
 
 TEST(DecoderStd, OutputEqualsGreedyForEveryKGammaAndVerifyMode) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 24;
-  q::GenerationResult greedy;
+  llm::GenerationResult greedy;
   b.greedy_session(greedy, g);
   ASSERT_EQ(greedy.tokens.size(), 24u);
   for (int64_t k : {int64_t(0), int64_t(5), int64_t(17), kVisual, int64_t(1000)})
@@ -117,14 +118,14 @@ TEST(DecoderStd, OutputEqualsGreedyForEveryKGammaAndVerifyMode) {
 
 TEST(DecoderStd, StopTokensAndLengthCutsAreExact) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 24;
-  q::GenerationResult greedy;
+  llm::GenerationResult greedy;
   b.greedy_session(greedy, g);
   for (size_t at : {size_t(0), size_t(3), size_t(7)}) {  // stop on the token greedy emits at position `at`
-    q::GenerationOptions gs = g;
+    llm::GenerationOptions gs = g;
     gs.stop_ids = {greedy.tokens[at], 511};
-    q::GenerationResult greedy_stop;
+    llm::GenerationResult greedy_stop;
     b.greedy_session(greedy_stop, gs);
     ASSERT_TRUE(greedy_stop.stopped);
     for (int64_t k : {int64_t(0), int64_t(9), kVisual})
@@ -138,9 +139,9 @@ TEST(DecoderStd, StopTokensAndLengthCutsAreExact) {
         }
   }
   for (int64_t n : {0, 1, 2, 5, 10, 11}) {
-    q::GenerationOptions gn = g;
+    llm::GenerationOptions gn = g;
     gn.max_new_tokens = n;
-    q::GenerationResult greedy_n;
+    llm::GenerationResult greedy_n;
     b.greedy_session(greedy_n, gn);
     for (int64_t gamma : {1, 3, 9}) {
       const q::StdOptions o{4, gamma, false};
@@ -153,7 +154,7 @@ TEST(DecoderStd, StopTokensAndLengthCutsAreExact) {
 
 TEST(DecoderStd, KeepingEveryTokenAcceptsEveryDraft) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
   for (bool seq : {false, true})
     for (int64_t gamma : {1, 3, 9}) {
@@ -165,15 +166,15 @@ TEST(DecoderStd, KeepingEveryTokenAcceptsEveryDraft) {
 
 TEST(DecoderStd, CacheRowsAfterEveryRoundEqualGreedyDecoding) {
   Bench& b = bench();
-  q::GenerationOptions g;
+  llm::GenerationOptions g;
   g.max_new_tokens = 20;
-  q::GenerationResult greedy;
-  const q::LlmSession ref = b.greedy_session(greedy, g);
+  llm::GenerationResult greedy;
+  const llm::Session ref = b.greedy_session(greedy, g);
   const int64_t L = b.lay.length;
   for (bool seq : {false, true})
     for (int64_t k : {int64_t(0), int64_t(12)}) {
       int64_t emitted = 0, rounds = 0;
-      auto hook = [&](const q::StdRound& round, const q::LlmSession& s) {
+      auto hook = [&](const q::StdRound& round, const llm::Session& s) {
         emitted += round.emitted;
         ++rounds;
         EXPECT_EQ(s.cache.length, round.cache_length);
@@ -201,7 +202,7 @@ TEST(DecoderStd, SelectionKeepsExactlyKUniqueVisualRowsAndEveryTextRow) {
   at::Tensor q0, k0;
   for (int64_t k : {int64_t(0), int64_t(1), int64_t(13), kVisual - 1, kVisual, int64_t(500)}) {
     q::StdSelector selector(b.lay, k, b.config.text.num_layers, b.config.text.head_dim);
-    q::PrefillOptions po;
+    llm::PrefillOptions po;
     auto inner = selector.observer();
     po.observe_qk = [&](int64_t layer, const at::Tensor& q, const at::Tensor& kk) {
       if (layer == 0) q0 = q.clone(), k0 = kk.clone();

@@ -25,4 +25,8 @@ for family in llava_video longvila; do
   grep -q "\"family\":\"$family\"" "$out/eval-$family/results.jsonl" || { echo "FAIL: $family rows lack the family"; exit 1; }
   if grep -q '"error":"' "$out/eval-$family/results.jsonl"; then echo "FAIL: a $family demo sample failed"; exit 1; fi
 done
-echo "demo e2e: report has every method, $rows rows; analyze wrote its tables; llava_video and longvila ran every configuration"
+vmme_rows=$(wc -l <"$out/eval-videomme/results.jsonl")
+[ "$vmme_rows" -eq 15 ] || { echo "FAIL: expected 15 Video-MME rows (3 samples x 5 methods), got $vmme_rows"; exit 1; }
+if grep -q '"error":"' "$out/eval-videomme/results.jsonl"; then echo "FAIL: a Video-MME demo sample failed"; exit 1; fi
+grep -q "| videomme | .* | accuracy per duration | short |" "$out/eval-videomme/report.md" || { echo "FAIL: Video-MME report lacks its metrics"; exit 1; }
+echo "demo e2e: report has every method, $rows rows; analyze wrote its tables; llava_video and longvila ran every configuration; Video-MME ran with frame-aligned subtitles"

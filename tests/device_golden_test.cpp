@@ -18,12 +18,14 @@
 #include "attention/executor.h"
 #include "harness/device_spec.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
 #include "tests/qwen_golden_util.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace pevlm {
 namespace {
@@ -49,10 +51,10 @@ class DeviceGolden : public ::testing::TestWithParam<at::ScalarType> {
     const std::string missing = test::golden_missing({root.golden_file()});
     if (!missing.empty()) GTEST_SKIP() << missing;
     device_ = resolve_device(test_device());
-    q::LlmOptions o;
+    llm::DecoderOptions o;
     o.dtype = GetParam();
     o.device = device_.device;
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(root.model_dir(), o));
+    llm_ = std::make_unique<llm::Decoder>(q::load_llm(root.model_dir(), o));
     executor_ = attention::make_executor(resolve_executor("auto", device_));
     positions_ = testing::to_positions(golden("position_ids"));
     std::cout << "[device golden] " << device_.description << ", executor " << executor_->name() << " (kernel "
@@ -73,19 +75,19 @@ class DeviceGolden : public ::testing::TestWithParam<at::ScalarType> {
   }
 
   DeviceSpec device_;
-  std::unique_ptr<q::QwenLlm> llm_;
+  std::unique_ptr<llm::Decoder> llm_;
   std::unique_ptr<attention::Executor> executor_;
   PositionIds positions_;
 };
 
 TEST_P(DeviceGolden, PrefillLogitsAndGreedyTokensMatchTransformers) {
   const TokenLayout layout = testing::golden_layout(positions_);
-  q::LlmSession s = llm_->prefill(golden("inputs_embeds"), make_full_plan(layout), *executor_, {q::LogitRows::All});
+  llm::Session s = llm_->prefill(golden("inputs_embeds"), make_full_plan(layout), *executor_, {llm::LogitRows::All});
   expect_logits(s.logits_LV, golden("prefill_logits"), "prefill logits");
   for (const at::Tensor& k : s.cache.k_LHD) EXPECT_EQ(k.device(), device_.device);
   if (GetParam() == at::kFloat) {
-    q::LlmSession g = llm_->prefill(golden("inputs_embeds"), make_full_plan(layout), *executor_);
-    const q::GenerationResult r = llm_->generate(g, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
+    llm::Session g = llm_->prefill(golden("inputs_embeds"), make_full_plan(layout), *executor_);
+    const llm::GenerationResult r = llm_->generate(g, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
     EXPECT_EQ(r.tokens, testing::to_ids(golden("generated_ids")));
     expect_logits(r.logits_NV, golden("decode_logits"), "decode logits");
   }
@@ -94,9 +96,9 @@ TEST_P(DeviceGolden, PrefillLogitsAndGreedyTokensMatchTransformers) {
 TEST_P(DeviceGolden, EveryMethodMatchesTheDenseReferenceOnTheCpu) {
   // Plans with blocks that do not divide the frames (3 frames in blocks of 2) and both position policies.
   const TokenLayout layout = testing::golden_layout(positions_);
-  q::LlmOptions cpu_options;
+  llm::DecoderOptions cpu_options;
   cpu_options.dtype = at::kFloat;
-  const q::QwenLlm cpu_llm = q::QwenLlm::load(test::golden_roots()[0].model_dir(), cpu_options);
+  const llm::Decoder cpu_llm = q::load_llm(test::golden_roots()[0].model_dir(), cpu_options);
   auto reference = attention::make_executor("reference");
   const at::Tensor x = golden("inputs_embeds");
   for (const nlohmann::json& m : {nlohmann::json{{"name", "full"}},
@@ -107,8 +109,8 @@ TEST_P(DeviceGolden, EveryMethodMatchesTheDenseReferenceOnTheCpu) {
                                   {{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 2}},
                                   {{"name", "pevlm"}, {"sink_frames", 0}, {"block_frames", 1}, {"positions", "reuse"}}}) {
     const AttentionPlan plan = build_plan(resolve_method(m), layout);
-    const at::Tensor want = cpu_llm.prefill(x, plan, *reference, {q::LogitRows::All}).logits_LV;
-    const at::Tensor got = llm_->prefill(x, plan, *executor_, {q::LogitRows::All}).logits_LV;
+    const at::Tensor want = cpu_llm.prefill(x, plan, *reference, {llm::LogitRows::All}).logits_LV;
+    const at::Tensor got = llm_->prefill(x, plan, *executor_, {llm::LogitRows::All}).logits_LV;
     expect_logits(got, want, plan.method + " " + m.dump());
   }
 }

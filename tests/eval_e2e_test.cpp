@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "harness/eval/results_store.h"
@@ -128,6 +129,34 @@ TEST(EvalE2E, ShardsMergedEqualSingleRun) {
             0);
 }
 
+TEST(EvalE2E, ShardsByVideoKeepEachVideoWholeAndMergeIntoTheSingleRun) {
+  // --shard-by video: every question of a video in one shard (prefix reuse serves all of them); merged
+  // shards equal a single run; run.json records the cut, so by-sample shards never merge with them.
+  Fixture f = make_fixture("shard_by_video");
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "single")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "v0", "--shard 0/2 --shard-by video")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "v1", "--shard 1/2 --shard-by video")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "s1", "--shard 1/2")), 0);
+  std::map<std::string, std::set<std::string>> videos_of;  // shard -> videos
+  int reused = 0;
+  for (const char* shard : {"v0", "v1"})
+    for (const auto& r : read_results_jsonl(f.dir / shard / "results.jsonl")) {
+      videos_of[shard].insert(r["video_id"].get<std::string>());
+      reused += r["prefix_reuse"]["reused"].get<bool>();
+    }
+  EXPECT_EQ(videos_of["v0"].size(), 2u);  // videos 0 and 2
+  EXPECT_EQ(videos_of["v1"].size(), 1u);
+  EXPECT_EQ(reused, 3 * 3 * 2);           // 3 of each video's 4 questions, 2 methods
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " merge " + (f.dir / "merged").string() + " " + (f.dir / "v0").string() + " " +
+                (f.dir / "v1").string()),
+            0);
+  EXPECT_EQ(outcome(f.dir / "merged" / "results.jsonl"), outcome(f.dir / "single" / "results.jsonl"));
+  EXPECT_NE(run(std::string(PEVLM_BIN) + " merge " + (f.dir / "mixed").string() + " " + (f.dir / "v0").string() + " " +
+                (f.dir / "s1").string()),
+            0);
+  EXPECT_NE(run(eval_cmd(f, f.dir / "v0", "--shard 0/2")), 0) << "resuming a by-video shard by sample";
+}
+
 TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
   // Decode once into a frames cache (as on a machine with FFmpeg), then evaluate with the videos gone
   // (as on a GPU node without FFmpeg): same predictions, rows say the frames came from the cache.
@@ -158,6 +187,72 @@ TEST(EvalE2E, FramesCacheRunsWithoutTheVideosAndGivesTheSameAnswers) {
   // A check that must not pass with error rows asks for a failing exit status (exit 3); none here -> 0.
   EXPECT_EQ(run(eval_cmd(f, f.dir / "nocache_strict", "--limit 1 --fail-on-errors")), 3);
   EXPECT_EQ(run(eval_cmd(f, f.dir / "cached_strict", "--limit 1 --fail-on-errors --frames-cache " + cache.string())), 0);
+}
+
+TEST(EvalE2E, PrefixReuseGivesTheAnswersOfPerQuestionPrefillAndResumesMidVideo) {
+  // Issue 24 item 7: the questions of a video share one prefix prefill per method; the rows equal those of
+  // --no-prefix-reuse and record what was reused. A run stopped after 2 of a video's 4 questions resumes
+  // with the others (their prefix prefilled anew) and ends with the same rows.
+  Fixture f = make_fixture("prefix");
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "whole", "--no-prefix-reuse --limit 8")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "reuse", "--limit 8")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "resumed", "--limit 2")), 0);
+  ASSERT_EQ(run(eval_cmd(f, f.dir / "resumed", "--limit 8")), 0);
+  const auto whole = outcome(f.dir / "whole" / "results.jsonl");
+  ASSERT_EQ(whole.size(), 16u);  // 2 videos x 4 questions x 2 methods
+  EXPECT_EQ(outcome(f.dir / "reuse" / "results.jsonl"), whole);
+  EXPECT_EQ(outcome(f.dir / "resumed" / "results.jsonl"), whole);
+  std::map<std::string, std::string> response;
+  for (const auto& r : read_results_jsonl(f.dir / "whole" / "results.jsonl")) {
+    response[r["key"]] = r["response"];
+    EXPECT_FALSE(r["prefix_reuse"]["reused"].get<bool>());
+    EXPECT_NE(r["prefix_reuse"]["reason"].get<std::string>().find("disabled"), std::string::npos);
+  }
+  int reused = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "reuse" / "results.jsonl")) {
+    EXPECT_EQ(r["response"], response[r["key"]]) << r["key"];
+    const auto& p = r["prefix_reuse"];
+    reused += p["reused"].get<bool>();
+    EXPECT_GT(p["prefix_tokens"].get<int64_t>(), 0);
+    EXPECT_EQ(p["prefix_tokens"].get<int64_t>() + p["suffix_tokens"].get<int64_t>(), r["tokens"]["total"].get<int64_t>())
+        << r.dump();
+    EXPECT_EQ(r["frame_timestamps"].size(), r["frame_indices"].size());
+  }
+  EXPECT_EQ(reused, 12);  // 3 of each video's 4 questions, per method
+  int resumed_reused = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "resumed" / "results.jsonl"))
+    resumed_reused += r["prefix_reuse"]["reused"].get<bool>();
+  EXPECT_EQ(resumed_reused, 2 + 2 + 6);  // first run: 1 of 2 per method; resume: video 1's last 2 reuse 1, video 2's 4 reuse 3
+
+  // A video with more questions than a group holds (8, bounding the embeddings kept at once): 12 questions
+  // of one video are two groups, each prefilling the prefix once per method.
+  nlohmann::json entries = nlohmann::json::parse(std::ifstream(f.dir / "lvb" / "lvb_val.json"));
+  nlohmann::json many = nlohmann::json::array();
+  for (int copy = 0; copy < 3; ++copy)
+    for (const auto& e : entries)
+      if (e["video_id"] == entries[0]["video_id"]) {
+        nlohmann::json c = e;
+        c["id"] = e["id"].get<std::string>() + "_copy" + std::to_string(copy);
+        many.push_back(c);
+      }
+  ASSERT_EQ(many.size(), 12u);
+  fs::create_directories(f.dir / "many");
+  for (const char* sub : {"videos", "subtitles"}) fs::create_directory_symlink(f.dir / "lvb" / sub, f.dir / "many" / sub);
+  std::ofstream(f.dir / "many" / "lvb_val.json") << many.dump();
+  std::ofstream(f.dir / "many.yaml") << "model: " << (f.dir / "model").string() << "\n"
+                                     << "dataset: {root: " << (f.dir / "many").string() << ", split: val}\n"
+                                     << "protocol: {name: lmms_val_v, max_num_frames: 8, min_pixels: 3136, max_pixels: 6272}\n"
+                                     << "dtype: fp32\nthreads: 1\nmethods: [{name: pevlm, sink_frames: 1, block_frames: 1}]\n";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (f.dir / "many.yaml").string() + " --out " + (f.dir / "many_out").string()),
+            0);
+  int many_reused = 0, many_rows = 0;
+  for (const auto& r : read_results_jsonl(f.dir / "many_out" / "results.jsonl")) {
+    ++many_rows;
+    many_reused += r["prefix_reuse"]["reused"].get<bool>();
+    EXPECT_TRUE(r["error"].is_null()) << r.dump();
+  }
+  EXPECT_EQ(many_rows, 12);
+  EXPECT_EQ(many_reused, 7 + 3);
 }
 
 TEST(EvalE2E, DeviceFlagIsCheckedAgainstTheBuildAndTheExecutor) {

@@ -17,3 +17,9 @@ if(TARGET pevlm_eval)
   pevlm_add_test(device_golden_test SOURCES device_golden_test.cpp DEPS pevlm_eval LABELS harness runtime golden)
   pevlm_use_torch_pch(device_golden_test)
 endif()
+if(TARGET pevlm_eval)
+  # Several questions per video, one prefill (issue 24 item 7): prefix + suffix equals a whole prefill
+  # (logits, answers) for every family, method and position policy.
+  pevlm_add_test(prefix_reuse_test SOURCES prefix_reuse_test.cpp DEPS pevlm_eval pevlm_video_lm_registry LABELS harness runtime)
+  pevlm_use_torch_pch(prefix_reuse_test)
+endif()

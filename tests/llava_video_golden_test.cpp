@@ -129,14 +129,14 @@ TEST(LlavaVideoGolden, EveryMethodMaskPositionsAndLogits) {
   const lv::LlavaVideoConfig c = lv::load_config(dir);
   const auto ck = st::Checkpoint::open(dir.string());
   const auto names = lv::weight_names(c.layout);
-  pevlm::qwen2_5_vl::LlmOptions lo;
+  pevlm::llm::DecoderOptions lo;
   lo.dtype = at::kFloat;
-  const pevlm::qwen2_5_vl::QwenLlm llm(c.text, {}, pevlm::qwen2_5_vl::load_llm_weights_at(ck, c.text, names.llm_prefix, names.lm_head, at::kFloat),
+  const pevlm::llm::Decoder llm(c.text, pevlm::llm::load_weights_at(ck, c.text, names.llm_prefix, names.lm_head, at::kFloat),
                                        lo);
   const auto layout = pevlm::test::fixture_layout(48, {{4, 16}, {16, 28}, {28, 40}});
   auto executor = pevlm::attention::make_executor("reference");
   const auto full = llm.prefill(golden(fixture_golden(), "inputs_embeds"), pevlm::build_plan(pevlm::resolve_method({{"name", "full"}}), layout),
-                                *executor, {pevlm::qwen2_5_vl::LogitRows::All});
+                                *executor, {pevlm::llm::LogitRows::All});
   EXPECT_LT(max_abs(full.logits_LV, golden(fixture_golden(), "prefill_logits")), 1e-4);
   pevlm::test::expect_methods_match(llm, fixture_golden(), layout, kPrefix);
 }

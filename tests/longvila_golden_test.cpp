@@ -92,10 +92,10 @@ TEST(LongVilaGolden, EmbeddedSequencePrefillAndGreedy) {
 
 TEST(LongVilaGolden, EveryMethodMaskPositionsAndLogits) {
   const auto c = lvl::load_config(fixture_dir());
-  pevlm::qwen2_5_vl::LlmOptions lo;
+  pevlm::llm::DecoderOptions lo;
   lo.dtype = at::kFloat;
   const auto ck = st::Checkpoint::open((fixture_dir() / "llm").string());
-  const pevlm::qwen2_5_vl::QwenLlm llm(c.text, {}, pevlm::qwen2_5_vl::load_llm_weights_at(ck, c.text, "model.", "lm_head.weight", at::kFloat), lo);
+  const pevlm::llm::Decoder llm(c.text, pevlm::llm::load_weights_at(ck, c.text, "model.", "lm_head.weight", at::kFloat), lo);
   pevlm::test::expect_methods_match(llm, fixture_golden(), pevlm::test::fixture_layout(63, kFrames), kPrefix);
 }
 

@@ -1,1 +1,1 @@
-pevlm_add_test(methods_test SOURCES methods_plan_test.cpp plan_invariants_test.cpp DEPS pevlm_methods LABELS methods)
+pevlm_add_test(methods_test SOURCES methods_plan_test.cpp plan_invariants_test.cpp prefix_plan_test.cpp DEPS pevlm_methods LABELS methods)

@@ -22,12 +22,14 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
 #include "tests/qwen_golden_util.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 namespace st = pevlm::safetensors;
 
 namespace {
@@ -72,7 +74,7 @@ class QwenGoldenMethods : public ::testing::TestWithParam<pevlm::test::GoldenRoo
     const pevlm::test::GoldenRoot& root = GetParam();
     const std::string missing = pevlm::test::golden_missing({root.methods_file(), root.golden_file()});
     if (!missing.empty()) GTEST_SKIP() << missing;
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(root.model_dir(), {at::kFloat}));
+    llm_ = std::make_unique<llm::Decoder>(q::load_llm(root.model_dir(), {at::kFloat}));
     st::Checkpoint g = st::Checkpoint::open(root.golden_file());
     embeds_ = st::to_tensor_copy(g.get("inputs_embeds"));
     retain_ = to_positions(st::to_tensor_copy(g.get("position_ids")));
@@ -81,13 +83,13 @@ class QwenGoldenMethods : public ::testing::TestWithParam<pevlm::test::GoldenRoo
   }
   at::Tensor tensor(const std::string& name) const { return st::to_tensor_copy(methods_->get(name)); }
   double logits_error(const pevlm::AttentionPlan& plan, const std::string& config) const {
-    q::LlmSession s = llm_->prefill(embeds_, plan, *executor_, {q::LogitRows::All});
+    llm::Session s = llm_->prefill(embeds_, plan, *executor_, {llm::LogitRows::All});
     const double err = (s.logits_LV - tensor(config + ".logits")).abs().max().item<double>();
     std::cout << "[golden] " << config << " (" << plan.method << "): logits max-abs " << err << "\n";
     return err;
   }
 
-  std::unique_ptr<q::QwenLlm> llm_;
+  std::unique_ptr<llm::Decoder> llm_;
   at::Tensor embeds_;
   pevlm::PositionIds retain_;
   std::unique_ptr<st::Checkpoint> methods_;
@@ -109,7 +111,7 @@ TEST_P(QwenGoldenMethods, MethodPlans) {
     EXPECT_EQ(plan.dense_mask(), want) << c.name << " mask differs from the golden mask";
     EXPECT_EQ(plan.positions, to_positions(tensor(c.name + ".position_ids"))) << c.name << " positions";
     EXPECT_LT(logits_error(plan, c.name), 1e-4) << c.name;
-    q::LlmSession s = llm_->prefill(embeds_, plan, *executor_);
+    llm::Session s = llm_->prefill(embeds_, plan, *executor_);
     EXPECT_EQ(s.logits_LV[0].argmax().item<int64_t>(), tensor(c.name + ".next_token").item<int64_t>()) << c.name;
   }
 }

@@ -20,13 +20,16 @@
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
-#include "models/qwen2_5_vl/llm_rope.h"
+#include "models/llm/decoder.h"
+#include "models/llm/rope.h"
 #include "models/safetensors/torch_tensor.h"
 #include "tests/qwen_golden_dirs.h"
 #include "tests/qwen_golden_util.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 namespace st = pevlm::safetensors;
 
 namespace {
@@ -56,7 +59,7 @@ class QwenGolden : public ::testing::TestWithParam<pevlm::test::GoldenRoot> {
   void SetUp() override {
     const std::string missing = pevlm::test::golden_missing({GetParam().golden_file()});
     if (!missing.empty()) GTEST_SKIP() << missing;
-    llm_ = std::make_unique<q::QwenLlm>(q::QwenLlm::load(GetParam().model_dir(), {at::kFloat}));
+    llm_ = std::make_unique<llm::Decoder>(q::load_llm(GetParam().model_dir(), {at::kFloat}));
     embeds_ = golden("inputs_embeds");
     positions_ = to_positions(golden("position_ids"));
     reference_ = pevlm::attention::make_executor("reference");
@@ -66,26 +69,27 @@ class QwenGolden : public ::testing::TestWithParam<pevlm::test::GoldenRoot> {
   // First decode position = L + rope_delta (4.50: 17; 5.x: 16, its text-after-video rule).
   int64_t decode_start() const { return 48 + golden("rope_deltas").item<int64_t>(); }
 
-  std::unique_ptr<q::QwenLlm> llm_;
+  std::unique_ptr<llm::Decoder> llm_;
   at::Tensor embeds_;
   pevlm::PositionIds positions_;
   std::unique_ptr<pevlm::attention::Executor> reference_;
 };
 
 TEST_P(QwenGolden, RotaryAxisTablesMatchTransformers) {
-  q::RotaryTables t = q::mrope_axis_tables(positions_, 16, 10000.0);
+  llm::RotaryTables t = llm::mrope_axis_tables(positions_, 16, 10000.0);
   EXPECT_LT(max_abs(t.cos_LD, golden("text_rope_cos")), 1e-6);
   EXPECT_LT(max_abs(t.sin_LD, golden("text_rope_sin")), 1e-6);
 }
 
 TEST_P(QwenGolden, VisionEmbeddingsAreSplicedAtVideoPads) {
-  at::Tensor x = llm_->embed_with_vision(to_ids(golden("input_ids")), golden("vision_embeds"));
+  at::Tensor x = llm_->embed_with_vision(to_ids(golden("input_ids")), golden("vision_embeds"),
+                                          q::load_config(GetParam().model_dir()).tokens.video_pad);
   EXPECT_TRUE(at::equal(x, embeds_));
 }
 
 TEST_P(QwenGolden, PrefillLogitsAndHiddenStates) {
-  q::PrefillOptions options{q::LogitRows::All, /*keep_hidden_states=*/true};
-  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_, options);
+  llm::PrefillOptions options{llm::LogitRows::All, /*keep_hidden_states=*/true};
+  llm::Session s = llm_->prefill(embeds_, full_plan(), *reference_, options);
   expect_close(s.logits_LV, golden("prefill_logits"), 1e-4, "prefill logits");
   at::Tensor hidden = golden("text_hidden_states");
   ASSERT_EQ(s.hidden_states.size(), 3u);
@@ -97,8 +101,8 @@ TEST_P(QwenGolden, PrefillLogitsAndHiddenStates) {
 }
 
 TEST_P(QwenGolden, GreedyGenerationWithKvCache) {
-  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
-  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
+  llm::Session s = llm_->prefill(embeds_, full_plan(), *reference_);
+  llm::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {1}, .keep_logits = true});
   EXPECT_EQ(r.tokens, to_ids(golden("generated_ids")));
   EXPECT_FALSE(r.stopped);
   expect_close(r.logits_NV, golden("decode_logits"), 1e-4, "decode logits");
@@ -107,12 +111,12 @@ TEST_P(QwenGolden, GreedyGenerationWithKvCache) {
 }
 
 TEST_P(QwenGolden, StopTokenEndsGeneration) {
-  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
+  llm::Session s = llm_->prefill(embeds_, full_plan(), *reference_);
   // Stop at the 4th greedy token ({89, 33, 89, 47} stopping at 47 for the 4.50 fixture): generation
   // ends at its first occurrence.
   const std::vector<int64_t> greedy = to_ids(golden("generated_ids"));
   const auto stop = std::find(greedy.begin(), greedy.end(), greedy[3]);
-  q::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {greedy[3]}, .keep_logits = false});
+  llm::GenerationResult r = llm_->generate(s, {.max_new_tokens = 8, .stop_ids = {greedy[3]}, .keep_logits = false});
   EXPECT_EQ(r.tokens, std::vector<int64_t>(greedy.begin(), stop + 1));
   EXPECT_TRUE(r.stopped);
 }
@@ -121,7 +125,7 @@ TEST_P(QwenGolden, StopTokenEndsGeneration) {
 // get_rope_index on the full sequence).
 TEST_P(QwenGolden, KvCacheDecodeEqualsFullForward) {
   std::vector<int64_t> generated = to_ids(golden("generated_ids"));
-  q::LlmSession s = llm_->prefill(embeds_, full_plan(), *reference_);
+  llm::Session s = llm_->prefill(embeds_, full_plan(), *reference_);
   at::Tensor decoded = llm_->decode(s, std::vector<int64_t>(generated.begin(), generated.begin() + 7));
 
   at::Tensor all_pos = golden("full_sequence_position_ids").narrow(1, 0, 55);
@@ -130,10 +134,10 @@ TEST_P(QwenGolden, KvCacheDecodeEqualsFullForward) {
   layout.spans = {{pevlm::SpanKind::Text, 0, 55}};
   layout.length = 55;
   layout.positions = to_positions(all_pos.contiguous());
-  q::LlmSession full = llm_->prefill(x, pevlm::make_full_plan(layout), *reference_, {q::LogitRows::All});
+  llm::Session full = llm_->prefill(x, pevlm::make_full_plan(layout), *reference_, {llm::LogitRows::All});
   EXPECT_LT(max_abs(decoded, full.logits_LV.narrow(0, 48, 7)), 1e-4);
   // Decoding token by token gives the same as decoding the 7 tokens at once.
-  q::LlmSession one = llm_->prefill(embeds_, full_plan(), *reference_);
+  llm::Session one = llm_->prefill(embeds_, full_plan(), *reference_);
   for (int64_t i = 0; i < 7; ++i)
     EXPECT_LT(max_abs(llm_->decode(one, {generated[size_t(i)]})[0], decoded[i]), 1e-4) << "step " << i;
 }
@@ -143,11 +147,11 @@ TEST_P(QwenGolden, CpuExecutorMatchesReference) {
   nlohmann::json ape = {{"name", "ape"}, {"prefix_tokens", 5}, {"block_tokens", 12}};  // T = S = 0.9
   for (const pevlm::AttentionPlan& plan :
        {full_plan(), pevlm::build_plan(pevlm::resolve_method(ape), golden_layout(positions_))}) {
-    q::LlmSession a = llm_->prefill(embeds_, plan, *reference_, {q::LogitRows::All});
-    q::LlmSession b = llm_->prefill(embeds_, plan, *cpu, {q::LogitRows::All});
+    llm::Session a = llm_->prefill(embeds_, plan, *reference_, {llm::LogitRows::All});
+    llm::Session b = llm_->prefill(embeds_, plan, *cpu, {llm::LogitRows::All});
     EXPECT_LT(max_abs(a.logits_LV, b.logits_LV), 1e-4) << plan.method;
-    q::GenerationResult ga = llm_->generate(a, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
-    q::GenerationResult gb = llm_->generate(b, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
+    llm::GenerationResult ga = llm_->generate(a, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
+    llm::GenerationResult gb = llm_->generate(b, {.max_new_tokens = 4, .stop_ids = {}, .keep_logits = true});
     EXPECT_EQ(ga.tokens, gb.tokens) << plan.method;
     EXPECT_LT(max_abs(ga.logits_NV, gb.logits_NV), 1e-4) << plan.method;
   }

@@ -18,10 +18,12 @@
 
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/tiny_model.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace {
 
@@ -43,13 +45,13 @@ pevlm::AttentionPlan full_plan(int64_t L) {
 }
 
 // Runs one prefill after a warm-up and prints its split.
-q::LlmTimings time_prefill(const q::QwenLlm& llm, int64_t L, const std::string& label) {
+llm::Timings time_prefill(const llm::Decoder& llm, int64_t L, const std::string& label) {
   auto ex = pevlm::attention::make_executor("cpu");
   pevlm::AttentionPlan plan = full_plan(L);
   at::Tensor x = at::randn({L, llm.text().hidden_size}).to(llm.dtype());
   const int64_t warm = std::min<int64_t>(L, 64);
-  llm.prefill(x.narrow(0, 0, warm), full_plan(warm), *ex, {q::LogitRows::None});
-  q::LlmTimings t = llm.prefill(x, plan, *ex, {q::LogitRows::None}).timings;
+  llm.prefill(x.narrow(0, 0, warm), full_plan(warm), *ex, {llm::LogitRows::None});
+  llm::Timings t = llm.prefill(x, plan, *ex, {llm::LogitRows::None}).timings;
   std::cout << "[speed] " << label << " L=" << L << " dtype=" << c10::toString(llm.dtype())
             << ": prefill " << t.prefill_ms() << " ms (" << 1000.0 * L / t.prefill_ms() << " tokens/s), attention "
             << t.prefill_attention_ms << " ms (" << 100.0 * t.prefill_attention_ms / t.prefill_ms()
@@ -74,7 +76,7 @@ TEST(QwenLlmSpeed, TinyModelAndSevenBLayer) {
   const std::string dir = (std::filesystem::temp_directory_path() / ("pevlm_speed_" + std::to_string(::getpid()))).string();
   q::make_tiny_model(dir, {});
   for (at::ScalarType dt : {at::kFloat, at::kBFloat16}) {
-    q::LlmTimings t = time_prefill(q::QwenLlm::load(dir, {dt}), 4096, "tiny model (2 layers)");
+    llm::Timings t = time_prefill(q::load_llm(dir, {dt}), 4096, "tiny model (2 layers)");
     EXPECT_GT(t.prefill_attention_ms, 0.0);
     EXPECT_GT(t.prefill_other_ms, 0.0);
   }
@@ -87,8 +89,8 @@ TEST(QwenLlmSpeed, TinyModelAndSevenBLayer) {
     // bf16 runs a shorter prompt: its GEMMs are ~100x slower than fp32 on AVX2-only CPUs.
     const int64_t L = dt == at::kFloat ? env_int("PEVLM_QWEN_LLM_SPEED_TOKENS", 8192)
                                        : env_int("PEVLM_QWEN_LLM_SPEED_BF16_TOKENS", 256);
-    q::QwenLlm layer(c.text, c.tokens, q::random_llm_weights(c.text, 0, dt), {dt});
-    q::LlmTimings t = time_prefill(layer, L, "Qwen2.5-VL-7B decoder layer x1");
+    llm::Decoder layer(c.text, llm::random_weights(c.text, 0, dt), {dt});
+    llm::Timings t = time_prefill(layer, L, "Qwen2.5-VL-7B decoder layer x1");
     EXPECT_GT(t.prefill_attention_ms, 0.0);
   }
 }

@@ -14,12 +14,15 @@
 
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
-#include "models/qwen2_5_vl/llm.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/decoder.h"
+#include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
+#include "models/qwen2_5_vl/config.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace fs = std::filesystem;
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 namespace st = pevlm::safetensors;
 
 namespace {
@@ -66,10 +69,10 @@ pevlm::AttentionPlan simple_plan(int64_t L) {
 
 std::vector<int64_t> prompt() { return {3, 17, 42, 5, 150, 60, 61, 4, 3, 99, 5}; }
 
-at::Tensor prompt_logits(const q::QwenLlm& llm) {
+at::Tensor prompt_logits(const llm::Decoder& llm) {
   auto ex = pevlm::attention::make_executor("reference");
   std::vector<int64_t> ids = prompt();
-  return llm.prefill(llm.embed(ids), simple_plan(int64_t(ids.size())), *ex, {q::LogitRows::All}).logits_LV;
+  return llm.prefill(llm.embed(ids), simple_plan(int64_t(ids.size())), *ex, {llm::LogitRows::All}).logits_LV;
 }
 
 class QwenLlmWeights : public ::testing::Test {
@@ -80,8 +83,8 @@ class QwenLlmWeights : public ::testing::Test {
 };
 
 TEST(QwenLlmTable, SevenBShapes) {
-  q::TextConfig t = q::config_preset("qwen2.5-vl-7b").text;
-  std::vector<q::LlmWeightSpec> table = q::llm_weight_table(t);
+  llm::TextConfig t = q::config_preset("qwen2.5-vl-7b").text;
+  std::vector<llm::WeightSpec> table = llm::weight_table(t);
   EXPECT_EQ(table.size(), size_t(2 + 12 * 28 + 1));
   EXPECT_EQ(table[0].name, "embed_tokens.weight");
   EXPECT_EQ(table[0].shape, (std::vector<int64_t>{152064, 3584}));
@@ -98,8 +101,8 @@ TEST_F(QwenLlmWeights, HubAndLanguageModelNamesGiveIdenticalLogits) {
     return n;
   };
   const std::string dir = rewrite_checkpoint("newnames", r);
-  q::QwenLlm hub = q::QwenLlm::load(kGoldenDir, {at::kFloat});
-  q::QwenLlm renamed = q::QwenLlm::load(dir, {at::kFloat});
+  llm::Decoder hub = q::load_llm(kGoldenDir, {at::kFloat});
+  llm::Decoder renamed = q::load_llm(dir, {at::kFloat});
   EXPECT_EQ(hub.weights().prefix, "model.");
   EXPECT_EQ(renamed.weights().prefix, "model.language_model.");
   EXPECT_TRUE(at::equal(prompt_logits(hub), prompt_logits(renamed)));
@@ -113,7 +116,7 @@ TEST_F(QwenLlmWeights, WrongShapeNamesTheTensor) {
   };
   const std::string dir = rewrite_checkpoint("badshape", r);
   try {
-    q::QwenLlm::load(dir, {at::kFloat});
+    q::load_llm(dir, {at::kFloat});
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     const std::string msg = e.what();
@@ -129,19 +132,19 @@ TEST_F(QwenLlmWeights, MissingLmHeadIsAnErrorUnlessTied) {
   r.rename = [](const std::string& n) { return n == "lm_head.weight" ? std::string() : n; };
   const std::string untied = rewrite_checkpoint("nohead", r);
   try {
-    q::QwenLlm::load(untied, {at::kFloat});
+    q::load_llm(untied, {at::kFloat});
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("lm_head.weight"), std::string::npos) << e.what();
   }
   r.edit_config = [](nlohmann::json& c) { c["tie_word_embeddings"] = true; };
   const std::string tied_dir = rewrite_checkpoint("tied", r);
-  q::QwenLlm tied = q::QwenLlm::load(tied_dir, {at::kFloat});
+  llm::Decoder tied = q::load_llm(tied_dir, {at::kFloat});
   EXPECT_TRUE(tied.weights().tied);
   EXPECT_TRUE(at::equal(tied.weights().lm_head_VD, tied.weights().embed_VD));
   // Tied logits = final hidden state x embeddings^T.
   auto ex = pevlm::attention::make_executor("reference");
-  q::LlmSession s = tied.prefill(tied.embed(prompt()), simple_plan(11), *ex, {q::LogitRows::All, true});
+  llm::Session s = tied.prefill(tied.embed(prompt()), simple_plan(11), *ex, {llm::LogitRows::All, true});
   at::Tensor want = at::matmul(s.hidden_states.back(), tied.weights().embed_VD.t());
   EXPECT_LT((s.logits_LV - want).abs().max().item<double>(), 1e-5);
   fs::remove_all(untied);
@@ -149,19 +152,20 @@ TEST_F(QwenLlmWeights, MissingLmHeadIsAnErrorUnlessTied) {
 }
 
 TEST_F(QwenLlmWeights, VisionSpliceCountMustMatch) {
-  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  llm::Decoder llm = q::load_llm(kGoldenDir, {at::kFloat});
+  const int64_t pad = q::load_config(kGoldenDir).tokens.video_pad;
   std::vector<int64_t> ids{3, 150, 153, 153, 153, 151, 5};
-  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({2, 64})), std::invalid_argument);
-  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({3, 32})), std::invalid_argument);
+  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({2, 64}), pad), std::invalid_argument);
+  EXPECT_THROW(llm.embed_with_vision(ids, at::zeros({3, 32}), pad), std::invalid_argument);
   at::Tensor v = at::randn({3, 64});
-  at::Tensor x = llm.embed_with_vision(ids, v);
+  at::Tensor x = llm.embed_with_vision(ids, v, pad);
   EXPECT_TRUE(at::equal(x.narrow(0, 2, 3), v));
   EXPECT_TRUE(at::equal(x[0], llm.weights().embed_VD[3]));
   EXPECT_THROW(llm.embed({3, 160}), std::invalid_argument);  // vocab is 160
 }
 
 TEST_F(QwenLlmWeights, PlanLengthMustMatchPrompt) {
-  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  llm::Decoder llm = q::load_llm(kGoldenDir, {at::kFloat});
   auto ex = pevlm::attention::make_executor("reference");
   EXPECT_THROW(llm.prefill(llm.embed(prompt()), simple_plan(10), *ex), std::invalid_argument);
 }
@@ -170,13 +174,13 @@ TEST_F(QwenLlmWeights, PlanLengthMustMatchPrompt) {
 // with positions shifted by +5 on all axes decodes like the unshifted one (RoPE is relative) but
 // the session's next position differs.
 TEST_F(QwenLlmWeights, DecodeContinuesFromMaxPosition) {
-  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  llm::Decoder llm = q::load_llm(kGoldenDir, {at::kFloat});
   auto ex = pevlm::attention::make_executor("reference");
   pevlm::AttentionPlan plan = simple_plan(11);
   pevlm::AttentionPlan shifted = plan;
   for (int64_t& id : shifted.positions.ids) id += 5;
-  q::LlmSession a = llm.prefill(llm.embed(prompt()), plan, *ex);
-  q::LlmSession b = llm.prefill(llm.embed(prompt()), shifted, *ex);
+  llm::Session a = llm.prefill(llm.embed(prompt()), plan, *ex);
+  llm::Session b = llm.prefill(llm.embed(prompt()), shifted, *ex);
   EXPECT_EQ(a.next_position, 11);
   EXPECT_EQ(b.next_position, 16);
   EXPECT_LT((llm.decode(a, {7, 8}) - llm.decode(b, {7, 8})).abs().max().item<double>(), 1e-4);
@@ -185,24 +189,24 @@ TEST_F(QwenLlmWeights, DecodeContinuesFromMaxPosition) {
 // The cache grows past the prefill's decode headroom (256 rows) without changing results:
 // prefill 11 + decode 300 at once + decode 1 equals one forward over the 312 tokens.
 TEST_F(QwenLlmWeights, KvCacheGrowthMatchesFullForward) {
-  q::QwenLlm llm = q::QwenLlm::load(kGoldenDir, {at::kFloat});
+  llm::Decoder llm = q::load_llm(kGoldenDir, {at::kFloat});
   auto ex = pevlm::attention::make_executor("reference");
   std::vector<int64_t> ids;
   for (int64_t i = 0; i < 312; ++i) ids.push_back((i * 37 + 11) % 150);
   std::vector<int64_t> head(ids.begin(), ids.begin() + 11), mid(ids.begin() + 11, ids.begin() + 311);
-  q::LlmSession s = llm.prefill(llm.embed(head), simple_plan(11), *ex);
+  llm::Session s = llm.prefill(llm.embed(head), simple_plan(11), *ex);
   at::Tensor a = llm.decode(s, mid);
   at::Tensor b = llm.decode(s, {ids.back()});
   EXPECT_EQ(s.cache.length, 312);
-  at::Tensor full = llm.prefill(llm.embed(ids), simple_plan(312), *ex, {q::LogitRows::All}).logits_LV;
+  at::Tensor full = llm.prefill(llm.embed(ids), simple_plan(312), *ex, {llm::LogitRows::All}).logits_LV;
   EXPECT_LT((a - full.narrow(0, 11, 300)).abs().max().item<double>(), 1e-4);
   EXPECT_LT((b[0] - full[311]).abs().max().item<double>(), 1e-4);
 }
 
 // bf16 compute (weights, activations, KV cache; RMSNorm in fp32) stays close to fp32.
 TEST_F(QwenLlmWeights, Bf16ComputeIsCloseToFp32) {
-  q::QwenLlm f32 = q::QwenLlm::load(kGoldenDir, {at::kFloat});
-  q::QwenLlm bf16 = q::QwenLlm::load(kGoldenDir, {at::kBFloat16});
+  llm::Decoder f32 = q::load_llm(kGoldenDir, {at::kFloat});
+  llm::Decoder bf16 = q::load_llm(kGoldenDir, {at::kBFloat16});
   EXPECT_EQ(bf16.weights().layers[0].q_w.scalar_type(), at::kBFloat16);
   at::Tensor a = prompt_logits(f32), b = prompt_logits(bf16);
   const double rel = ((a - b).pow(2).sum() / a.pow(2).sum()).item<double>();

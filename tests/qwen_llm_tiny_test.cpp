@@ -12,14 +12,16 @@
 
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/safetensors.h"
 #include "models/tokenizer/tokenizer.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace fs = std::filesystem;
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace {
 
@@ -56,17 +58,17 @@ TEST(QwenTinyModel, WritesALoadableSmallCheckpoint) {
   EXPECT_EQ(ckpt.get("lm_head.weight").dtype, pevlm::safetensors::DType::BF16);
   EXPECT_NO_THROW(q::load_vision_weights(ckpt, c.vision, at::kFloat));
 
-  q::QwenLlm llm = q::QwenLlm::load(dir, {at::kBFloat16});
+  llm::Decoder llm = q::load_llm(dir, {at::kBFloat16});
   auto ex = pevlm::attention::make_executor("cpu");
   std::vector<int64_t> ids{c.tokens.vision_start, c.tokens.video_pad, c.tokens.video_pad, c.tokens.vision_end, 40, 41};
-  at::Tensor x = llm.embed_with_vision(ids, at::randn({2, c.text.hidden_size}));
+  at::Tensor x = llm.embed_with_vision(ids, at::randn({2, c.text.hidden_size}), c.tokens.video_pad);
   pevlm::TokenLayout layout;
   layout.spans = {{pevlm::SpanKind::Text, 0, 6}};
   layout.length = 6;
   layout.positions = pevlm::PositionIds(1, 6);
   for (int64_t i = 0; i < 6; ++i) layout.positions.at(0, i) = i;
-  q::LlmSession s = llm.prefill(x, pevlm::make_full_plan(layout), *ex);
-  q::GenerationResult r = llm.generate(s, {.max_new_tokens = 3, .stop_ids = {}});
+  llm::Session s = llm.prefill(x, pevlm::make_full_plan(layout), *ex);
+  llm::GenerationResult r = llm.generate(s, {.max_new_tokens = 3, .stop_ids = {}});
   EXPECT_EQ(r.tokens.size(), 3u);
   EXPECT_TRUE(at::isfinite(s.logits_LV).all().item<bool>());
   fs::remove_all(dir);
@@ -105,12 +107,12 @@ TEST(QwenTinyModel, ShardedCheckpointWithIndexLoads) {
   int shards = 0;
   for (const auto& e : fs::directory_iterator(dir)) shards += e.path().filename().string().rfind("model-", 0) == 0;
   EXPECT_GE(shards, 3);
-  q::LlmOptions lo;
+  llm::DecoderOptions lo;
   lo.dtype = at::kFloat;
-  const q::QwenLlm sharded = q::QwenLlm::load(dir, lo);
+  const llm::Decoder sharded = q::load_llm(dir, lo);
   const std::string single = temp_dir("single");
   q::make_tiny_model(single, {});
-  const q::QwenLlm whole = q::QwenLlm::load(single, lo);
+  const llm::Decoder whole = q::load_llm(single, lo);
   EXPECT_TRUE(at::equal(sharded.weights().layers[1].down_w, whole.weights().layers[1].down_w));
   fs::remove_all(dir);
   fs::remove_all(single);

@@ -8,7 +8,7 @@ pevlm_use_torch_pch(reduction_test)
 
 pevlm_add_test(reduction_llm_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_llm_test.cpp
-  DEPS pevlm_reduction pevlm_qwen_tiny pevlm_qwen_llm pevlm_methods pevlm_attention
+  DEPS pevlm_reduction pevlm_qwen_tiny pevlm_llm pevlm_methods pevlm_attention
   LABELS reduction qwen_llm)
 pevlm_use_torch_pch(reduction_llm_test)
 

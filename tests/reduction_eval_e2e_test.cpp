@@ -1,6 +1,7 @@
 // `pevlm eval` with the `reduction:` axis on each family's tiny model and the synthetic LongVideoBench set
 // (issue 26): every reduction x {full, pevlm} answers without errors, the rows record the tokens before /
-// after the stage and its time, the reduced rows have fewer visual tokens, and "none" rows keep their labels.
+// after the stage and its time, the reduced rows have fewer visual tokens and refuse prefix reuse (saying why),
+// and "none" rows keep their labels.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +59,11 @@ void check_family(const std::string& family) {
     EXPECT_GE(red["ms"].get<double>(), 0.0);
     EXPECT_NE(r["label"].get<std::string>().find("+" + red["label"].get<std::string>()), std::string::npos);
     EXPECT_TRUE(r["timings_ms"].contains("reduction"));
+    // Prefix reuse is refused for every reduction, the row saying why (FastV: the question picks the tokens).
+    EXPECT_EQ(r["prefix_reuse"]["reused"], false) << r["label"];
+    const std::string why = r["prefix_reuse"]["reason"];
+    EXPECT_NE(why.find("reduction '" + red["label"].get<std::string>() + "'"), std::string::npos) << why;
+    if (red["name"] == "fastv") EXPECT_NE(why.find("question"), std::string::npos) << why;
     if (red["name"] == "fastv") {
       EXPECT_EQ(red["from_layer"], 1);
       EXPECT_EQ(after, before / 2);  // int(N_v * 0.5)

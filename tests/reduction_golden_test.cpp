@@ -14,7 +14,8 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
+#include "models/qwen2_5_vl/llm_load.h"
 #include "models/safetensors/safetensors.h"
 #include "models/safetensors/torch_tensor.h"
 #include "qwen_golden_util.h"
@@ -43,15 +44,15 @@ class FastvGolden : public ::testing::TestWithParam<std::pair<int64_t, double>> 
 TEST_P(FastvGolden, KeptScoresAndLogitsEqualTheReference) {
   const auto [k, r] = GetParam();
   const std::string tag = "k" + std::to_string(k) + "_r" + std::to_string(int(std::lround(r * 100)));
-  q::QwenLlm llm = q::QwenLlm::load(kFixture, {at::kFloat});
+  const llm::Decoder llm = q::load_llm(kFixture, {at::kFloat});
   const at::Tensor x = read(kFixture + "/golden.safetensors", "inputs_embeds");
   const TokenLayout layout = testing::golden_layout(testing::to_positions(read(kFixture + "/golden.safetensors", "position_ids")));
   const MethodConfig full = resolve_method({{"name", "full"}});
   auto record = std::make_shared<FastvRecord>();
-  q::PrefillOptions po;
+  llm::PrefillOptions po;
   po.reduce = fastv_stage(layout, full, k, r, 1.0 / std::sqrt(double(llm.text().head_dim)), record);
   auto exec = attention::make_executor("reference");
-  const q::LlmSession s = llm.prefill(x, build_plan(full, layout), *exec, po);
+  const llm::Session s = llm.prefill(x, build_plan(full, layout), *exec, po);
 
   EXPECT_EQ(record->kept, testing::to_ids(read(kGolden, tag + "_kept")));
   const at::Tensor scores = at::tensor(record->scores, at::kFloat);

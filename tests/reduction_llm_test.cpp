@@ -12,7 +12,7 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "qwen_tiny_test_config.h"
 #include "reduction/fastv_stage.h"
@@ -95,8 +95,8 @@ struct Bench {
     c.text.num_layers = 4;  // K = 2 needs layers on both sides
     return c;
   }();
-  q::QwenLlm llm{config.text, config.tokens, q::random_llm_weights(config.text, 11, at::kFloat, 0.08), [] {
-                   q::LlmOptions o;
+  llm::Decoder llm{config.text, llm::random_weights(config.text, 11, at::kFloat, 0.08), [] {
+                   llm::DecoderOptions o;
                    o.dtype = at::kFloat;
                    return o;
                  }()};
@@ -117,11 +117,11 @@ void expect_subset_equals_mask(const std::string& method_name, const nlohmann::j
   const MethodConfig method = resolve_method(method_entry);
   const AttentionPlan plan = build_plan(method, b.layout);
   auto record = std::make_shared<FastvRecord>();
-  q::PrefillOptions po;
-  po.logits = q::LogitRows::Last;
+  llm::PrefillOptions po;
+  po.logits = llm::LogitRows::Last;
   po.reduce = fastv_stage(b.layout, method, k, r, b.scale(), record);
   auto exec = attention::make_executor("reference");
-  q::LlmSession subset = b.llm.prefill(b.x_LD, plan, *exec, po);
+  llm::Session subset = b.llm.prefill(b.x_LD, plan, *exec, po);
   const int64_t keep = int64_t(b.layout.length) - 24 + static_cast<int64_t>(24 * (1.0 - r));
   ASSERT_EQ(int64_t(record->kept.size()), keep);
   EXPECT_EQ(record->visual_after, static_cast<int64_t>(24 * (1.0 - r)));
@@ -133,20 +133,20 @@ void expect_subset_equals_mask(const std::string& method_name, const nlohmann::j
   // The emulation: every token everywhere, layers >= K masking the dropped keys.
   const AttentionPlan reduced = build_plan(method, subset_layout(b.layout, record->kept));
   LayerSwitchExecutor emul_exec(plan, expand_to_full(reduced, record->kept, b.layout.positions), k, b.config.text.num_layers);
-  q::LlmSession masked = b.llm.prefill(b.x_LD, plan, emul_exec, {q::LogitRows::Last});
+  llm::Session masked = b.llm.prefill(b.x_LD, plan, emul_exec, {llm::LogitRows::Last});
   // fp32 with different summation orders (subset vs masked softmax): a few ulps of logits of size ~1.
   const double tol = 1e-4;
   EXPECT_LE((subset.logits_LV - masked.logits_LV).abs().max().item<double>(), tol);
   // The same kept tokens' states give the same next tokens through decode (layers < K see every token).
-  q::GenerationOptions gen;
+  llm::GenerationOptions gen;
   gen.max_new_tokens = 4;
   gen.keep_logits = true;
-  const q::GenerationResult a = b.llm.generate(subset, gen), m = b.llm.generate(masked, gen);
+  const llm::GenerationResult a = b.llm.generate(subset, gen), m = b.llm.generate(masked, gen);
   EXPECT_EQ(a.tokens, m.tokens);
   EXPECT_LE((a.logits_NV - m.logits_NV).abs().max().item<double>(), tol);
 
   // And it differs from no reduction at all (the test would be void otherwise).
-  q::LlmSession none = b.llm.prefill(b.x_LD, plan, *exec, {q::LogitRows::Last});
+  llm::Session none = b.llm.prefill(b.x_LD, plan, *exec, {llm::LogitRows::Last});
   EXPECT_GT((none.logits_LV - subset.logits_LV).abs().max().item<double>(), 1e-3);
 }
 
@@ -181,10 +181,10 @@ TEST(FastvInLlm, BadStagesAreErrors) {
   EXPECT_THROW(fastv_stage(b.layout, full, 0, 0.5, 1.0), std::invalid_argument);
   EXPECT_THROW(fastv_stage(b.layout, full, 2, 1.0, 1.0), std::invalid_argument);
   // A hook that drops the last row is refused by the prefill.
-  q::PrefillOptions po;
+  llm::PrefillOptions po;
   po.reduce.after_layer = 0;
   po.reduce.select = [&](const AttentionPlan&, const at::Tensor&, const at::Tensor&) {
-    q::PrefillOptions::TokenDrop d;
+    llm::PrefillOptions::TokenDrop d;
     d.kept = {0, 1};
     d.plan = build_plan(full, subset_layout(b.layout, {0, 1, b.layout.length - 1}));
     return d;

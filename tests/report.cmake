@@ -4,6 +4,7 @@ pevlm_add_test(report_tests
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/report_caps_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/report_golden_test.cpp
           ${CMAKE_CURRENT_SOURCE_DIR}/report_plot_test.cpp
           ${CMAKE_CURRENT_SOURCE_DIR}/report_position_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/report_stats_test.cpp
+          ${CMAKE_CURRENT_SOURCE_DIR}/report_protocol_test.cpp
   DEPS pevlm_report
   LABELS report)
 

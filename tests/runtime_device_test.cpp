@@ -16,7 +16,7 @@
 #include "harness/device_spec.h"
 #include "harness/eval/video_lm_loader.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/preprocess.h"
 #include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
@@ -26,6 +26,7 @@
 
 namespace fs = std::filesystem;
 namespace q = pevlm::qwen2_5_vl;
+namespace llm = pevlm::llm;
 
 namespace pevlm {
 namespace {
@@ -96,7 +97,7 @@ TEST(RuntimeDevice, EveryWeightActivationAndCacheTensorLivesOnTheChosenDevice) {
   const at::Tensor x_LD = rt.embed(prompt, vision);
   expect_on(x_LD, cpu.device, "embedded prompt");
   MethodConfig pevlm = resolve_method({{"name", "pevlm"}, {"sink_frames", 1}, {"block_frames", 1}});
-  q::LlmSession s = rt.prefill(x_LD, prompt.layout, pevlm);
+  llm::Session s = rt.prefill(x_LD, prompt.layout, pevlm);
   for (size_t n = 0; n < s.cache.k_LHD.size(); ++n) {
     expect_on(s.cache.k_LHD[n], cpu.device, "k cache layer " + std::to_string(n));
     expect_on(s.cache.v_LHD[n], cpu.device, "v cache layer " + std::to_string(n));
@@ -113,11 +114,11 @@ TEST(RuntimeDevice, WeightsOnAnotherDeviceThanTheModelAreRejectedByName) {
   // checked on a GPU (scripts/device/check.sh); here: a model whose weights are not where its options
   // say fails at construction, naming the weight, instead of deep inside a layer.
   const q::Qwen25VLConfig config = small_config();
-  q::LlmWeights w = q::random_llm_weights(config.text, 1, at::kFloat);
+  llm::Weights w = llm::random_weights(config.text, 1, at::kFloat);
   w.layers[1].up_w = w.layers[1].up_w.to(at::kMeta);
-  q::LlmOptions options;
+  llm::DecoderOptions options;
   options.dtype = at::kFloat;
-  testing::expect_error([&] { q::QwenLlm(config.text, config.tokens, std::move(w), options); },
+  testing::expect_error([&] { llm::Decoder(config.text, std::move(w), options); },
                         {"weight layers.1 is on meta", "the model on cpu"});
 }
 
@@ -168,10 +169,10 @@ TEST(RuntimeDevice, ChunkedMlpEqualsWholeMlp) {
   auto executor = attention::make_executor("cpu");
   at::Tensor logits[2];
   for (int k = 0; k < 2; ++k) {
-    q::LlmOptions o;
+    llm::DecoderOptions o;
     o.dtype = at::kFloat;
     o.mlp_chunk_rows = k == 0 ? 1 << 20 : 7;
-    const q::QwenLlm llm(config.text, config.tokens, q::random_llm_weights(config.text, 2, at::kFloat), o);
+    const llm::Decoder llm(config.text, llm::random_weights(config.text, 2, at::kFloat), o);
     logits[k] = llm.prefill(llm.embed(ids), plan, *executor).logits_LV;
   }
   EXPECT_LE((logits[0] - logits[1]).abs().max().item<double>(), 1e-5);

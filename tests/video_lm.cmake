@@ -2,7 +2,7 @@
 # LongVILA parity against transformers (scripts/golden/make_*_golden.py fixtures).
 pevlm_add_test(video_lm_family_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/video_lm_family_test.cpp
-  DEPS pevlm_video_lm_family pevlm_video_lm
+  DEPS pevlm_video_lm_family pevlm_video_lm pevlm_video_lm_registry
   LABELS video_lm)
 pevlm_use_torch_pch(video_lm_family_test)
 

@@ -17,7 +17,7 @@
 
 #include "attention/executor.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
@@ -88,7 +88,7 @@ inline std::vector<std::pair<std::string, nlohmann::json>> fixture_methods(int64
 
 // Every method's plan from the registry: its dense mask and positions equal the golden ones, and the
 // prefill logits of all rows match at fp32 max-abs <= 1e-4.
-inline void expect_methods_match(const qwen2_5_vl::QwenLlm& llm, const safetensors::Checkpoint& g, const TokenLayout& layout,
+inline void expect_methods_match(const llm::Decoder& llm, const safetensors::Checkpoint& g, const TokenLayout& layout,
                                  int64_t prefix) {
   auto executor = attention::make_executor("reference");
   const at::Tensor x = golden(g, "inputs_embeds");
@@ -100,7 +100,7 @@ inline void expect_methods_match(const qwen2_5_vl::QwenLlm& llm, const safetenso
     const at::Tensor pos = golden(g, name + ".position_ids").contiguous().to(at::kLong);
     EXPECT_EQ(plan.positions.ids, std::vector<int64_t>(pos.data_ptr<int64_t>(), pos.data_ptr<int64_t>() + pos.numel()))
         << name << " positions";
-    qwen2_5_vl::LlmSession s = llm.prefill(x, plan, *executor, {qwen2_5_vl::LogitRows::All});
+    llm::Session s = llm.prefill(x, plan, *executor, {llm::LogitRows::All});
     const double err = max_abs(s.logits_LV, golden(g, name + ".logits"));
     std::cout << "[golden] " << name << " (" << plan.method << "): logits max-abs " << err << "\n";
     EXPECT_LT(err, 1e-4) << name;

@@ -31,8 +31,11 @@ void write_json(const fs::path& path, const ordered_json& j) {
   if (!out) throw std::runtime_error("make_synthetic_lvb: write failed for '" + path.string() + "'");
 }
 
+}  // namespace
+
 // Frames: each scene is rendered once and repeated for all its frames.
-std::string write_video(const SyntheticVideoPlan& p, const fs::path& path) {
+std::string write_synthetic_video(const SyntheticVideoPlan& p, const std::string& file) {
+  const fs::path path(file);
   video::VideoWriterOptions opt;
   opt.fps = p.fps;
   opt.width = p.width;
@@ -48,6 +51,8 @@ std::string write_video(const SyntheticVideoPlan& p, const fs::path& path) {
   writer.finish();
   return writer.codec_name();
 }
+
+namespace {
 
 double round_ms(double s) { return std::round(s * 1000.0) / 1000.0; }
 
@@ -137,7 +142,7 @@ SyntheticLvbSummary make_synthetic_lvb(const std::string& dir, int num_videos, u
       throw std::runtime_error("make_synthetic_lvb: duplicate video id " + p.video_id);
     const fs::path video = root / "videos" / (p.video_id + ".mp4");
     const fs::path subs = root / "subtitles" / (p.video_id + "_en.json");
-    summary.codec = write_video(p, video);
+    summary.codec = write_synthetic_video(p, video.string());
     write_json(subs, subtitles_json(p));
     append_entries(p, entries);
     videos.push_back(video_info_json(p, summary.codec));

@@ -24,6 +24,10 @@ struct SyntheticLvbSummary {
   uint64_t bytes = 0;                // total size of the written files
 };
 
+// Encodes one planned video to `file` (each scene rendered once, repeated for its frames); returns the
+// encoder used. Shared by every synthetic format (synthetic_formats.h).
+std::string write_synthetic_video(const SyntheticVideoPlan& plan, const std::string& file);
+
 // Creates (or overwrites files in) `dir`. Deterministic for (num_videos, seed) on a given FFmpeg build.
 // Throws std::invalid_argument for num_videos < 1, VideoError / std::runtime_error for I/O problems.
 SyntheticLvbSummary make_synthetic_lvb(const std::string& dir, int num_videos, uint64_t seed);

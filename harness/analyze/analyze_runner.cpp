@@ -8,18 +8,16 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "datasets/longvideobench/annotations.h"
+#include "datasets/registry/registry.h"
 #include "harness/analyze/analyze_output.h"
 #include "harness/analyze/mass_recorder.h"
 #include "harness/device_spec.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
-#include "models/qwen2_5_vl/config.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/video_lm/presets.h"
 
 namespace pevlm {
-namespace qv = qwen2_5_vl;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -45,16 +43,16 @@ TokenLayout synthetic_layout(const SyntheticAnalysis& s) {
 
 std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeOptions& o) {
   const SyntheticAnalysis& s = *c.synthetic;
-  qv::Qwen25VLConfig config = model_config_from_spec(s.model, "synthetic.model");
+  LlmSpec config = model_config_from_spec(s.model, "synthetic.model");
   if (s.layers < 1 || s.layers > config.text.num_layers)
     throw std::invalid_argument("synthetic.layers: expected 1.." + std::to_string(config.text.num_layers) + ", got " +
                                 std::to_string(s.layers));
-  qv::TextConfig text = config.text;
+  llm::TextConfig text = config.text;
   text.num_layers = s.layers;
   text.vocab_size = 16;  // random logits; a small tied table saves the 7B's 2 x 2 GB (as llm_speed.cpp)
   text.tie_word_embeddings = true;
   const at::ScalarType dtype = s.dtype == "bf16" ? at::kBFloat16 : at::kFloat;
-  const qv::QwenLlm llm(text, config.tokens, qv::random_llm_weights(text, 0, dtype), qv::LlmOptions{dtype});
+  const llm::Decoder llm(text, llm::random_weights(text, 0, dtype), llm::DecoderOptions{dtype});
   const TokenLayout layout = synthetic_layout(s);
   at::manual_seed(0);
   const at::Tensor x_LD = at::randn({layout.length, text.hidden_size}).to(dtype);
@@ -68,7 +66,8 @@ std::vector<AnalysisRecord> run_synthetic(const AnalyzeConfig& c, const AnalyzeO
 
 std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOptions& o, std::vector<std::string>& errors) {
   const EvalConfig& e = *c.eval;
-  std::vector<lvb::Sample> samples = lvb::load_annotations(e.dataset_root, e.split == "val" ? lvb::kValFile : lvb::kTestFile);
+  const std::unique_ptr<datasets::Benchmark> bench = datasets::open_benchmark(e.dataset);
+  std::vector<datasets::Sample> samples = bench->samples();
   const int64_t limit = o.limit >= 0 ? o.limit : e.limit;
   if (limit > 0 && int64_t(samples.size()) > limit) samples.resize(size_t(limit));
   const std::unique_ptr<VideoLM> model = load_video_lm(e.model, e.dtype, c.executor, e.device, e.model_options);
@@ -76,14 +75,15 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
                c.queries.name().c_str(), o.out.c_str());
   Progress progress("analyze", int64_t(samples.size() * c.methods.size()));
   std::vector<AnalysisRecord> records;
-  for (const lvb::Sample& s : samples) {
+  for (const datasets::Sample& s : samples) {
     try {
-      const PreparedVideo video = prepare_video(s, e.protocol, *model);
+      const PreparedVideo video = prepare_video(s, *bench, *model);
       const at::Tensor vision = model->encode(video.input);
       const VideoPrompt prompt = model->build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
       const at::Tensor x_LD = model->embed_prompt(prompt, vision);
       for (AnalysisRecord& r : analyze_prompt(model->llm(), model->executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
-        r.extra["position"] = s.position;
+        const nlohmann::json fields = bench->row_fields(s);
+        r.extra["position"] = fields.value("position", nlohmann::json::array());  // LongVideoBench's referred positions
         r.extra["duration_s"] = s.duration;
         records.push_back(std::move(r));
       }
@@ -97,7 +97,7 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
 
 }  // namespace
 
-std::vector<AnalysisRecord> analyze_prompt(const qv::QwenLlm& llm, attention::Executor& executor, const at::Tensor& x_LD,
+std::vector<AnalysisRecord> analyze_prompt(const llm::Decoder& llm, attention::Executor& executor, const at::Tensor& x_LD,
                                            const TokenLayout& layout, const AnalyzeConfig& c, const std::string& sample_id,
                                            bool baseline, Progress* progress) {
   std::vector<AnalysisRecord> out;
@@ -106,10 +106,10 @@ std::vector<AnalysisRecord> analyze_prompt(const qv::QwenLlm& llm, attention::Ex
     const AttentionPlan plan = build_plan(m, layout);
     MassRecorder recorder(executor, layout, llm.text().num_layers, c.queries, c.layers);
     attention::Executor& run_with = baseline ? executor : static_cast<attention::Executor&>(recorder);
-    qv::PrefillOptions po;
-    po.logits = c.queries.generated ? qv::LogitRows::Last : qv::LogitRows::None;
+    llm::PrefillOptions po;
+    po.logits = c.queries.generated ? llm::LogitRows::Last : llm::LogitRows::None;
     po.split_timing = false;
-    qv::LlmSession session = llm.prefill(x_LD, plan, run_with, po);
+    llm::Session session = llm.prefill(x_LD, plan, run_with, po);
     AnalysisRecord r{sample_id, m, layout, {}, nlohmann::json::object()};
     if (c.queries.generated) {
       // The first generated token (greedy, as eval), fed back: its query is the one analysed.

@@ -14,7 +14,7 @@
 #include "harness/analyze/analysis_record.h"
 #include "harness/analyze/analyze_config.h"
 #include "harness/progress.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm {
 
@@ -37,7 +37,7 @@ AnalyzeSummary run_analyze(const AnalyzeConfig& config, const AnalyzeOptions& op
 
 // Every method configuration of `config` on one prompt (x_LD [L, hidden] embeddings, its layout).
 // `progress` advances once per configuration.
-std::vector<AnalysisRecord> analyze_prompt(const qwen2_5_vl::QwenLlm& llm, attention::Executor& executor, const at::Tensor& x_LD,
+std::vector<AnalysisRecord> analyze_prompt(const llm::Decoder& llm, attention::Executor& executor, const at::Tensor& x_LD,
                                            const TokenLayout& layout, const AnalyzeConfig& config, const std::string& sample_id,
                                            bool baseline, Progress* progress);
 

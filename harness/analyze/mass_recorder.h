@@ -2,8 +2,8 @@
 // mass of the analysed queries per TokenLayout span (attention/span_mass.h): the model code needs no
 // hook, and whatever executor the run uses (cpu, cuda, ...) still computes the layer outputs.
 //
-// QwenLlm::prefill calls Executor::prefill once per decoder layer in order (models/qwen2_5_vl/
-// llm_session.cpp) and QwenLlm::decode calls Executor::decode once per layer per step, so the n-th
+// llm::Decoder::prefill calls Executor::prefill once per decoder layer in order (models/llm/
+// session.cpp) and llm::Decoder::decode calls Executor::decode once per layer per step, so the n-th
 // call of each kind is layer n % num_layers; the recorder keeps only the first decode step.
 #pragma once
 

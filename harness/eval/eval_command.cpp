@@ -1,4 +1,5 @@
-// `pevlm eval --config FILE [--out DIR] [--shard i/n] [--limit N] [--no-resume] [--fail-on-errors]` and
+// `pevlm eval --config FILE [--out DIR] [--shard i/n [--shard-by sample|video]] [--limit N] [--no-resume] [--no-prefix-reuse]
+// [--fail-on-errors]` and
 // `pevlm merge OUT IN...`.
 #include <cstdio>
 
@@ -11,21 +12,30 @@
 namespace pevlm {
 
 int run_eval_command(const std::vector<std::string>& args) {
-  const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--shard i/n] [--limit N] [--no-resume] "
-                     "[--frames-cache DIR [--decode-only]] [--fail-on-errors] [--set key=value ...]",
-                     {"--config", "--out", "--shard", "--limit", "--device", "--frames-cache"},
-                     {"--no-resume", "--resume", "--decode-only", "--fail-on-errors"},
+  const CliSpec spec{"pevlm eval --config FILE [--out DIR] [--device cpu|cuda|cuda:N] [--shard i/n [--shard-by sample|video]] "
+                     "[--limit N] [--no-resume] [--frames-cache DIR [--decode-only]] [--no-prefix-reuse] [--fail-on-errors] "
+                     "[--set key=value ...]",
+                     {"--config", "--out", "--shard", "--shard-by", "--limit", "--device", "--frames-cache"},
+                     {"--no-resume", "--resume", "--decode-only", "--fail-on-errors", "--no-prefix-reuse"},
                      {"--set"}};
   const CliArgs cli = parse_cli(args, spec);
   const std::filesystem::path config_path = cli.require("--config", spec.usage);
   // --device wins over the config's `device:` (load_config_with_overrides).
   const nlohmann::json doc = load_config_with_overrides(
       config_path, cli.repeated.count("--set") ? cli.repeated.at("--set") : std::vector<std::string>{}, cli.get("--device", ""));
-  const EvalConfig config = parse_eval_config(doc, config_path.string(), std::filesystem::current_path());
+  EvalConfig config = parse_eval_config(doc, config_path.string(), std::filesystem::current_path());
+  if (cli.flag("--no-prefix-reuse")) {
+    config.prefix_reuse = false;
+    config.resolved["prefix_reuse"] = false;
+  }
   EvalOptions opts;
   opts.out = cli.get("--out", "results/tmp/eval");
   std::tie(opts.shard_index, opts.shard_count) = parse_shard(cli.get("--shard", "0/1"));
   if (opts.shard_count > 1 && !cli.has("--out")) opts.out /= "shard-" + std::to_string(opts.shard_index);
+  const std::string shard_by = cli.get("--shard-by", "sample");
+  if (shard_by != "sample" && shard_by != "video")
+    throw std::invalid_argument("--shard-by: expected sample or video, got '" + shard_by + "'");
+  opts.shard_by_video = shard_by == "video";
   if (cli.has("--limit")) opts.limit = std::stoll(cli.get("--limit"));
   opts.resume = !cli.flag("--no-resume");
   opts.frames_cache = cli.get("--frames-cache", "");

@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 
-#include "datasets/longvideobench/subtitles.h"
 #include "datasets/video/video_reader.h"
 
 namespace pevlm {
@@ -39,8 +38,11 @@ at::Tensor decode_plan_frames(const std::string& path, const std::vector<int64_t
 
 // The frames depend on the video and the protocol only, not on the question: the questions of one
 // video share an entry.
-nlohmann::json frames_cache_key(const lvb::Sample& sample, const lvb::Protocol& protocol) {
-  return {{"video_path", sample.video_path}, {"protocol", protocol.to_json()}};
+nlohmann::json frames_cache_key(const datasets::Sample& sample, const datasets::Benchmark& benchmark) {
+  nlohmann::json key = {{"video_path", sample.video_path}, {"protocol", benchmark.protocol_json()}};
+  // LongVideoBench keys stay as before the dataset interface (its video_path is relative to videos/).
+  if (benchmark.name() != "longvideobench") key["benchmark"] = benchmark.name();
+  return key;
 }
 
 CachedFrames frames_through_cache(const std::string& path, const nlohmann::json& key, const FramesCache* cache,
@@ -72,38 +74,35 @@ CachedFrames frames_through_cache(const std::string& path, const nlohmann::json&
   return out;
 }
 
-at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,
-                                PreparedVideo& out) {
+at::Tensor decode_sample_frames(const datasets::Sample& sample, const datasets::Benchmark& benchmark,
+                                const FramesCache* frames_cache, PreparedVideo& out) {
   const auto plan = [&](const CachedProbe& info) {
     out.codec = info.codec;
     out.width = info.width;
     out.height = info.height;
     out.rotation_deg = info.rotation_deg;
     out.duration_s = info.duration_s;
-    out.rotation_applied = protocol.apply_rotation && info.rotation_deg != 0;
-    std::vector<lvb::Subtitle> subs;
-    if (protocol.subtitles) subs = lvb::load_subtitles(sample.subtitle_file);
-    out.plan = lvb::build_prompt_plan(protocol, sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s},
-                                      protocol.subtitles ? &subs : nullptr);
+    out.rotation_applied = benchmark.apply_rotation() && info.rotation_deg != 0;
+    out.plan = benchmark.plan(sample, lvb::VideoProbe{info.fps, info.frame_count, info.duration_s});
     return out.plan.frame_indices;
   };
   // Without a cached entry the video file itself is needed (a missing file is the sample's error).
   const auto decodable = [&] {
-    if (const std::string problem = lvb::sample_problem(protocol, sample); !problem.empty())
+    if (const std::string problem = benchmark.sample_problem(sample); !problem.empty())
       throw std::runtime_error("sample " + sample.id + ": " + problem);
   };
-  CachedFrames f = frames_through_cache(sample.video_file.string(), frames_cache_key(sample, protocol), frames_cache,
-                                        protocol.apply_rotation, plan, decodable, "sample " + sample.id);
+  CachedFrames f = frames_through_cache(sample.video_file.string(), frames_cache_key(sample, benchmark), frames_cache,
+                                        benchmark.apply_rotation(), plan, decodable, "sample " + sample.id);
   out.decode_video_ms = f.decode_ms;
   out.frames_from_cache = f.from_cache;
   out.frames = f.frames_THWC.size(0);
   return f.frames_THWC;
 }
 
-PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol, const VideoLM& model,
+PreparedVideo prepare_video(const datasets::Sample& sample, const datasets::Benchmark& benchmark, const VideoLM& model,
                             const FramesCache* frames_cache) {
   PreparedVideo out;
-  const at::Tensor frames = decode_sample_frames(sample, protocol, frames_cache, out);
+  const at::Tensor frames = decode_sample_frames(sample, benchmark, frames_cache, out);
   const auto t0 = std::chrono::steady_clock::now();
   out.input = model.prepare(frames, out.plan, out.duration_s);
   pin_for_device(out.input, model.llm().device());  // host work here, so vision_ms times device work only

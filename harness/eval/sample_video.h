@@ -7,8 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "datasets/dataset/benchmark.h"
 #include "datasets/longvideobench/prompt_plan.h"
-#include "datasets/longvideobench/sample.h"
 #include "harness/eval/frames_cache.h"
 #include "models/video_lm/video_lm.h"
 
@@ -47,13 +47,13 @@ CachedFrames frames_through_cache(const std::string& path, const nlohmann::json&
 // The first half of prepare_video: probe (or the frames cache), the protocol's plan and the decoded
 // frames uint8 [T, H, W, 3] in plan order; fills `out`'s plan and video facts. Stores a new entry in
 // `frames_cache` (when given) after decoding. `pevlm eval --decode-only` runs just this.
-at::Tensor decode_sample_frames(const lvb::Sample& sample, const lvb::Protocol& protocol, const FramesCache* frames_cache,
-                                PreparedVideo& out);
+at::Tensor decode_sample_frames(const datasets::Sample& sample, const datasets::Benchmark& benchmark,
+                                const FramesCache* frames_cache, PreparedVideo& out);
 
 // Throws (VideoError, std::invalid_argument, ...) naming the sample and file on any problem. With a
-// frames cache, an entry for (sample, video_path, protocol) replaces probing and decoding (the video
+// frames cache, an entry for (video_path, protocol) replaces probing and decoding (the video
 // file need not exist); without one the video is decoded and, when a cache is given, stored there.
-PreparedVideo prepare_video(const lvb::Sample& sample, const lvb::Protocol& protocol, const VideoLM& model,
+PreparedVideo prepare_video(const datasets::Sample& sample, const datasets::Benchmark& benchmark, const VideoLM& model,
                             const FramesCache* frames_cache = nullptr);
 
 }  // namespace pevlm

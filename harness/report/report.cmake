@@ -10,5 +10,7 @@ if(NOT TARGET pevlm_report)
             ${CMAKE_CURRENT_LIST_DIR}/paper_numbers.cpp ${CMAKE_CURRENT_LIST_DIR}/position_bins.cpp
             ${CMAKE_CURRENT_LIST_DIR}/stats.cpp ${CMAKE_CURRENT_LIST_DIR}/clustered_accuracy.cpp
             ${CMAKE_CURRENT_LIST_DIR}/paired_comparison.cpp ${CMAKE_CURRENT_LIST_DIR}/pareto.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/benchmark_metrics.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/protocol_check.cpp
     DEPS pevlm_harness_core nlohmann_json::nlohmann_json)
 endif()

@@ -4,9 +4,11 @@
 #include <sstream>
 
 #include "harness/report/accuracy.h"
+#include "harness/report/benchmark_metrics.h"
 #include "harness/report/paired_comparison.h"
 #include "harness/report/pareto.h"
 #include "harness/report/position_bins.h"
+#include "harness/report/protocol_check.h"
 #include "harness/report/report_tables.h"
 #include "harness/table.h"
 
@@ -121,11 +123,14 @@ nlohmann::json build_report(const ResultSet& results, const ReportOptions& optio
     if (!open_ended(r)) rows.push_back(r);
   nlohmann::json report;
   report["provenance"] = provenance_summary(results.rows);
+  report["benchmark_metrics"] = benchmark_metrics_table(rows);
   report["rule"] = kRule;
   report["latency_mode"] = latency_mode_name(options.latency);
   report["latency_rule"] = latency_rule(options.latency);
   report["caps_s"] = options.caps_s;
   report["warnings"] = results.warnings;
+  for (const std::string& w : check_one_protocol_per_column(results.rows, options.allow_mixed_protocols))
+    report["warnings"].push_back(w);
   report["table1"] = table1(rows);
   // Issue 24: intervals clustered by video, paired tests against full attention, accuracy vs prefill.
   report["stats_rule"] = cluster_rule(rows, options.stats);
@@ -177,6 +182,9 @@ std::string render_report_body(const nlohmann::json& rep) {
         "samples as independent.\n\n";
   if (rep["paired_vs_full"]["rows"].empty()) md << "No configuration has a full-attention baseline of the same model.\n\n";
   else md << table_markdown(rep["paired_vs_full"]) << "\n";
+  if (rep.contains("benchmark_metrics"))
+    md << "## Benchmark metrics (each benchmark's own definitions; unparsed answers counted)\n\n"
+       << table_markdown(rep["benchmark_metrics"]) << "\n";
   md << "## Accuracy per duration group (accuracy % (scored))\n\n" << table_markdown(rep["by_duration_group"]) << "\n";
   md << "## Accuracy per question category\n\n" << table_markdown(rep["by_question_category"]) << "\n";
   md << "## Accuracy per level\n\n" << table_markdown(rep["by_level"]) << "\n";

@@ -20,9 +20,13 @@ struct ReportOptions {
   std::string speed_source;                // file the speed rows came from
   std::vector<std::string> plot_images;    // image files (relative to the report) to link
   StatsOptions stats;                      // bootstrap resamples and seed
+  // Columns (model, configuration) whose rows record different protocols: an error (protocol_check.h)
+  // unless allowed, then a warning per column.
+  bool allow_mixed_protocols = false;
 };
 
-// Everything derived from the rows: provenance, rule, tables, failures, warnings. Deterministic.
+// Everything derived from the rows: provenance, rule, tables, failures, warnings. Deterministic. Throws
+// std::invalid_argument when a column mixes protocols and options.allow_mixed_protocols is false.
 nlohmann::json build_report(const ResultSet& results, const ReportOptions& options);
 // Markdown of build_report()'s value, without the generation header (deterministic).
 std::string render_report_body(const nlohmann::json& report);

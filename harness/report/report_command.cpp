@@ -31,8 +31,8 @@ int64_t parse_count(const std::string& text, const char* flag, int64_t min) {
 
 int run_report_command(const std::vector<std::string>& args) {
   const CliSpec spec{"pevlm report DIR [--caps 20,30,40] [--latency model|with_decode_video] [--speed FILE] "
-                     "[--bootstrap 2000] [--bootstrap-seed 24]",
-                     {"--caps", "--latency", "--speed", "--bootstrap", "--bootstrap-seed"}, {}, {}};
+                     "[--bootstrap 2000] [--bootstrap-seed 24] [--allow-mixed-protocols]",
+                     {"--caps", "--latency", "--speed", "--bootstrap", "--bootstrap-seed"}, {"--allow-mixed-protocols"}, {}};
   const CliArgs cli = parse_cli(args, spec);
   if (cli.positionals.size() != 1) throw std::invalid_argument("usage: " + spec.usage);
   const std::filesystem::path dir = cli.positionals[0];
@@ -44,6 +44,7 @@ int run_report_command(const std::vector<std::string>& args) {
   ReportOptions options;
   options.caps_s = parse_caps(cli.get("--caps", "20,30,40"));
   options.latency = parse_latency_mode(cli.get("--latency", "model"));
+  options.allow_mixed_protocols = cli.flag("--allow-mixed-protocols");
   options.stats.bootstrap_resamples = parse_count(cli.get("--bootstrap", "2000"), "--bootstrap", 1);
   options.stats.bootstrap_seed = uint64_t(parse_count(cli.get("--bootstrap-seed", "24"), "--bootstrap-seed", 0));
   const std::filesystem::path speed = cli.has("--speed") ? std::filesystem::path(cli.get("--speed")) : dir / "speed.json";

@@ -1,5 +1,5 @@
-// Whole-LLM prefill timing for `pevlm speed`; see llm_speed.h. The timed model is QwenLlm
-// (models/qwen2_5_vl/llm.h, mirroring transformers Qwen2_5_VLDecoderLayer) with K random layers:
+// Whole-LLM prefill timing for `pevlm speed`; see llm_speed.h. The timed model is llm::Decoder
+// (models/llm/decoder.h, mirroring transformers Qwen2_5_VLDecoderLayer) with K random layers:
 // linear-layer cost depends only on the shapes, so random weights time the same work as a checkpoint.
 #include "harness/speed/llm_speed.h"
 
@@ -13,17 +13,15 @@
 
 #include "attention/devices.h"
 #include "attention/random_fill.h"
-#include "models/qwen2_5_vl/config.h"
 #include "models/video_lm/presets.h"
-#include "models/qwen2_5_vl/llm.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/decoder.h"
+#include "models/llm/weights.h"
 #include "reduction/apply_merge.h"
 #include "reduction/fastv_stage.h"
 #include "reduction/layout_merge.h"
 #include "reduction/reduced_layout.h"
 
 namespace pevlm {
-namespace qv = qwen2_5_vl;
 namespace {
 
 double median(std::vector<double> v) {
@@ -34,8 +32,8 @@ double median(std::vector<double> v) {
 }  // namespace
 
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
-  const qv::Qwen25VLConfig c = model_config_from_spec(spec, where);
-  const qv::TextConfig& t = c.text;
+  const LlmSpec c = model_config_from_spec(spec, where);
+  const llm::TextConfig& t = c.text;
   return SpeedModelShape{c.source, t.num_heads, t.num_kv_heads, t.head_dim, t.hidden_size, t.intermediate_size,
                          t.num_layers};
 }
@@ -44,13 +42,13 @@ struct LlmPrefillTimer::Impl {
   SpeedModelShape shape;
   c10::Device device = c10::kCPU;
   at::ScalarType dtype = at::kFloat;
-  std::unique_ptr<qv::QwenLlm> llm;
+  std::unique_ptr<llm::Decoder> llm;
 };
 
 LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, const std::string& dtype,
                                  const c10::Device& device, const std::string& where)
     : impl_(std::make_unique<Impl>()) {
-  const qv::Qwen25VLConfig config = model_config_from_spec(model_spec, where + ".model");
+  const LlmSpec config = model_config_from_spec(model_spec, where + ".model");
   impl_->shape = resolve_speed_model(model_spec, where + ".model");
   if (layers < 0 || layers > config.text.num_layers)
     throw std::invalid_argument(where + ".layers: expected 0 (all) .. " + std::to_string(config.text.num_layers) +
@@ -61,16 +59,16 @@ LlmPrefillTimer::LlmPrefillTimer(const std::string& model_spec, int64_t layers, 
   impl_->dtype = dtype == "bf16" ? at::kBFloat16 : at::kFloat;
   // K layers of the real sizes. The embedding table and lm_head are not timed (the prefill starts
   // from embeddings and computes no logits), so a 16-row tied vocabulary saves the 7B's 2 x 2 GB.
-  qv::TextConfig text = config.text;
+  llm::TextConfig text = config.text;
   text.num_layers = layers == 0 ? config.text.num_layers : layers;
   text.vocab_size = 16;
   text.tie_word_embeddings = true;
   // Drawn on the device (no host draw of ~8 G values, no copy); the model computes there too.
-  qv::LlmWeights weights = qv::random_llm_weights(text, 0, impl_->dtype, 0.02, impl_->device);
-  qv::LlmOptions options;
+  llm::Weights weights = llm::random_weights(text, 0, impl_->dtype, 0.02, impl_->device);
+  llm::DecoderOptions options;
   options.dtype = impl_->dtype;
   options.device = impl_->device;
-  impl_->llm = std::make_unique<qv::QwenLlm>(text, config.tokens, std::move(weights), options);
+  impl_->llm = std::make_unique<llm::Decoder>(text, std::move(weights), options);
 }
 
 LlmPrefillTimer::~LlmPrefillTimer() = default;
@@ -82,11 +80,11 @@ const c10::Device& LlmPrefillTimer::device() const { return impl_->device; }
 LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Executor& executor, int warmup,
                                        int repeats) const {
   const at::Tensor x_LD = attention::random_normal({plan.length, impl_->shape.hidden}, 0, impl_->device).to(impl_->dtype);
-  const qv::PrefillOptions options{qv::LogitRows::None, false};
+  const llm::PrefillOptions options{llm::LogitRows::None, false};
   LlmPrefillTiming out;
   for (int r = 0; r < warmup + repeats; ++r) {
     attention::synchronize_device(impl_->device);
-    qv::LlmSession s;
+    llm::Session s;
     try {
       s = impl_->llm->prefill(x_LD, plan, executor, options);
     } catch (const std::exception& e) {
@@ -117,7 +115,7 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
   std::vector<double> after_attn, after_other;
   for (int rep = 0; rep < warmup + repeats; ++rep) {
     attention::synchronize_device(impl_->device);
-    qv::LlmSession s;
+    llm::Session s;
     double reduction_ms = 0;
     if (r.stage() == reduction::Stage::PreLlm) {
       // The merge is decided on the layout and applied to the embeddings on the device: both are timed.
@@ -125,7 +123,7 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
       const reduction::MergedInput in = reduction::apply_merge(x_LD, layout, reduction::layout_merge(r, layout));
       attention::synchronize_device(impl_->device);
       reduction_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      s = impl_->llm->prefill(in.x_LD, build_plan(method, in.layout), executor, qv::PrefillOptions{qv::LogitRows::None, false});
+      s = impl_->llm->prefill(in.x_LD, build_plan(method, in.layout), executor, llm::PrefillOptions{llm::LogitRows::None, false});
       out.reduced_layout = in.layout;
     } else {
       const int64_t k = r.params.at("k").get<int64_t>();
@@ -133,7 +131,7 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
         throw std::invalid_argument("speed: fastv k = " + std::to_string(k) + " needs more timed layers than " +
                                     std::to_string(layers_timed()) + " (set layers: > k)");
       auto record = std::make_shared<reduction::FastvRecord>();
-      qv::PrefillOptions po{qv::LogitRows::None, false};
+      llm::PrefillOptions po{llm::LogitRows::None, false};
       po.reduce = reduction::fastv_stage(layout, method, k, r.params.at("r").get<double>(),
                                          1.0 / std::sqrt(double(impl_->shape.head_dim)), record);
       s = impl_->llm->prefill(x_LD, plan, executor, po);

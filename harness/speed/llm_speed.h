@@ -1,6 +1,6 @@
 // Whole-LLM prefill timing for `pevlm speed` (library pevlm_speed_llm, built only with models/):
 // resolves `model:` (preset name, config.json or model folder) to the decoder's dimensions and times
-// QwenLlm::prefill over K decoder layers with random weights, the method's plan and its positions.
+// llm::Decoder::prefill over K decoder layers with random weights, the method's plan and its positions.
 // The header is free of models/ types so pevlm_speed can include it behind PEVLM_SPEED_WITH_LLM.
 #pragma once
 
@@ -30,7 +30,7 @@ struct SpeedModelShape {
 // Throws std::invalid_argument naming `where` (e.g. "speed-llm-cpu.yaml.model") when it is none of them.
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where);
 
-// Medians over the repeats of the K-layer prefill, split as LlmTimings (llm.h).
+// Medians over the repeats of the K-layer prefill, split as llm::Timings (llm.h).
 struct LlmPrefillTiming {
   double attn_ms = 0;                    // inside Executor::prefill, K layers
   double other_ms = 0;                   // projections, RoPE, norms, MLP of K layers (no lm_head)
@@ -43,7 +43,7 @@ struct LlmPrefillTiming {
   TokenLayout reduced_layout;
 };
 
-// Random-weight QwenLlm with `layers` decoder layers (K) of the model's real sizes, built once.
+// Random-weight llm::Decoder with `layers` decoder layers (K) of the model's real sizes, built once.
 class LlmPrefillTimer {
  public:
   // dtype "fp32" | "bf16". Weights, activations and the KV cache on `device` (indexed; weights and
@@ -56,10 +56,10 @@ class LlmPrefillTimer {
 
   const SpeedModelShape& shape() const;
   int64_t layers_timed() const;
-  // Where the model computes (its LlmOptions::device, indexed).
+  // Where the model computes (its llm::DecoderOptions::device, indexed).
   const c10::Device& device() const;
 
-  // Prefill of random embeddings [plan.length, hidden] under `plan` with LogitRows::None,
+  // Prefill of random embeddings [plan.length, hidden] under `plan` with llm::LogitRows::None,
   // `warmup` discarded runs then the medians of `repeats`.
   LlmPrefillTiming time(const AttentionPlan& plan, attention::Executor& executor, int warmup, int repeats) const;
   // The same under a reduction (reduction/): a pre-LLM one applies its TokenMerge to the random embeddings

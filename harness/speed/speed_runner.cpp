@@ -49,7 +49,7 @@ TokenLayout speed_layout(const SpeedConfig& c, int64_t frames) {
 namespace {
 
 // Per-row timings: attention of one layer (attention-only mode: synthetic Q/K/V through the
-// executor; LLM mode: measured inside QwenLlm::prefill, per layer) and, in LLM mode, the whole LLM.
+// executor; LLM mode: measured inside llm::Decoder::prefill, per layer) and, in LLM mode, the whole LLM.
 struct RowTiming {
   double layer_attn_ms = 0;
   std::vector<double> layer_attn_all;
@@ -90,7 +90,7 @@ std::string scaling_note(int64_t K, int64_t N) {
 }
 
 // K measured layers scaled by N/K. Star's recompute_anchor re-runs the linear layers for the anchor
-// copies (plan.redundant_tokens()); QwenLlm computes each token once, so that work is added as the
+// copies (plan.redundant_tokens()); llm::Decoder computes each token once, so that work is added as the
 // measured per-token non-attention cost times the redundant tokens (stated in the row).
 RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
                    const LlmPrefillTimer& timer) {
@@ -113,7 +113,7 @@ RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::E
            {"scaling", scaling_note(K, N)},
            {"llm_dtype", c.llm_dtype},
            {"model", c.model_source},
-           {"lm_head", "not timed (LogitRows::None; embeddings are random inputs)"},
+           {"lm_head", "not timed (llm::LogitRows::None; embeddings are random inputs)"},
            {"redundant_tokens", redundant}};
   if (redundant > 0) {
     t.llm["anchor_recompute_ms"] = anchor_ms;

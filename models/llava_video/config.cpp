@@ -6,11 +6,11 @@
 #include <stdexcept>
 
 #include "models/llava_video/config_defaults.h"
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 
 namespace pevlm::llava_video {
 
-using qwen2_5_vl::detail::JsonReader;
+using config_json::JsonReader;
 
 const char* pool_mode_name(PoolMode m) {
   return m == PoolMode::Average ? "average" : m == PoolMode::Bilinear ? "bilinear" : "max";
@@ -68,7 +68,7 @@ namespace {
 void parse_llava_qwen(const nlohmann::json& doc, const std::string& source, LlavaVideoConfig& c) {
   const JsonReader root(source, {{&doc, ""}}, &llava_qwen_defaults());
   c.layout = Layout::LmmsLab;
-  c.text = qwen2_5_vl::parse_qwen2_text_config(doc, source);
+  c.text = llm::parse_qwen2_text_config(doc, source);
   // LlavaMetaModel builds a vision tower only when the config names one (hasattr mm_vision_tower).
   const std::string tower = root.get_string("mm_vision_tower");
   if (doc.contains("vision_config") && !doc["vision_config"].is_null()) {
@@ -105,7 +105,7 @@ void parse_llava_onevision(const nlohmann::json& doc, const std::string& source,
   const nlohmann::json& text = sub("text_config");
   if (text.contains("model_type") && text["model_type"] != "qwen2")
     root.fail("text_config", "has model_type " + text["model_type"].dump() + "; LLaVA-Video's LLM is \"qwen2\"");
-  c.text = qwen2_5_vl::parse_qwen2_text_config(text, source + " text_config");
+  c.text = llm::parse_qwen2_text_config(text, source + " text_config");
   // LlavaOnevisionConfig.__post_init__ forwards a true text_config.tie_word_embeddings to the top level.
   c.text.tie_word_embeddings = c.text.tie_word_embeddings || root.get_bool("tie_word_embeddings");
   c.vision = siglip::parse_siglip_config(doc.contains("vision_config") && !doc["vision_config"].is_null()

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/qwen2_5_vl/config.h"
+#include "models/llm/text_config.h"
 #include "models/siglip/siglip.h"
 
 namespace pevlm::llava_video {
@@ -51,7 +51,7 @@ Options parse_options(const nlohmann::json& j);
 
 struct LlavaVideoConfig {
   Layout layout = Layout::LmmsLab;
-  qwen2_5_vl::TextConfig text;        // Qwen2-7B: 1-D RoPE, theta 1e6
+  llm::TextConfig text;        // Qwen2-7B: 1-D RoPE, theta 1e6
   siglip::SiglipConfig vision;        // so400m-patch14-384
   int64_t vision_layers = 0;          // layers run (26 of 27: hidden_states[-2] / the wrapper's dropped layer)
   std::string projector_type = "mlp2x_gelu";  // Linear(vision hidden -> hidden), GELU, Linear(hidden -> hidden)

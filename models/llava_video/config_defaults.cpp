@@ -3,9 +3,9 @@
 
 namespace pevlm::llava_video {
 
-const qwen2_5_vl::detail::ClassDefaults& llava_onevision_defaults() {
+const config_json::ClassDefaults& llava_onevision_defaults() {
   // transformers 5.25.0 models/llava_onevision/configuration_llava_onevision.py LlavaOnevisionConfig.
-  static const qwen2_5_vl::detail::ClassDefaults d{
+  static const config_json::ClassDefaults d{
       "llava_onevision", "transformers 5.25.0 LlavaOnevisionConfig, models/llava_onevision/configuration_llava_onevision.py",
       {{"image_token_index", 151646},
        {"video_token_index", 151647},
@@ -27,7 +27,7 @@ const nlohmann::json& llava_onevision_default_vision_config() {
   return j;
 }
 
-const qwen2_5_vl::detail::ClassDefaults& llava_qwen_defaults() {
+const config_json::ClassDefaults& llava_qwen_defaults() {
   // LLaVA-NeXT (LLaVA-VL/LLaVA-NeXT main): multimodal_projector/builder.py build_vision_projector
   // getattr(config, "mm_projector_type", "linear"); llava_arch.py prepare_inputs_labels_for_multimodal
   // mm_patch_merge_type "flat", image_aspect_ratio "square", mm_newline_position "one_token",
@@ -35,7 +35,7 @@ const qwen2_5_vl::detail::ClassDefaults& llava_qwen_defaults() {
   // mm_use_im_start_end False, mm_use_im_patch_token True. mm_spatial_pool_stride is read as an
   // attribute (no default in LLaVA-NeXT); lmms-eval models/llava_vid.py always overwrites it with its
   // mm_spatial_pool_stride argument, 2 by default. mm_vision_tower and mm_hidden_size have none.
-  static const qwen2_5_vl::detail::ClassDefaults d{
+  static const config_json::ClassDefaults d{
       "llava_qwen", "LLaVA-NeXT getattr defaults (llava_arch.py, multimodal_projector/builder.py, model/builder.py)",
       {{"mm_projector_type", "linear"},
        {"mm_patch_merge_type", "flat"},

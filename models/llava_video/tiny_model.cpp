@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
@@ -21,7 +21,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   fs::create_directories(dir);
   const fs::path root(dir);
   const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json");
-  const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
+  const llm::TextConfig t = tiny_qwen2_text(tok.vocab_size);
   const siglip::SiglipConfig v = siglip::tiny_siglip();
   // lmms-lab LLaVA-Video-7B-Qwen2 config.json keys (the Qwen2 fields plus what LLaVA-NeXT's
   // LlavaQwenForCausalLM, builder.py and llava_arch.py read, with the released values); "vision_config" holds
@@ -57,7 +57,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
     at::Tensor x = tiny_random_tensor(rng, name, shape);
     safetensors::add_tensor(writer, name, options.bf16 ? x.to(at::kBFloat16) : x);
   };
-  for (const qwen2_5_vl::LlmWeightSpec& s : qwen2_5_vl::llm_weight_table(t)) add(s.top_level ? s.name : "model." + s.name, s.shape);
+  for (const llm::WeightSpec& s : llm::weight_table(t)) add(s.top_level ? s.name : "model." + s.name, s.shape);
   for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add("model.vision_tower.vision_tower.vision_model." + s.name, s.shape);
   add("model.mm_projector.0.weight", {t.hidden_size, v.hidden_size});
   add("model.mm_projector.0.bias", {t.hidden_size});

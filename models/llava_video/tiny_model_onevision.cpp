@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/llava_video/tiny_model.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
@@ -41,7 +41,7 @@ std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const
   tokenizer::TinyTokenizerOptions topt;
   topt.extra_special_tokens = {"<image>", "<video>"};
   const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "tokenizer.json", topt);
-  const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
+  const llm::TextConfig t = tiny_qwen2_text(tok.vocab_size);
   const siglip::SiglipConfig v = siglip::tiny_siglip();
   const char* dtype = options.bf16 ? "bfloat16" : "float32";
   // anyres grid in multiples of the tower's size (the real one: 384 x {1..6} per side).
@@ -74,7 +74,7 @@ std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const
   };
   // The conversion's (transformers 4.x) tensor names: weight_names(Layout::Onevision).
   const WeightNames n = weight_names(Layout::Onevision);
-  for (const qwen2_5_vl::LlmWeightSpec& s : qwen2_5_vl::llm_weight_table(t))
+  for (const llm::WeightSpec& s : llm::weight_table(t))
     add(s.top_level ? n.lm_head : n.llm_prefix + s.name, s.shape);
   for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(n.vision_prefix + "vision_model." + s.name, s.shape);
   add(n.proj1 + ".weight", {t.hidden_size, v.hidden_size});

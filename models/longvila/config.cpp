@@ -6,12 +6,12 @@
 #include <stdexcept>
 
 #include "models/longvila/config_defaults.h"
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 
 namespace pevlm::longvila {
 namespace {
 
-using qwen2_5_vl::detail::JsonReader;
+using config_json::JsonReader;
 
 nlohmann::json read_json(const std::filesystem::path& file, const std::filesystem::path& dir) {
   std::ifstream in(file);
@@ -33,7 +33,7 @@ LongVilaConfig load_config(const std::filesystem::path& dir) {
   const nlohmann::json top = read_json(dir / "config.json", dir);
   const JsonReader root(c.source, {{&top, ""}}, &llava_llama_defaults());
   const nlohmann::json llm = read_json(dir / "llm" / "config.json", dir);
-  c.text = qwen2_5_vl::parse_qwen2_text_config(llm, (dir / "llm" / "config.json").string());
+  c.text = llm::parse_qwen2_text_config(llm, (dir / "llm" / "config.json").string());
   const nlohmann::json vt = read_json(dir / "vision_tower" / "config.json", dir);
   // SiglipVisionModel.save_pretrained writes the vision config itself; a full SiglipModel nests it.
   c.vision = siglip::parse_siglip_config(vt.contains("vision_config") ? vt["vision_config"] : vt,

@@ -16,13 +16,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/qwen2_5_vl/config.h"
+#include "models/llm/text_config.h"
 #include "models/siglip/siglip.h"
 
 namespace pevlm::longvila {
 
 struct LongVilaConfig {
-  qwen2_5_vl::TextConfig text;      // llm/config.json (Qwen2-7B dims, its rope_theta)
+  llm::TextConfig text;      // llm/config.json (Qwen2-7B dims, its rope_theta)
   siglip::SiglipConfig vision;      // vision_tower/config.json (so400m at 448 px)
   int64_t vision_layers = 0;        // hidden_states[mm_vision_select_layer] (-2: all but the last layer)
   std::string projector_type;       // mm_projector/config.json mm_projector_type (mlp_downsample)

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
@@ -21,7 +21,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   const fs::path root(dir);
   for (const char* sub : {"llm", "vision_tower", "mm_projector"}) fs::create_directories(root / sub);
   const tokenizer::TinyTokenizerInfo tok = tokenizer::write_tiny_tokenizer_json(root / "llm" / "tokenizer.json");
-  const qwen2_5_vl::TextConfig t = tiny_qwen2_text(tok.vocab_size);
+  const llm::TextConfig t = tiny_qwen2_text(tok.vocab_size);
   const siglip::SiglipConfig v = siglip::tiny_siglip();
   const char* dtype = options.bf16 ? "bfloat16" : "float32";
   // The keys VILA's LlavaConfig / LlavaMetaModel.init_vlm / get_model_config / the encoders read
@@ -71,7 +71,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   safetensors::SafetensorsWriter shard[2];
   nlohmann::json weight_map = nlohmann::json::object();
   const char* shard_names[2] = {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
-  for (const qwen2_5_vl::LlmWeightSpec& s : qwen2_5_vl::llm_weight_table(t)) {
+  for (const llm::WeightSpec& s : llm::weight_table(t)) {
     const std::string name = s.top_level ? s.name : "model." + s.name;
     const int k = (s.top_level || s.name.rfind("layers.1.", 0) == 0) ? 1 : 0;
     add(shard[k], name, s.shape);

@@ -9,31 +9,23 @@
 #include <stdexcept>
 
 #include "models/qwen2_5_vl/config_defaults.h"
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
+#include "models/llm/text_config.h"
 
 namespace pevlm::qwen2_5_vl {
 
 using nlohmann::json;
-using detail::fail_key;
-using detail::JsonReader;
+using config_json::fail_key;
+using config_json::JsonReader;
 
 namespace {
-
-// The LLM's fields: top level first, then "text_config" (transformers >= 4.52 nests them there,
-// 4.50 and the released files keep them at the top level), then the class defaults.
-JsonReader text_reader(const nlohmann::json& doc, const std::string& source, const detail::ClassDefaults& defaults) {
-  std::vector<JsonReader::Layer> layers{{&doc, ""}};
-  const auto it = doc.find("text_config");
-  if (it != doc.end() && it->is_object()) layers.push_back({&*it, "text_config."});
-  return JsonReader(source, std::move(layers), &defaults);
-}
 
 // rope_scaling (4.x) or rope_parameters (5.x): {"type" | "rope_type": "mrope" | "default",
 // "mrope_section": [t, h, w], "rope_theta"}; the 3B release spells "type", 7B "rope_type".
 // As transformers 5.25.0 reads it (Qwen2_5_VLTextConfig.convert_rope_params_to_dict +
 // standardize_rope_params; Qwen2_5_VLRotaryEmbedding): an absent object or type means "default",
 // an absent mrope_section [16, 24, 24], rope_theta from the object, else the key, else 1e6.
-void read_rope(const JsonReader& r, TextConfig& t) {
+void read_rope(const JsonReader& r, llm::TextConfig& t) {
   t.rope_theta = r.get_double("rope_theta");
   t.rope_type = "default";
   std::copy(std::begin(kDefaultMropeSection), std::end(kDefaultMropeSection), t.mrope_section.begin());
@@ -59,44 +51,11 @@ void read_rope(const JsonReader& r, TextConfig& t) {
   if (rr.has("rope_theta")) t.rope_theta = rr.get_double("rope_theta");
 }
 
-// tie_word_embeddings: transformers 5.x keeps it on the top-level config and forwards a true value
-// written in text_config by 4.x saves (Qwen2_5_VLConfig / LlavaOnevisionConfig __post_init__): true
-// when any layer says true, else the class default.
-bool read_tie(const JsonReader& r) { return r.get_bool_any_layer("tie_word_embeddings"); }
-
-// mrope: read rope_scaling's mrope_section (Qwen2.5-VL); else a plain Qwen2 LLM with 1-D RoPE.
-TextConfig read_text(const JsonReader& r, bool mrope) {
-  TextConfig t;
-  t.hidden_size = r.get_int("hidden_size");
-  t.num_layers = r.get_int("num_hidden_layers");
-  t.num_heads = r.get_int("num_attention_heads");
-  // An explicit null means "as many as query heads" (__post_init__); an absent key the field default.
-  t.num_kv_heads = r.null_in_file("num_key_value_heads") ? t.num_heads : r.get_int("num_key_value_heads");
-  t.intermediate_size = r.get_int("intermediate_size");
-  t.vocab_size = r.get_int("vocab_size");
-  t.rms_norm_eps = r.get_double("rms_norm_eps");
-  t.max_position_embeddings = r.get_int("max_position_embeddings");
-  t.hidden_act = r.get_string("hidden_act");
-  // Qwen2Config holds tie_word_embeddings; for Qwen2.5-VL it is Qwen2_5_VLConfig's (parse_config).
-  if (!mrope) t.tie_word_embeddings = read_tie(r);
-  // Qwen2Attention: head_dim = getattr(config, "head_dim", hidden_size // num_attention_heads).
-  t.head_dim = t.num_heads > 0 ? t.hidden_size / t.num_heads : 0;
-  if (r.has("head_dim") && r.get_int("head_dim") != t.head_dim)
-    r.fail("head_dim", "is " + std::to_string(r.get_int("head_dim")) + " but hidden_size / num_attention_heads = " +
-                           std::to_string(t.head_dim) + " (the model code derives head_dim from them)");
-  if (mrope) {
-    read_rope(r, t);
-  } else {
-    // 1-D RoPE as M-RoPE with every frequency on one axis: with identical position rows this is
-    // exactly Qwen2's rotary (llm_rope.h). rope_scaling is ignored (LLaVA-Video forces it to None at
-    // load); transformers 5.x writes rope_theta inside "rope_parameters", which wins over the key.
-    t.rope_type = "default";
-    t.mrope_section = {t.head_dim / 2, 0, 0};
-    t.rope_theta = r.get_double("rope_theta");
-    const auto [rp, prefix] = r.locate("rope_parameters");
-    if (rp != nullptr && rp->is_object() && rp->contains("rope_theta") && !(*rp)["rope_theta"].is_null())
-      t.rope_theta = JsonReader(r.source(), {{rp, prefix + "rope_parameters."}}).get_double("rope_theta");
-  }
+// The LLM's fields (llm::read_text_fields), then M-RoPE from rope_scaling / rope_parameters.
+llm::TextConfig read_text(const JsonReader& r) {
+  llm::TextConfig t = llm::read_text_fields(r);
+  t.rope_kind = llm::RopeKind::MropeChunked;
+  read_rope(r, t);
   return t;
 }
 
@@ -155,9 +114,9 @@ SpecialTokens read_tokens(const JsonReader& top, const JsonReader& text) {
 }  // namespace
 
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source) {
-  const json doc = detail::parse_json(json_text, source);
+  const json doc = config_json::parse_json(json_text, source);
   const JsonReader root(source, {{&doc, ""}});
-  const JsonReader text = text_reader(doc, source, qwen2_5_vl_text_defaults());
+  const JsonReader text = llm::text_reader(doc, source, qwen2_5_vl_text_defaults());
   Qwen25VLConfig c;
   c.source = source;
   // A Qwen2-VL or LLaVA config would load partly and run the wrong architecture: refuse it.
@@ -165,32 +124,21 @@ Qwen25VLConfig parse_config(const std::string& json_text, const std::string& sou
   if (c.model_type != "qwen2_5_vl")
     root.fail("model_type", "is '" + c.model_type + "', expected \"qwen2_5_vl\"");
   c.torch_dtype = text.has("torch_dtype") ? text.get_string("torch_dtype") : text.get_string("dtype", "bfloat16");
-  c.text = read_text(text, /*mrope=*/true);
+  c.text = read_text(text);
   // Qwen2_5_VLConfig's own fields (top level, or text_config in some 4.x saves).
   std::vector<JsonReader::Layer> layers{{&doc, ""}};
   if (doc.contains("text_config") && doc["text_config"].is_object()) layers.push_back({&doc["text_config"], "text_config."});
   const JsonReader top(source, layers, &qwen2_5_vl_defaults());
-  c.text.tie_word_embeddings = read_tie(top);
+  c.text.tie_word_embeddings = llm::read_tie_word_embeddings(top);
   c.vision = read_vision(doc, source);
   c.tokens = read_tokens(top, text);
   validate(c);
   return c;
 }
 
-TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source) {
-  if (!object.is_object()) throw std::runtime_error(source + ": expected a JSON object with the LLM's fields");
-  TextConfig t = read_text(text_reader(object, source, qwen2_defaults()), /*mrope=*/false);
-  if (t.hidden_size <= 0 || t.num_heads <= 0 || t.num_kv_heads <= 0 || t.hidden_size % t.num_heads != 0 ||
-      t.num_heads % t.num_kv_heads != 0 || t.head_dim % 2 != 0 || t.vocab_size <= 0 || t.num_layers <= 0 ||
-      t.intermediate_size <= 0)
-    fail_key(source, "hidden_size", "/ num_attention_heads / num_key_value_heads / vocab_size: expected positive sizes with "
-                                    "heads dividing hidden_size, kv heads dividing heads and an even head_dim");
-  return t;
-}
-
 Qwen25VLConfig load_config(const std::string& path) {
   std::string resolved;
-  const std::string text = detail::read_text_file(path, "config.json", resolved);
+  const std::string text = config_json::read_text_file(path, "config.json", resolved);
   return parse_config(text, resolved);
 }
 

@@ -22,27 +22,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "models/llm/text_config.h"
+
 namespace pevlm::qwen2_5_vl {
-
-// The language model (Qwen2 decoder with M-RoPE).
-struct TextConfig {
-  int64_t hidden_size = 0;              // "hidden_size" (3584 for 7B)
-  int64_t num_layers = 0;               // "num_hidden_layers"
-  int64_t num_heads = 0;                // "num_attention_heads"
-  int64_t num_kv_heads = 0;             // "num_key_value_heads" (GQA)
-  int64_t head_dim = 0;                 // hidden_size / num_heads ("head_dim" if present must agree)
-  int64_t intermediate_size = 0;        // "intermediate_size" (SwiGLU MLP)
-  int64_t vocab_size = 0;               // "vocab_size"
-  double rope_theta = 1e6;              // "rope_theta"
-  double rms_norm_eps = 1e-6;           // "rms_norm_eps"
-  std::array<int64_t, 3> mrope_section{};  // rope_scaling.mrope_section (t, h, w freq counts)
-  std::string rope_type = "mrope";      // rope_scaling type/rope_type as written ("mrope"|"default")
-  bool tie_word_embeddings = false;     // lm_head shares embed_tokens (3B: true, 7B: false)
-  int64_t max_position_embeddings = 0;  // "max_position_embeddings"
-  std::string hidden_act = "silu";      // "hidden_act" (only silu is used by Qwen2.5-VL)
-
-  int64_t q_per_kv() const { return num_kv_heads > 0 ? num_heads / num_kv_heads : 0; }
-};
 
 // The vision tower (ViT with window attention + patch merger).
 struct VisionConfig {
@@ -99,7 +81,7 @@ struct SpecialTokens {
 
 // The whole model configuration.
 struct Qwen25VLConfig {
-  TextConfig text;
+  llm::TextConfig text;
   VisionConfig vision;
   SpecialTokens tokens;
   std::string model_type = "qwen2_5_vl";  // "model_type"
@@ -116,13 +98,6 @@ struct Qwen25VLConfig {
 Qwen25VLConfig load_config(const std::string& path);
 // Same from JSON text; `source` names it in error messages.
 Qwen25VLConfig parse_config(const std::string& json_text, const std::string& source);
-
-// A plain Qwen2 LLM's fields (Qwen2ForCausalLM config.json: LLaVA-Video's top level or its
-// "text_config", LongVILA's llm/config.json), top level first then "text_config", then
-// Qwen2Config's class defaults. 1-D RoPE:
-// mrope_section = {head_dim / 2, 0, 0}, which with identical position rows is Qwen2's rotary;
-// rope_scaling is ignored. Throws std::runtime_error naming `source` and the key.
-TextConfig parse_qwen2_text_config(const nlohmann::json& object, const std::string& source);
 
 // Checks the invariants the model code relies on: positive sizes, hidden % heads == 0,
 // heads % kv_heads == 0, 2 * sum(mrope_section) == head_dim, vision hidden % heads == 0,

@@ -1,33 +1,13 @@
-// Class-default tables of the Qwen2 / Qwen2.5-VL configs; see config_defaults.h. Keys whose class
+// Class-default tables of the Qwen2.5-VL configs; see config_defaults.h. Keys whose class
 // default is None (bos/eos/pad of Qwen2Config, ...) are not listed: a reader treats them as absent.
 #include "models/qwen2_5_vl/config_defaults.h"
 
 namespace pevlm::qwen2_5_vl {
 
-const detail::ClassDefaults& qwen2_defaults() {
-  // transformers 5.25.0 models/qwen2/configuration_qwen2.py. num_key_value_heads: the field default
-  // is 32; only an explicit None (null) becomes num_attention_heads (__post_init__). rope_theta:
-  // RotaryEmbeddingConfigMixin.default_theta (modeling_rope_utils.py) when neither rope_theta nor
-  // rope_parameters.rope_theta is given.
-  static const detail::ClassDefaults d{"qwen2", "transformers 5.25.0 Qwen2Config, models/qwen2/configuration_qwen2.py",
-                                       {{"vocab_size", 151936},
-                                        {"hidden_size", 4096},
-                                        {"intermediate_size", 22016},
-                                        {"num_hidden_layers", 32},
-                                        {"num_attention_heads", 32},
-                                        {"num_key_value_heads", 32},
-                                        {"hidden_act", "silu"},
-                                        {"max_position_embeddings", 32768},
-                                        {"rms_norm_eps", 1e-6},
-                                        {"tie_word_embeddings", false},
-                                        {"rope_theta", 10000.0}}};
-  return d;
-}
-
-const detail::ClassDefaults& qwen2_5_vl_text_defaults() {
+const config_json::ClassDefaults& qwen2_5_vl_text_defaults() {
   // transformers 5.25.0 models/qwen2_5_vl/configuration_qwen2_5_vl.py Qwen2_5_VLTextConfig
   // (rms_norm_eps 1e-5 and 80 layers of width 8192, unlike the released 7B; default_theta 1e6).
-  static const detail::ClassDefaults d{
+  static const config_json::ClassDefaults d{
       "qwen2_5_vl_text", "transformers 5.25.0 Qwen2_5_VLTextConfig, models/qwen2_5_vl/configuration_qwen2_5_vl.py",
       {{"vocab_size", 152064},
        {"hidden_size", 8192},
@@ -44,9 +24,9 @@ const detail::ClassDefaults& qwen2_5_vl_text_defaults() {
   return d;
 }
 
-const detail::ClassDefaults& qwen2_5_vl_defaults() {
+const config_json::ClassDefaults& qwen2_5_vl_defaults() {
   // transformers 5.25.0 Qwen2_5_VLConfig (the top level; tie_word_embeddings lives here in 5.x).
-  static const detail::ClassDefaults d{"qwen2_5_vl",
+  static const config_json::ClassDefaults d{"qwen2_5_vl",
                                        "transformers 5.25.0 Qwen2_5_VLConfig, models/qwen2_5_vl/configuration_qwen2_5_vl.py",
                                        {{"image_token_id", 151655},
                                         {"video_token_id", 151656},
@@ -56,10 +36,10 @@ const detail::ClassDefaults& qwen2_5_vl_defaults() {
   return d;
 }
 
-const detail::ClassDefaults& qwen2_5_vl_vision_defaults() {
+const config_json::ClassDefaults& qwen2_5_vl_vision_defaults() {
   // transformers 5.25.0 Qwen2_5_VLVisionConfig: hidden_size 3584 and tokens_per_second 4 (the
   // released files write 1280 and 2).
-  static const detail::ClassDefaults d{
+  static const config_json::ClassDefaults d{
       "qwen2_5_vl_vision", "transformers 5.25.0 Qwen2_5_VLVisionConfig, models/qwen2_5_vl/configuration_qwen2_5_vl.py",
       {{"depth", 32},
        {"hidden_size", 3584},

@@ -5,12 +5,12 @@
 #include <stdexcept>
 
 #include "models/qwen2_5_vl/config.h"
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 
 namespace pevlm::qwen2_5_vl {
 
-using detail::fail_key;
-using detail::JsonReader;
+using config_json::fail_key;
+using config_json::JsonReader;
 
 namespace {
 
@@ -50,7 +50,7 @@ void validate(const PreprocessorConfig& p) {
 }  // namespace
 
 PreprocessorConfig parse_preprocessor_config(const std::string& json_text, const std::string& source) {
-  const nlohmann::json doc = detail::parse_json(json_text, source);
+  const nlohmann::json doc = config_json::parse_json(json_text, source);
   const JsonReader r(source, {{&doc, ""}});
   PreprocessorConfig p;
   p.source = source;
@@ -67,7 +67,7 @@ PreprocessorConfig parse_preprocessor_config(const std::string& json_text, const
 
 PreprocessorConfig load_preprocessor_config(const std::string& path) {
   std::string resolved;
-  const std::string text = detail::read_text_file(path, "preprocessor_config.json", resolved);
+  const std::string text = config_json::read_text_file(path, "preprocessor_config.json", resolved);
   return parse_preprocessor_config(text, resolved);
 }
 

@@ -17,7 +17,7 @@ namespace {
 // Fields shared by the 7B and 3B releases (vision tower and special ids are identical).
 Qwen25VLConfig released_common() {
   Qwen25VLConfig c;
-  TextConfig& t = c.text;
+  llm::TextConfig& t = c.text;
   t.head_dim = 128;
   t.rope_theta = 1e6;
   t.rms_norm_eps = 1e-6;
@@ -105,7 +105,7 @@ Qwen25VLConfig config_preset(const std::string& name) {
 // Layout of the released config.json (transformers 4.41-4.50: LLM fields at the top level),
 // which every transformers version loads; rope_scaling uses the 3B spelling {"type": "mrope"}.
 std::string to_json(const Qwen25VLConfig& c) {
-  const TextConfig& t = c.text;
+  const llm::TextConfig& t = c.text;
   const VisionConfig& v = c.vision;
   const SpecialTokens& s = c.tokens;
   nlohmann::json j;

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "models/qwen2_5_vl/config.h"
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 
 namespace pevlm::qwen2_5_vl {
 
-using detail::fail_key;
+using config_json::fail_key;
 
 namespace {
 
@@ -19,7 +19,7 @@ void require_positive(const std::string& src, const char* key, double value) {
   if (!(value > 0)) fail_key(src, key, "must be positive, got " + std::to_string(value));
 }
 
-void validate_text(const std::string& src, const TextConfig& t) {
+void validate_text(const std::string& src, const llm::TextConfig& t) {
   require_positive(src, "hidden_size", double(t.hidden_size));
   require_positive(src, "num_hidden_layers", double(t.num_layers));
   require_positive(src, "num_attention_heads", double(t.num_heads));
@@ -47,7 +47,7 @@ void validate_text(const std::string& src, const TextConfig& t) {
   if (t.hidden_act != "silu") fail_key(src, "hidden_act", "is '" + t.hidden_act + "', only \"silu\" is supported");
 }
 
-void validate_vision(const std::string& src, const VisionConfig& v, const TextConfig& t) {
+void validate_vision(const std::string& src, const VisionConfig& v, const llm::TextConfig& t) {
   require_positive(src, "vision_config.depth", double(v.depth));
   require_positive(src, "vision_config.hidden_size", double(v.hidden_size));
   require_positive(src, "vision_config.num_heads", double(v.num_heads));

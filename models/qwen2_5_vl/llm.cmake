@@ -1,12 +1,8 @@
-# Qwen2.5-VL language model (decoder, M-RoPE, weights, KV cache, generation): pevlm_qwen_llm.
-# Attention runs through the AttentionPlan executors (pevlm_attention). Targets of models/safetensors
-# and models/tokenizer are declared after this folder; links resolve at generate time.
+# Qwen2.5-VL's language model from its folder (config.json + checkpoint) on the shared decoder of
+# models/llm/ (pevlm_llm): pevlm_qwen_llm.
 pevlm_add_library(pevlm_qwen_llm
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/weights_llm.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/llm_rope.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/llm.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/llm_session.cpp
-  DEPS pevlm_qwen_config pevlm_safetensors_torch pevlm_methods pevlm_attention pevlm::torch)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/llm_load.cpp
+  DEPS pevlm_llm pevlm_qwen_config pevlm_safetensors_torch pevlm::torch)
 pevlm_use_torch_pch(pevlm_qwen_llm)
 
 # Tiny random checkpoint generator (pevlm make-tiny-model): weight tables of the LLM and the

@@ -10,6 +10,7 @@
 #include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
 #include "models/video_lm/qwen2_backbone.h"
+#include "models/qwen2_5_vl/llm_load.h"
 
 namespace pevlm::qwen2_5_vl {
 namespace {
@@ -38,10 +39,10 @@ QwenVideoLM::QwenVideoLM(const std::filesystem::path& model_dir, const LoadReque
       executor_(request.executor) {
   const auto checkpoint = safetensors::Checkpoint::open(model_dir.string());
   vision_ = std::make_unique<VisionTower>(VisionTower::load(checkpoint, config_.vision, dtype_, device_));
-  LlmOptions llm_options;
+  llm::DecoderOptions llm_options;
   llm_options.dtype = dtype_;
   llm_options.device = device_;
-  llm_ = std::make_unique<QwenLlm>(QwenLlm::load(model_dir.string(), llm_options));
+  llm_ = std::make_unique<llm::Decoder>(load_llm(model_dir.string(), llm_options));
   for (const char* stop : {"<|im_end|>", "<|endoftext|>"}) stop_ids_.push_back(tokenizer_.token_id(stop));
 }
 
@@ -169,25 +170,25 @@ BuiltPrompt QwenVideoLM::prompt(const VideoInput& video, const std::string& syst
 }
 
 at::Tensor QwenVideoLM::embed(const BuiltPrompt& prompt, const at::Tensor& vision) const {
-  return llm_->embed_with_vision(prompt.ids, vision.to(device_, dtype_));
+  return llm_->embed_with_vision(prompt.ids, vision.to(device_, dtype_), config_.tokens.video_pad);
 }
 
-LlmSession QwenVideoLM::prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const {
+llm::Session QwenVideoLM::prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const {
   return llm_->prefill(x_LD, build_plan(method, layout), *executor_);
 }
 
 MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                                   int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
-  GenerationOptions gen;
+  llm::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
-  auto finish = [&](const GenerationResult& result, const LlmSession& session) {
+  auto finish = [&](const llm::GenerationResult& result, const llm::Session& session) {
     std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
     return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                         session.timings, std::nullopt, nullptr};
   };
   if (decoder.is_greedy()) {
-    LlmSession session = prefill(x_LD, layout, method);
+    llm::Session session = prefill(x_LD, layout, method);
     return finish(llm_->generate(session, gen), session);
   }
   if (!draft_model_of(decoder).empty()) {
@@ -200,9 +201,9 @@ MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layo
   opt.gamma = decoder.params.at("gamma").get<int64_t>();
   opt.sequential_verify = decoder.params.at("verify").get<std::string>() == "sequential";
   StdSelector selector(layout, opt.k_tokens, config_.text.num_layers, config_.text.head_dim);
-  PrefillOptions po;
+  llm::PrefillOptions po;
   po.observe_qk = selector.observer();
-  LlmSession session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
+  llm::Session session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
   const StdSelection selection = selector.take();
   const StdResult r = generate_std(*llm_, session, selection, gen, opt);
   MethodAnswer a = finish(r.generation, session);
@@ -213,6 +214,16 @@ MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layo
   a.selection = {{"visual_tokens", selection.visual_tokens}, {"kept_visual", selection.kept_visual},
                  {"kept_rows", selection.kept_rows()}, {"prompt_tokens", selection.prompt_length}};
   return a;
+}
+
+MethodAnswer QwenVideoLM::answer_session(llm::Session& session, int64_t max_new_tokens) const {
+  GenerationOptions gen;
+  gen.max_new_tokens = max_new_tokens;
+  gen.stop_ids = stop_ids_;
+  const GenerationResult result = llm_->generate(session, gen);
+  std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
+  return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
+                      session.timings, std::nullopt, nullptr};
 }
 
 std::unique_ptr<DraftModels> QwenVideoLM::draft_models(const std::filesystem::path& target_dir) const {

@@ -16,7 +16,7 @@
 
 #include "attention/executor.h"
 #include "models/qwen2_5_vl/config.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/prompt.h"
 #include "models/qwen2_5_vl/vision.h"
 #include "models/tokenizer/chat_template.h"
@@ -67,14 +67,15 @@ class QwenVideoLM : public VideoLM {
   // The chat prompt (ids, TokenLayout, positions) of a prepared sample's user turn + question.
   BuiltPrompt prompt(const VideoInput& video, const std::string& system_prompt, const std::string& question) const;
   // Prefill under `method`'s plan (logits of the last row only).
-  LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const override;
+  llm::Session prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const override;
   // prefill, then decode up to max_new_tokens with `decoder` (greedy by default; stops at <|im_end|> /
   // <|endoftext|>), detokenise. Decoders with a draft model need `draft` (draft_models()).
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override;
+  MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const override;
   // The LLM and its executor, for callers that drive prefill/decode themselves (draft decoders;
   // pevlm analyze wraps the executor to record attention mass per span).
-  const QwenLlm& llm() const override { return *llm_; }
+  const llm::Decoder& llm() const override { return *llm_; }
   attention::Executor& executor() const override { return *executor_; }
   std::string detokenize(const std::vector<int64_t>& ids) const override {
     return tokenizer_.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
@@ -95,7 +96,7 @@ class QwenVideoLM : public VideoLM {
   std::string device_name_;
   nlohmann::json load_figures_ = nlohmann::json::object();
   std::unique_ptr<VisionTower> vision_;
-  std::unique_ptr<QwenLlm> llm_;
+  std::unique_ptr<llm::Decoder> llm_;
   std::shared_ptr<attention::Executor> executor_;
   std::vector<int64_t> stop_ids_;
 };

@@ -92,7 +92,7 @@ DraftInput QwenDraftModels::input(const std::string& dir, const VideoInput& vide
 }
 
 MethodAnswer answer_with_draft(const QwenVideoLM& target, const at::Tensor& x_LD, const TokenLayout& layout,
-                               const AttentionPlan& plan, const DecoderConfig& decoder, const GenerationOptions& gen,
+                               const AttentionPlan& plan, const DecoderConfig& decoder, const llm::GenerationOptions& gen,
                                const DraftInput& draft) {
   if (draft.model == nullptr || !draft.x_LD.defined())
     throw std::invalid_argument("decoder '" + decoder.name + "' needs its draft model's embeddings of the sample");

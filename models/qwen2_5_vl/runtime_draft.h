@@ -41,6 +41,6 @@ class QwenDraftModels : public DraftModels {
 // speculative loop, the detokenised answer with SpeculativeFigures and the draft's pruning in `selection`.
 MethodAnswer answer_with_draft(const QwenVideoLM& target, const at::Tensor& x_LD, const TokenLayout& layout,
                                const AttentionPlan& plan, const DecoderConfig& decoder,
-                               const GenerationOptions& generation, const DraftInput& draft);
+                               const llm::GenerationOptions& generation, const DraftInput& draft);
 
 }  // namespace pevlm::qwen2_5_vl

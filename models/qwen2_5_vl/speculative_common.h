@@ -1,5 +1,5 @@
-// Pieces every speculative loop on QwenLlm shares (speculative_std.*, speculative_draft.*): greedy
-// token choice, stop tokens and the output cut exactly as QwenLlm::generate makes them.
+// Pieces every speculative loop on llm::Decoder shares (speculative_std.*, speculative_draft.*): greedy
+// token choice, stop tokens and the output cut exactly as llm::Decoder::generate makes them.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -8,15 +8,15 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm::qwen2_5_vl::speculative {
 
-inline bool is_stop(const GenerationOptions& g, int64_t token) {
+inline bool is_stop(const llm::GenerationOptions& g, int64_t token) {
   return std::find(g.stop_ids.begin(), g.stop_ids.end(), token) != g.stop_ids.end();
 }
 
-// Greedy: argmax, ties to the first index, as QwenLlm::generate.
+// Greedy: argmax, ties to the first index, as llm::Decoder::generate.
 inline int64_t top_id(const at::Tensor& logits_V) { return logits_V.argmax().item<int64_t>(); }
 
 // Sum of one field over a loop's rounds (drafted, accepted, ...).
@@ -29,7 +29,7 @@ int64_t sum_rounds(const std::vector<Round>& rounds, int64_t Round::*field) {
 
 // Appends a token to the output; false when generation ends with it (a stop token, which is kept, or
 // max_new_tokens reached).
-inline bool emit(GenerationResult& out, const GenerationOptions& g, int64_t token) {
+inline bool emit(llm::GenerationResult& out, const llm::GenerationOptions& g, int64_t token) {
   out.tokens.push_back(token);
   if (is_stop(g, token)) {
     out.stopped = true;

@@ -49,10 +49,10 @@ void run_sides(bool threads, const std::function<void()>& a, const std::function
   if (error_b) std::rethrow_exception(error_b);
 }
 
-DraftStream::DraftStream(const QwenLlm& llm, LlmSession session, DraftFilter filter)
+DraftStream::DraftStream(const llm::Decoder& llm, llm::Session session, DraftFilter filter)
     : llm_(llm), session_(std::move(session)), filter_(std::move(filter)), timer_(attention::DeviceTimer::make(llm.device())) {
   if (!session_.logits_LV.defined() || session_.logits_LV.size(0) == 0 || session_.executor == nullptr)
-    throw std::logic_error("DraftStream: the draft session has no prefill logits (prefill with LogitRows::Last)");
+    throw std::logic_error("DraftStream: the draft session has no prefill logits (prefill with llm::LogitRows::Last)");
   base_ = session_.cache.length;
   position0_ = session_.next_position;
   const int64_t g = top_id(session_.logits_LV[session_.logits_LV.size(0) - 1]);
@@ -96,10 +96,10 @@ int64_t DraftStats::parallel_used() const {
   return int64_t(std::count_if(rounds.begin(), rounds.end(), [](const DraftRound& r) { return r.parallel_used; }));
 }
 
-DraftResult generate_with_draft(const QwenLlm& target, LlmSession& s, DraftStream& draft, const GenerationOptions& gen,
+DraftResult generate_with_draft(const llm::Decoder& target, llm::Session& s, DraftStream& draft, const llm::GenerationOptions& gen,
                                 const DraftOptions& opt, const DraftRoundHook& hook) {
   if (!s.logits_LV.defined() || s.logits_LV.size(0) == 0)
-    throw std::logic_error("generate_with_draft: the target session has no prefill logits (prefill with LogitRows::Last)");
+    throw std::logic_error("generate_with_draft: the target session has no prefill logits (prefill with llm::LogitRows::Last)");
   if (gen.max_new_tokens < 0)
     throw std::invalid_argument("generate_with_draft: max_new_tokens must be >= 0, got " + std::to_string(gen.max_new_tokens));
   if (gen.keep_logits) throw std::invalid_argument("generate_with_draft: keep_logits is not supported");
@@ -110,7 +110,7 @@ DraftResult generate_with_draft(const QwenLlm& target, LlmSession& s, DraftStrea
   const double draft_busy0 = draft.busy_ms;
   const int64_t draft_steps0 = draft.steps;
   DraftResult out;
-  GenerationResult& res = out.generation;
+  llm::GenerationResult& res = out.generation;
   DraftStats& st = out.stats;
   st.gamma = opt.gamma;
   auto emit = [&](int64_t token) { return speculative::emit(res, gen, token); };  // false: generation ended

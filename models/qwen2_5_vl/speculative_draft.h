@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "attention/device_timer.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm::qwen2_5_vl {
 
@@ -43,8 +43,8 @@ using DraftFilter = std::function<int64_t(int64_t index, int64_t token)>;
 // The draft model's stream over its own prefilled session (see the header).
 class DraftStream {
  public:
-  // `session` was prefilled by `llm` with LogitRows::Last (its last row gives the guess for output 0).
-  DraftStream(const QwenLlm& llm, LlmSession session, DraftFilter filter = {});
+  // `session` was prefilled by `llm` with llm::LogitRows::Last (its last row gives the guess for output 0).
+  DraftStream(const llm::Decoder& llm, llm::Session session, DraftFilter filter = {});
   int64_t processed() const { return int64_t(seq_.size()); }
   const std::vector<int64_t>& processed_tokens() const { return seq_; }
   // The draft's proposal for output index `index` (0 <= index <= processed()).
@@ -54,14 +54,14 @@ class DraftStream {
   // Keeps the longest processed prefix equal to out's (rolling the rest back), processes the rest of
   // `out`; returns the kept prefix length. Afterwards guess(out.size()) exists.
   int64_t sync(const std::vector<int64_t>& out);
-  const LlmSession& session() const { return session_; }
+  const llm::Session& session() const { return session_; }
   int64_t steps = 0;    // draft forward passes
   double busy_ms = 0;   // their time
 
  private:
   void process(int64_t token);
-  const QwenLlm& llm_;
-  LlmSession session_;
+  const llm::Decoder& llm_;
+  llm::Session session_;
   DraftFilter filter_;
   std::unique_ptr<attention::DeviceTimer> timer_;
   int64_t base_ = 0, position0_ = 0, first_guess_ = 0;
@@ -107,20 +107,20 @@ struct DraftStats {
 };
 
 struct DraftResult {
-  GenerationResult generation;
+  llm::GenerationResult generation;
   DraftStats stats;
 };
 
 // Test hook: called after every round with the target session rolled back.
-using DraftRoundHook = std::function<void(const DraftRound&, const LlmSession& target, const DraftStream& draft)>;
+using DraftRoundHook = std::function<void(const DraftRound&, const llm::Session& target, const DraftStream& draft)>;
 
 // Runs `a` on this thread and `b` on a second one (or `b` after `a` when !threads), then rethrows the
 // first error of either: the two sides of a parallel phase (target | draft).
 void run_sides(bool threads, const std::function<void()>& a, const std::function<void()>& b);
 
 // Generation from a freshly prefilled target session (its last-row logits give the first token, as
-// QwenLlm::generate) and a draft stream over the same prompt. keep_logits is not supported.
-DraftResult generate_with_draft(const QwenLlm& target, LlmSession& session, DraftStream& draft, const GenerationOptions& generation,
+// llm::Decoder::generate) and a draft stream over the same prompt. keep_logits is not supported.
+DraftResult generate_with_draft(const llm::Decoder& target, llm::Session& session, DraftStream& draft, const llm::GenerationOptions& generation,
                                 const DraftOptions& options, const DraftRoundHook& hook = {});
 
 }  // namespace pevlm::qwen2_5_vl

@@ -19,8 +19,8 @@ double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std
 
 }  // namespace
 
-PairPrefill prefill_pair(const QwenLlm& target, const at::Tensor& x_LD, const TokenLayout& layout, const AttentionPlan& plan,
-                         attention::Executor& executor, const QwenLlm& draft, const at::Tensor& x_draft_LD,
+PairPrefill prefill_pair(const llm::Decoder& target, const at::Tensor& x_LD, const TokenLayout& layout, const AttentionPlan& plan,
+                         attention::Executor& executor, const llm::Decoder& draft, const at::Tensor& x_draft_LD,
                          attention::Executor& draft_executor, const PairPrefillOptions& opt) {
   if (draft.text().vocab_size != target.text().vocab_size)
     throw std::invalid_argument("speculative decoding: the draft's vocabulary has " + std::to_string(draft.text().vocab_size) +
@@ -37,7 +37,7 @@ PairPrefill prefill_pair(const QwenLlm& target, const at::Tensor& x_LD, const To
   const auto t_start = Clock::now();
   PairPrefill out;
   std::unique_ptr<UvPruneSelector> selector;
-  PrefillOptions target_options;
+  llm::PrefillOptions target_options;
   if (opt.prune) {
     selector = std::make_unique<UvPruneSelector>(layout, opt.alpha, opt.early_layers);
     target_options.observe_hidden = selector->observer();
@@ -65,7 +65,7 @@ PairPrefill prefill_pair(const QwenLlm& target, const at::Tensor& x_LD, const To
     const auto t1 = Clock::now();
     const TokenLayout kept = prune_layout(layout, out.kept_rows);
     const at::Tensor rows = at::tensor(out.kept_rows, at::kLong).to(x_draft_LD.device());
-    LlmSession session = draft.prefill(x_draft_LD.index_select(0, rows), make_full_plan(kept), draft_executor);
+    llm::Session session = draft.prefill(x_draft_LD.index_select(0, rows), make_full_plan(kept), draft_executor);
     out.draft = std::make_unique<DraftStream>(draft, std::move(session), opt.filter);
     for (int64_t i = 0; i < opt.startup_steps; ++i) out.draft->step();
     out.draft_ms = ms_since(t1);

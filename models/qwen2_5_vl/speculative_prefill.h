@@ -20,7 +20,7 @@
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
 #include "methods/token_layout.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 #include "models/qwen2_5_vl/speculative_draft.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -35,7 +35,7 @@ struct PairPrefillOptions {
 };
 
 struct PairPrefill {
-  LlmSession target;
+  llm::Session target;
   std::unique_ptr<DraftStream> draft;
   std::vector<int64_t> kept_rows;   // prompt rows the draft sees (ascending)
   int64_t visual_tokens = 0, kept_visual = 0;
@@ -47,8 +47,8 @@ struct PairPrefill {
 };
 
 // Prefills both models (see the header). `draft_executor` must not be `executor` when concurrent.
-PairPrefill prefill_pair(const QwenLlm& target, const at::Tensor& x_LD, const TokenLayout& layout, const AttentionPlan& plan,
-                         attention::Executor& executor, const QwenLlm& draft, const at::Tensor& x_draft_LD,
+PairPrefill prefill_pair(const llm::Decoder& target, const at::Tensor& x_LD, const TokenLayout& layout, const AttentionPlan& plan,
+                         attention::Executor& executor, const llm::Decoder& draft, const at::Tensor& x_draft_LD,
                          attention::Executor& draft_executor, const PairPrefillOptions& options);
 
 }  // namespace pevlm::qwen2_5_vl

@@ -34,8 +34,8 @@ AttentionPlan draft_plan(int64_t rows) {
 }
 
 // The draft cache: per layer the kept prompt rows gathered per KV head, room for the generated rows.
-KvCache gather_draft_cache(const KvCache& dense, const StdSelection& sel, int64_t room) {
-  KvCache draft;
+llm::KvCache gather_draft_cache(const llm::KvCache& dense, const StdSelection& sel, int64_t room) {
+  llm::KvCache draft;
   const int64_t S = sel.kept_rows();
   for (size_t n = 0; n < dense.k_LHD.size(); ++n) {
     const at::Tensor& k = dense.k_LHD[n];
@@ -52,7 +52,7 @@ KvCache gather_draft_cache(const KvCache& dense, const StdSelection& sel, int64_
 }
 
 // Copies dense rows [from, from + rows) into draft rows [at, at + rows) of every layer, growing the draft.
-void sync_rows(KvCache& draft, int64_t at, const KvCache& dense, int64_t from, int64_t rows) {
+void sync_rows(llm::KvCache& draft, int64_t at, const llm::KvCache& dense, int64_t from, int64_t rows) {
   for (size_t n = 0; n < draft.k_LHD.size(); ++n) {
     for (auto [dst, src] : {std::pair{&draft.k_LHD[n], &dense.k_LHD[n]}, std::pair{&draft.v_LHD[n], &dense.v_LHD[n]}}) {
       if (dst->size(0) < at + rows) {
@@ -150,10 +150,10 @@ StdSelection StdSelector::take() {
   return std::move(selection_);
 }
 
-StdResult generate_std(const QwenLlm& llm, LlmSession& s, const StdSelection& sel, const GenerationOptions& gen,
+StdResult generate_std(const llm::Decoder& llm, llm::Session& s, const StdSelection& sel, const llm::GenerationOptions& gen,
                        const StdOptions& opt, const StdRoundHook& hook) {
   if (!s.logits_LV.defined() || s.logits_LV.size(0) == 0)
-    throw std::logic_error("generate_std: the session has no prefill logits (prefill with LogitRows::Last or All)");
+    throw std::logic_error("generate_std: the session has no prefill logits (prefill with llm::LogitRows::Last or All)");
   if (gen.max_new_tokens < 0)
     throw std::invalid_argument("generate_std: max_new_tokens must be >= 0, got " + std::to_string(gen.max_new_tokens));
   if (gen.keep_logits) throw std::invalid_argument("generate_std: keep_logits is not supported");
@@ -164,7 +164,7 @@ StdResult generate_std(const QwenLlm& llm, LlmSession& s, const StdSelection& se
   const auto timer = attention::DeviceTimer::make(llm.device());
   const int t_start = timer->mark();
   StdResult out;
-  GenerationResult& res = out.generation;
+  llm::GenerationResult& res = out.generation;
   StdStats& st = out.stats;
   auto emit = [&](int64_t token) { return speculative::emit(res, gen, token); };  // false: generation ended
   if (gen.max_new_tokens == 0) return out;
@@ -173,7 +173,7 @@ StdResult generate_std(const QwenLlm& llm, LlmSession& s, const StdSelection& se
   // plan, so it computes exactly what the dense one-token decode computes.
   const bool dense_draft = S == L;
   const AttentionPlan plan_d = dense_draft ? s.plan : draft_plan(S);
-  KvCache draft = gather_draft_cache(s.cache, sel, gen.max_new_tokens + opt.gamma + 2);
+  llm::KvCache draft = gather_draft_cache(s.cache, sel, gen.max_new_tokens + opt.gamma + 2);
   int64_t pending = top_id(s.logits_LV[s.logits_LV.size(0) - 1]);
   bool going = emit(pending);
   while (going) {

@@ -15,7 +15,7 @@
 //    rolled back by length, so no rejected token's k/v stays visible (rows past `length` are dead and
 //    overwritten), and the accepted tokens keep the k/v the dense pass wrote. The draft cache takes
 //    those dense rows too.
-// Under greedy decoding the output equals QwenLlm::generate exactly (fp32; a bf16 batched verify may
+// Under greedy decoding the output equals llm::Decoder::generate exactly (fp32; a bf16 batched verify may
 // flip near-ties, which the sequential mode avoids). Stop tokens and max_new_tokens cut exactly as
 // generate does: a round never drafts past the remaining budget or past a drafted stop token.
 #pragma once
@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "methods/token_layout.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm::qwen2_5_vl {
 
@@ -53,7 +53,7 @@ struct StdSelection {
 at::Tensor std_visual_scores(const at::Tensor& q_LHD, const at::Tensor& k_LHD, const std::vector<int64_t>& visual_rows,
                              int64_t question_begin, double scale);
 
-// Collects the selection during a prefill: pass observer() as PrefillOptions::observe_qk.
+// Collects the selection during a prefill: pass observer() as llm::PrefillOptions::observe_qk.
 class StdSelector {
  public:
   StdSelector(const TokenLayout& layout, int64_t k_tokens, int64_t num_layers, int64_t head_dim);
@@ -87,16 +87,16 @@ struct StdStats {
 };
 
 struct StdResult {
-  GenerationResult generation;
+  llm::GenerationResult generation;
   StdStats stats;
 };
 
 // Test hook: called after every round with the session rolled back.
-using StdRoundHook = std::function<void(const StdRound&, const LlmSession&)>;
+using StdRoundHook = std::function<void(const StdRound&, const llm::Session&)>;
 
 // StD generation from a session prefilled with StdSelector's observer (its last-row logits give the
-// first token, as in QwenLlm::generate). keep_logits is not supported (std::invalid_argument).
-StdResult generate_std(const QwenLlm& llm, LlmSession& session, const StdSelection& selection,
-                       const GenerationOptions& generation, const StdOptions& options, const StdRoundHook& hook = {});
+// first token, as in llm::Decoder::generate). keep_logits is not supported (std::invalid_argument).
+StdResult generate_std(const llm::Decoder& llm, llm::Session& session, const StdSelection& selection,
+                       const llm::GenerationOptions& generation, const StdOptions& options, const StdRoundHook& hook = {});
 
 }  // namespace pevlm::qwen2_5_vl

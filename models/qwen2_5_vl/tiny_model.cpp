@@ -13,7 +13,7 @@
 #include <stdexcept>
 
 #include "attention/random_fill.h"
-#include "models/qwen2_5_vl/weights_llm.h"
+#include "models/llm/weights.h"
 #include "models/qwen2_5_vl/weights_vision.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/tokenizer/chat_template.h"
@@ -71,8 +71,8 @@ int64_t write_weights(const Qwen25VLConfig& config, const TinyModelOptions& opti
                       std::vector<std::string>* files) {
   TinyRng rng(options.seed);
   std::vector<std::pair<std::string, std::vector<int64_t>>> specs;
-  for (const LlmWeightSpec& spec : llm_weight_table(config.text))
-    specs.emplace_back(spec.top_level ? spec.name : std::string(kHubLlmPrefix) + spec.name, spec.shape);
+  for (const llm::WeightSpec& spec : llm::weight_table(config.text))
+    specs.emplace_back(spec.top_level ? spec.name : std::string(llm::kHubLlmPrefix) + spec.name, spec.shape);
   for (const VisionTensorSpec& spec : vision_tensor_specs(config.vision)) specs.emplace_back("visual." + spec.name, spec.shape);
   const int64_t elem = options.bf16 ? 2 : 4;
   // Shard assignment first (the file names carry the shard count).
@@ -130,7 +130,7 @@ const std::vector<std::string>& tiny_model_sizes() {
 
 Qwen25VLConfig tiny_config(int64_t vocab_size, const SpecialTokens& tokens, bool bf16, const std::string& size) {
   Qwen25VLConfig c;
-  TextConfig& t = c.text;
+  llm::TextConfig& t = c.text;
   if (size == "base") {
     t.hidden_size = 128;
     t.num_layers = 2;

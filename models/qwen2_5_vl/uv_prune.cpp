@@ -100,7 +100,7 @@ void UvPruneSelector::observe(int64_t n, const at::Tensor& h_LD) {
 at::Tensor UvPruneSelector::scores() const {
   if (!published_)
     throw std::logic_error("UV-Prune: layer " + std::to_string(early_layers_) +
-                           " was not observed (pass observer() as PrefillOptions::observe_hidden; early_layers <= layers)");
+                           " was not observed (pass observer() as llm::PrefillOptions::observe_hidden; early_layers <= layers)");
   return scores_V_;
 }
 

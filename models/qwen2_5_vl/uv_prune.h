@@ -36,7 +36,7 @@ std::vector<int64_t> uv_prune_rows(const at::Tensor& scores_V, const std::vector
 // gathered, so the draft keeps the model's real M-RoPE positions, not 1-D ones as SpecVLM's code).
 TokenLayout prune_layout(const TokenLayout& layout, const std::vector<int64_t>& kept_rows);
 
-// Scores during the target's prefill: pass observer() as PrefillOptions::observe_hidden. After layer
+// Scores during the target's prefill: pass observer() as llm::PrefillOptions::observe_hidden. After layer
 // `early_layers` it publishes the kept rows through rows() (a shared future, so a draft prefill on
 // another thread starts while the target's later layers still run).
 class UvPruneSelector {

@@ -1,17 +1,17 @@
 // SigLIP vision config parsing, preset and layer selection; see siglip.h.
 #include <stdexcept>
 
-#include "models/qwen2_5_vl/config_json.h"
+#include "models/llm/config_json.h"
 #include "models/siglip/siglip.h"
 
 namespace pevlm::siglip {
 
-using qwen2_5_vl::detail::JsonReader;
+using config_json::JsonReader;
 
-const qwen2_5_vl::detail::ClassDefaults& siglip_vision_defaults() {
+const config_json::ClassDefaults& siglip_vision_defaults() {
   // transformers 5.25.0 models/siglip/configuration_siglip.py SiglipVisionConfig
   // (google/siglip-base-patch16-224 sizes, not so400m's).
-  static const qwen2_5_vl::detail::ClassDefaults d{
+  static const config_json::ClassDefaults d{
       "siglip_vision_model", "transformers 5.25.0 SiglipVisionConfig, models/siglip/configuration_siglip.py",
       {{"hidden_size", 768},
        {"intermediate_size", 3072},

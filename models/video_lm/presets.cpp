@@ -6,14 +6,16 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "models/video_lm/registry.h"
+
 namespace pevlm {
 namespace {
 
 // Qwen2-7B (LLaVA-Video-7B-Qwen2's and LongVILA-7B-256f's LLM): 28 layers, hidden 3584, 28 / 4 heads of
 // 128, MLP 18944, vocab 152064, untied head; 1-D RoPE written as M-RoPE with one axis.
-qwen2_5_vl::Qwen25VLConfig qwen2_7b(const std::string& name, double rope_theta, int64_t max_positions) {
-  qwen2_5_vl::Qwen25VLConfig c;
-  qwen2_5_vl::TextConfig& t = c.text;
+LlmSpec qwen2_7b(const std::string& name, double rope_theta, int64_t max_positions) {
+  LlmSpec c;
+  llm::TextConfig& t = c.text;
   t.hidden_size = 3584;
   t.num_layers = 28;
   t.num_heads = 28;
@@ -23,9 +25,11 @@ qwen2_5_vl::Qwen25VLConfig qwen2_7b(const std::string& name, double rope_theta, 
   t.vocab_size = 152064;
   t.rope_theta = rope_theta;
   t.rms_norm_eps = 1e-6;
+  t.rope_kind = llm::RopeKind::Line;
   t.mrope_section = {64, 0, 0};
   t.rope_type = "default";
   t.max_position_embeddings = max_positions;
+  c.name = name;
   c.model_type = name;
   c.source = "preset:" + name;
   return c;
@@ -40,24 +44,25 @@ std::string strip(std::string name, const std::vector<std::string>& suffixes) {
 }  // namespace
 
 std::vector<std::string> llm_preset_names() {
-  std::vector<std::string> names = qwen2_5_vl::preset_names();
+  std::vector<std::string> names;
+  for (const LlmSpec& s : family_llm_presets()) names.push_back(s.name);
   names.push_back("llava-video-7b");
   names.push_back("longvila-7b");
   return names;
 }
 
-qwen2_5_vl::Qwen25VLConfig llm_preset(const std::string& name) {
+LlmSpec llm_preset(const std::string& name) {
   const std::string base = strip(name, {"-instruct", "-qwen2", "-256f"});
   if (base == "llava-video-7b") return qwen2_7b(base, 1e6, 32768);       // lmms-lab config.json
   if (base == "longvila-7b") return qwen2_7b(base, 1.53e7, 131072);      // more_models.md (check the file)
-  for (const std::string& n : qwen2_5_vl::preset_names())
-    if (base == n) return qwen2_5_vl::config_preset(base);
+  for (const LlmSpec& s : family_llm_presets())
+    if (base == s.name) return s;
   std::string valid;
   for (const auto& n : llm_preset_names()) valid += (valid.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown LLM preset '" + name + "' (valid: " + valid + ")");
 }
 
-qwen2_5_vl::Qwen25VLConfig model_config_from_spec(const std::string& spec, const std::string& where) {
+LlmSpec model_config_from_spec(const std::string& spec, const std::string& where) {
   std::string lower = spec;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
   try {
@@ -71,7 +76,7 @@ qwen2_5_vl::Qwen25VLConfig model_config_from_spec(const std::string& spec, const
                                 ") nor an existing config.json / model folder");
   }
   try {
-    return qwen2_5_vl::load_config(spec);
+    return llm_spec_from_config(spec);
   } catch (const std::exception& e) {
     throw std::invalid_argument(where + ": " + e.what());
   }

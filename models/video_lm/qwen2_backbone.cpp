@@ -8,17 +8,17 @@
 
 namespace pevlm {
 
-std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm) {
+std::vector<at::Tensor> llm_tensors(const llm::Decoder& llm) {
   const auto& w = llm.weights();
   std::vector<at::Tensor> out{w.embed_VD, w.norm_D, w.lm_head_VD};
   for (const auto& l : w.layers)
-    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.post_norm_D, l.gate_w,
-                                l.up_w, l.down_w})
-      out.push_back(t);
+    for (const at::Tensor& t : {l.input_norm_D, l.q_w, l.q_b, l.k_w, l.k_b, l.v_w, l.v_b, l.o_w, l.q_norm_D, l.k_norm_D,
+                                l.post_norm_D, l.gate_w, l.up_w, l.down_w})
+      if (t.defined()) out.push_back(t);  // biases / q-k norms exist per decoder variant
   return out;
 }
 
-Qwen2Backbone Qwen2Backbone::make(std::unique_ptr<qwen2_5_vl::QwenLlm> llm, std::shared_ptr<attention::Executor> executor,
+Qwen2Backbone Qwen2Backbone::make(std::unique_ptr<llm::Decoder> llm, std::shared_ptr<attention::Executor> executor,
                                   const std::filesystem::path& tokenizer_dir) {
   if (!executor) throw std::invalid_argument("Qwen2Backbone: no attention executor given");
   Qwen2Backbone b{std::move(llm), std::move(executor), tokenizer::Tokenizer::load(tokenizer_dir), {}};
@@ -42,7 +42,7 @@ at::Tensor Qwen2Backbone::embed(const VideoPrompt& prompt, const at::Tensor& vis
   return embed_at_slots(*llm, prompt.ids, prompt.visual_slots, vision);
 }
 
-qwen2_5_vl::LlmSession Qwen2Backbone::prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+llm::Session Qwen2Backbone::prefill(const at::Tensor& x_LD, const TokenLayout& layout,
                                               const MethodConfig& method) const {
   return llm->prefill(x_LD, build_plan(method, layout), *executor);
 }
@@ -52,11 +52,15 @@ MethodAnswer Qwen2Backbone::answer(const at::Tensor& x_LD, const TokenLayout& la
   if (!decoder.is_greedy())
     throw std::invalid_argument(family + ": decoder '" + decoder.name +
                                 "' is implemented for qwen2_5_vl only; valid decoders for this family: greedy");
-  qwen2_5_vl::GenerationOptions gen;
+  llm::Session session = prefill(x_LD, layout, method);
+  return answer_session(session, max_new_tokens);
+}
+
+MethodAnswer Qwen2Backbone::answer_session(llm::Session& session, int64_t max_new_tokens) const {
+  llm::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids;
-  qwen2_5_vl::LlmSession session = prefill(x_LD, layout, method);
-  const qwen2_5_vl::GenerationResult result = llm->generate(session, gen);
+  const llm::GenerationResult result = llm->generate(session, gen);
   std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
   return MethodAnswer{tokenizer.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                       session.timings, std::nullopt, nullptr};
@@ -115,14 +119,14 @@ VideoPrompt Qwen2Backbone::chat_prompt(const VideoInput& video, const std::vecto
   return p;
 }
 
-Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const qwen2_5_vl::TextConfig& text,
+Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const llm::TextConfig& text,
                                   const std::string& prefix, const std::string& lm_head_name,
                                   const std::filesystem::path& tokenizer_dir, at::ScalarType dtype, const LoadRequest& request) {
-  qwen2_5_vl::LlmOptions options;
+  llm::DecoderOptions options;
   options.dtype = dtype;
   options.device = request.device;
-  qwen2_5_vl::LlmWeights w = qwen2_5_vl::load_llm_weights_at(checkpoint, text, prefix, lm_head_name, dtype, request.device);
-  return Qwen2Backbone::make(std::make_unique<qwen2_5_vl::QwenLlm>(text, qwen2_5_vl::SpecialTokens{}, std::move(w), options),
+  llm::Weights w = llm::load_weights_at(checkpoint, text, prefix, lm_head_name, dtype, request.device);
+  return Qwen2Backbone::make(std::make_unique<llm::Decoder>(text, std::move(w), options),
                              request.executor, tokenizer_dir);
 }
 

@@ -1,5 +1,5 @@
 // The part LLaVA-Video and LongVILA share behind VideoLM (library pevlm_video_lm): the Qwen2
-// decoder (models/qwen2_5_vl/llm.*, 1-D positions), its tokenizer, the attention executor and the
+// decoder (models/llm/decoder.h, 1-D positions), its tokenizer, the attention executor and the
 // stop ids, with the VideoLM steps that only touch them (embed the prompt, prefill, answer, weight
 // list, dimensions for result rows).
 #pragma once
@@ -18,21 +18,23 @@
 namespace pevlm {
 
 struct Qwen2Backbone {
-  std::unique_ptr<qwen2_5_vl::QwenLlm> llm;
+  std::unique_ptr<llm::Decoder> llm;
   std::shared_ptr<attention::Executor> executor;
   tokenizer::Tokenizer tokenizer;
   std::vector<int64_t> stop_ids;  // <|im_end|>, <|endoftext|>
 
   // Tokenizer from `tokenizer_dir`, stop ids from it; throws naming the folder when a stop token is absent.
-  static Qwen2Backbone make(std::unique_ptr<qwen2_5_vl::QwenLlm> llm, std::shared_ptr<attention::Executor> executor,
+  static Qwen2Backbone make(std::unique_ptr<llm::Decoder> llm, std::shared_ptr<attention::Executor> executor,
                             const std::filesystem::path& tokenizer_dir);
 
   at::Tensor embed(const VideoPrompt& prompt, const at::Tensor& vision) const;
-  qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
+  llm::Session prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
   // Greedy only: the StD and draft-model decoders are wired for qwen2_5_vl (runtime.h); another decoder is an error
   // naming `family` and the valid decoder.
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder, const std::string& family) const;
+  // Greedy decoding from a prefilled session, detokenised (VideoLM::answer_session).
+  MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const;
   std::vector<at::Tensor> tensors() const;
   nlohmann::json dims() const;  // hidden, layers, heads, kv_heads, head_dim, intermediate, vocab, rope_theta
   // The Qwen chat prompt of a video question with 1-D positions 0..L-1:
@@ -54,7 +56,7 @@ struct Qwen2Backbone {
 
 // Loads the decoder (`prefix` + the table's names, `lm_head_name`) from `checkpoint` in `dtype` on the
 // request's device, with the tokenizer of `tokenizer_dir` and the request's executor.
-Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const qwen2_5_vl::TextConfig& text,
+Qwen2Backbone load_qwen2_backbone(const safetensors::Checkpoint& checkpoint, const llm::TextConfig& text,
                                   const std::string& prefix, const std::string& lm_head_name,
                                   const std::filesystem::path& tokenizer_dir, at::ScalarType dtype, const LoadRequest& request);
 
@@ -69,7 +71,7 @@ class Qwen2VideoLM : public VideoLM {
   at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const override {
     return backbone_.embed(prompt, vision);
   }
-  qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+  llm::Session prefill(const at::Tensor& x_LD, const TokenLayout& layout,
                                  const MethodConfig& method) const override {
     return backbone_.prefill(x_LD, layout, method);
   }
@@ -77,7 +79,10 @@ class Qwen2VideoLM : public VideoLM {
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override {
     return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, family());
   }
-  const qwen2_5_vl::QwenLlm& llm() const override { return *backbone_.llm; }
+  MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const override {
+    return backbone_.answer_session(session, max_new_tokens);
+  }
+  const llm::Decoder& llm() const override { return *backbone_.llm; }
   attention::Executor& executor() const override { return *backbone_.executor; }
   std::string detokenize(const std::vector<int64_t>& ids) const override {
     return backbone_.tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
@@ -103,6 +108,6 @@ class Qwen2VideoLM : public VideoLM {
 std::string python_rstrip(const std::string& text);
 
 // Every weight of a Qwen2 decoder (embeddings, norm, head, layers).
-std::vector<at::Tensor> llm_tensors(const qwen2_5_vl::QwenLlm& llm);
+std::vector<at::Tensor> llm_tensors(const llm::Decoder& llm);
 
 }  // namespace pevlm

@@ -10,6 +10,7 @@
 #include "models/llava_video/tiny_model.h"
 #include "models/longvila/model.h"
 #include "models/longvila/tiny_model.h"
+#include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/runtime.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/video_lm/family.h"
@@ -66,6 +67,20 @@ int run_tiny_model_writer(const std::vector<std::string>& args) {
             << options.seed << ")\n";
   for (const std::string& f : files) std::cout << "  " << f << "\n";
   return 0;
+}
+
+std::vector<LlmSpec> family_llm_presets() {
+  std::vector<LlmSpec> out;
+  for (const std::string& name : qwen2_5_vl::preset_names()) {
+    const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::config_preset(name);
+    out.push_back({name, c.model_type, c.source, c.text});
+  }
+  return out;
+}
+
+LlmSpec llm_spec_from_config(const std::string& path) {
+  const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::load_config(path);
+  return {"", c.model_type, c.source, c.text};
 }
 
 }  // namespace pevlm

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/video_lm/presets.h"
 #include "models/video_lm/video_lm.h"
 
 namespace pevlm {
@@ -22,5 +23,12 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
 // qwen2_5_vl (the default) keeps its own options (--preset, --shard-mb, --size); the other families
 // take [--seed N] [--dtype bf16|f32]. Prints what was written; returns 0, or 2 with a usage message.
 int run_tiny_model_writer(const std::vector<std::string>& args);
+
+// The LLM presets the families register (presets.h lists them with the Qwen2-7B ones): Qwen2.5-VL's
+// config_preset names, in its order.
+std::vector<LlmSpec> family_llm_presets();
+// The LLM of a config.json / model folder in a layout a family reads for timing (Qwen2.5-VL's
+// load_config); throws what the reader throws (naming the file and key).
+LlmSpec llm_spec_from_config(const std::string& path);
 
 }  // namespace pevlm

@@ -34,8 +34,8 @@ at::Tensor tiny_random_tensor(TinyRng& rng, const std::string& name, const std::
   return at::tensor(values, at::kFloat).view(shape);
 }
 
-qwen2_5_vl::TextConfig tiny_qwen2_text(int64_t vocab) {
-  qwen2_5_vl::TextConfig t;
+llm::TextConfig tiny_qwen2_text(int64_t vocab) {
+  llm::TextConfig t;
   t.hidden_size = 64;
   t.num_layers = 2;
   t.num_heads = 4;
@@ -43,6 +43,7 @@ qwen2_5_vl::TextConfig tiny_qwen2_text(int64_t vocab) {
   t.head_dim = 16;
   t.intermediate_size = 112;
   t.vocab_size = vocab;
+  t.rope_kind = llm::RopeKind::Line;
   t.mrope_section = {8, 0, 0};  // 1-D RoPE
   return t;
 }

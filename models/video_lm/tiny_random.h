@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "models/qwen2_5_vl/config.h"
+#include "models/llm/text_config.h"
 
 namespace pevlm {
 
@@ -19,7 +19,7 @@ struct TinyOptions {
 };
 
 // The tiny Qwen2 decoder both write: hidden 64, 2 layers, GQA 4 / 2 heads of 16, MLP 112, `vocab` words.
-qwen2_5_vl::TextConfig tiny_qwen2_text(int64_t vocab);
+llm::TextConfig tiny_qwen2_text(int64_t vocab);
 
 // splitmix64 + Box-Muller (std::normal_distribution is implementation-defined).
 class TinyRng {

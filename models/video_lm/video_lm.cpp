@@ -27,7 +27,7 @@ at::ScalarType pick_compute_dtype(const std::string& dtype, const std::string& c
   return (checkpoint_torch_dtype == "float32" || checkpoint_torch_dtype == "fp32") ? at::kFloat : at::kBFloat16;
 }
 
-at::Tensor embed_at_slots(const qwen2_5_vl::QwenLlm& llm, const std::vector<int64_t>& ids,
+at::Tensor embed_at_slots(const llm::Decoder& llm, const std::vector<int64_t>& ids,
                           const std::vector<int64_t>& slots, const at::Tensor& vision_ND) {
   const int64_t hidden = llm.text().hidden_size;
   if (!vision_ND.defined() || vision_ND.dim() != 2 || vision_ND.size(1) != hidden)

@@ -6,8 +6,8 @@
 //
 // Families (models/<family>/): qwen2_5_vl (runtime.*), llava_video, longvila (model.*); a folder's
 // family comes from its config.json (family.h) and registry.h constructs it from a LoadRequest. Every
-// family runs the Qwen2 decoder of models/qwen2_5_vl/llm.* (1-D RoPE is M-RoPE with identical rows;
-// llm_rope.h), so the prefill session type is shared.
+// family runs the Qwen decoder of models/llm/ (llm::Decoder; 1-D RoPE is M-RoPE with identical rows,
+// rope.h), so the prefill session type is shared.
 #pragma once
 
 #include <array>
@@ -27,7 +27,7 @@
 #include "decoders/decoder_registry.h"
 #include "methods/method_registry.h"
 #include "methods/token_layout.h"
-#include "models/qwen2_5_vl/llm.h"
+#include "models/llm/decoder.h"
 
 namespace pevlm {
 
@@ -69,7 +69,7 @@ struct MethodAnswer {
   std::string response;
   std::vector<int64_t> tokens;
   nlohmann::json token_counts;  // plan.token_counts()
-  qwen2_5_vl::LlmTimings timings;  // decode_ms: the whole decode loop (a speculative one: draft + verify)
+  llm::Timings timings;  // decode_ms: the whole decode loop (a speculative one: draft + verify)
   // Speculative decoders: their figures (greedy_decode_ms and lossless are left for the caller, who
   // runs greedy on the same sample) and the selection they drafted with.
   std::optional<SpeculativeFigures> speculative;
@@ -145,16 +145,19 @@ class VideoLM {
   // Token embeddings with `vision` at prompt.visual_slots: [L, hidden] on the model's device.
   virtual at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const = 0;
   // Prefill under `method`'s plan (logits of the last row only).
-  virtual qwen2_5_vl::LlmSession prefill(const at::Tensor& x_LD, const TokenLayout& layout,
+  virtual llm::Session prefill(const at::Tensor& x_LD, const TokenLayout& layout,
                                          const MethodConfig& method) const = 0;
   // prefill, then decode up to max_new_tokens with `decoder`, detokenise. Decoders with a draft model need
   // `draft` (from draft_models()).
   virtual MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                               int64_t max_new_tokens, const DecoderConfig& decoder = {},
                               const DraftInput* draft = nullptr) const = 0;
+  // Greedy decoding from a session the caller prefilled (prefix reuse: the questions of one video continue
+  // from one prefill of their common prefix, harness/eval/prefix_reuse.h), detokenised as answer() does.
+  virtual MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const = 0;
   // The Qwen2 decoder every family runs and its attention executor, for callers that drive prefill /
   // decode themselves (pevlm analyze wraps the executor to record attention mass per span).
-  virtual const qwen2_5_vl::QwenLlm& llm() const = 0;
+  virtual const llm::Decoder& llm() const = 0;
   virtual attention::Executor& executor() const = 0;
   // The text of generated ids (special tokens skipped) and the ids that end generation (<|im_end|>,
   // <|endoftext|>), for callers that drive prefill / generate themselves (reduction/: FastV's in-LLM stage).
@@ -199,7 +202,7 @@ lvb::PromptPlan one_video_plan(std::vector<int64_t> frame_indices, double fps);
 
 // Embeddings of `ids` with vision_ND placed at `slots` (in order); throws naming both counts or the
 // width when they disagree.
-at::Tensor embed_at_slots(const qwen2_5_vl::QwenLlm& llm, const std::vector<int64_t>& ids,
+at::Tensor embed_at_slots(const llm::Decoder& llm, const std::vector<int64_t>& ids,
                           const std::vector<int64_t>& slots, const at::Tensor& vision_ND);
 
 }  // namespace pevlm
