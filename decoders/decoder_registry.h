@@ -2,9 +2,9 @@
 // methods (DESIGN.md "decoders/"). Names -> parameter specs; unknown names and parameters are errors
 // that list the valid ones; list values are sweep axes (cartesian product), as for methods.
 //   greedy                       today's greedy autoregressive decoding (the default; no parameters)
-//   std(k_tokens, gamma, verify) Sparse-to-Dense self-speculation (models/qwen2_5_vl/speculative_std.h)
-//   speculative(draft_model, gamma)  vanilla speculative decoding with a draft model (speculative_draft.h)
-//   parallelvlm(draft_model, alpha, early_layers, gamma, pipeline)  ParallelVLM (speculative_prefill.h)
+//   std(k_tokens, gamma, verify) Sparse-to-Dense self-speculation (decoders/std_decode.h)
+//   speculative(draft_model, gamma)  vanilla speculative decoding with a draft model (draft_decode.h)
+//   parallelvlm(draft_model, alpha, early_layers, gamma, pipeline)  ParallelVLM (pair_prefill.h)
 // A result row of (method m, decoder d) has the label m.label() for greedy (the keys and labels rows
 // had before decoders existed) and m.label() + "+" + d.label() otherwise.
 #pragma once

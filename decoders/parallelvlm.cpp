@@ -6,7 +6,7 @@
 // ("auto") or fixed. `pipeline: sequential` runs the two sides in turn (the same tokens; the row's
 // modelled time is the overlapped one), for machines where two threads cannot overlap.
 // Paper settings: alpha 0.9; early_layers is not given (exposed, default 2). The loop and prefill:
-// models/qwen2_5_vl/speculative_draft.h, speculative_prefill.h, uv_prune.h.
+// decoders/draft_decode.h, pair_prefill.h, uv_prune.h.
 #include <stdexcept>
 #include <string>
 

@@ -1,7 +1,7 @@
 // Vanilla speculative decoding with a draft model (Leviathan et al. 2023; the baseline of SpecVLM and
 // ParallelVLM): a smaller model of the same family and tokenizer prefills every prompt token, drafts
 // `gamma` tokens one at a time, the target verifies them in one pass and keeps the longest matching
-// prefix + its own next token; greedy, so lossless. The loop: models/qwen2_5_vl/speculative_draft.h.
+// prefix + its own next token; greedy, so lossless. The loop: decoders/draft_decode.h.
 #include <stdexcept>
 #include <string>
 

@@ -1,7 +1,7 @@
 // Sparse-to-Dense self-speculation (Zhang et al., ACL 2025, arXiv 2505.19155): the same model drafts
 // `gamma` tokens reading per layer and KV head only the top-`k_tokens` visual tokens (by the question's
 // attention at prefill) + every text token, then verifies them densely (one batched pass, or one token
-// at a time). Paper defaults: K + text = 1024, gamma = 9. The loop: models/qwen2_5_vl/speculative_std.h.
+// at a time). Paper defaults: K + text = 1024, gamma = 9. The loop: decoders/std_decode.h.
 #include <stdexcept>
 #include <string>
 

@@ -24,8 +24,8 @@
 #include "decoders/decode_metrics.h"
 #include "decoders/decoder_registry.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/speculative_prefill.h"
-#include "models/qwen2_5_vl/uv_prune.h"
+#include "decoders/pair_prefill.h"
+#include "decoders/uv_prune.h"
 #include "models/llm/weights.h"
 #include "tests/qwen_tiny_test_config.h"
 
@@ -82,9 +82,9 @@ struct Bench {
     if (keep) *keep = std::move(s);
     return r;
   }
-  q::DraftResult run(Draft d, int64_t gamma, const Mode& m, const llm::GenerationOptions& g, const q::DraftFilter& filter = {},
-                     const q::DraftRoundHook& hook = {}) {
-    q::PairPrefillOptions po;
+  decoders::DraftResult run(Draft d, int64_t gamma, const Mode& m, const llm::GenerationOptions& g, const decoders::DraftFilter& filter = {},
+                     const decoders::DraftRoundHook& hook = {}) {
+    decoders::PairPrefillOptions po;
     po.prune = m.parallel;
     po.alpha = m.alpha;
     po.early_layers = 2;
@@ -92,13 +92,13 @@ struct Bench {
     po.startup_steps = m.parallel ? gamma + 1 : 0;
     po.filter = filter;
     const llm::Decoder& dm = draft(d);
-    q::PairPrefill pre = q::prefill_pair(target, target.embed(ids), lay, plan, *executor, dm, dm.embed(ids), *draft_executor, po);
-    q::DraftOptions o;
+    decoders::PairPrefill pre = decoders::prefill_pair(target, target.embed(ids), lay, plan, *executor, dm, dm.embed(ids), *draft_executor, po);
+    decoders::DraftOptions o;
     o.gamma = gamma;
     o.parallel = m.parallel;
     o.threads = m.threads;
     o.auto_gamma = m.auto_gamma;
-    return q::generate_with_draft(target, pre.target, *pre.draft, g, o, hook);
+    return decoders::generate_with_draft(target, pre.target, *pre.draft, g, o, hook);
   }
 };
 
@@ -112,10 +112,10 @@ std::string describe(Draft d, int64_t gamma, const Mode& m) {
          " alpha " + std::to_string(m.alpha) + (m.threads ? " threads" : " sequential");
 }
 
-void check_accounting(const q::DraftResult& r, int64_t gamma_max, const llm::GenerationOptions& g) {
+void check_accounting(const decoders::DraftResult& r, int64_t gamma_max, const llm::GenerationOptions& g) {
   int64_t emitted = 0;
   for (size_t i = 0; i < r.stats.rounds.size(); ++i) {
-    const q::DraftRound& round = r.stats.rounds[i];
+    const decoders::DraftRound& round = r.stats.rounds[i];
     EXPECT_GE(round.accepted, 0);
     EXPECT_LE(round.accepted, round.drafted);
     EXPECT_LE(round.drafted, gamma_max);
@@ -145,7 +145,7 @@ TEST(DecoderDraft, OutputEqualsGreedyForEveryDraftGammaAlphaAndPipeline) {
     for (int64_t gamma : {1, 3, 6})
       for (const Mode& m : modes()) {
         if (d != Draft::Small && gamma != 3) continue;  // every gamma with one draft keeps the test short
-        const q::DraftResult r = b.run(d, gamma, m, g);
+        const decoders::DraftResult r = b.run(d, gamma, m, g);
         EXPECT_EQ(r.generation.tokens, greedy.tokens) << describe(d, gamma, m);
         EXPECT_EQ(r.generation.stopped, greedy.stopped);
         check_accounting(r, gamma, g);
@@ -164,7 +164,7 @@ TEST(DecoderDraft, StopTokensAndLengthCutsAreExact) {
     ASSERT_TRUE(greedy_stop.stopped);
     for (int64_t gamma : {1, 3, 6})
       for (const Mode& m : modes()) {
-        const q::DraftResult r = b.run(Draft::Small, gamma, m, gs);
+        const decoders::DraftResult r = b.run(Draft::Small, gamma, m, gs);
         EXPECT_EQ(r.generation.tokens, greedy_stop.tokens) << "stop at " << at << " " << describe(Draft::Small, gamma, m);
         EXPECT_TRUE(r.generation.stopped);
         check_accounting(r, gamma, gs);
@@ -176,7 +176,7 @@ TEST(DecoderDraft, StopTokensAndLengthCutsAreExact) {
     const llm::GenerationResult greedy_n = b.greedy(gn);
     for (int64_t gamma : {1, 3, 6})
       for (const Mode& m : modes()) {
-        const q::DraftResult r = b.run(Draft::Self, gamma, m, gn);
+        const decoders::DraftResult r = b.run(Draft::Self, gamma, m, gn);
         EXPECT_EQ(r.generation.tokens, greedy_n.tokens) << "max_new_tokens=" << n << " " << describe(Draft::Self, gamma, m);
         if (n > 0) check_accounting(r, gamma, gn);
       }
@@ -189,7 +189,7 @@ TEST(DecoderDraft, TheTargetAsItsOwnDraftAcceptsEveryDraftAndEveryParallelWindow
   g.max_new_tokens = 20;
   for (int64_t gamma : {1, 3, 6})
     for (const Mode& m : {Mode{false, 0.0, false}, Mode{true, 0.0, true}, Mode{true, 0.0, false}}) {
-      const q::DraftResult r = b.run(Draft::Self, gamma, m, g);  // alpha 0: the draft sees every token
+      const decoders::DraftResult r = b.run(Draft::Self, gamma, m, g);  // alpha 0: the draft sees every token
       EXPECT_EQ(r.stats.accepted(), r.stats.drafted()) << describe(Draft::Self, gamma, m);
       if (!m.parallel) continue;
       // Every window after the first came from the parallel phase: no sequential draft steps.
@@ -206,13 +206,13 @@ TEST(DecoderDraft, AnAlwaysWrongDraftAcceptsNothingAndStillEqualsGreedy) {
   g.max_new_tokens = 16;
   const llm::GenerationResult greedy = b.greedy(g);
   // Proposes a token greedy does not emit at that output position.
-  const q::DraftFilter wrong = [&](int64_t index, int64_t token) {
+  const decoders::DraftFilter wrong = [&](int64_t index, int64_t token) {
     const int64_t right = index < int64_t(greedy.tokens.size()) ? greedy.tokens[size_t(index)] : token;
     return (right + 1) % kVocab;
   };
   for (int64_t gamma : {1, 3, 6})
     for (const Mode& m : modes()) {
-      const q::DraftResult r = b.run(Draft::Small, gamma, m, g, wrong);
+      const decoders::DraftResult r = b.run(Draft::Small, gamma, m, g, wrong);
       EXPECT_EQ(r.generation.tokens, greedy.tokens) << describe(Draft::Small, gamma, m);
       EXPECT_EQ(r.stats.accepted(), 0);
       EXPECT_EQ(r.stats.parallel_used(), 0);
@@ -230,7 +230,7 @@ TEST(DecoderDraft, TargetCacheRowsAfterEveryRoundEqualGreedyDecoding) {
   const int64_t L = b.lay.length;
   for (const Mode& m : modes()) {
     int64_t emitted = 1, rounds = 0;  // the first token comes from the prefill
-    auto hook = [&](const q::DraftRound& round, const llm::Session& s, const q::DraftStream& draft) {
+    auto hook = [&](const decoders::DraftRound& round, const llm::Session& s, const decoders::DraftStream& draft) {
       emitted += round.emitted;
       ++rounds;
       EXPECT_EQ(s.cache.length, round.cache_length);
@@ -245,7 +245,7 @@ TEST(DecoderDraft, TargetCacheRowsAfterEveryRoundEqualGreedyDecoding) {
       // The draft's cache holds its prompt + processed tokens only.
       EXPECT_EQ(draft.session().cache.length, draft.session().plan.length + draft.processed());
     };
-    const q::DraftResult r = b.run(Draft::Small, 3, m, g, {}, hook);
+    const decoders::DraftResult r = b.run(Draft::Small, 3, m, g, {}, hook);
     EXPECT_EQ(r.generation.tokens, greedy.tokens);
     EXPECT_GT(rounds, 0);
   }
@@ -257,8 +257,8 @@ TEST(DecoderDraft, TwoThreadsAndTheSimulatedPipelineEmitTheSameTokensAndRounds) 
   g.max_new_tokens = 20;
   for (double alpha : {0.0, 0.9})
     for (int64_t gamma : {2, 5}) {
-      const q::DraftResult seq = b.run(Draft::Small, gamma, {true, alpha, false}, g);
-      const q::DraftResult thr = b.run(Draft::Small, gamma, {true, alpha, true}, g);
+      const decoders::DraftResult seq = b.run(Draft::Small, gamma, {true, alpha, false}, g);
+      const decoders::DraftResult thr = b.run(Draft::Small, gamma, {true, alpha, true}, g);
       EXPECT_EQ(seq.generation.tokens, thr.generation.tokens);
       ASSERT_EQ(seq.stats.rounds.size(), thr.stats.rounds.size());
       for (size_t i = 0; i < seq.stats.rounds.size(); ++i) {
@@ -279,7 +279,7 @@ TEST(DecoderDraft, AutoGammaIsMeasuredAfterTheFirstRoundAndStaysLossless) {
   g.max_new_tokens = 20;
   const llm::GenerationResult greedy = b.greedy(g);
   for (bool threads : {false, true}) {
-    const q::DraftResult r = b.run(Draft::Small, 4, {true, 0.9, threads, true}, g);
+    const decoders::DraftResult r = b.run(Draft::Small, 4, {true, 0.9, threads, true}, g);
     EXPECT_EQ(r.generation.tokens, greedy.tokens);
     EXPECT_GT(r.stats.calibration_verify_ms, 0.0);
     EXPECT_GT(r.stats.calibration_step_ms, 0.0);
@@ -294,7 +294,7 @@ TEST(UvPrune, ScoresEqualTheBruteForceSimilarityGrowthAndKeepTheTopOneMinusAlpha
   const TokenLayout& lay = b.lay;
   llm::PrefillOptions po;
   po.keep_hidden_states = true;
-  q::UvPruneSelector sel(lay, 0.75, 1);
+  decoders::UvPruneSelector sel(lay, 0.75, 1);
   po.observe_hidden = sel.observer();
   const llm::Session s = b.target.prefill(b.target.embed(b.ids), b.plan, *b.executor, po);
   std::vector<int64_t> visual, text;
@@ -331,20 +331,20 @@ TEST(UvPrune, TiesGoToTheLowerIndexAndThePrunedLayoutKeepsRealPositions) {
   std::vector<int64_t> visual;
   for (int64_t i = 0; i < lay.length; ++i)
     if (lay.video_token_mask()[size_t(i)]) visual.push_back(i);
-  const std::vector<int64_t> rows = q::uv_prune_rows(at::zeros({int64_t(visual.size())}), visual, lay.length, 5);
+  const std::vector<int64_t> rows = decoders::uv_prune_rows(at::zeros({int64_t(visual.size())}), visual, lay.length, 5);
   std::vector<int64_t> expect;
   for (int64_t i = 0; i < lay.length; ++i)
     if (!lay.video_token_mask()[size_t(i)] || (i >= visual.front() && i < visual.front() + 5)) expect.push_back(i);
   EXPECT_EQ(rows, expect);
-  const TokenLayout pruned = q::prune_layout(lay, rows);
+  const TokenLayout pruned = decoders::prune_layout(lay, rows);
   EXPECT_EQ(pruned.length, int64_t(rows.size()));
   EXPECT_EQ(pruned.num_frames(), 1);  // 5 tokens of the first frame survive
   for (size_t k = 0; k < rows.size(); ++k)
     for (int a = 0; a < 3; ++a) EXPECT_EQ(pruned.positions.at(a, int64_t(k)), lay.positions.at(a, rows[k]));
   EXPECT_EQ(pruned.positions.max_id(), lay.positions.max_id());
-  EXPECT_EQ(q::uv_prune_keep_count(48, 0.9), 5);
-  EXPECT_EQ(q::uv_prune_keep_count(48, 0.0), 48);
-  EXPECT_THROW(q::uv_prune_keep_count(48, 1.5), std::invalid_argument);
+  EXPECT_EQ(decoders::uv_prune_keep_count(48, 0.9), 5);
+  EXPECT_EQ(decoders::uv_prune_keep_count(48, 0.0), 48);
+  EXPECT_THROW(decoders::uv_prune_keep_count(48, 1.5), std::invalid_argument);
 }
 
 TEST(DecoderDraft, ADraftWithAnotherVocabularyOrTooManyEarlyLayersIsAnError) {
@@ -355,15 +355,15 @@ TEST(DecoderDraft, ADraftWithAnotherVocabularyOrTooManyEarlyLayersIsAnError) {
   const llm::Decoder other(c.text, llm::random_weights(c.text, 3, at::kFloat, 0.08), o);
   std::vector<int64_t> ids = b.ids;
   try {
-    q::prefill_pair(b.target, b.target.embed(ids), b.lay, b.plan, *b.executor, other, other.embed(ids), *b.draft_executor, {});
+    decoders::prefill_pair(b.target, b.target.embed(ids), b.lay, b.plan, *b.executor, other, other.embed(ids), *b.draft_executor, {});
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("vocabulary has 520 words, the target's 512"), std::string::npos) << e.what();
   }
-  q::PairPrefillOptions po;
+  decoders::PairPrefillOptions po;
   po.prune = true;
   po.early_layers = 3;
-  EXPECT_THROW(q::prefill_pair(b.target, b.target.embed(ids), b.lay, b.plan, *b.executor, b.small, b.small.embed(ids),
+  EXPECT_THROW(decoders::prefill_pair(b.target, b.target.embed(ids), b.lay, b.plan, *b.executor, b.small, b.small.embed(ids),
                                *b.draft_executor, po),
                std::invalid_argument);
 }

@@ -21,7 +21,7 @@
 #include "decoders/decode_metrics.h"
 #include "decoders/decoder_registry.h"
 #include "methods/method_registry.h"
-#include "models/qwen2_5_vl/speculative_std.h"
+#include "decoders/std_decode.h"
 #include "models/qwen2_5_vl/tiny_model.h"
 #include "models/llm/weights.h"
 #include "tests/qwen_tiny_test_config.h"
@@ -63,14 +63,14 @@ struct Bench {
     out = llm.generate(s, g);
     return s;
   }
-  q::StdResult run_std(const llm::GenerationOptions& g, const q::StdOptions& o, const q::StdRoundHook& hook = {},
-                       q::StdSelection* sel_out = nullptr) {
-    q::StdSelector selector(lay, o.k_tokens, config.text.num_layers, config.text.head_dim);
+  decoders::StdResult run_std(const llm::GenerationOptions& g, const decoders::StdOptions& o, const decoders::StdRoundHook& hook = {},
+                       decoders::StdSelection* sel_out = nullptr) {
+    decoders::StdSelector selector(lay, o.k_tokens, config.text.num_layers, config.text.head_dim);
     llm::PrefillOptions po;
     po.observe_qk = selector.observer();
     llm::Session s = llm.prefill(x_LD, plan, *executor, po);
-    q::StdSelection sel = selector.take();
-    q::StdResult r = q::generate_std(llm, s, sel, g, o, hook);
+    decoders::StdSelection sel = selector.take();
+    decoders::StdResult r = decoders::generate_std(llm, s, sel, g, o, hook);
     if (sel_out) *sel_out = sel;
     return r;
   }
@@ -81,10 +81,10 @@ Bench& bench() {
   return b;
 }
 
-void check_accounting(const q::StdResult& r, const q::StdOptions& o, const llm::GenerationOptions& g) {
+void check_accounting(const decoders::StdResult& r, const decoders::StdOptions& o, const llm::GenerationOptions& g) {
   int64_t emitted = 0, passes = 0;
   for (size_t i = 0; i < r.stats.rounds.size(); ++i) {
-    const q::StdRound& round = r.stats.rounds[i];
+    const decoders::StdRound& round = r.stats.rounds[i];
     EXPECT_GE(round.accepted, 0);
     EXPECT_LE(round.accepted, round.drafted);
     EXPECT_LE(round.drafted, o.gamma);
@@ -108,8 +108,8 @@ TEST(DecoderStd, OutputEqualsGreedyForEveryKGammaAndVerifyMode) {
   for (int64_t k : {int64_t(0), int64_t(5), int64_t(17), kVisual, int64_t(1000)})
     for (int64_t gamma : {1, 3, 9})
       for (bool seq : {false, true}) {
-        q::StdOptions o{k, gamma, seq};
-        const q::StdResult r = b.run_std(g, o);
+        decoders::StdOptions o{k, gamma, seq};
+        const decoders::StdResult r = b.run_std(g, o);
         EXPECT_EQ(r.generation.tokens, greedy.tokens) << "K=" << k << " gamma=" << gamma << " sequential=" << seq;
         EXPECT_EQ(r.generation.stopped, greedy.stopped);
         check_accounting(r, o, g);
@@ -131,8 +131,8 @@ TEST(DecoderStd, StopTokensAndLengthCutsAreExact) {
     for (int64_t k : {int64_t(0), int64_t(9), kVisual})
       for (int64_t gamma : {1, 3, 9})
         for (bool seq : {false, true}) {
-          const q::StdOptions o{k, gamma, seq};
-          const q::StdResult r = b.run_std(gs, o);
+          const decoders::StdOptions o{k, gamma, seq};
+          const decoders::StdResult r = b.run_std(gs, o);
           EXPECT_EQ(r.generation.tokens, greedy_stop.tokens) << "stop at " << at << " K=" << k << " gamma=" << gamma;
           EXPECT_TRUE(r.generation.stopped);
           check_accounting(r, o, gs);
@@ -144,8 +144,8 @@ TEST(DecoderStd, StopTokensAndLengthCutsAreExact) {
     llm::GenerationResult greedy_n;
     b.greedy_session(greedy_n, gn);
     for (int64_t gamma : {1, 3, 9}) {
-      const q::StdOptions o{4, gamma, false};
-      const q::StdResult r = b.run_std(gn, o);
+      const decoders::StdOptions o{4, gamma, false};
+      const decoders::StdResult r = b.run_std(gn, o);
       EXPECT_EQ(r.generation.tokens, greedy_n.tokens) << "max_new_tokens=" << n << " gamma=" << gamma;
       if (n > 0) check_accounting(r, o, gn);
     }
@@ -158,7 +158,7 @@ TEST(DecoderStd, KeepingEveryTokenAcceptsEveryDraft) {
   g.max_new_tokens = 20;
   for (bool seq : {false, true})
     for (int64_t gamma : {1, 3, 9}) {
-      const q::StdResult r = b.run_std(g, {kVisual, gamma, seq});
+      const decoders::StdResult r = b.run_std(g, {kVisual, gamma, seq});
       EXPECT_EQ(r.stats.accepted(), r.stats.drafted()) << "gamma=" << gamma << " sequential=" << seq;
       for (const auto& round : r.stats.rounds) EXPECT_EQ(round.accepted, round.drafted);
     }
@@ -174,7 +174,7 @@ TEST(DecoderStd, CacheRowsAfterEveryRoundEqualGreedyDecoding) {
   for (bool seq : {false, true})
     for (int64_t k : {int64_t(0), int64_t(12)}) {
       int64_t emitted = 0, rounds = 0;
-      auto hook = [&](const q::StdRound& round, const llm::Session& s) {
+      auto hook = [&](const decoders::StdRound& round, const llm::Session& s) {
         emitted += round.emitted;
         ++rounds;
         EXPECT_EQ(s.cache.length, round.cache_length);
@@ -189,7 +189,7 @@ TEST(DecoderStd, CacheRowsAfterEveryRoundEqualGreedyDecoding) {
             else EXPECT_LE((x - y).abs().max().item<double>(), 1e-5) << "layer " << n << " round " << rounds;
           }
       };
-      const q::StdResult r = b.run_std(g, {k, 3, seq}, hook);
+      const decoders::StdResult r = b.run_std(g, {k, 3, seq}, hook);
       EXPECT_EQ(r.generation.tokens, greedy.tokens);
       EXPECT_GT(rounds, 0);
     }
@@ -201,7 +201,7 @@ TEST(DecoderStd, SelectionKeepsExactlyKUniqueVisualRowsAndEveryTextRow) {
   // Brute-force scores of layer 0 from the observed q/k: per question row, dense causal softmax.
   at::Tensor q0, k0;
   for (int64_t k : {int64_t(0), int64_t(1), int64_t(13), kVisual - 1, kVisual, int64_t(500)}) {
-    q::StdSelector selector(b.lay, k, b.config.text.num_layers, b.config.text.head_dim);
+    decoders::StdSelector selector(b.lay, k, b.config.text.num_layers, b.config.text.head_dim);
     llm::PrefillOptions po;
     auto inner = selector.observer();
     po.observe_qk = [&](int64_t layer, const at::Tensor& q, const at::Tensor& kk) {
@@ -209,7 +209,7 @@ TEST(DecoderStd, SelectionKeepsExactlyKUniqueVisualRowsAndEveryTextRow) {
       inner(layer, q, kk);
     };
     b.llm.prefill(b.x_LD, b.plan, *b.executor, po);
-    const q::StdSelection sel = selector.take();
+    const decoders::StdSelection sel = selector.take();
     const int64_t K = std::min(k, kVisual);
     EXPECT_EQ(sel.kept_visual, K);
     EXPECT_EQ(sel.visual_tokens, kVisual);
@@ -255,9 +255,9 @@ TEST(DecoderStd, SelectionKeepsExactlyKUniqueVisualRowsAndEveryTextRow) {
 TEST(DecoderStd, TiesGoToTheLowerIndex) {
   // Zero queries attend uniformly: every visual score ties, so the K lowest visual rows are kept.
   const TokenLayout lay = layout();
-  q::StdSelector selector(lay, 10, 1, 32);
+  decoders::StdSelector selector(lay, 10, 1, 32);
   selector.observer()(0, at::zeros({lay.length, 4, 32}), at::randn({lay.length, 2, 32}));
-  const q::StdSelection sel = selector.take();
+  const decoders::StdSelection sel = selector.take();
   const int64_t first_visual = lay.video_begin();
   for (int64_t h = 0; h < 2; ++h) {
     std::vector<int64_t> visual;

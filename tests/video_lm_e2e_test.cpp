@@ -1,8 +1,8 @@
 // End-to-end CLI tests for the families behind the model interface (issue 12): for LLaVA-Video and
 // LongVILA, `pevlm make-tiny-model --family F` writes a checkpoint in the real layout, `pevlm eval`
 // runs every method (both position policies where a method has them) on the synthetic dataset with
-// no error row, and `pevlm generate` answers on a real mp4 with the family's frame spans (and names the
-// family when asked for a decoder with a draft model, which these families do not have).
+// no error row, and `pevlm generate` answers on a real mp4 with the family's frame spans, losslessly under
+// StD and a draft-model decoder (a same-family draft) too.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,17 +134,18 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
             1);
   EXPECT_NE(read(dir / "pixels.log").find("has no pixel budget"), std::string::npos) << read(dir / "pixels.log");
 
-  // A decoder with a draft model: this family has no draft models (VideoLM::draft_models), an error naming it.
-  ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
-                    " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 2 --decoder speculative"
-                    " --decoder-set draft_model=" + (dir / "model").string(),
-                dir / "draft.log"),
-            1)
-      << read(dir / "draft.log");
-  const std::string draft = read(dir / "draft.log");
-  EXPECT_NE(draft.find("decoder 'speculative' drafts with a second model, which the " + family + " family does not support"),
-            std::string::npos)
-      << draft;
+  // Every decoder runs on the family (issue 23): StD, and a draft-model decoder whose draft is a checkpoint
+  // of the same family (here the model itself) give the greedy tokens.
+  for (const std::string& d : {std::string(" --decoder std"),
+                               " --decoder speculative --decoder-set draft_model=" + (dir / "model").string()}) {
+    ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
+                      " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 6" + d,
+                  dir / "decoder.log"),
+              0)
+        << read(dir / "decoder.log");
+    const std::string out = read(dir / "decoder.log");
+    EXPECT_NE(out.find("\"lossless\":true"), std::string::npos) << d << "\n" << out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, FamilyE2E, ::testing::Values("llava_video", "longvila"));

@@ -4,16 +4,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/median.h"
 #include "harness/table.h"
 
 namespace pevlm {
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Mean frames-only distribution of the calibration records, by frame position.
 std::vector<double> mean_frame_mass(const std::vector<const QuerySetMass*>& sets) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/llm/qwen2_7b.h"
+
 namespace pevlm {
 namespace {
 
@@ -18,8 +20,10 @@ int64_t int_at(const nlohmann::json& obj, const std::string& key, const std::str
 }  // namespace
 
 ModelDims qwen2_5_vl_7b_dims() {
+  const llm::TextConfig t = llm::qwen2_7b_dims();
   ModelDims d;
-  d.hidden = 3584, d.layers = 28, d.heads = 28, d.kv_heads = 4, d.head_dim = 128, d.intermediate = 18944, d.vocab = 152064;
+  d.hidden = t.hidden_size, d.layers = t.num_layers, d.heads = t.num_heads, d.kv_heads = t.num_kv_heads;
+  d.head_dim = t.head_dim, d.intermediate = t.intermediate_size, d.vocab = t.vocab_size;
   d.has_vision = true;  // VisionDims defaults are Qwen2.5-VL's
   return d;
 }

@@ -4,6 +4,7 @@
 
 #include "harness/report/paper_numbers.h"
 #include "harness/report/report_tables.h"
+#include "harness/simulate/cost_model.h"
 #include "harness/simulate/simulate.h"
 #include "methods/method_registry.h"
 
@@ -38,11 +39,12 @@ std::string fmt(const char* f, double v) {
 std::vector<nlohmann::json> paper_check_rows(int64_t grid_steps) {
   // 16 x 16 merged tokens per step = 256 tokens = 448 x 448 pixels per 2 sampled frames.
   const TokenLayout layout = make_synthetic_layout(SyntheticLayoutSpec{kSystem, grid_steps, kTokensPerStep, kQuestion, true, 16, 16, 2});
+  const ModelDims d = qwen2_5_vl_7b_dims();
   const nlohmann::json model = {
       {"name", "Qwen2.5-VL-7B-Instruct"},
       {"config",
-       {{"hidden", 3584}, {"layers", 28}, {"heads", 28}, {"kv_heads", 4}, {"head_dim", 128}, {"intermediate", 18944},
-        {"vocab", 152064},
+       {{"hidden", d.hidden}, {"layers", d.layers}, {"heads", d.heads}, {"kv_heads", d.kv_heads}, {"head_dim", d.head_dim},
+        {"intermediate", d.intermediate}, {"vocab", d.vocab},
         {"vision", {{"depth", 32}, {"hidden", 1280}, {"heads", 16}, {"intermediate", 3420}, {"fullatt_blocks", 4}, {"window_tokens", 64}}}}},
       {"dtype", "bf16"}};
   std::vector<nlohmann::json> rows;

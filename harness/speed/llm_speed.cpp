@@ -13,6 +13,7 @@
 
 #include "attention/devices.h"
 #include "attention/random_fill.h"
+#include "harness/median.h"
 #include "models/video_lm/presets.h"
 #include "models/llm/decoder.h"
 #include "models/llm/weights.h"
@@ -22,14 +23,6 @@
 #include "reduction/reduced_layout.h"
 
 namespace pevlm {
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
 
 SpeedModelShape resolve_speed_model(const std::string& spec, const std::string& where) {
   const LlmSpec c = model_config_from_spec(spec, where);
@@ -96,8 +89,8 @@ LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Exe
     out.attn_all.push_back(s.timings.prefill_attention_ms);
     out.other_all.push_back(s.timings.prefill_other_ms);
   }
-  out.attn_ms = median(out.attn_all);
-  out.other_ms = median(out.other_all);
+  out.attn_ms = median_sample(out.attn_all);
+  out.other_ms = median_sample(out.other_all);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "attention/executor.h"
 #include "attention/random_fill.h"
 #include "harness/device_spec.h"
+#include "harness/median.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "harness/speed/gemm_probe.h"
@@ -25,11 +26,6 @@
 
 namespace pevlm {
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 double peak_rss_mib() {
   rusage u{};
@@ -77,7 +73,7 @@ RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, a
     const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (r >= c.warmup) t.layer_attn_all.push_back(dt);
   }
-  t.layer_attn_ms = median(t.layer_attn_all);
+  t.layer_attn_ms = median_sample(t.layer_attn_all);
   return t;
 }
 

@@ -157,6 +157,11 @@ LlavaVideoConfig load_config(const std::filesystem::path& dir) {
   return parse_config(doc, file.string());
 }
 
+std::vector<ProjectorWeightSpec> projector_weight_table(const WeightNames& n, int64_t vision_hidden, int64_t hidden) {
+  return {{n.proj1 + ".weight", {hidden, vision_hidden}}, {n.proj1 + ".bias", {hidden}}, {n.proj2 + ".weight", {hidden, hidden}},
+          {n.proj2 + ".bias", {hidden}}, {n.newline, {hidden}}};
+}
+
 WeightNames weight_names(Layout layout, bool new_spelling) {
   if (layout == Layout::LmmsLab)
     return {"model.vision_tower.vision_tower.", "model.mm_projector.0", "model.mm_projector.2", "model.image_newline",

@@ -83,4 +83,13 @@ struct WeightNames {
 // The names for `layout`; for Onevision `new_spelling` selects transformers 5.x's model.language_model.* names.
 WeightNames weight_names(Layout layout, bool new_spelling = false);
 
+// One tensor of the mlp2x_gelu projector or the image newline, with its shape.
+struct ProjectorWeightSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+// Under `names`: proj1 weight [hidden, vision_hidden] and bias, proj2 weight [hidden, hidden] and bias, the
+// image newline [hidden], in that order. The loader (model.cpp) and both tiny writers read this table.
+std::vector<ProjectorWeightSpec> projector_weight_table(const WeightNames& names, int64_t vision_hidden, int64_t hidden);
+
 }  // namespace pevlm::llava_video

@@ -50,6 +50,7 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),
       config_(std::move(config)),
       options_(parse_options(r.options)) {
+  model_options_ = r.options;
   chat_template_ = config_.layout == Layout::LmmsLab
                        ? tokenizer::read_chat_template(dir, tokenizer::ChatTemplateLookup::Tokenizer, {"qwen2"}, "llava_video")
                        : tokenizer::read_chat_template(dir, tokenizer::ChatTemplateLookup::Processor, {"llava_onevision"},
@@ -59,11 +60,15 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
   vision_ = siglip::SiglipTower::load(ck, n.vision_prefix, config_.vision, config_.vision_layers, dtype_, r.device);
   const int64_t v = config_.vision.hidden_size, h = config_.text.hidden_size;
   const std::string what = "the config (" + config_.source + ": mm_projector_type mlp2x_gelu)";
-  proj1_w_ = safetensors::load_checked(ck, n.proj1 + ".weight", {h, v}, r.device, dtype_, what);
-  proj1_b_ = safetensors::load_checked(ck, n.proj1 + ".bias", {h}, r.device, dtype_, what);
-  proj2_w_ = safetensors::load_checked(ck, n.proj2 + ".weight", {h, h}, r.device, dtype_, what);
-  proj2_b_ = safetensors::load_checked(ck, n.proj2 + ".bias", {h}, r.device, dtype_, what);
-  newline_D_ = safetensors::load_checked(ck, n.newline, {h}, r.device, dtype_, "the LLM hidden size");
+  const std::vector<ProjectorWeightSpec> table = projector_weight_table(n, v, h);
+  auto get = [&](size_t i, const std::string& from) {
+    return safetensors::load_checked(ck, table[i].name, table[i].shape, r.device, dtype_, from);
+  };
+  proj1_w_ = get(0, what);
+  proj1_b_ = get(1, what);
+  proj2_w_ = get(2, what);
+  proj2_b_ = get(3, what);
+  newline_D_ = get(4, "the LLM hidden size");
   mapping_ = std::make_shared<const safetensors::Checkpoint>(ck);
 }
 

@@ -51,6 +51,9 @@ class LlavaVideoLM : public Qwen2VideoLM {
   at::Tensor project(const at::Tensor& feat_TND) const;
 
  private:
+  std::unique_ptr<VideoLM> load_same_family(const std::filesystem::path& dir, const LoadRequest& request) const override {
+    return std::make_unique<LlavaVideoLM>(dir, request);
+  }
   LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& request, LlavaVideoConfig config);
 
   LlavaVideoConfig config_;

@@ -57,13 +57,11 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
     at::Tensor x = tiny_random_tensor(rng, name, shape);
     safetensors::add_tensor(writer, name, options.bf16 ? x.to(at::kBFloat16) : x);
   };
-  for (const llm::WeightSpec& s : llm::weight_table(t)) add(s.top_level ? s.name : "model." + s.name, s.shape);
-  for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add("model.vision_tower.vision_tower.vision_model." + s.name, s.shape);
-  add("model.mm_projector.0.weight", {t.hidden_size, v.hidden_size});
-  add("model.mm_projector.0.bias", {t.hidden_size});
-  add("model.mm_projector.2.weight", {t.hidden_size, t.hidden_size});
-  add("model.mm_projector.2.bias", {t.hidden_size});
-  add("model.image_newline", {t.hidden_size});
+  // The lmms-lab tensor names: weight_names(Layout::LmmsLab), as the loader reads them.
+  const WeightNames n = weight_names(Layout::LmmsLab);
+  for (const llm::WeightSpec& s : llm::weight_table(t)) add(s.top_level ? n.lm_head : n.llm_prefix + s.name, s.shape);
+  for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(n.vision_prefix + "vision_model." + s.name, s.shape);
+  for (const ProjectorWeightSpec& s : projector_weight_table(n, v.hidden_size, t.hidden_size)) add(s.name, s.shape);
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
   tokenizer::write_tiny_tokenizer_config(root / "tokenizer_config.json", tok, tokenizer::qwen2_tokenizer_config());
   tokenizer::write_tiny_json(root / "generation_config.json", {{"bos_token_id", tok.special_ids.at("<|endoftext|>")},

@@ -77,11 +77,7 @@ std::vector<std::string> make_tiny_onevision_model(const std::string& dir, const
   for (const llm::WeightSpec& s : llm::weight_table(t))
     add(s.top_level ? n.lm_head : n.llm_prefix + s.name, s.shape);
   for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(n.vision_prefix + "vision_model." + s.name, s.shape);
-  add(n.proj1 + ".weight", {t.hidden_size, v.hidden_size});
-  add(n.proj1 + ".bias", {t.hidden_size});
-  add(n.proj2 + ".weight", {t.hidden_size, t.hidden_size});
-  add(n.proj2 + ".bias", {t.hidden_size});
-  add(n.newline, {t.hidden_size});
+  for (const ProjectorWeightSpec& s : projector_weight_table(n, v.hidden_size, t.hidden_size)) add(s.name, s.shape);
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
 
   tokenizer::TinyTokenizerConfig tc = tokenizer::qwen2_tokenizer_config();

@@ -31,6 +31,7 @@ LongVilaLM::LongVilaLM(const std::filesystem::path& dir, const LoadRequest& r, L
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),
       config_(std::move(config)),
       frames_(frames_option(r.options, config_.frames)) {
+  model_options_ = r.options;
   // VILA's AutoTokenizer.from_pretrained(llm/) template; config.json's "chat_template" is dropped by
   // LlavaConfig.__init__ (it passes no kwargs to PretrainedConfig), so it is never read here either.
   chat_template_ = tokenizer::read_chat_template(dir / "llm", tokenizer::ChatTemplateLookup::Tokenizer, {"qwen2", "qwen2_vila"},

@@ -47,6 +47,9 @@ class LongVilaLM : public Qwen2VideoLM {
   const Projector& projector() const { return projector_; }
 
  private:
+  std::unique_ptr<VideoLM> load_same_family(const std::filesystem::path& dir, const LoadRequest& request) const override {
+    return std::make_unique<LongVilaLM>(dir, request);
+  }
   LongVilaLM(const std::filesystem::path& dir, const LoadRequest& request, LongVilaConfig config);
 
   LongVilaConfig config_;

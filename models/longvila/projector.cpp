@@ -22,17 +22,19 @@ at::Tensor space_to_channel(const at::Tensor& feat_TNC) {
   return x.view({T, h, 2, h, 2, C}).permute({0, 1, 3, 2, 4, 5}).reshape({T, h * h, 4 * C});
 }
 
+std::vector<ProjectorWeightSpec> projector_weight_table(int64_t vision_hidden, int64_t hidden) {
+  const int64_t c4 = 4 * vision_hidden;
+  return {{"layers.1.weight", {c4}},         {"layers.1.bias", {c4}},     {"layers.2.weight", {hidden, c4}},
+          {"layers.2.bias", {hidden}},       {"layers.4.weight", {hidden, hidden}}, {"layers.4.bias", {hidden}}};
+}
+
 Projector Projector::load(const safetensors::Checkpoint& ck, int64_t vision_hidden, int64_t hidden, const at::Device& device,
                           at::ScalarType dtype) {
-  const int64_t c4 = 4 * vision_hidden;
   const std::string what = "mlp_downsample (4 x vision hidden " + std::to_string(vision_hidden) + " -> LLM hidden " +
                            std::to_string(hidden) + ")";
-  auto get = [&](const std::string& name, std::vector<int64_t> shape) {
-    return safetensors::load_checked(ck, name, shape, device, dtype, what);
-  };
-  Projector p{get("layers.1.weight", {c4}),   get("layers.1.bias", {c4}),
-              get("layers.2.weight", {hidden, c4}), get("layers.2.bias", {hidden}),
-              get("layers.4.weight", {hidden, hidden}), get("layers.4.bias", {hidden})};
+  const std::vector<ProjectorWeightSpec> table = projector_weight_table(vision_hidden, hidden);
+  auto get = [&](size_t i) { return safetensors::load_checked(ck, table[i].name, table[i].shape, device, dtype, what); };
+  Projector p{get(0), get(1), get(2), get(3), get(4), get(5)};
   p.mapping = std::make_shared<const safetensors::Checkpoint>(ck);
   return p;
 }

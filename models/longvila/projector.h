@@ -17,6 +17,16 @@ namespace pevlm::longvila {
 // feat_TNC [T, g*g, C] -> [T, ceil(g/2)^2, 4C] (DownSampleBlock.flat_square).
 at::Tensor space_to_channel(const at::Tensor& feat_TNC);
 
+// One tensor of mm_projector/model.safetensors with its shape.
+struct ProjectorWeightSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+// The projector's tensors for vision width `vision_hidden` and LLM width `hidden`, in the order of
+// Projector's fields: layers.1 (LayerNorm(4C)), layers.2 (Linear(4C, H)), layers.4 (Linear(H, H)), weight then
+// bias. The loader and the tiny writer (tiny_model.cpp) both read this table.
+std::vector<ProjectorWeightSpec> projector_weight_table(int64_t vision_hidden, int64_t hidden);
+
 struct Projector {
   at::Tensor ln_w, ln_b, l1_w, l1_b, l2_w, l2_b;
   double ln_eps = 1e-5;  // nn.LayerNorm default

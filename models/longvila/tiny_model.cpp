@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/llm/weights.h"
+#include "models/longvila/projector.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
@@ -82,14 +83,8 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   safetensors::SafetensorsWriter tower, projector;
   for (const siglip::WeightSpec& s : siglip::siglip_file_table(v)) add(tower, "vision_model." + s.name, s.shape);
   emit(tower, root / "vision_tower" / "model.safetensors");
-  const int64_t c4 = 4 * v.hidden_size;
   // layers.1 is the LayerNorm(4C); its name lacks "norm", so its scale draws N(0, 1) (a valid LayerNorm).
-  add(projector, "layers.1.weight", {c4});
-  add(projector, "layers.1.bias", {c4});
-  add(projector, "layers.2.weight", {t.hidden_size, c4});
-  add(projector, "layers.2.bias", {t.hidden_size});
-  add(projector, "layers.4.weight", {t.hidden_size, t.hidden_size});
-  add(projector, "layers.4.bias", {t.hidden_size});
+  for (const ProjectorWeightSpec& s : projector_weight_table(v.hidden_size, t.hidden_size)) add(projector, s.name, s.shape);
   emit(projector, root / "mm_projector" / "model.safetensors");
   // The chat template where llm/'s tokenizer keeps it (VILA reads it there; tokenizer/chat_template.h): set in
   // llm/tokenizer_config.json (the other keys kept).

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "models/llm/qwen2_7b.h"
 #include "models/qwen2_5_vl/config.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -54,14 +55,15 @@ Qwen25VLConfig released_common() {
 
 Qwen25VLConfig preset_7b() {
   Qwen25VLConfig c = released_common();
-  c.text.hidden_size = 3584;
-  c.text.num_layers = 28;
-  c.text.num_heads = 28;
-  c.text.num_kv_heads = 4;
-  c.text.intermediate_size = 18944;
-  c.text.vocab_size = 152064;
-  c.text.tie_word_embeddings = false;
-  c.vision.out_hidden_size = 3584;
+  const llm::TextConfig q7 = llm::qwen2_7b_dims();  // Qwen2-7B sizes; RoPE etc. from released_common
+  c.text.hidden_size = q7.hidden_size;
+  c.text.num_layers = q7.num_layers;
+  c.text.num_heads = q7.num_heads;
+  c.text.num_kv_heads = q7.num_kv_heads;
+  c.text.intermediate_size = q7.intermediate_size;
+  c.text.vocab_size = q7.vocab_size;
+  c.text.tie_word_embeddings = q7.tie_word_embeddings;
+  c.vision.out_hidden_size = q7.hidden_size;
   c.source = "preset:qwen2.5-vl-7b";
   return c;
 }

@@ -3,12 +3,13 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "datasets/longvideobench/frame_sampling.h"
-#include "models/qwen2_5_vl/runtime_draft.h"
-#include "models/qwen2_5_vl/speculative_std.h"
 #include "models/safetensors/safetensors.h"
+#include "models/video_lm/decoded_answer.h"
+#include "models/video_lm/draft_models.h"
 #include "models/video_lm/qwen2_backbone.h"
 #include "models/qwen2_5_vl/llm_load.h"
 
@@ -21,6 +22,31 @@ const std::filesystem::path& checked_request(const std::filesystem::path& dir, c
     throw std::invalid_argument("model " + dir.string() + " (qwen2_5_vl) takes no model options, got " + r.options.dump());
   if (!r.executor) throw std::invalid_argument("model " + dir.string() + ": no attention executor given");
   return dir;
+}
+
+// What stops `draft` from drafting for `target` beyond the family and vocabulary (draft_models.h):
+// special ids, video patching, the tokenizer; "" when nothing.
+std::string draft_mismatch(const QwenVideoLM& target, const QwenVideoLM& draft) {
+  const auto& t = target.config();
+  const auto& d = draft.config();
+  auto pair = [](const char* what, int64_t a, int64_t b) {
+    return a == b ? std::string() : std::string(what) + " " + std::to_string(b) + " vs the target's " + std::to_string(a);
+  };
+  const std::vector<std::string> checks = {
+      pair("eos_token_id", t.tokens.eos, d.tokens.eos),
+      pair("bos_token_id", t.tokens.bos, d.tokens.bos),
+      pair("vision_start_token_id", t.tokens.vision_start, d.tokens.vision_start),
+      pair("vision_end_token_id", t.tokens.vision_end, d.tokens.vision_end),
+      pair("video_token_id", t.tokens.video_pad, d.tokens.video_pad),
+      pair("image_token_id", t.tokens.image_pad, d.tokens.image_pad),
+      pair("vision patch_size", t.vision.patch_size, d.vision.patch_size),
+      pair("vision temporal_patch_size", t.vision.temporal_patch_size, d.vision.temporal_patch_size),
+      pair("vision spatial_merge_size", t.vision.spatial_merge_size, d.vision.spatial_merge_size),
+      pair("vision tokens_per_second (x1000)", std::llround(t.vision.tokens_per_second * 1000),
+           std::llround(d.vision.tokens_per_second * 1000))};
+  for (const auto& c : checks)
+    if (!c.empty()) return c;
+  return tokenizer_mismatch(target.tokenizer(), draft.tokenizer());
 }
 
 }  // namespace
@@ -179,55 +205,32 @@ llm::Session QwenVideoLM::prefill(const at::Tensor& x_LD, const TokenLayout& lay
 
 MethodAnswer QwenVideoLM::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
                                   int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
-  llm::GenerationOptions gen;
-  gen.max_new_tokens = max_new_tokens;
-  gen.stop_ids = stop_ids_;
-  auto finish = [&](const llm::GenerationResult& result, const llm::Session& session) {
-    std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
-    return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
-                        session.timings, std::nullopt, nullptr};
-  };
-  if (decoder.is_greedy()) {
-    llm::Session session = prefill(x_LD, layout, method);
-    return finish(llm_->generate(session, gen), session);
-  }
-  if (!draft_model_of(decoder).empty()) {
-    if (draft == nullptr) throw std::invalid_argument("decoder '" + decoder.name + "' needs its draft model (draft_model)");
-    return answer_with_draft(*this, x_LD, layout, build_plan(method, layout), decoder, gen, *draft);
-  }
-  if (decoder.name != "std") throw std::invalid_argument("qwen2_5_vl: decoder '" + decoder.name + "' is not implemented");
-  StdOptions opt;
-  opt.k_tokens = decoder.params.at("k_tokens").get<int64_t>();
-  opt.gamma = decoder.params.at("gamma").get<int64_t>();
-  opt.sequential_verify = decoder.params.at("verify").get<std::string>() == "sequential";
-  StdSelector selector(layout, opt.k_tokens, config_.text.num_layers, config_.text.head_dim);
-  llm::PrefillOptions po;
-  po.observe_qk = selector.observer();
-  llm::Session session = llm_->prefill(x_LD, build_plan(method, layout), *executor_, po);
-  const StdSelection selection = selector.take();
-  const StdResult r = generate_std(*llm_, session, selection, gen, opt);
-  MethodAnswer a = finish(r.generation, session);
-  a.timings.decode_ms = r.stats.total_ms;
-  SpeculativeFigures f = loop_figures(r.stats, opt.gamma, int64_t(r.generation.tokens.size()));
-  f.selection_ms = session.timings.prefill_observer_ms;
-  a.speculative = f;
-  a.selection = {{"visual_tokens", selection.visual_tokens}, {"kept_visual", selection.kept_visual},
-                 {"kept_rows", selection.kept_rows()}, {"prompt_tokens", selection.prompt_length}};
-  return a;
+  return answer_with_decoder({*llm_, *executor_, tokenizer_, stop_ids_}, x_LD, layout, build_plan(method, layout),
+                             max_new_tokens, decoder, draft);
 }
 
 MethodAnswer QwenVideoLM::answer_session(llm::Session& session, int64_t max_new_tokens) const {
-  GenerationOptions gen;
+  llm::GenerationOptions gen;
   gen.max_new_tokens = max_new_tokens;
   gen.stop_ids = stop_ids_;
-  const GenerationResult result = llm_->generate(session, gen);
+  const llm::GenerationResult result = llm_->generate(session, gen);
   std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
   return MethodAnswer{tokenizer_.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                       session.timings, std::nullopt, nullptr};
 }
 
 std::unique_ptr<DraftModels> QwenVideoLM::draft_models(const std::filesystem::path& target_dir) const {
-  return std::make_unique<QwenDraftModels>(*this, target_dir.string());
+  LoadRequest request;
+  request.dtype = dtype_name();
+  request.device = device_;
+  request.device_name = device_name_;
+  auto load = [](const std::filesystem::path& dir, const LoadRequest& r) -> std::unique_ptr<VideoLM> {
+    return std::make_unique<QwenVideoLM>(dir, r);
+  };
+  auto check = [](const VideoLM& target, const VideoLM& draft) {
+    return draft_mismatch(static_cast<const QwenVideoLM&>(target), static_cast<const QwenVideoLM&>(draft));
+  };
+  return std::make_unique<SameFamilyDraftModels>(*this, target_dir.string(), request, load, check);
 }
 
 }  // namespace pevlm::qwen2_5_vl

@@ -2,8 +2,8 @@
 // tower, LLM and the attention executor, all on the request's device (issue 10: weights go from the
 // mapping to the device, every stage runs there; the CPU only decodes and preprocesses video); encodes
 // video chunks, builds the prompt (M-RoPE positions) and answers under one method configuration with
-// per-phase timings of the device's work. Decoders: greedy, std (self-speculation) and the draft-model
-// decoders (speculative, parallelvlm; draft_models() -> runtime_draft.h).
+// per-phase timings of the device's work. Every decoder (models/video_lm/decoded_answer.h); drafts of
+// the draft-model decoders are Qwen2.5-VL checkpoints (models/video_lm/draft_models.h).
 #pragma once
 
 #include <filesystem>
@@ -82,7 +82,8 @@ class QwenVideoLM : public VideoLM {
   }
   std::vector<int64_t> stop_ids() const override { return stop_ids_; }
   at::Tensor embed(const BuiltPrompt& prompt, const at::Tensor& vision) const;
-  // Qwen2.5-VL drafts (runtime_draft.h): loaded on this model's device, dtype and executor.
+  // Qwen2.5-VL drafts (draft_models.h): loaded on this model's device, dtype and executor kind, checked
+  // for the same special ids, video patching and tokenizer.
   std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const override;
 
  private:

@@ -6,25 +6,19 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "models/llm/qwen2_7b.h"
 #include "models/video_lm/registry.h"
 
 namespace pevlm {
 namespace {
 
-// Qwen2-7B (LLaVA-Video-7B-Qwen2's and LongVILA-7B-256f's LLM): 28 layers, hidden 3584, 28 / 4 heads of
-// 128, MLP 18944, vocab 152064, untied head; 1-D RoPE written as M-RoPE with one axis.
+// Qwen2-7B (LLaVA-Video-7B-Qwen2's and LongVILA-7B-256f's LLM; llm/qwen2_7b.h) with 1-D RoPE written as
+// M-RoPE with one axis.
 LlmSpec qwen2_7b(const std::string& name, double rope_theta, int64_t max_positions) {
   LlmSpec c;
+  c.text = llm::qwen2_7b_dims();
   llm::TextConfig& t = c.text;
-  t.hidden_size = 3584;
-  t.num_layers = 28;
-  t.num_heads = 28;
-  t.num_kv_heads = 4;
-  t.head_dim = 128;
-  t.intermediate_size = 18944;
-  t.vocab_size = 152064;
   t.rope_theta = rope_theta;
-  t.rms_norm_eps = 1e-6;
   t.rope_kind = llm::RopeKind::Line;
   t.mrope_section = {64, 0, 0};
   t.rope_type = "default";

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "models/video_lm/decoded_answer.h"
+#include "models/video_lm/draft_models.h"
+
 namespace pevlm {
 
 std::vector<at::Tensor> llm_tensors(const llm::Decoder& llm) {
@@ -48,12 +51,9 @@ llm::Session Qwen2Backbone::prefill(const at::Tensor& x_LD, const TokenLayout& l
 }
 
 MethodAnswer Qwen2Backbone::answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method,
-                                   int64_t max_new_tokens, const DecoderConfig& decoder, const std::string& family) const {
-  if (!decoder.is_greedy())
-    throw std::invalid_argument(family + ": decoder '" + decoder.name +
-                                "' is implemented for qwen2_5_vl only; valid decoders for this family: greedy");
-  llm::Session session = prefill(x_LD, layout, method);
-  return answer_session(session, max_new_tokens);
+                                   int64_t max_new_tokens, const DecoderConfig& decoder, const DraftInput* draft) const {
+  return answer_with_decoder({*llm, *executor, tokenizer, stop_ids}, x_LD, layout, build_plan(method, layout), max_new_tokens,
+                             decoder, draft);
 }
 
 MethodAnswer Qwen2Backbone::answer_session(llm::Session& session, int64_t max_new_tokens) const {
@@ -64,6 +64,20 @@ MethodAnswer Qwen2Backbone::answer_session(llm::Session& session, int64_t max_ne
   std::vector<int32_t> ids(result.tokens.begin(), result.tokens.end());
   return MethodAnswer{tokenizer.decode(ids, /*skip_special=*/true), result.tokens, session.plan.token_counts(),
                       session.timings, std::nullopt, nullptr};
+}
+
+std::unique_ptr<DraftModels> Qwen2VideoLM::draft_models(const std::filesystem::path& target_dir) const {
+  LoadRequest request;
+  request.dtype = dtype_name();
+  request.device = backbone_.llm->device();
+  request.device_name = device_name_;
+  request.options = model_options_;
+  auto load = [this](const std::filesystem::path& dir, const LoadRequest& r) { return load_same_family(dir, r); };
+  auto check = [](const VideoLM& target, const VideoLM& draft) {
+    return tokenizer_mismatch(static_cast<const Qwen2VideoLM&>(target).tokenizer(),
+                              static_cast<const Qwen2VideoLM&>(draft).tokenizer());
+  };
+  return std::make_unique<SameFamilyDraftModels>(*this, target_dir.string(), request, load, check);
 }
 
 std::vector<at::Tensor> Qwen2Backbone::tensors() const { return llm_tensors(*llm); }

@@ -29,10 +29,9 @@ struct Qwen2Backbone {
 
   at::Tensor embed(const VideoPrompt& prompt, const at::Tensor& vision) const;
   llm::Session prefill(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method) const;
-  // Greedy only: the StD and draft-model decoders are wired for qwen2_5_vl (runtime.h); another decoder is an error
-  // naming `family` and the valid decoder.
+  // Prefill under the method's plan, then any decoder (decoded_answer.h); draft-model decoders need `draft`.
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
-                      const DecoderConfig& decoder, const std::string& family) const;
+                      const DecoderConfig& decoder, const DraftInput* draft) const;
   // Greedy decoding from a prefilled session, detokenised (VideoLM::answer_session).
   MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const;
   std::vector<at::Tensor> tensors() const;
@@ -77,7 +76,7 @@ class Qwen2VideoLM : public VideoLM {
   }
   MethodAnswer answer(const at::Tensor& x_LD, const TokenLayout& layout, const MethodConfig& method, int64_t max_new_tokens,
                       const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr) const override {
-    return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, family());
+    return backbone_.answer(x_LD, layout, method, max_new_tokens, decoder, draft);
   }
   MethodAnswer answer_session(llm::Session& session, int64_t max_new_tokens) const override {
     return backbone_.answer_session(session, max_new_tokens);
@@ -88,12 +87,18 @@ class Qwen2VideoLM : public VideoLM {
     return backbone_.tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
   }
   std::vector<int64_t> stop_ids() const override { return backbone_.stop_ids; }
+  const tokenizer::Tokenizer& tokenizer() const { return backbone_.tokenizer; }
+  // Drafts of the draft-model decoders: checkpoints of the same family (load_same_family) with this model's
+  // model options, on its dtype, device and executor kind, with the same tokenizer (draft_models.h).
+  std::unique_ptr<DraftModels> draft_models(const std::filesystem::path& target_dir) const override;
 
  protected:
   Qwen2VideoLM(std::filesystem::path dir, Qwen2Backbone backbone, at::ScalarType dtype, std::string device_name);
   // {"name", "family", "path", "dtype", "device", "executor", "kernel", "config": LLM dims + `vision`,
   //  "chat_template": {name, source, sha256}}.
   nlohmann::json describe_common(const nlohmann::json& vision) const;
+  // The family's constructor on another folder (a draft checkpoint).
+  virtual std::unique_ptr<VideoLM> load_same_family(const std::filesystem::path& dir, const LoadRequest& request) const = 0;
 
   std::filesystem::path dir_;
   Qwen2Backbone backbone_;
@@ -101,6 +106,7 @@ class Qwen2VideoLM : public VideoLM {
   std::string device_name_;
   tokenizer::ChatTemplate chat_template_;  // read by the family's constructor (chat_template.h)
   nlohmann::json load_figures_ = nlohmann::json::object();
+  nlohmann::json model_options_ = nlohmann::json::object();  // the request's model options (drafts get them too)
 };
 
 // Python's str.rstrip(): drops trailing characters for which str.isspace() is true (ASCII whitespace,

@@ -1,4 +1,4 @@
-// Pieces every speculative loop on llm::Decoder shares (speculative_std.*, speculative_draft.*): greedy
+// Pieces every speculative loop on llm::Decoder shares (std_decode.*, draft_decode.*): greedy
 // token choice, stop tokens and the output cut exactly as llm::Decoder::generate makes them.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "models/llm/decoder.h"
 
-namespace pevlm::qwen2_5_vl::speculative {
+namespace pevlm::decoders::speculative {
 
 inline bool is_stop(const llm::GenerationOptions& g, int64_t token) {
   return std::find(g.stop_ids.begin(), g.stop_ids.end(), token) != g.stop_ids.end();
@@ -38,4 +38,4 @@ inline bool emit(llm::GenerationResult& out, const llm::GenerationOptions& g, in
   return int64_t(out.tokens.size()) < g.max_new_tokens;
 }
 
-}  // namespace pevlm::qwen2_5_vl::speculative
+}  // namespace pevlm::decoders::speculative

@@ -1,5 +1,5 @@
 // The prefill of a (target, draft) pair for speculative decoding with a draft model (library
-// pevlm_qwen_draft; ../shared/reference/decode_side.md "ParallelVLM"):
+// pevlm_decoder_loops; ../shared/reference/decode_side.md "ParallelVLM"):
 //  - vanilla: the target prefills under its plan, then the draft prefills every prompt token;
 //  - ParallelVLM: the target prefills under its plan and, once its layer `early_layers` has run,
 //    UV-Prune (uv_prune.h) picks the draft's video tokens; the draft prefills the kept tokens (full
@@ -21,9 +21,9 @@
 #include "methods/attention_plan.h"
 #include "methods/token_layout.h"
 #include "models/llm/decoder.h"
-#include "models/qwen2_5_vl/speculative_draft.h"
+#include "decoders/draft_decode.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 
 struct PairPrefillOptions {
   bool prune = false;          // UV-Prune the draft's video tokens (ParallelVLM)
@@ -51,4 +51,4 @@ PairPrefill prefill_pair(const llm::Decoder& target, const at::Tensor& x_LD, con
                          attention::Executor& executor, const llm::Decoder& draft, const at::Tensor& x_draft_LD,
                          attention::Executor& draft_executor, const PairPrefillOptions& options);
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

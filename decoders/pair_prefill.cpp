@@ -1,6 +1,6 @@
 // The (target, draft) pair prefill: vanilla, or ParallelVLM's UV-Prune + concurrent prefill; see
-// speculative_prefill.h.
-#include "models/qwen2_5_vl/speculative_prefill.h"
+// pair_prefill.h.
+#include "decoders/pair_prefill.h"
 
 #include <ATen/ATen.h>
 
@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/qwen2_5_vl/uv_prune.h"
+#include "decoders/uv_prune.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -80,4 +80,4 @@ PairPrefill prefill_pair(const llm::Decoder& target, const at::Tensor& x_LD, con
   return out;
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

@@ -1,5 +1,5 @@
 // UV-Prune scores, kept rows and the pruned layout; see uv_prune.h.
-#include "models/qwen2_5_vl/uv_prune.h"
+#include "decoders/uv_prune.h"
 
 #include <ATen/ATen.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 
 at::Tensor cosine_rows(const at::Tensor& h_LD, const std::vector<int64_t>& visual_rows, const std::vector<int64_t>& text_rows) {
   const auto rows = [&](const std::vector<int64_t>& idx) {
@@ -110,4 +110,4 @@ void UvPruneSelector::fail(std::exception_ptr error) {
   promise_.set_exception(error);
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

@@ -1,5 +1,5 @@
-// Sparse-to-Dense self-speculation (StD; Zhang et al., ACL 2025, arXiv 2505.19155) on the Qwen2.5-VL
-// LLM (library pevlm_qwen_std; ../shared/reference/decode_side.md).
+// Sparse-to-Dense self-speculation (StD; Zhang et al., ACL 2025, arXiv 2505.19155) on the shared Qwen
+// decoder of every family (llm::Decoder; library pevlm_decoder_loops; ../shared/reference/decode_side.md).
 //
 // One model, two views of one KV cache:
 //  - selection, once at prefill: per layer and KV head, the top-K visual tokens (Frame spans of the
@@ -29,7 +29,7 @@
 #include "methods/token_layout.h"
 #include "models/llm/decoder.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 
 struct StdOptions {
   int64_t k_tokens = 1024;         // visual tokens kept per layer and KV head (min with the visual count)
@@ -99,4 +99,4 @@ using StdRoundHook = std::function<void(const StdRound&, const llm::Session&)>;
 StdResult generate_std(const llm::Decoder& llm, llm::Session& session, const StdSelection& selection,
                        const llm::GenerationOptions& generation, const StdOptions& options, const StdRoundHook& hook = {});
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

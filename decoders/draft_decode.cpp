@@ -1,6 +1,6 @@
 // Speculative decoding with a draft model (vanilla and ParallelVLM's parallel windows); see
-// speculative_draft.h.
-#include "models/qwen2_5_vl/speculative_draft.h"
+// draft_decode.h.
+#include "decoders/draft_decode.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -12,9 +12,9 @@
 #include <string>
 #include <thread>
 
-#include "models/qwen2_5_vl/speculative_common.h"
+#include "decoders/speculative_common.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 namespace {
 
 using speculative::is_stop;
@@ -195,4 +195,4 @@ DraftResult generate_with_draft(const llm::Decoder& target, llm::Session& s, Dra
   return out;
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

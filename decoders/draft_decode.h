@@ -1,5 +1,5 @@
-// Speculative decoding with a draft model on the Qwen2.5-VL LLM (library pevlm_qwen_draft;
-// ../shared/reference/decode_side.md): vanilla speculative decoding (Leviathan et al. 2023; the draft
+// Speculative decoding with a draft model on the shared Qwen decoder of every family (llm::Decoder;
+// library pevlm_decoder_loops; ../shared/reference/decode_side.md): vanilla speculative decoding (Leviathan et al. 2023; the draft
 // drafts gamma tokens, the target verifies them in one pass) and ParallelVLM's parallel decoding
 // (Kong et al., CVPR 2026: while the target verifies window i the draft drafts window i+1; a rejection
 // discards the window drafted in parallel). Greedy on both sides, so the output equals greedy decoding
@@ -13,7 +13,7 @@
 //  2. window: the draft's guesses for the next min(gamma, remaining - 1) output positions, stepping the
 //     draft where the stream is short (the target waits: sequential draft time), cut after a stop token;
 //  3. verify: the target decodes [pending, window] in one pass, accepts the longest matching prefix plus
-//     its own next token (the bonus) and rolls its cache back by length, as StD (speculative_std.h);
+//     its own next token (the bonus) and rolls its cache back by length, as StD (std_decode.h);
 //     with `parallel`, the draft meanwhile extends its stream as if the whole window were accepted:
 //     its guess for the bonus and gamma more tokens (the parallel window). If the verify accepted
 //     everything and the bonus equals the draft's guess, sync keeps the parallel window as the next
@@ -34,7 +34,7 @@
 #include "attention/device_timer.h"
 #include "models/llm/decoder.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 
 // Test hook: the draft's proposal for output index `index` (its greedy token `token`) -> the token it
 // proposes and processes instead (e.g. always a wrong one). Empty: the greedy token.
@@ -123,4 +123,4 @@ void run_sides(bool threads, const std::function<void()>& a, const std::function
 DraftResult generate_with_draft(const llm::Decoder& target, llm::Session& session, DraftStream& draft, const llm::GenerationOptions& generation,
                                 const DraftOptions& options, const DraftRoundHook& hook = {});
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

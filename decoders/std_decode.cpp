@@ -1,6 +1,6 @@
 // Sparse-to-Dense self-speculation: top-K selection at prefill, sparse drafts, dense verify,
-// rollback by cache length; see speculative_std.h.
-#include "models/qwen2_5_vl/speculative_std.h"
+// rollback by cache length; see std_decode.h.
+#include "decoders/std_decode.h"
 
 #include <ATen/ATen.h>
 
@@ -11,9 +11,9 @@
 #include <string>
 
 #include "attention/device_timer.h"
-#include "models/qwen2_5_vl/speculative_common.h"
+#include "decoders/speculative_common.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 namespace {
 
 using speculative::is_stop;
@@ -230,4 +230,4 @@ StdResult generate_std(const llm::Decoder& llm, llm::Session& s, const StdSelect
   return out;
 }
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders

@@ -7,7 +7,7 @@
 // numbering), j over the question rows (every token after the video; the last row when there are
 // none). The draft keeps the top round((1 - alpha) V) video tokens (ties to the lower index) and every
 // non-video token. The telescoped form needs only layers 0 and L, so the scorer keeps [V, T]
-// similarities, never the hidden states (library pevlm_qwen_draft).
+// similarities, never the hidden states (library pevlm_decoder_loops).
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -19,7 +19,7 @@
 
 #include "methods/token_layout.h"
 
-namespace pevlm::qwen2_5_vl {
+namespace pevlm::decoders {
 
 // cos(h_i, h_j) for rows i of `visual_rows` and j of `text_rows`: float32 [V, T].
 at::Tensor cosine_rows(const at::Tensor& h_LD, const std::vector<int64_t>& visual_rows, const std::vector<int64_t>& text_rows);
@@ -61,4 +61,4 @@ class UvPruneSelector {
   bool published_ = false;
 };
 
-}  // namespace pevlm::qwen2_5_vl
+}  // namespace pevlm::decoders
