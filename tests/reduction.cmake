@@ -40,3 +40,11 @@ if(TARGET pevlm_report)
   pevlm_add_test(reduction_report_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/reduction_report_test.cpp DEPS pevlm_report
                  LABELS reduction report)
 endif()
+
+# FastVID's budgets by hand and its selection + merge against the reference's branches
+# (scripts/golden/make_fastvid_golden.py).
+pevlm_add_test(fastvid_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/fastvid_test.cpp
+  DEPS pevlm_reduction pevlm_safetensors_torch
+  LABELS reduction golden)
+pevlm_use_torch_pch(fastvid_test)
