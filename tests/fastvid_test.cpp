@@ -134,7 +134,7 @@ TEST_P(FastvidGolden, EqualsTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FastvidGolden,
-                         ::testing::Values("qwen_planted", "qwen_ignore", "qwen_defaults", "qwen_tiny",
+                         ::testing::Values("qwen_planted", "qwen_ignore", "qwen_defaults", "qwen_tiny", "qwen_ties",
                                            "llava_planted", "llava_defaults", "llava_tiny"));
 
 }  // namespace

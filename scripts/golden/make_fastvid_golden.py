@@ -389,6 +389,12 @@ def main():
     x = planted(16, 20, 32, [1, 1, 6, 2, 1, 5], gen)
     run_case(out, "qwen_defaults", QWEN, x, torch.rand(16, 20, generator=gen), x.mean(1),
              Params(QWEN, 0.27, 8, 0.84, 0.95, 0.4, 4, 0.6, seed=11))
+    # Ties decided by the density noise: every frame holds 4 tokens repeated 4 times (equal densities within each
+    # group, equal distance indicators), so which duplicate becomes a context token is the seeded torch.rand's.
+    base = torch.randn(6, 4, 16, generator=gen)
+    x = base.repeat_interleave(4, dim=1)
+    run_case(out, "qwen_ties", QWEN, x, torch.rand(6, 16, generator=gen), x.mean(1) + torch.randn(6, 16, generator=gen),
+             Params(QWEN, 0.5, 2, 0.84, 0.95, 0.4, 1, 0.6, seed=1234))
     # LLaVA-Video variant, planted: 10 frames of a 4x4 grid + a newline per row (20 tokens a frame).
     grid = planted(10, 16, 24, [2, 5, 3], gen).reshape(10, 4, 4, 24)
     newline = torch.randn(24, generator=gen)
