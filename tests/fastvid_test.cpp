@@ -13,6 +13,8 @@
 #include "models/safetensors/torch_tensor.h"
 #include "reduction/fastvid_budget.h"
 #include "reduction/fastvid_select.h"
+#include "reduction/fastvid_stage.h"
+#include "reduction/apply_merge.h"
 
 namespace pevlm::reduction {
 namespace {
@@ -87,10 +89,7 @@ TEST(FastvidSegments, CutsAtLowestAndBelowTau) {
   EXPECT_EQ(fastvid_segments(g, 20, 0.0).size(), 6u);  // clamped to F - 1 cuts
 }
 
-class FastvidGolden : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(FastvidGolden, EqualsTheReference) {
-  const std::string c = GetParam();
+FastvidParams golden_params(const std::string& c, int64_t* grid_w) {
   const at::Tensor pv = read(c + ".params").to(at::kDouble).contiguous();
   const double* v = pv.data_ptr<double>();
   FastvidParams p;
@@ -103,7 +102,16 @@ TEST_P(FastvidGolden, EqualsTheReference) {
   p.p = int64_t(v[6]);
   p.beta = v[7];
   p.seed = uint64_t(v[8]);
-  const int64_t grid_w = int64_t(v[9]);
+  *grid_w = int64_t(v[9]);
+  return p;
+}
+
+class FastvidGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FastvidGolden, EqualsTheReference) {
+  const std::string c = GetParam();
+  int64_t grid_w = 0;
+  const FastvidParams p = golden_params(c, &grid_w);
   const at::Tensor frames = read(c + ".frames"), saliency = read(c + ".saliency"), global = read(c + ".global");
   const FastvidSelection s = p.variant == FastvidVariant::Qwen2_5VL
                                  ? fastvid_select(frames, saliency, global, p)
@@ -136,6 +144,61 @@ TEST_P(FastvidGolden, EqualsTheReference) {
 INSTANTIATE_TEST_SUITE_P(Cases, FastvidGolden,
                          ::testing::Values("qwen_planted", "qwen_ignore", "qwen_defaults", "qwen_tiny", "qwen_ties",
                                            "llava_planted", "llava_defaults", "llava_tiny"));
+
+// The stage on a whole prompt: text and question kept, the video's rows as the golden's, original positions.
+void check_stage(const std::string& c, const SyntheticLayoutSpec& spec, bool pass_global) {
+  int64_t grid_w = 0;
+  const FastvidParams p = golden_params(c, &grid_w);
+  const TokenLayout layout = make_synthetic_layout(spec);
+  const at::Tensor frames = read(c + ".frames");
+  const int64_t d = frames.size(2), v0 = layout.video_begin(), nv = frames.size(0) * frames.size(1);
+  at::Tensor x = at::randn({layout.length, d});
+  x.slice(0, v0, v0 + nv).copy_(frames.reshape({nv, d}));
+  FastvidSideInput side{read(c + ".saliency"), pass_global ? read(c + ".global") : at::Tensor()};
+  const TokenMerge merge = fastvid_merge(layout, x, side, p);
+  const MergedInput in = apply_merge(x, layout, merge);
+  std::vector<int64_t> want;
+  for (int64_t t = 0; t < v0; ++t) want.push_back(t);
+  for (int64_t k : ids(read(c + ".kept"))) want.push_back(v0 + k);
+  for (int64_t t = v0 + nv; t < layout.length; ++t) want.push_back(t);
+  ASSERT_EQ(merge.representative, want);
+  const at::Tensor tokens = read(c + ".tokens");
+  const int64_t kv = tokens.size(0);
+  EXPECT_LE((in.x_LD.slice(0, v0, v0 + kv) - tokens).abs().max().item<double>(), 1e-5);
+  EXPECT_TRUE(at::equal(in.x_LD.slice(0, 0, v0), x.slice(0, 0, v0)));
+  EXPECT_TRUE(at::equal(in.x_LD.slice(0, v0 + kv), x.slice(0, v0 + nv)));
+  ASSERT_EQ(in.layout.length, int64_t(want.size()));
+  for (int a = 0; a < layout.positions.axes; ++a)
+    for (size_t r = 0; r < want.size(); ++r)
+      ASSERT_EQ(in.layout.positions.at(a, int64_t(r)), layout.positions.at(a, want[r])) << "axis " << a << " row " << r;
+  EXPECT_EQ(in.layout.num_frames() <= layout.num_frames(), true);
+}
+
+TEST(FastvidStage, QwenPromptGlobalFeaturesFromTheFrames) {
+  // qwen_planted: 12 temporal patches of a 4 x 4 grid; its global features were the frames' means.
+  SyntheticLayoutSpec spec{5, 12, 16, 7, true, 4, 4, 2};
+  check_stage("qwen_planted", spec, /*pass_global=*/false);
+}
+
+TEST(FastvidStage, LlavaVideoPromptWithRowNewlines) {
+  // llava_planted: 10 frames of 4 rows x (4 + newline), 1-D positions.
+  SyntheticLayoutSpec spec{5, 10, 20, 7, false, 0, 0, 1};
+  check_stage("llava_planted", spec, /*pass_global=*/true);
+}
+
+TEST(FastvidStage, ParamsPerFamilyAndErrors) {
+  EXPECT_DOUBLE_EQ(fastvid_params("qwen2_5_vl", nlohmann::json::object()).tau, 0.84);
+  EXPECT_DOUBLE_EQ(fastvid_params("llava_video", nlohmann::json::object()).tau, 0.9);
+  EXPECT_DOUBLE_EQ(fastvid_params("llava_video", {{"retention", 0.25}}).retention, 0.25);
+  EXPECT_THROW(fastvid_params("longvila", nlohmann::json::object()), std::invalid_argument);
+  EXPECT_THROW(fastvid_params("qwen2_5_vl", {{"k", 2}}), std::invalid_argument);
+  EXPECT_THROW(fastvid_params("qwen2_5_vl", {{"retention", 0.0}}), std::invalid_argument);
+  const TokenLayout layout = make_synthetic_layout({5, 3, 16, 7, true, 4, 4, 2});
+  const at::Tensor x = at::randn({layout.length, 8});
+  const FastvidParams p = fastvid_params("qwen2_5_vl", nlohmann::json::object());
+  EXPECT_THROW(fastvid_merge(layout, x, {at::rand({3, 15}), at::Tensor()}, p), std::invalid_argument);
+  EXPECT_THROW(fastvid_merge(layout, x.slice(0, 1), {at::rand({3, 16}), at::Tensor()}, p), std::invalid_argument);
+}
 
 }  // namespace
 }  // namespace pevlm::reduction
