@@ -88,6 +88,41 @@ FastvidParams fastvid_defaults(FastvidVariant variant) {
   return p;
 }
 
+FastvidParams fastvid_params(const std::string& family, const nlohmann::json& params) {
+  FastvidParams p;
+  if (family == "qwen2_5_vl") p = fastvid_defaults(FastvidVariant::Qwen2_5VL);
+  else if (family == "llava_video") p = fastvid_defaults(FastvidVariant::LlavaVideo);
+  else
+    throw std::invalid_argument("reduction 'fastvid': no reference code for family '" + family +
+                                "'; FastVID's reference covers qwen2_5_vl, llava_video");
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "retention") p.retention = it->get<double>();
+    else if (k == "c") p.c = it->get<int64_t>();
+    else if (k == "tau") p.tau = it->get<double>();
+    else if (k == "ignore") p.ignore = it->get<double>();
+    else if (k == "d") p.d = it->get<double>();
+    else if (k == "p") p.p = it->get<int64_t>();
+    else if (k == "beta") p.beta = it->get<double>();
+    else if (k == "seed") p.seed = it->get<uint64_t>();
+    else
+      throw std::invalid_argument("reduction 'fastvid': unknown parameter '" + k +
+                                  "'; valid: retention, c, tau, ignore, d, p, beta, seed");
+  }
+  if (!(p.retention > 0.0 && p.retention <= 1.0))
+    throw std::invalid_argument("reduction 'fastvid' parameter 'retention': expected a value in (0, 1]");
+  if (p.c < 1) throw std::invalid_argument("reduction 'fastvid' parameter 'c': expected >= 1");
+  if (p.p < 1) throw std::invalid_argument("reduction 'fastvid' parameter 'p': expected >= 1");
+  return p;
+}
+
+nlohmann::json fastvid_params_json(const FastvidParams& p) {
+  nlohmann::json j = {{"variant", fastvid_variant_name(p.variant)}, {"retention", p.retention}, {"c", p.c}, {"tau", p.tau},
+                      {"d", p.d}, {"p", p.p}, {"beta", p.beta}, {"seed", p.seed}};
+  if (p.variant == FastvidVariant::Qwen2_5VL) j["ignore"] = p.ignore;
+  return j;
+}
+
 int64_t fastvid_frame_retain(const FastvidParams& params, int64_t frame_tokens) {
   return int64_t(double(frame_tokens) * params.retention);
 }

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace pevlm::reduction {
 
 enum class FastvidVariant { Qwen2_5VL, LlavaVideo };
@@ -40,6 +42,12 @@ struct FastvidParams {
 };
 // The reference's defaults for the family (see above).
 FastvidParams fastvid_defaults(FastvidVariant variant);
+
+// The family's defaults (above) overridden by `params` keys retention, c, tau, ignore, d, p, beta,
+// seed. `family` is a VideoLM family name ("qwen2_5_vl", "llava_video"); others are an error naming the two.
+FastvidParams fastvid_params(const std::string& family, const nlohmann::json& params);
+// {"variant", "retention", "c", "tau", "ignore" (Qwen2.5-VL only), "d", "p", "beta", "seed"} (rows record it).
+nlohmann::json fastvid_params_json(const FastvidParams& params);
 
 // int(frame_tokens * retention), both references (Qwen L1919, LLaVA-Video L933).
 int64_t fastvid_frame_retain(const FastvidParams& params, int64_t frame_tokens);

@@ -11,34 +11,6 @@
 
 namespace pevlm::reduction {
 
-FastvidParams fastvid_params(const std::string& family, const nlohmann::json& params) {
-  FastvidParams p;
-  if (family == "qwen2_5_vl") p = fastvid_defaults(FastvidVariant::Qwen2_5VL);
-  else if (family == "llava_video") p = fastvid_defaults(FastvidVariant::LlavaVideo);
-  else
-    throw std::invalid_argument("reduction 'fastvid': no reference code for family '" + family +
-                                "'; FastVID's reference covers qwen2_5_vl, llava_video");
-  for (auto it = params.begin(); it != params.end(); ++it) {
-    const std::string& k = it.key();
-    if (k == "retention") p.retention = it->get<double>();
-    else if (k == "c") p.c = it->get<int64_t>();
-    else if (k == "tau") p.tau = it->get<double>();
-    else if (k == "ignore") p.ignore = it->get<double>();
-    else if (k == "d") p.d = it->get<double>();
-    else if (k == "p") p.p = it->get<int64_t>();
-    else if (k == "beta") p.beta = it->get<double>();
-    else if (k == "seed") p.seed = it->get<uint64_t>();
-    else
-      throw std::invalid_argument("reduction 'fastvid': unknown parameter '" + k +
-                                  "'; valid: retention, c, tau, ignore, d, p, beta, seed");
-  }
-  if (!(p.retention > 0.0 && p.retention <= 1.0))
-    throw std::invalid_argument("reduction 'fastvid' parameter 'retention': expected a value in (0, 1]");
-  if (p.c < 1) throw std::invalid_argument("reduction 'fastvid' parameter 'c': expected >= 1");
-  if (p.p < 1) throw std::invalid_argument("reduction 'fastvid' parameter 'p': expected >= 1");
-  return p;
-}
-
 TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, const FastvidSideInput& side,
                          const FastvidParams& params) {
   const std::vector<FrameGrid> grids = frame_grids(layout);

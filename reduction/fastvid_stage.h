@@ -4,9 +4,11 @@
 // h x w grid per temporal patch, LLaVA-Video's g x (g + 1) grid with a newline after each row (a row's newline
 // kept when the row keeps a token, as the reference) or a plain g x g grid (a trailing newline token is kept).
 //
-// Not yet wired into `reduction:` (reduction_registry.h): the saliency is the vision tower's (Qwen2.5-VL: the
-// last block's attention of each patch's mean query, models/qwen2_5_vl; LLaVA-Video: the SigLIP attention-pooling
-// head's, a head LLaVA-Video checkpoints do not carry) and VideoLM does not hand it to the stage yet.
+// `reduction: {name: fastvid}` (reduction_registry.h) runs it with the vision tower's saliency
+// (VideoLM::encode_with_fastvid_saliency). Qwen2.5-VL provides it (the last block's attention of each temporal
+// step's mean query, models/qwen2_5_vl/fastvid_saliency.h). LLaVA-Video does not yet: the reference reads it from
+// SigLIP's attention-pooling head (and its pooled output as the global features), a head LLaVA-Video checkpoints
+// do not carry (fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from the SigLIP release).
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -30,9 +32,6 @@ struct FastvidSideInput {
   at::Tensor global_FG;
 };
 
-// The family's defaults (fastvid_budget.h) overridden by `params` keys retention, c, tau, ignore, d, p, beta,
-// seed. `family` is a VideoLM family name ("qwen2_5_vl", "llava_video"); others are an error naming the two.
-FastvidParams fastvid_params(const std::string& family, const nlohmann::json& params);
 
 // FastVID's TokenMerge of the prompt x_LD [L, D] on `layout`. Throws std::invalid_argument when the frames'
 // grids differ in shape (the reference splits the video into equal frames) or the side input's shapes are wrong.

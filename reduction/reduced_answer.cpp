@@ -9,6 +9,7 @@
 
 #include "attention/device_timer.h"
 #include "reduction/fastv_stage.h"
+#include "reduction/fastvid_stage.h"
 #include "reduction/apply_merge.h"
 #include "reduction/layout_merge.h"
 #include "reduction/reduced_layout.h"
@@ -16,9 +17,17 @@
 namespace pevlm::reduction {
 
 TokenMerge pre_llm_merge(const ReductionConfig& config, const TokenLayout& layout, const at::Tensor& x_LD,
-                         const std::string& family) {
-  (void)x_LD, (void)family;  // data- and family-dependent reductions (FastVID) will read them
-  return layout_merge(config, layout);
+                         const std::string& family, const at::Tensor& fastvid_saliency) {
+  if (config.name != "fastvid") return layout_merge(config, layout);
+  if (!fastvid_saliency.defined())
+    throw std::invalid_argument("reduction 'fastvid': no saliency from the vision tower (VideoLM::encode_with_fastvid_saliency)");
+  const int64_t frames = layout.num_frames();
+  if (frames < 1 || fastvid_saliency.numel() % frames != 0)
+    throw std::invalid_argument("reduction 'fastvid': " + std::to_string(fastvid_saliency.numel()) +
+                                " saliency values do not split into the prompt's " + std::to_string(frames) + " frames");
+  // The frames' grid tokens in order (Qwen2.5-VL: every visual token; the saliency is in token order).
+  return fastvid_merge(layout, x_LD, {fastvid_saliency.reshape({frames, -1}), at::Tensor()},
+                       fastvid_params(family, config.params));
 }
 
 nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout& before, const TokenLayout& after, double ms) {
@@ -30,7 +39,7 @@ nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout
 
 ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const TokenLayout& layout,
                              const MethodConfig& method, const ReductionConfig& reduction, int64_t max_new_tokens,
-                             const DecoderConfig& decoder, const DraftInput* draft) {
+                             const DecoderConfig& decoder, const DraftInput* draft, const at::Tensor& fastvid_saliency) {
   const Stage stage = reduction.stage();
   if (stage == Stage::None)
     return {model.answer(x_LD, layout, method, max_new_tokens, decoder, draft), reduction_record(reduction, layout, layout, 0)};
@@ -40,10 +49,12 @@ ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const
   const auto timer = attention::DeviceTimer::make(x_LD.device());
   if (stage == Stage::PreLlm) {
     const int t0 = timer->mark();
-    const MergedInput in = apply_merge(x_LD, layout, pre_llm_merge(reduction, layout, x_LD, model.family()));
+    const MergedInput in =
+        apply_merge(x_LD, layout, pre_llm_merge(reduction, layout, x_LD, model.family(), fastvid_saliency));
     const double ms = timer->ms(t0, timer->mark());
-    return {model.answer(in.x_LD, in.layout, method, max_new_tokens, decoder, nullptr),
-            reduction_record(reduction, layout, in.layout, ms)};
+    nlohmann::json rec = reduction_record(reduction, layout, in.layout, ms);
+    if (reduction.name == "fastvid") rec["effective"] = fastvid_params_json(fastvid_params(model.family(), reduction.params));
+    return {model.answer(in.x_LD, in.layout, method, max_new_tokens, decoder, nullptr), std::move(rec)};
   }
   // In the LLM (FastV): prefill with the stage hook, then greedy generation as the families' answer() does.
   if (!decoder.is_greedy())

@@ -1,6 +1,8 @@
 // The reduction registry; see reduction_registry.h.
 #include "reduction/reduction_registry.h"
 
+#include "reduction/fastvid_budget.h"
+
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -41,6 +43,19 @@ const std::vector<ReductionSpec>& reduction_specs() {
        "matched-token baseline: 2x2 average pooling of each frame's merged-token grid; with a budget, the fewest "
        "frames (uniformly spread) are pooled to fit it",
        {ratio_param(nullptr), tokens_param()}},
+      {"fastvid", Stage::PreLlm,
+       "FastVID (LunarShen/FastVID): DySeg segments by adjacent frames' similarity, STPrune keeps per segment the "
+       "most salient tokens and density-peak context tokens merged with their neighbours; family defaults "
+       "(Qwen2.5-VL: retention 0.27, tau 0.84, ignore 0.95; LLaVA-Video: retention 0.10, tau 0.9; c 8, d 0.4, p 4, "
+       "beta 0.6)",
+       {{"retention", ParamSpec::Kind::Double, nullptr, {}, "", "kept fraction of each frame's tokens"},
+        {"c", ParamSpec::Kind::Int, nullptr, {}, "", "DySeg: at least c segments (cuts at the c-1 lowest similarities)"},
+        {"tau", ParamSpec::Kind::Double, nullptr, {}, "", "DySeg: also cut where adjacent similarity < tau"},
+        {"ignore", ParamSpec::Kind::Double, nullptr, {}, "", "Qwen2.5-VL: sub-segments inside a segment below this"},
+        {"d", ParamSpec::Kind::Double, nullptr, {}, "", "STPrune: context share of a segment's budget"},
+        {"p", ParamSpec::Kind::Int, nullptr, {}, "", "context tokens on every p-th frame"},
+        {"beta", ParamSpec::Kind::Double, nullptr, {}, "", "a merged context token keeps at least beta of itself"},
+        {"seed", ParamSpec::Kind::Int, nullptr, {}, "", "seed of the density tie-break noise (default 0)"}}},
   };
   return specs;
 }
@@ -100,6 +115,7 @@ ReductionConfig resolve_reduction(const nlohmann::json& entry) {
     const double r = cfg.params["r"].get<double>();
     if (!(r >= 0.0 && r < 1.0)) throw std::invalid_argument(owner + " parameter 'r': expected a value in [0, 1), got " + std::to_string(r));
   }
+  if (spec.name == "fastvid") (void)fastvid_params("qwen2_5_vl", cfg.params);  // ranges (the family's defaults later)
   if (cfg.params.contains("k") && cfg.params["k"].get<int64_t>() < 1)
     throw std::invalid_argument(owner + " parameter 'k': expected >= 1 (the scores come from layer k - 1)");
   return cfg;

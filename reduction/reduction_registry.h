@@ -4,6 +4,8 @@
 //   fastv          k (2), r (0.5)         in the LLM after layer k-1 (fastv_stage.h)
 //   uniform_frames ratio (0.5) | tokens   before the LLM: whole frames, uniformly (matched_baselines.h)
 //   spatial_pool   ratio | tokens (none)  before the LLM: 2x2 average pooling of frames (matched_baselines.h)
+//   fastvid        retention, c, tau, ignore, d, p, beta, seed (family defaults)
+//                                         before the LLM: DySeg + STPrune + merge (fastvid_stage.h)
 // `ratio` is a fraction of the visual tokens, int(N_v * ratio) as FastV counts (ratio 0.5 = FastV r 0.5);
 // `tokens` an absolute visual-token budget. Unknown names and parameters are errors listing the valid ones.
 #pragma once

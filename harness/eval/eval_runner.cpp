@@ -104,6 +104,7 @@ struct SampleState {
   PreparedVideo video;
   VideoPrompt prompt;
   at::Tensor x_LD;
+  at::Tensor fastvid_saliency;  // the vision tower's, when a FastVID reduction runs (reduction/fastvid_stage.h)
   nlohmann::json info;  // sample fields of its rows (frames used, caches)
   double vision_ms = 0;
   std::map<std::string, DraftInput> draft_inputs;  // per draft folder
@@ -316,6 +317,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (!d.is_greedy() && reuse_off_reason.empty())
       reuse_off_reason = "off: decoder '" + d.name + "' compares against greedy decoding over a whole prefill";
   PrefixReuse reuse(model);
+  // FastVID reads a saliency from inside the vision tower: such runs encode every video themselves (the embedding
+  // cache holds embeddings only).
+  bool needs_fastvid_saliency = false;
+  for (const auto& [r, m] : runs) needs_fastvid_saliency = needs_fastvid_saliency || r.name == "fastvid";
   for (const std::vector<size_t>& group : groups) {
     // Every question of the video first (vision, prompt, embeddings), then method by method, so that
     // one prefix KV cache is alive at a time.
@@ -331,7 +336,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
         if (model_json.contains("options")) key["model_options"] = model_json["options"];
         const auto t0 = Clock::now();
-        std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
+        std::optional<EmbeddingCache::Entry> cached =
+            c.embedding_cache && !needs_fastvid_saliency ? cache.get(key) : std::nullopt;
         const bool cache_hit = cached.has_value();
         double cache_read_ms = 0;
         at::Tensor vision;
@@ -343,7 +349,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
           const auto timer = attention::DeviceTimer::make(c.device.device);
           const int v0 = timer->mark();
-          vision = model.encode(st.video.input);
+          vision = needs_fastvid_saliency ? model.encode_with_fastvid_saliency(st.video.input, st.fastvid_saliency)
+                                          : model.encode(st.video.input);
           st.vision_ms = timer->ms(v0, timer->mark());
           if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
         }
@@ -390,7 +397,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
             return {std::move(a), memory_figures(c.device).to_json(), nullptr};
           }
           reduction::ReducedAnswer a = reduction::answer_reduced(model, st.x_LD, st.prompt.layout, m, r, bench.max_new_tokens(), d,
-                                                                 draft_dir.empty() ? nullptr : &draft->second);
+                                                                 draft_dir.empty() ? nullptr : &draft->second,
+                                                                 st.fastvid_saliency);
           return {std::move(a.answer), memory_figures(c.device).to_json(), std::move(a.record)};
         };
         auto greedy_for = [&]() -> const Answered& {

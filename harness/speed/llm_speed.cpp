@@ -20,6 +20,8 @@
 #include "reduction/apply_merge.h"
 #include "reduction/fastv_stage.h"
 #include "reduction/layout_merge.h"
+#include "reduction/matched_baselines.h"
+#include "reduction/reduced_answer.h"
 #include "reduction/reduced_layout.h"
 
 namespace pevlm {
@@ -104,6 +106,12 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
   }
   const at::Tensor x_LD = attention::random_normal({layout.length, impl_->shape.hidden}, 0, impl_->device).to(impl_->dtype);
   const AttentionPlan plan = build_plan(method, layout);
+  at::Tensor fastvid_saliency;  // one value per grid token of every frame (no newline tokens)
+  if (r.name == "fastvid") {
+    int64_t grid_tokens = 0;
+    for (const reduction::FrameGrid& g : reduction::frame_grids(layout)) grid_tokens += g.rows * g.cols;
+    fastvid_saliency = at::rand({grid_tokens});
+  }
   LlmPrefillTiming out;
   std::vector<double> after_attn, after_other;
   for (int rep = 0; rep < warmup + repeats; ++rep) {
@@ -113,7 +121,14 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
     if (r.stage() == reduction::Stage::PreLlm) {
       // The merge is decided on the layout and applied to the embeddings on the device: both are timed.
       const auto t0 = std::chrono::steady_clock::now();
-      const reduction::MergedInput in = reduction::apply_merge(x_LD, layout, reduction::layout_merge(r, layout));
+      const reduction::MergedInput in = reduction::apply_merge(
+          x_LD, layout,
+          r.name == "fastvid"
+              // FastVID on the random embeddings with a random saliency (the vision tower's, outside this timing);
+              // the family's variant by the layout: M-RoPE -> Qwen2.5-VL, 1-D -> LLaVA-Video.
+              ? reduction::pre_llm_merge(r, layout, x_LD, layout.positions.axes == 3 ? "qwen2_5_vl" : "llava_video",
+                                         fastvid_saliency)
+              : reduction::layout_merge(r, layout));
       attention::synchronize_device(impl_->device);
       reduction_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       s = impl_->llm->prefill(in.x_LD, build_plan(method, in.layout), executor, llm::PrefillOptions{llm::LogitRows::None, false});

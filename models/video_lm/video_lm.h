@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,14 @@ class VideoLM {
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
   // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
   virtual at::Tensor encode(const VideoInput& video) const = 0;
+  // encode() plus FastVID's saliency of every visual token ([N] float32, token order; reduction/fastvid_stage.h),
+  // computed inside the family's vision tower as the reference does. Families whose tower does not provide it
+  // throw std::invalid_argument naming the family.
+  virtual at::Tensor encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const {
+    (void)video, (void)saliency;
+    throw std::invalid_argument("reduction 'fastvid': the " + family() +
+                                " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl)");
+  }
   // The chat prompt of the user turn (video + text pieces) and the question.
   virtual VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
                                    const std::string& question) const = 0;
