@@ -54,6 +54,23 @@ TEST(QwenVisionGolden, EveryStageMatchesTransformersFp32) {
             << testing::nmse(emb, golden("vision_embeds")) << "\n";
 }
 
+// FastVID's saliency (models/qwen2_5_vl/fastvid_saliency.h) against the reference's formula run by
+// scripts/golden/make_fastvid_golden.py (qwen_saliency) on this fixture's captured last-block input; the same
+// when the tower runs temporal step by step (chunk_patches). Probabilities < 1: max-abs 1e-5.
+TEST(QwenVisionGolden, FastvidSaliencyMatchesTheReference) {
+  PEVLM_REQUIRE_GOLDEN();
+  VisionTower tower = golden_tower(at::kFloat);
+  const auto ck = safetensors::Checkpoint::open(PEVLM_SOURCE_DIR "/tests/data/reduction/fastvid_golden.safetensors");
+  const at::Tensor want = safetensors::to_tensor_copy(ck.get("qwen_tiny.saliency")).reshape({-1});
+  at::Tensor saliency, chunked;
+  tower.forward(golden("pixel_values_videos"), kGoldenGrid, nullptr, 0, &saliency);
+  EXPECT_LE((saliency - want).abs().max().item<double>(), 1e-5);
+  tower.forward(golden("pixel_values_videos"), kGoldenGrid, nullptr, 48, &chunked);
+  EXPECT_LE((chunked - want).abs().max().item<double>(), 1e-5);
+  // One softmax per head and step over its 12 merged tokens: each step sums to 1.
+  EXPECT_LE((saliency.reshape({3, 12}).sum(1) - 1).abs().max().item<double>(), 1e-5);
+}
+
 // bf16 compute (the default for real models) against the fp32 golden: bf16 has 8 mantissa bits
 // (relative step 2^-8 = 0.004) and errors accumulate over 4 blocks; NMSE below 1e-3 (~3% relative
 // RMS) is what a correct bf16 path gives, a wrong op gives NMSE ~1.

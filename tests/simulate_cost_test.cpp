@@ -135,6 +135,33 @@ TEST(SimulateCost, RowErrorsNameTheKey) {
   }
 }
 
+TEST(SimulateCost, InLlmReductionCostsTwoPhases) {
+  // FastV (issue 26): layers < from_layer run the N-token plan, the rest the kept N' tokens' plan.
+  const nlohmann::json cfg = {{"hidden", 64}, {"layers", 8},  {"heads", 4},  {"kv_heads", 2},
+                              {"head_dim", 16}, {"intermediate", 128}, {"vocab", 32}};
+  auto row = [&](int64_t total) {
+    return nlohmann::json{{"key", "s|full"}, {"method", "full"}, {"tokens", {{"total", total}}}, {"model", {{"config", cfg}}},
+                          {"generated_tokens", 3}};
+  };
+  nlohmann::json fastv = row(1000);
+  fastv["tokens"]["after_reduction"] = {{"total", 600}};
+  fastv["reduction"] = {{"name", "fastv"}, {"from_layer", 2}};
+  DeviceProfile dev;
+  dev.peak_tflops = 1, dev.memory_bandwidth_gbs = 100, dev.matmul_efficiency = 0.5, dev.attention_efficiency = 0.25;
+  dev.bandwidth_efficiency = 0.5;
+  const SampleCost all = predict_sample(sample_shape_from_row(row(1000)), dev);
+  const SampleCost kept = predict_sample(sample_shape_from_row(row(600)), dev);
+  const SampleCost two = predict_sample(sample_shape_from_row(fastv), dev);
+  // Per-layer costs mix 2 : 6; the lm_head and per-layer overheads are the same in all three.
+  EXPECT_NEAR(two.prefill_attention_ms, (2 * all.prefill_attention_ms + 6 * kept.prefill_attention_ms) / 8, 1e-9);
+  EXPECT_NEAR(two.prefill_attention_flops, (2 * all.prefill_attention_flops + 6 * kept.prefill_attention_flops) / 8,
+              1e-6 * all.prefill_attention_flops);
+  EXPECT_NEAR(two.decode_flops, (2 * all.decode_flops + 6 * kept.decode_flops) / 8, 1e-6 * all.decode_flops);
+  EXPECT_LT(two.llm_prefill_ms(), all.llm_prefill_ms());
+  fastv["tokens"].erase("after_reduction");
+  EXPECT_THROW(sample_shape_from_row(fastv), std::runtime_error);
+}
+
 TEST(SimulateFixture, DeterministicAndOrdered) {
   const ResultSet rs = load_results_jsonl(PEVLM_SOURCE_DIR "/tests/data/report/results.jsonl");
   const DeviceProfile dev = load_device_profile(PEVLM_SOURCE_DIR "/configs/devices/h20.yaml");

@@ -25,8 +25,8 @@ nlohmann::json EvalConfig::run_settings() const {
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir) {
   check_keys(doc,
-             {"description", "model", "model_options", "dataset", "protocol", "methods", "decoder", "device", "executor", "dtype",
-              "embedding_cache", "threads", "prefix_reuse"},
+             {"description", "model", "model_options", "dataset", "protocol", "methods", "decoder", "reduction", "device",
+              "executor", "dtype", "embedding_cache", "threads", "prefix_reuse"},
              source, {"model", "dataset", "methods"});
   EvalConfig c;
   c.description = doc.value("description", "");
@@ -95,6 +95,11 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
     throw std::invalid_argument(source + ".decoder: " + e.what());
   }
   try {
+    c.reductions = reduction::expand_reductions(doc.value("reduction", nlohmann::json()));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".reduction: " + e.what());
+  }
+  try {
     c.device = resolve_device(doc.value("device", std::string("cpu")));
     c.executor = resolve_executor(doc.value("executor", c.executor), c.device);
   } catch (const std::invalid_argument& e) {
@@ -125,6 +130,8 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
   c.resolved["decoder"] = nlohmann::json::array();
   for (const auto& d : c.decoders) c.resolved["decoder"].push_back(d.to_json());
+  c.resolved["reduction"] = nlohmann::json::array();
+  for (const auto& r : c.reductions) c.resolved["reduction"].push_back(r.to_json());
   c.resolved["executor"] = c.executor;
   c.resolved["device"] = c.device.name;
   c.resolved["dtype"] = c.dtype;

@@ -13,6 +13,7 @@
 #include "harness/device_spec.h"
 #include "harness/eval/protocol_card.h"
 #include "methods/method_registry.h"
+#include "reduction/reduction_registry.h"
 
 namespace pevlm {
 
@@ -30,6 +31,9 @@ struct EvalConfig {
   std::vector<MethodConfig> methods;
   // `decoder:` (one mapping or a list; list values sweep): every method runs with every decoder.
   std::vector<DecoderConfig> decoders = {DecoderConfig{}};
+  // `reduction:` (one mapping or a list; list values sweep; reduction/reduction_registry.h): every method and
+  // decoder runs on every reduction of the prompt (default: none).
+  std::vector<reduction::ReductionConfig> reductions = {reduction::ReductionConfig{}};
   DeviceSpec device;                  // `device:` (cpu | cuda | cuda:N; --device overrides), checked
   std::string executor = "auto";      // kernel family; auto -> the device's default; checked against device
   std::string dtype = "auto";         // auto (checkpoint's torch_dtype) | bf16 | fp32

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "datasets/registry/registry.h"
 #include "attention/device_timer.h"
@@ -24,6 +25,7 @@
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
+#include "reduction/reduced_answer.h"
 
 namespace pevlm {
 namespace {
@@ -31,19 +33,38 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
+// The row label: method (+ decoder) (+ reduction when there is one, so rows without stay as they were).
+std::string reduced_row_label(const MethodConfig& m, const DecoderConfig& d, const reduction::ReductionConfig& r) {
+  return row_label(m, d) + (r.is_none() ? "" : "+" + r.label());
+}
+
+// Why prefix reuse (harness/eval/prefix_reuse.h) cannot answer the rows of reduction `r` ("" when it can).
+// FastV keeps the tokens the last prompt token (the question's) attends to most at layer k, so the KV of
+// every layer from k on depends on the question; a pre-LLM reduction depends on the visual tokens only and
+// could share a prefix whose reduced plan is identical, but the prefix cache is not keyed by the reduction
+// yet, so every reduced row runs its own whole prefill and says so.
+std::string reduction_reuse_off_reason(const reduction::ReductionConfig& r) {
+  if (r.is_none()) return "";
+  if (r.stage() == reduction::Stage::InLlm)
+    return "off: reduction '" + r.label() + "' selects tokens inside the LLM by the question's attention, so the prefix KV "
+           "depends on the question";
+  return "off: reduction '" + r.label() + "' (before the LLM): prefix reuse under a reduced layout is not implemented";
+}
+
 // Fields every row of a sample shares. The benchmark adds its own (row_fields; LongVideoBench keeps
 // duration_group as a number, question_category, level, position, duration_s as before the interface).
 nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b, const MethodConfig& m, const DecoderConfig& d,
-                        const EvalConfig& c, const nlohmann::json& protocol, const nlohmann::json& model, const nlohmann::json& prov) {
+                        const reduction::ReductionConfig& r, const EvalConfig& c, const nlohmann::json& protocol,
+                        const nlohmann::json& model, const nlohmann::json& prov) {
   nlohmann::json categories = nlohmann::json::object();
   for (const auto& [axis, values] : s.categories) categories[axis] = values;
-  nlohmann::json row = {{"key", s.id + "|" + row_label(m, d)},
+  nlohmann::json row = {{"key", s.id + "|" + reduced_row_label(m, d, r)},
                         {"sample_id", s.id},
                         {"benchmark", b.name()},
                         {"question_id", s.question_id},
                         {"video_id", s.video_id},  // the report's cluster for confidence intervals
                         {"method", m.name},
-                        {"label", row_label(m, d)},
+                        {"label", reduced_row_label(m, d, r)},
                         {"params", m.params},
                         {"decoder", d.to_json()},
                         {"decoder_label", d.label()},
@@ -63,6 +84,10 @@ nlohmann::json base_row(const datasets::Sample& s, const datasets::Benchmark& b,
                         {"versions", prov["versions"]},
                         {"commit", prov["commit"]},
                         {"machine", prov["machine"]}};
+  if (!r.is_none()) {  // rows without a reduction stay as they were (resume, merge)
+    row["method_label"] = m.label();
+    row["reduction"] = {{"name", r.name}, {"params", r.params}, {"label", r.label()}};
+  }
   row.update(b.row_fields(s));
   nlohmann::json metrics = nlohmann::json::array();  // how pevlm report scores this benchmark (benchmark_metrics.h)
   for (const auto& md : b.metrics()) metrics.push_back(md.to_json());
@@ -80,6 +105,7 @@ struct SampleState {
   PreparedVideo video;
   VideoPrompt prompt;
   at::Tensor x_LD;
+  at::Tensor fastvid_saliency;  // the vision tower's, when a FastVID reduction runs (reduction/fastvid_stage.h)
   nlohmann::json info;  // sample fields of its rows (frames used, caches)
   double vision_ms = 0;
   std::map<std::string, DraftInput> draft_inputs;  // per draft folder
@@ -235,15 +261,22 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   EvalSummary sum;
   for (const auto& s : samples) {
     bool pending = false;
-    for (const auto& m : c.methods)
-      for (const auto& d : c.decoders) pending = pending || !store.done(s.id + "|" + row_label(m, d));
+    for (const auto& r : c.reductions)
+      for (const auto& m : c.methods)
+        for (const auto& d : c.decoders) pending = pending || !store.done(s.id + "|" + reduced_row_label(m, d, r));
     if (pending) todo.push_back(s);
-    else sum.rows_skipped += int64_t(c.methods.size() * c.decoders.size());
+    else sum.rows_skipped += int64_t(c.reductions.size() * c.methods.size() * c.decoders.size());
   }
-  std::fprintf(stderr, "[eval] %s (%s): %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder configurations -> %s\n",
-               bench.name().c_str(), protocol.value("name", std::string("?")).c_str(), samples.size(), o.shard_index, o.shard_count, todo.size(), c.methods.size(), c.decoders.size(),
-               store.path().c_str());
+  std::fprintf(stderr,
+               "[eval] %s (%s): %zu samples in shard %d/%d, %zu with work left, %zu method x %zu decoder x %zu reduction "
+               "configurations -> %s\n",
+               bench.name().c_str(), protocol.value("name", std::string("?")).c_str(), samples.size(), o.shard_index,
+               o.shard_count, todo.size(), c.methods.size(), c.decoders.size(), c.reductions.size(), store.path().c_str());
   if (todo.empty()) return sum;
+  // Every reduction x method pair, reductions outermost (a sample's rows of one reduction stay together).
+  std::vector<std::pair<reduction::ReductionConfig, MethodConfig>> runs;
+  for (const auto& r : c.reductions)
+    for (const auto& m : c.methods) runs.emplace_back(r, m);
   const std::vector<std::vector<size_t>> groups = group_samples(todo, c.prefix_reuse, protocol_name);
 
   const std::unique_ptr<VideoLM> loaded = load_video_lm(c.model, c.dtype, c.executor, c.device, c.model_options);
@@ -280,6 +313,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (!d.is_greedy() && reuse_off_reason.empty())
       reuse_off_reason = "off: decoder '" + d.name + "' compares against greedy decoding over a whole prefill";
   PrefixReuse reuse(model);
+  // FastVID reads a saliency from inside the vision tower: such runs encode every video themselves (the embedding
+  // cache holds embeddings only).
+  bool needs_fastvid_saliency = false;
+  for (const auto& [r, m] : runs) needs_fastvid_saliency = needs_fastvid_saliency || r.name == "fastvid";
   for (const std::vector<size_t>& group : groups) {
     // Every question of the video first (vision, prompt, embeddings), then method by method, so that
     // one prefix KV cache is alive at a time.
@@ -295,7 +332,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         // Options that change the embeddings (LLaVA-Video pooling/newlines) are part of the key.
         if (model_json.contains("options")) key["model_options"] = model_json["options"];
         const auto t0 = Clock::now();
-        std::optional<EmbeddingCache::Entry> cached = c.embedding_cache ? cache.get(key) : std::nullopt;
+        std::optional<EmbeddingCache::Entry> cached =
+            c.embedding_cache && !needs_fastvid_saliency ? cache.get(key) : std::nullopt;
         const bool cache_hit = cached.has_value();
         double cache_read_ms = 0;
         at::Tensor vision;
@@ -307,7 +345,8 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
           const auto timer = attention::DeviceTimer::make(c.device.device);
           const int v0 = timer->mark();
-          vision = model.encode(st.video.input);
+          vision = needs_fastvid_saliency ? model.encode_with_fastvid_saliency(st.video.input, st.fastvid_saliency)
+                                          : model.encode(st.video.input);
           st.vision_ms = timer->ms(v0, timer->mark());
           if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
         }
@@ -333,14 +372,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     for (const SampleState& st : states)
       if (st.error.empty()) group_ids.push_back(&st.prompt.ids);
     const int64_t shared_tokens = group_ids.size() > 1 ? shared_prefix_length(group_ids) : 0;
-    for (const MethodConfig& m : c.methods) {
+    for (const auto& [r, m] : runs) {
+      const std::string run_reuse_off = reuse_off_reason.empty() ? reduction_reuse_off_reason(r) : reuse_off_reason;
       for (SampleState& st : states) {
         const datasets::Sample& s = *st.sample;
-        // Greedy answer of this (sample, method): the greedy row and the speculative rows' comparison
-        // (lossless, speedup) share one run.
-        std::optional<std::pair<MethodAnswer, nlohmann::json>> greedy;
+        // Greedy answer of this (sample, reduction, method): the greedy row and the speculative rows'
+        // comparison (lossless, speedup) share one run.
+        using Answered = std::tuple<MethodAnswer, nlohmann::json, nlohmann::json>;  // answer, memory, reduction record
+        std::optional<Answered> greedy;
         std::optional<PrefixReuseFigures> reuse_figures;
-        auto run_answer = [&](const DecoderConfig& d) {
+        auto run_answer = [&](const DecoderConfig& d) -> Answered {
           reset_device_peak(c.device);
           const std::string draft_dir = draft_model_of(d);
           auto draft = st.draft_inputs.find(draft_dir);
@@ -352,23 +393,24 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                                                                      st.video.plan.question_text, st.prompt.ids,
                                                                      st.video.plan.assistant_prefix)).first;
           }
-          if (d.is_greedy() && reuse_off_reason.empty()) {
+          if (d.is_greedy() && run_reuse_off.empty()) {  // no reduction here (reduction_reuse_off_reason)
             PrefixReuseFigures f;
             MethodAnswer a = reuse.answer(prefix_group(s.video_id, s.video_file.string(), protocol_name), st.prompt, st.x_LD,
                                           m, bench.max_new_tokens(), f, shared_tokens);
             reuse_figures = f;
-            return std::make_pair(std::move(a), memory_figures(c.device).to_json());
+            return {std::move(a), memory_figures(c.device).to_json(), nullptr};
           }
-          MethodAnswer a = model.answer(st.x_LD, st.prompt.layout, m, bench.max_new_tokens(), d,
-                                        draft_dir.empty() ? nullptr : &draft->second);
-          return std::make_pair(std::move(a), memory_figures(c.device).to_json());
+          reduction::ReducedAnswer a = reduction::answer_reduced(model, st.x_LD, st.prompt.layout, m, r, bench.max_new_tokens(), d,
+                                                                 draft_dir.empty() ? nullptr : &draft->second,
+                                                                 st.fastvid_saliency);
+          return {std::move(a.answer), memory_figures(c.device).to_json(), std::move(a.record)};
         };
-        auto greedy_for = [&]() -> const std::pair<MethodAnswer, nlohmann::json>& {
+        auto greedy_for = [&]() -> const Answered& {
           if (!greedy) greedy = run_answer(DecoderConfig{});
           return *greedy;
         };
         for (const DecoderConfig& d : c.decoders) {
-          nlohmann::json row = base_row(s, bench, m, d, c, protocol, model_json, prov);
+          nlohmann::json row = base_row(s, bench, m, d, r, c, protocol, model_json, prov);
           row["model_load"] = model.load_figures();
           if (store.done(row["key"].get<std::string>())) {
             ++sum.rows_skipped;
@@ -377,12 +419,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           if (st.info.is_object()) row.update(st.info);
           try {
             if (!st.error.empty()) throw std::runtime_error(st.error);
-            std::pair<MethodAnswer, nlohmann::json> own;
+            Answered own;
             if (!d.is_greedy()) own = run_answer(d);
-            const auto& [a, memory] = d.is_greedy() ? greedy_for() : own;
+            const auto& [a, memory, record] = d.is_greedy() ? greedy_for() : own;
             fill_answer_fields(row, a, memory, s, bench);
+            if (!r.is_none()) row["reduction"] = record;
             if (a.speculative) {
-              const MethodAnswer& base = greedy_for().first;
+              const MethodAnswer& base = std::get<0>(greedy_for());
               SpeculativeFigures f = *a.speculative;
               f.greedy_decode_ms = base.timings.decode_ms;
               f.lossless = a.tokens == base.tokens;
@@ -396,9 +439,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
                                  {"prefill_other", a.timings.prefill_other_ms}, {"decode", a.timings.decode_ms}};
             if (a.speculative) row["timings_ms"]["std_selection"] = a.timings.prefill_observer_ms;
             if (!a.timings.sparse.layers.empty()) row["sparse"] = a.timings.sparse.to_json();  // issue 25
+            if (!r.is_none()) row["timings_ms"]["reduction"] = record["ms"];
             if (d.is_greedy() && reuse_figures) row["prefix_reuse"] = reuse_figures->to_json();
-            else row["prefix_reuse"] = {{"reused", false}, {"reason", reuse_off_reason.empty() ? "off: decoder '" + d.name +
-                                                                       "' runs its own whole prefill" : reuse_off_reason}};
+            else row["prefix_reuse"] = {{"reused", false}, {"reason", run_reuse_off.empty() ? "off: decoder '" + d.name +
+                                                                       "' runs its own whole prefill" : run_reuse_off}};
           } catch (const std::exception& e) {
             row["error"] = e.what();
             ++sum.errors;
@@ -410,7 +454,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           ++sum.rows_written;
         }
       }
-      reuse.clear();  // the next method configuration prefills its own prefix
+      reuse.clear();  // the next (reduction, method) configuration prefills its own prefix
     }
     for (const SampleState& st : states) {
       ++sum.samples;

@@ -13,6 +13,7 @@ std::vector<ConfigInfo> list_configs(const std::vector<nlohmann::json>& rows) {
   for (const auto& r : rows) {
     ConfigInfo c{row_model(r), r.at("label").get<std::string>(), r.at("method").get<std::string>(),
                  r.contains("params") ? r["params"] : nlohmann::json::object()};
+    if (r.contains("reduction") && r["reduction"].is_object()) c.reduction = r["reduction"].value("label", std::string("none"));
     const bool seen = std::any_of(out.begin(), out.end(), [&](const ConfigInfo& o) { return o.model == c.model && o.label == c.label; });
     if (!seen) out.push_back(std::move(c));
   }

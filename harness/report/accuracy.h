@@ -20,6 +20,7 @@ struct ConfigInfo {
   std::string label;
   std::string method;
   nlohmann::json params = nlohmann::json::object();
+  std::string reduction = "none";  // the rows' reduction label (reduction/; rows without one: "none")
 };
 std::vector<ConfigInfo> list_configs(const std::vector<nlohmann::json>& rows);
 bool row_in_config(const nlohmann::json& row, const ConfigInfo& cfg);

@@ -29,16 +29,34 @@ std::map<std::string, std::pair<bool, std::string>> scored_by_sample(const std::
   return out;
 }
 
+// Mean share of the visual tokens the LLM saw (tokens_after / tokens_before of the reduction record), in %;
+// 100 without a reduction; null when no row records it.
+nlohmann::json visual_tokens_kept(const std::vector<nlohmann::json>& rows, const ConfigInfo& cfg) {
+  if (cfg.reduction == "none") return 100.0;
+  double sum = 0;
+  int64_t n = 0;
+  for (const auto& r : rows) {
+    if (!row_in_config(r, cfg) || row_failed(r) || !r["reduction"].contains("tokens_after")) continue;
+    const double before = r["reduction"]["tokens_before"].value("visual", 0.0);
+    if (before <= 0) continue;
+    sum += r["reduction"]["tokens_after"].value("visual", 0.0) / before;
+    ++n;
+  }
+  return n == 0 ? nlohmann::json(nullptr) : nlohmann::json(100.0 * sum / double(n));
+}
+
 }  // namespace
 
 nlohmann::json paired_vs_full_table(const std::vector<nlohmann::json>& rows, const StatsOptions& options) {
   const std::vector<ConfigInfo> configs = list_configs(rows);
   std::vector<nlohmann::json> out;
   for (const ConfigInfo& cfg : configs) {
-    if (cfg.method == "full") continue;
+    // The baseline: full attention on the whole prompt (a token reduction under full attention is compared too).
+    const auto is_baseline = [&](const ConfigInfo& c) { return c.method == "full" && c.reduction == "none"; };
+    if (is_baseline(cfg)) continue;
     const std::string decoder = decoder_of(rows, cfg);
     const auto base = std::find_if(configs.begin(), configs.end(), [&](const ConfigInfo& c) {
-      return c.method == "full" && c.model == cfg.model && decoder_of(rows, c) == decoder;
+      return is_baseline(c) && c.model == cfg.model && decoder_of(rows, c) == decoder;
     });
     if (base == configs.end()) continue;
     const auto mine = scored_by_sample(rows, cfg);
@@ -63,6 +81,7 @@ nlohmann::json paired_vs_full_table(const std::vector<nlohmann::json>& rows, con
     const auto points = [](double v) { return nlohmann::json(100.0 * v); };
     const auto clipped = [](double v) { return nlohmann::json(std::clamp(100.0 * v, -100.0, 100.0)); };
     o["clusters"] = m.clusters;
+    o["visual_tokens_kept"] = visual_tokens_kept(rows, cfg);
     o["accuracy"] = d.empty() ? nlohmann::json(nullptr) : points(double(mine_correct) / double(d.size()));
     o["baseline_accuracy"] = d.empty() ? nlohmann::json(nullptr) : points(double(full_correct) / double(d.size()));
     o["diff"] = d.empty() ? nlohmann::json(nullptr) : points(m.mean);
@@ -83,6 +102,17 @@ nlohmann::json paired_vs_full_table(const std::vector<nlohmann::json>& rows, con
     }
     out.push_back(std::move(o));
   }
+  // The visual-token column only when some configuration reduces tokens (reports without stay as they were).
+  const bool any_reduction = std::any_of(configs.begin(), configs.end(), [&](const ConfigInfo& c) {
+    return c.reduction != "none";
+  });
+  if (any_reduction)
+    return table_json({{"model", "model"}, {"label", "configuration"}, {"baseline", "vs"}, {"pairs", "pairs"},
+                       {"visual_tokens_kept", "visual tokens %", 1}, {"accuracy", "accuracy %", 2},
+                       {"baseline_accuracy", "full %", 2}, {"diff", "diff (points)", 2},
+                       {"diff_ci", "95 % CI (video clusters)"}, {"flips", "right->wrong / wrong->right"},
+                       {"mcnemar_p_text", "McNemar exact p"}},
+                      out);
   return table_json({{"model", "model"}, {"label", "configuration"}, {"baseline", "vs"}, {"pairs", "pairs"},
                      {"accuracy", "accuracy %", 2}, {"baseline_accuracy", "full %", 2}, {"diff", "diff (points)", 2},
                      {"diff_ci", "95 % CI (video clusters)"}, {"flips", "right->wrong / wrong->right"},

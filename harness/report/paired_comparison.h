@@ -11,8 +11,9 @@
 
 namespace pevlm {
 
-// The baseline of a configuration: the first "full" configuration of the same model and decoder
-// ("decoder_label", greedy when absent). One object per non-full configuration that has a baseline:
+// The baseline of a configuration: the first "full" configuration without a token reduction (rows without
+// "reduction") of the same model and decoder ("decoder_label", greedy when absent); "visual_tokens_kept" is the
+// mean share of visual tokens the LLM saw (reduction/; 100 without a reduction). One object per non-full configuration that has a baseline:
 // model, label, baseline, pairs, clusters, accuracy, baseline_accuracy, diff (points), diff_se,
 // diff_ci_low / diff_ci_high (analytic, clipped to [-100, 100]), diff_ci (text), bootstrap {low, high,
 // resamples, seed}, right_to_wrong (full right, this wrong), wrong_to_right, mcnemar_p; as {"columns", "rows"}.

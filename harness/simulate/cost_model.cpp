@@ -207,6 +207,17 @@ SampleShape sample_shape_from_row(const nlohmann::json& row) {
     throw std::runtime_error(where + ": needs 'grid' or 'frames' to place the vision tower's full-attention blocks");
   }
   s.generated_tokens = row.contains("generated_tokens") ? std::max<int64_t>(1, int_at(row, "generated_tokens", where)) : 1;
+  if (row.contains("reduction") && row["reduction"].is_object() && row["reduction"].contains("from_layer")) {
+    if (!row["tokens"].contains("after_reduction") || !row["tokens"]["after_reduction"].is_object())
+      throw std::runtime_error(where + ": an in-LLM reduction needs tokens.after_reduction (the kept tokens' plan)");
+    nlohmann::json after = row;
+    after["tokens"] = row["tokens"]["after_reduction"];
+    s.plan_after = plan_tokens_from_row(after);
+    s.reduced_from_layer = int_at(row["reduction"], "from_layer", where + " reduction");
+    if (s.reduced_from_layer < 1 || s.reduced_from_layer > s.dims.layers)
+      throw std::runtime_error(where + ": reduction.from_layer " + std::to_string(s.reduced_from_layer) + " outside 1.." +
+                               std::to_string(s.dims.layers));
+  }
   return s;
 }
 
@@ -219,22 +230,31 @@ SampleCost predict_sample(const SampleShape& s, const DeviceProfile& dev) {
     c.vision_flops += op.flops * op.count;
   }
   if (s.vision_patches > 0) c.vision_ms += double(s.dims.vision.depth) * dev.layer_overhead_ms;
-  for (const OpCost& op : decoder_layer_prefill_ops(s.dims, s.plan, bpe)) {
-    double& t = op.kind == OpKind::Attention ? c.prefill_attention_ms : c.prefill_other_ms;
-    double& f = op.kind == OpKind::Attention ? c.prefill_attention_flops : c.prefill_other_flops;
-    t += layers * op_seconds(op, dev) * ms;
-    f += layers * op.flops * op.count;
-  }
+  // Two phases with an in-LLM reduction (FastV): N tokens up to its layer, the kept N' after it.
+  const bool reduced = s.reduced_from_layer >= 0;
+  const double layers_before = reduced ? double(s.reduced_from_layer) : layers, layers_after = layers - layers_before;
+  auto add_prefill = [&](const PlanTokens& plan, double n_layers) {
+    for (const OpCost& op : decoder_layer_prefill_ops(s.dims, plan, bpe)) {
+      double& t = op.kind == OpKind::Attention ? c.prefill_attention_ms : c.prefill_other_ms;
+      double& f = op.kind == OpKind::Attention ? c.prefill_attention_flops : c.prefill_other_flops;
+      t += n_layers * op_seconds(op, dev) * ms;
+      f += n_layers * op.flops * op.count;
+    }
+  };
+  add_prefill(s.plan, layers_before);
+  if (reduced) add_prefill(s.plan_after, layers_after);
   // lm_head for the last prompt token only (the first generated token).
   const OpCost head = linear_op("lm_head", 1, s.dims.hidden, s.dims.vocab, false, bpe);
   c.prefill_other_ms += op_seconds(head, dev) * ms + layers * dev.layer_overhead_ms;
   c.prefill_other_flops += head.flops;
   // Decode: the first token comes from prefill; each further token reads all weights + the cache.
   for (int64_t i = 1; i < s.generated_tokens; ++i) {
-    const double context = double(s.plan.total + i - 1);
-    for (const OpCost& op : decoder_layer_decode_ops(s.dims, context, bpe)) {
-      c.decode_ms += layers * op_seconds(op, dev) * ms;
-      c.decode_flops += layers * op.flops;
+    for (const auto& [n_layers, prompt] : {std::pair{layers_before, s.plan.total}, std::pair{layers_after, s.plan_after.total}}) {
+      if (n_layers <= 0) continue;
+      for (const OpCost& op : decoder_layer_decode_ops(s.dims, double(prompt + i - 1), bpe)) {
+        c.decode_ms += n_layers * op_seconds(op, dev) * ms;
+        c.decode_flops += n_layers * op.flops;
+      }
     }
     c.decode_ms += op_seconds(head, dev) * ms + layers * dev.layer_overhead_ms;
     c.decode_flops += head.flops;

@@ -94,10 +94,16 @@ struct SampleShape {
   double vision_patches = 0;  // 0: no vision work (text only)
   double grid_steps = 1;
   int64_t generated_tokens = 1;
+  // An in-LLM token reduction (FastV, reduction/): layers >= reduced_from_layer run `plan_after` (the kept
+  // tokens), prefill and decode; -1: every layer runs `plan`. (A pre-LLM reduction needs nothing here: its
+  // rows' tokens are already the reduced prompt's.)
+  int64_t reduced_from_layer = -1;
+  PlanTokens plan_after;
 };
 // From a result row: model.config, tokens, vision_patches, grid steps (row "grid" {t,h,w} or
 // [t,h,w], else ceil(frames / 2): Qwen2.5-VL's temporal patch is 2 frames), generated_tokens
-// (default 1). Throws naming the row's key.
+// (default 1), and for an in-LLM reduction its layer (reduction.from_layer) and the kept tokens' plan
+// (tokens.after_reduction). Throws naming the row's key.
 SampleShape sample_shape_from_row(const nlohmann::json& row);
 SampleCost predict_sample(const SampleShape& shape, const DeviceProfile& dev);
 

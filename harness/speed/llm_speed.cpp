@@ -6,6 +6,9 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "attention/devices.h"
@@ -14,6 +17,12 @@
 #include "models/video_lm/presets.h"
 #include "models/llm/decoder.h"
 #include "models/llm/weights.h"
+#include "reduction/apply_merge.h"
+#include "reduction/fastv_stage.h"
+#include "reduction/layout_merge.h"
+#include "reduction/matched_baselines.h"
+#include "reduction/reduced_answer.h"
+#include "reduction/reduced_layout.h"
 
 namespace pevlm {
 
@@ -84,6 +93,73 @@ LlmPrefillTiming LlmPrefillTimer::time(const AttentionPlan& plan, attention::Exe
   }
   out.attn_ms = median_sample(out.attn_all);
   out.other_ms = median_sample(out.other_all);
+  return out;
+}
+
+LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const MethodConfig& method,
+                                               const reduction::ReductionConfig& r, attention::Executor& executor,
+                                               int warmup, int repeats) const {
+  if (r.is_none()) {
+    LlmPrefillTiming t = time(build_plan(method, layout), executor, warmup, repeats);
+    t.reduced_layout = layout;
+    return t;
+  }
+  const at::Tensor x_LD = attention::random_normal({layout.length, impl_->shape.hidden}, 0, impl_->device).to(impl_->dtype);
+  const AttentionPlan plan = build_plan(method, layout);
+  at::Tensor fastvid_saliency;  // one value per grid token of every frame (no newline tokens)
+  if (r.name == "fastvid") {
+    int64_t grid_tokens = 0;
+    for (const reduction::FrameGrid& g : reduction::frame_grids(layout)) grid_tokens += g.rows * g.cols;
+    fastvid_saliency = at::rand({grid_tokens});
+  }
+  LlmPrefillTiming out;
+  std::vector<double> after_attn, after_other;
+  for (int rep = 0; rep < warmup + repeats; ++rep) {
+    attention::synchronize_device(impl_->device);
+    llm::Session s;
+    double reduction_ms = 0;
+    if (r.stage() == reduction::Stage::PreLlm) {
+      // The merge is decided on the layout and applied to the embeddings on the device: both are timed.
+      const auto t0 = std::chrono::steady_clock::now();
+      const reduction::MergedInput in = reduction::apply_merge(
+          x_LD, layout,
+          r.name == "fastvid"
+              // FastVID on the random embeddings with a random saliency (the vision tower's, outside this timing);
+              // the family's variant by the layout: M-RoPE -> Qwen2.5-VL, 1-D -> LLaVA-Video.
+              ? reduction::pre_llm_merge(r, layout, x_LD, layout.positions.axes == 3 ? "qwen2_5_vl" : "llava_video",
+                                         fastvid_saliency)
+              : reduction::layout_merge(r, layout));
+      attention::synchronize_device(impl_->device);
+      reduction_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      s = impl_->llm->prefill(in.x_LD, build_plan(method, in.layout), executor, llm::PrefillOptions{llm::LogitRows::None, false});
+      out.reduced_layout = in.layout;
+    } else {
+      const int64_t k = r.params.at("k").get<int64_t>();
+      if (k >= layers_timed())
+        throw std::invalid_argument("speed: fastv k = " + std::to_string(k) + " needs more timed layers than " +
+                                    std::to_string(layers_timed()) + " (set layers: > k)");
+      auto record = std::make_shared<reduction::FastvRecord>();
+      llm::PrefillOptions po{llm::LogitRows::None, false};
+      po.reduce = reduction::fastv_stage(layout, method, k, r.params.at("r").get<double>(),
+                                         1.0 / std::sqrt(double(impl_->shape.head_dim)), record);
+      s = impl_->llm->prefill(x_LD, plan, executor, po);
+      reduction_ms = s.timings.prefill_reduction_ms;
+      out.reduced_from_layer = k;
+      out.reduced_layout = reduction::subset_layout(layout, record->kept);
+    }
+    attention::synchronize_device(impl_->device);
+    if (rep < warmup) continue;
+    out.attn_all.push_back(s.timings.prefill_attention_ms);
+    out.other_all.push_back(s.timings.prefill_other_ms);
+    out.reduction_all.push_back(reduction_ms);
+    after_attn.push_back(s.timings.prefill_attention_after_reduction_ms);
+    after_other.push_back(s.timings.prefill_after_reduction_ms - s.timings.prefill_attention_after_reduction_ms);
+  }
+  out.attn_ms = median(out.attn_all);
+  out.other_ms = median(out.other_all);
+  out.reduction_ms = median(out.reduction_all);
+  out.attn_after_ms = median(after_attn);
+  out.other_after_ms = median(after_other);
   return out;
 }
 

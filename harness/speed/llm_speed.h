@@ -14,6 +14,8 @@
 
 #include "attention/executor.h"
 #include "methods/attention_plan.h"
+#include "methods/method_registry.h"
+#include "reduction/reduction_registry.h"
 
 namespace pevlm {
 
@@ -33,6 +35,12 @@ struct LlmPrefillTiming {
   double attn_ms = 0;                    // inside Executor::prefill, K layers
   double other_ms = 0;                   // projections, RoPE, norms, MLP of K layers (no lm_head)
   std::vector<double> attn_all, other_all;  // every repeat
+  // With a reduction (time_reduced): its own time, the part of attn/other after an in-LLM reduction (FastV's
+  // second phase, over the layers after k-1), and the layout the reduced layers ran on.
+  double reduction_ms = 0, attn_after_ms = 0, other_after_ms = 0;
+  std::vector<double> reduction_all;
+  int64_t reduced_from_layer = -1;  // FastV: k; -1 for none / pre-LLM
+  TokenLayout reduced_layout;
 };
 
 // Random-weight llm::Decoder with `layers` decoder layers (K) of the model's real sizes, built once.
@@ -54,6 +62,11 @@ class LlmPrefillTimer {
   // Prefill of random embeddings [plan.length, hidden] under `plan` with llm::LogitRows::None,
   // `warmup` discarded runs then the medians of `repeats`.
   LlmPrefillTiming time(const AttentionPlan& plan, attention::Executor& executor, int warmup, int repeats) const;
+  // The same under a reduction (reduction/): a pre-LLM one applies its TokenMerge to the random embeddings
+  // (timed) and prefills the reduced layout under `method`; FastV runs inside the prefill (k < layers timed).
+  LlmPrefillTiming time_reduced(const TokenLayout& layout, const MethodConfig& method,
+                                const reduction::ReductionConfig& reduction, attention::Executor& executor, int warmup,
+                                int repeats) const;
 
  private:
   struct Impl;

@@ -88,7 +88,7 @@ std::string parse_device(const nlohmann::json& doc, const std::string& executor,
 
 SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& source) {
   check_keys(doc, {"description", "executor", "device", "dtype", "shape", "layout", "repeats", "warmup", "threads", "methods",
-                    "model", "layers", "llm_dtype"},
+                    "model", "layers", "llm_dtype", "reduction"},
              source,
              {"methods"});
   SpeedConfig c;
@@ -135,6 +135,17 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   auto full_it = std::find_if(c.methods.begin(), c.methods.end(), [](const MethodConfig& m) { return m.name == "full"; });
   if (full_it == c.methods.end()) c.methods.insert(c.methods.begin(), MethodConfig{"full", nlohmann::json::object()});
   else std::rotate(c.methods.begin(), full_it, full_it + 1);
+  try {
+    c.reductions = reduction::expand_reductions(doc.value("reduction", nlohmann::json()));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ".reduction: " + e.what());
+  }
+  auto none_it = std::find_if(c.reductions.begin(), c.reductions.end(), [](const auto& r) { return r.is_none(); });
+  if (none_it == c.reductions.end()) c.reductions.insert(c.reductions.begin(), reduction::ReductionConfig{});
+  else std::rotate(c.reductions.begin(), none_it, none_it + 1);
+  if (c.reductions.size() > 1 && !c.time_llm())
+    throw std::invalid_argument(source + ".reduction: token reductions are timed with the whole LLM; add 'model:' (e.g. "
+                                "qwen2.5-vl-7b) and 'layers:'");
   c.resolved = doc;
   c.resolved["executor"] = c.executor;
   c.resolved["device"] = c.device;
@@ -153,6 +164,10 @@ SpeedConfig parse_speed_config(const nlohmann::json& doc, const std::string& sou
   c.resolved["threads"] = c.threads;
   c.resolved["methods"] = nlohmann::json::array();
   for (const auto& m : c.methods) c.resolved["methods"].push_back(m.to_json());
+  if (c.reductions.size() > 1) {
+    c.resolved["reduction"] = nlohmann::json::array();
+    for (const auto& r : c.reductions) c.resolved["reduction"].push_back(r.to_json());
+  }
   return c;
 }
 

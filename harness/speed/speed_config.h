@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "methods/method_registry.h"
+#include "reduction/reduction_registry.h"
 
 namespace pevlm {
 
@@ -34,6 +35,9 @@ struct SpeedConfig {
   int64_t layers_total = 0;         // the model's num_hidden_layers
   int64_t hidden = 0, intermediate = 0;
   std::string llm_dtype = "fp32";   // fp32 | bf16 compute dtype of the LLM's linear layers
+  // `reduction:` (reduction/reduction_registry.h; needs `model:`): every method also runs on each reduction of
+  // the layout; "none" first (added when absent: the baseline).
+  std::vector<reduction::ReductionConfig> reductions = {reduction::ReductionConfig{}};
   bool time_llm() const { return !model.empty(); }
   nlohmann::json resolved;                   // the whole configuration after defaults
 };

@@ -24,6 +24,7 @@
 #include "harness/speed/llm_speed.h"
 #endif
 #include "methods/method_registry.h"
+#include "reduction/reduced_layout.h"
 
 namespace pevlm {
 namespace {
@@ -137,6 +138,80 @@ RowTiming time_llm(const SpeedConfig& c, const AttentionPlan& plan, attention::E
   }
   return t;
 }
+
+// FLOPs of one decoder layer over `plan`: the linear layers per token (q, k, v, o projections and the SwiGLU
+// MLP: 2 FLOPs per multiply-add) plus the plan's attention (exact, AttentionPlan::flops).
+double layer_flops(const SpeedConfig& c, const AttentionPlan& plan) {
+  const double h = double(c.hidden), kv = double(c.kv_heads * c.head_dim), inter = double(c.intermediate);
+  const double linear_per_token = 2.0 * h * (h + 2.0 * kv + h) + 2.0 * 3.0 * h * inter;
+  return linear_per_token * double(plan.length) + plan.flops(c.heads, c.head_dim);
+}
+
+// A row of `method` under a token reduction (LLM mode): the reduction's own time plus the prefill of the
+// reduced sequence, scaled to the model's depth per phase (FastV: the k layers before the reduction run on
+// all N tokens and are measured as they are; the layers after it run on N' and are scaled from the timed
+// ones), beside its FLOP-ratio limit against full attention without reduction.
+nlohmann::json reduced_row(const SpeedConfig& c, const TokenLayout& layout, const MethodConfig& m,
+                           const reduction::ReductionConfig& r, attention::Executor& executor,
+                           const LlmPrefillTimer& timer, double full_llm_ms, double full_model_flops) {
+  const LlmPrefillTiming t = timer.time_reduced(layout, m, r, executor, c.warmup, c.repeats);
+  const int64_t K = timer.layers_timed(), N = c.layers_total;
+  const TokenLayout& after = t.reduced_layout;
+  const AttentionPlan reduced_plan = build_plan(m, after);
+  double attn_ms = 0, other_ms = 0, model_flops = 0;
+  nlohmann::json phases;
+  if (t.reduced_from_layer >= 0) {
+    const int64_t k = t.reduced_from_layer;
+    const double attn1 = t.attn_ms - t.attn_after_ms, other1 = t.other_ms - t.other_after_ms;
+    const double scale2 = double(N - k) / double(K - k);
+    attn_ms = attn1 + t.attn_after_ms * scale2;
+    other_ms = other1 + t.other_after_ms * scale2;
+    model_flops = double(k) * layer_flops(c, build_plan(m, layout)) + double(N - k) * layer_flops(c, reduced_plan);
+    phases = {{"phase1_layers", k},
+              {"phase1_tokens", layout.length},
+              {"phase1_ms", attn1 + other1},
+              {"phase2_layers", N - k},
+              {"phase2_tokens", after.length},
+              {"phase2_ms", (t.attn_after_ms + t.other_after_ms) * scale2},
+              {"scaling", "phase 1 (layers < k) measured as is; phase 2 measured over " + std::to_string(K - k) +
+                              " layers, scaled by " + std::to_string(N - k) + "/" + std::to_string(K - k)}};
+  } else {
+    attn_ms = t.attn_ms * double(N) / double(K);
+    other_ms = t.other_ms * double(N) / double(K);
+    model_flops = double(N) * layer_flops(c, reduced_plan);
+    phases = {{"scaling", scaling_note(K, N)}};
+  }
+  const double llm_ms = attn_ms + other_ms + t.reduction_ms;
+  const double speedup = full_llm_ms / llm_ms, flop_ratio = full_model_flops / model_flops;
+  const nlohmann::json before_counts = reduction::layout_counts(layout), after_counts = reduction::layout_counts(after);
+  return {{"method", m.name},
+          {"label", m.label() + "+" + r.label()},
+          {"params", m.params},
+          {"reduction", r.to_json()},
+          {"reduction_label", r.label()},
+          {"reduction_stage", reduction::stage_name(r.stage())},
+          {"tokens", layout.length},
+          {"tokens_before", before_counts},
+          {"tokens_after", after_counts},
+          {"token_counts", reduced_plan.token_counts()},
+          {"attn_ms", attn_ms},
+          {"other_ms", other_ms},
+          {"reduction_ms", t.reduction_ms},
+          {"reduction_ms_all", t.reduction_all},
+          {"llm_ms", llm_ms},
+          {"llm_attn_ms_all", t.attn_all},
+          {"llm_other_ms_all", t.other_all},
+          {"phases", phases},
+          {"layers_timed", K},
+          {"layers_total", N},
+          {"llm_flops", model_flops},
+          {"llm_flop_ratio_vs_full", flop_ratio},
+          {"llm_speedup_vs_full", speedup},
+          {"llm_speedup_over_flop_ratio", speedup / flop_ratio},
+          {"llm_dtype", c.llm_dtype},
+          {"model", c.model_source},
+          {"lm_head", "not timed (LogitRows::None; embeddings are random inputs)"}};
+}
 #endif
 
 }  // namespace
@@ -167,7 +242,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
   std::fprintf(stderr, "[speed] GEMM: fp32 %.1f GFLOP/s (%lld^3), bf16 %.1f GFLOP/s (%lld^3)\n", gemm.fp32_gflops,
                (long long)gemm.fp32_size, gemm.bf16_gflops, (long long)gemm.bf16_size);
   std::vector<nlohmann::json> rows;
-  Progress progress("speed", int64_t(c.frames.size() * c.methods.size()));
+  Progress progress("speed", int64_t(c.frames.size() * c.methods.size() * c.reductions.size()));
   for (int64_t frames : c.frames) {
     const TokenLayout layout = speed_layout(c, frames);
     const int64_t L = layout.length;
@@ -176,8 +251,30 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
     const SyntheticQkv qkv = c.time_llm() ? SyntheticQkv{}
                              : any_dynamic ? planted_qkv(c, layout, dtype, device)
                                            : synthetic_qkv(c, L, dtype, device);
-    double full_ms = 0, full_flops = 0, full_llm_ms = 0;
-    for (const MethodConfig& m : c.methods) {
+    double full_ms = 0, full_flops = 0, full_llm_ms = 0, full_model_flops = 0;
+    (void)full_model_flops;
+    std::vector<std::pair<reduction::ReductionConfig, MethodConfig>> runs;  // "none" first: the baselines
+    for (const auto& r : c.reductions)
+      for (const auto& m : c.methods) runs.emplace_back(r, m);
+    for (const auto& [r, m] : runs) {
+#ifdef PEVLM_SPEED_WITH_LLM
+      if (!r.is_none()) {
+        nlohmann::json row = reduced_row(c, layout, m, r, *executor, *timer, full_llm_ms, full_model_flops);
+        row.update({{"frames", frames}, {"executor", executor->name()}, {"kernel", executor->kernel()},
+                    {"threads", at::get_num_threads()}, {"device", device_description}, {"peak_rss_mib", peak_rss_mib()},
+                    {"commit", prov["commit"]}, {"provenance", prov}});
+        char rnote[256];
+        std::snprintf(rnote, sizeof(rnote), "%s L=%lld -> %lld: LLM %.1f ms (reduction %.1f), x%.2f vs full (FLOP limit x%.2f)",
+                      row["label"].get<std::string>().c_str(), (long long)L,
+                      (long long)row["tokens_after"]["total"].get<int64_t>(), row["llm_ms"].get<double>(),
+                      row["reduction_ms"].get<double>(), row["llm_speedup_vs_full"].get<double>(),
+                      row["llm_flop_ratio_vs_full"].get<double>());
+        rows.push_back(row);
+        if (on_row) on_row(row);
+        progress.advance(1, rnote);
+        continue;
+      }
+#endif
       const AttentionPlan plan = build_plan(m, layout);
 #ifdef PEVLM_SPEED_WITH_LLM
       const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, device);
@@ -239,6 +336,10 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
         row["dtype"] = c.llm_dtype;
         row["shape"]["hidden"] = c.hidden, row["shape"]["intermediate"] = c.intermediate;
         if (m.name == "full") full_llm_ms = t.llm["llm_ms"].get<double>();
+#ifdef PEVLM_SPEED_WITH_LLM
+        if (m.name == "full") full_model_flops = double(c.layers_total) * layer_flops(c, plan);
+        row["llm_flops"] = double(c.layers_total) * layer_flops(c, plan);
+#endif
         row["llm_speedup_vs_full"] = full_llm_ms / t.llm["llm_ms"].get<double>();
         std::snprintf(note, sizeof(note), "%s L=%lld: LLM %.1f ms (attn %.1f + other %.1f), x%.2f vs full", m.label().c_str(),
                       (long long)L, row["llm_ms"].get<double>(), row["attn_ms"].get<double>(), row["other_ms"].get<double>(),

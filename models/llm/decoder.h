@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,13 @@ struct Timings {
   double prefill_other_ms = 0;      // the rest of the prefill (projections, RoPE, norms, MLP, head)
   double decode_ms = 0;             // all decode steps (incl. their attention)
   double prefill_observer_ms = 0;   // PrefillOptions::observe_qk callbacks (not in the prefill figures)
+  double prefill_reduction_ms = 0;  // PrefillOptions::reduce's selection (not in the prefill figures)
+  // Of the prefill figures, the part after an in-LLM reduction (the layers on the kept rows, and the head):
+  // the two phases of FastV's cost (N tokens up to layer K, N' after).
+  double prefill_after_reduction_ms = 0;
+  double prefill_attention_after_reduction_ms = 0;
   int64_t prefill_tokens = 0;
+  int64_t prefill_tokens_reduced = 0;  // rows of the layers after an in-LLM reduction (0: none)
   int64_t decode_steps = 0;
   const char* clock = "steady_clock";  // how the times were taken (DeviceTimer::kind)
   // Data-dependent methods (issue 25): per-layer kept density, estimator FLOPs/time (inside
@@ -63,6 +70,20 @@ struct PrefillOptions {
   // numbers them: n = 0 the input embeddings, n = 1..num_layers after layer n (before the final norm),
   // without keeping them (ParallelVLM's UV-Prune reads layers 0 and L). Timed like observe_qk.
   std::function<void(int64_t n, const at::Tensor& h_LD)> observe_hidden;
+  // In-LLM token reduction (reduction/in_llm.h, FastV; issue 26). When `reduce.select` is set, it is called
+  // at layer `reduce.after_layer` with that layer's plan and rotated q/k; layers after it run on the returned
+  // rows only, their KV included (a real subset), under the returned plan's attention; the kept rows keep the
+  // rotary positions they had (FastV: `position_ids = keep_indexs`), so the returned plan's own positions are not
+  // read. Its time is Timings::prefill_reduction_ms (left out of prefill_attention_ms / prefill_other_ms).
+  struct TokenDrop {
+    std::vector<int64_t> kept;  // strictly increasing rows of the prefill input (the last row included)
+    AttentionPlan plan;         // the plan of the kept rows (their original positions)
+  };
+  struct InLlmReduction {
+    int64_t after_layer = -1;
+    std::function<TokenDrop(const AttentionPlan& plan, const at::Tensor& q_LHD, const at::Tensor& k_LHD)> select;
+  };
+  InLlmReduction reduce;
 };
 
 // The KV cache of one prompt: per layer k/v [capacity, Hkv, D] (rotary applied to k), the first
@@ -71,6 +92,15 @@ struct KvCache {
   std::vector<at::Tensor> k_LHD;
   std::vector<at::Tensor> v_LHD;
   int64_t length = 0;
+  // After an in-LLM reduction (PrefillOptions::reduce): layers >= reduced_from_layer hold `dropped_rows`
+  // fewer rows (the dropped tokens' KV was never computed there) and decode attends to them under
+  // `reduced_plan`, as FastV's KV-cache variant (lmms-eval/fastv_kvcache.py: earlier layers keep every token).
+  int64_t reduced_from_layer = -1;
+  int64_t dropped_rows = 0;
+  std::shared_ptr<const AttentionPlan> reduced_plan;
+  int64_t rows(int64_t layer) const {
+    return reduced_from_layer >= 0 && layer >= reduced_from_layer ? length - dropped_rows : length;
+  }
 };
 
 // One prompt's state: the plan it was prefilled with (decode follows plan.decode_keys), the

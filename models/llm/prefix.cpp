@@ -37,6 +37,10 @@ void check_suffix_input(const TextConfig& text, const Session& prefix, const at:
                                 " tokens");
   if (options.keep_hidden_states || options.observe_qk || options.observe_hidden || options.logits == LogitRows::All)
     throw std::invalid_argument("prefill_suffix: hidden states, observers and all-row logits need a whole prefill");
+  // An in-LLM reduction (FastV) picks its rows by the last prompt token's attention: neither a reduced
+  // prefix nor a reduction of the suffix alone computes what a whole prefill does.
+  if (options.reduce.select || prefix.cache.reduced_from_layer >= 0)
+    throw std::invalid_argument("prefill_suffix: an in-LLM reduction (PrefillOptions::reduce) needs a whole prefill");
 }
 
 }  // namespace

@@ -142,11 +142,19 @@ VideoInput QwenVideoLM::prepare(const at::Tensor& frames, const lvb::PromptPlan&
   return in;
 }
 
-at::Tensor QwenVideoLM::encode(const VideoInput& video) const {
+namespace {
+std::vector<VideoPatches> patches_of(const VideoInput& video) {
   std::vector<VideoPatches> chunks;
   for (const VisualChunk& c : video.chunks)
     chunks.push_back(VideoPatches{c.pixels, {c.grid[0], c.grid[1], c.grid[2]}, {}});
-  return encode(chunks);
+  return chunks;
+}
+}  // namespace
+
+at::Tensor QwenVideoLM::encode(const VideoInput& video) const { return encode(patches_of(video)); }
+
+at::Tensor QwenVideoLM::encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const {
+  return encode(patches_of(video), &saliency);
 }
 
 VideoPrompt QwenVideoLM::build_prompt(const VideoInput& video, const std::string& system_prompt,
@@ -162,7 +170,7 @@ at::Tensor QwenVideoLM::embed_prompt(const VideoPrompt& prompt, const at::Tensor
   return embed_at_slots(*llm_, prompt.ids, prompt.visual_slots, vision.to(device_, dtype_));
 }
 
-at::Tensor QwenVideoLM::encode(const std::vector<VideoPatches>& chunks) const {
+at::Tensor QwenVideoLM::encode(const std::vector<VideoPatches>& chunks, at::Tensor* fastvid_saliency) const {
   std::vector<at::Tensor> pixels;
   std::vector<GridTHW> grids;
   for (const auto& c : chunks) {
@@ -175,7 +183,7 @@ at::Tensor QwenVideoLM::encode(const std::vector<VideoPatches>& chunks) const {
   if (!device_.is_cpu())
     for (at::Tensor& p : pixels) p = (device_.is_cuda() ? p.pin_memory() : p).to(device_, /*non_blocking=*/true);
   const at::Tensor px = pixels.size() == 1 ? pixels[0] : at::cat(pixels);
-  return vision_->forward(px, grids);
+  return vision_->forward(px, grids, nullptr, 65536, fastvid_saliency);
 }
 
 BuiltPrompt QwenVideoLM::prompt(const VideoInput& video, const std::string& system_prompt,

@@ -59,11 +59,12 @@ class QwenVideoLM : public VideoLM {
   // processor does for images); pieces in the plan's order.
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;
+  at::Tensor encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const override;
   VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt, const std::string& question) const override;
   at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const override;
 
   // Visual embeddings of every chunk, concatenated in prompt order.
-  at::Tensor encode(const std::vector<VideoPatches>& chunks) const;
+  at::Tensor encode(const std::vector<VideoPatches>& chunks, at::Tensor* fastvid_saliency = nullptr) const;
   // The chat prompt (ids, TokenLayout, positions) of a prepared sample's user turn + question.
   BuiltPrompt prompt(const VideoInput& video, const std::string& system_prompt, const std::string& question) const;
   // Prefill under `method`'s plan (logits of the last row only).
@@ -77,6 +78,10 @@ class QwenVideoLM : public VideoLM {
   // pevlm analyze wraps the executor to record attention mass per span).
   const llm::Decoder& llm() const override { return *llm_; }
   attention::Executor& executor() const override { return *executor_; }
+  std::string detokenize(const std::vector<int64_t>& ids) const override {
+    return tokenizer_.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
+  }
+  std::vector<int64_t> stop_ids() const override { return stop_ids_; }
   at::Tensor embed(const BuiltPrompt& prompt, const at::Tensor& vision) const;
   // Qwen2.5-VL drafts (draft_models.h): loaded on this model's device, dtype and executor kind, checked
   // for the same special ids, video patching and tokenizer.

@@ -9,5 +9,6 @@ pevlm_add_library(pevlm_qwen_vision
           ${CMAKE_CURRENT_LIST_DIR}/rope_index.cpp
           ${CMAKE_CURRENT_LIST_DIR}/weights_vision.cpp
           ${CMAKE_CURRENT_LIST_DIR}/vision.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/fastvid_saliency.cpp
   DEPS pevlm_vision_frames pevlm_safetensors_torch pevlm::torch)
 pevlm_use_torch_pch(pevlm_qwen_vision)

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/qwen2_5_vl/fastvid_saliency.h"
 #include "models/qwen2_5_vl/vision_layout.h"
 
 namespace pevlm::qwen2_5_vl {
@@ -158,7 +159,7 @@ std::vector<std::vector<GridTHW>> split_grids_by_steps(const std::vector<GridTHW
 }
 
 at::Tensor VisionTower::forward(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
-                                VisionTrace* trace, int64_t chunk_patches) const {
+                                VisionTrace* trace, int64_t chunk_patches, at::Tensor* fastvid_saliency) const {
   const VisionConfig& c = config_;
   int64_t n = 0;
   for (const GridTHW& g : grids) n += g.patches();
@@ -168,20 +169,24 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, const std::vecto
                                 std::to_string(c.patch_dim()) + "] for the given grids (sum of t*h*w rows)");
   }
   const auto pieces = split_grids_by_steps(grids, trace ? 0 : chunk_patches);
-  if (pieces.size() == 1) return forward_piece(pixel_values, grids, trace);
-  std::vector<at::Tensor> outs;
+  if (pieces.size() == 1) return forward_piece(pixel_values, grids, trace, fastvid_saliency);
+  std::vector<at::Tensor> outs, saliency;
   int64_t row = 0;
   for (const auto& piece : pieces) {
     int64_t rows = 0;
     for (const GridTHW& g : piece) rows += g.patches();
-    outs.push_back(forward_piece(pixel_values.narrow(0, row, rows), piece, nullptr));
+    at::Tensor piece_saliency;
+    outs.push_back(forward_piece(pixel_values.narrow(0, row, rows), piece, nullptr,
+                                 fastvid_saliency ? &piece_saliency : nullptr));
+    if (fastvid_saliency) saliency.push_back(piece_saliency);
     row += rows;
   }
+  if (fastvid_saliency) *fastvid_saliency = at::cat(saliency, 0);
   return at::cat(outs, 0);
 }
 
 at::Tensor VisionTower::forward_piece(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
-                                      VisionTrace* trace) const {
+                                      VisionTrace* trace, at::Tensor* fastvid_saliency) const {
   const VisionConfig& c = config_;
   const at::Device device = this->device();
   const int64_t unit = c.merge_unit();
@@ -203,6 +208,9 @@ at::Tensor VisionTower::forward_piece(const at::Tensor& pixel_values, const std:
     const bool full = std::find(c.fullatt_block_indexes.begin(), c.fullatt_block_indexes.end(), b) !=
                       c.fullatt_block_indexes.end();
     ctx.cu_seqlens = full ? &full_cu : &win.cu_window_seqlens;
+    if (fastvid_saliency && b == c.depth - 1)
+      *fastvid_saliency = qwen2_5_vl::fastvid_saliency(x_ND, weights_.blocks[size_t(b)], ctx.cos_ND, ctx.sin_ND, c.num_heads,
+                                                       c.rms_norm_eps, grids, win.window_index, unit);
     x_ND = block_forward(x_ND, weights_.blocks[size_t(b)], ctx);
     if (trace) trace->block_out.push_back(x_ND);
   }

@@ -55,8 +55,11 @@ class VisionTower {
   // the tower runs over pieces of whole steps of at most `chunk_patches` patches (~400k patches of a
   // 768-frame video would need tens of GB at once); exact, not an approximation. 0 = one piece.
   // Throws std::invalid_argument when the rows do not match the grids or the width is wrong.
+  // `fastvid_saliency`, when given, receives FastVID's per-merged-token saliency of the last block
+  // (fastvid_saliency.h), [visual tokens] float32 in token order.
   at::Tensor forward(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids,
-                     VisionTrace* trace = nullptr, int64_t chunk_patches = 65536) const;
+                     VisionTrace* trace = nullptr, int64_t chunk_patches = 65536,
+                     at::Tensor* fastvid_saliency = nullptr) const;
 
   const VisionConfig& config() const { return config_; }
   at::ScalarType dtype() const { return weights_.dtype; }
@@ -66,7 +69,8 @@ class VisionTower {
 
  private:
   // forward() of one piece (whole temporal steps).
-  at::Tensor forward_piece(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids, VisionTrace* trace) const;
+  at::Tensor forward_piece(const at::Tensor& pixel_values, const std::vector<GridTHW>& grids, VisionTrace* trace,
+                           at::Tensor* fastvid_saliency) const;
 
   VisionConfig config_;
   VisionWeights weights_;

@@ -83,6 +83,10 @@ class Qwen2VideoLM : public VideoLM {
   }
   const llm::Decoder& llm() const override { return *backbone_.llm; }
   attention::Executor& executor() const override { return *backbone_.executor; }
+  std::string detokenize(const std::vector<int64_t>& ids) const override {
+    return backbone_.tokenizer.decode(std::vector<int32_t>(ids.begin(), ids.end()), /*skip_special=*/true);
+  }
+  std::vector<int64_t> stop_ids() const override { return backbone_.stop_ids; }
   const tokenizer::Tokenizer& tokenizer() const override { return backbone_.tokenizer; }
   // Drafts of the draft-model decoders: checkpoints of the same family (load_same_family) with this model's
   // model options, on its dtype, device and executor kind, with the same tokenizer (draft_models.h).

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,14 @@ class VideoLM {
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
   // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
   virtual at::Tensor encode(const VideoInput& video) const = 0;
+  // encode() plus FastVID's saliency of every visual token ([N] float32, token order; reduction/fastvid_stage.h),
+  // computed inside the family's vision tower as the reference does. Families whose tower does not provide it
+  // throw std::invalid_argument naming the family.
+  virtual at::Tensor encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const {
+    (void)video, (void)saliency;
+    throw std::invalid_argument("reduction 'fastvid': the " + family() +
+                                " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl)");
+  }
   // The chat prompt of the user turn (video + text pieces) and the question. A protocol's assistant prefix
   // (plan.assistant_prefix) is appended by the caller: append_assistant_prefix (assistant_prefix.h).
   virtual VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
@@ -168,6 +177,10 @@ class VideoLM {
   // The checkpoint's tokenizer (text the harness adds to a built prompt, e.g. an assistant prefix).
   virtual const tokenizer::Tokenizer& tokenizer() const = 0;
   virtual attention::Executor& executor() const = 0;
+  // The text of generated ids (special tokens skipped) and the ids that end generation (<|im_end|>,
+  // <|endoftext|>), for callers that drive prefill / generate themselves (reduction/: FastV's in-LLM stage).
+  virtual std::string detokenize(const std::vector<int64_t>& ids) const = 0;
+  virtual std::vector<int64_t> stop_ids() const = 0;
   // Draft checkpoints for decoders with a draft model (speculative, parallelvlm), or nullptr when the
   // family has none (then such a decoder is an error naming the family). `target_dir`: this model's
   // folder, for error messages.

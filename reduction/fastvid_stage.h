@@ -1,0 +1,41 @@
+// FastVID as a pre-LLM stage on a whole prompt (fastvid_select.h on the layout's Frame spans): every
+// non-frame token kept, each frame's grid tokens selected / merged, kept tokens at their original positions
+// (reduced_layout.h). The frames' grids come from frame_grids (matched_baselines.h): Qwen2.5-VL's M-RoPE
+// h x w grid per temporal patch, LLaVA-Video's g x (g + 1) grid with a newline after each row (a row's newline
+// kept when the row keeps a token, as the reference) or a plain g x g grid (a trailing newline token is kept).
+//
+// `reduction: {name: fastvid}` (reduction_registry.h) runs it with the vision tower's saliency
+// (VideoLM::encode_with_fastvid_saliency). Qwen2.5-VL provides it (the last block's attention of each temporal
+// step's mean query, models/qwen2_5_vl/fastvid_saliency.h). LLaVA-Video does not yet: the reference reads it from
+// SigLIP's attention-pooling head (and its pooled output as the global features), a head LLaVA-Video checkpoints
+// do not carry (fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from the SigLIP release).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "methods/token_layout.h"
+#include "reduction/fastvid_budget.h"
+#include "reduction/token_merge.h"
+
+namespace pevlm::reduction {
+
+// What FastVID reads beside the prompt embeddings.
+struct FastvidSideInput {
+  // [F, rows * cols]: each frame's grid tokens' saliency, row-major (no newline tokens).
+  at::Tensor saliency_FT;
+  // [F, G] per-frame global features; undefined: the mean of each frame's grid tokens of x_LD (Qwen2.5-VL's
+  // frame_global_features, modeling_qwen2_5_vl.py L1859).
+  at::Tensor global_FG;
+};
+
+
+// FastVID's TokenMerge of the prompt x_LD [L, D] on `layout`. Throws std::invalid_argument when the frames'
+// grids differ in shape (the reference splits the video into equal frames) or the side input's shapes are wrong.
+TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, const FastvidSideInput& side,
+                         const FastvidParams& params);
+
+}  // namespace pevlm::reduction

@@ -1,0 +1,68 @@
+// Reduced TokenLayouts; see reduced_layout.h.
+#include "reduction/reduced_layout.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace pevlm::reduction {
+
+TokenLayout subset_layout(const TokenLayout& layout, const std::vector<int64_t>& kept) {
+  layout.validate();
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (kept[i] < 0 || kept[i] >= layout.length)
+      throw std::invalid_argument("reduction: kept index " + std::to_string(i) + " = " + std::to_string(kept[i]) +
+                                  " is outside the layout [0, " + std::to_string(layout.length) + ")");
+    if (i > 0 && kept[i] <= kept[i - 1])
+      throw std::invalid_argument("reduction: kept indices must be strictly increasing; entry " + std::to_string(i) +
+                                  " = " + std::to_string(kept[i]) + " follows " + std::to_string(kept[i - 1]));
+  }
+  if (layout.length > 0 && (kept.empty() || kept.back() != layout.length - 1))
+    throw std::invalid_argument("reduction: the last token (" + std::to_string(layout.length - 1) +
+                                ", whose logits answer) must be kept");
+  TokenLayout out;
+  out.length = int64_t(kept.size());
+  out.positions = PositionIds(layout.positions.axes, out.length);
+  for (int a = 0; a < layout.positions.axes; ++a)
+    for (int64_t r = 0; r < out.length; ++r) out.positions.at(a, r) = layout.positions.at(a, kept[size_t(r)]);
+  size_t cursor = 0;  // first kept entry not yet assigned to a span
+  for (const Span& s : layout.spans) {
+    const size_t first = cursor;
+    while (cursor < kept.size() && kept[cursor] < s.end) ++cursor;
+    if (cursor == first) continue;  // nothing of this span survives: it vanishes
+    out.spans.push_back(Span{s.kind, int64_t(first), int64_t(cursor), s.frame_index});
+  }
+  out.validate();
+  return out;
+}
+
+std::vector<int64_t> frame_tokens(const TokenLayout& layout) {
+  std::vector<int64_t> out;
+  for (const Span& s : layout.spans)
+    if (s.kind == SpanKind::Frame)
+      for (int64_t i = s.begin; i < s.end; ++i) out.push_back(i);
+  return out;
+}
+
+nlohmann::json layout_counts(const TokenLayout& layout) {
+  return {{"total", layout.length}, {"visual", int64_t(frame_tokens(layout).size())}, {"frames", layout.num_frames()}};
+}
+
+std::vector<int64_t> with_non_visual(const TokenLayout& layout, const std::vector<int64_t>& kept_visual) {
+  std::vector<bool> visual(size_t(layout.length), false);
+  for (int64_t i : frame_tokens(layout)) visual[size_t(i)] = true;
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < layout.length; ++i)
+    if (!visual[size_t(i)]) out.push_back(i);
+  for (int64_t i : kept_visual) {
+    if (i < 0 || i >= layout.length || !visual[size_t(i)])
+      throw std::invalid_argument("reduction: kept visual index " + std::to_string(i) + " is not a frame token");
+    out.push_back(i);
+  }
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end())
+    throw std::invalid_argument("reduction: a visual token is kept twice");
+  return out;
+}
+
+}  // namespace pevlm::reduction

@@ -1,0 +1,426 @@
+"""FastVID goldens (DySeg + STPrune + density-based token merging), from the reference's own code paths.
+
+Reference: github LunarShen/FastVID (commit a40a109). FastVID has no importable selection function: DySeg,
+STPrune and the merging run inline in the models' forward(), and importing those modules needs the reference's
+forks (flash_attn, its LLaVA-NeXT tree, lmms-eval's eval_logger). So the two inline branches are transcribed
+below line for line, only the glue replaced (inputs passed in instead of read from the prompt; the prompt's text
+tokens dropped, so indices are within the video):
+
+  qwen2_5_vl_reference   fastvid_qwen25vl/lmms-eval/lmms_eval/models/qwenvlutils/modeling_qwen2_5_vl.py,
+                         Qwen2_5_VLForConditionalGeneration.forward, the `if seq_length > 1:` branch (L1891-2097);
+                         frame_global_features as in L1859 (the mean of each temporal patch's merged tokens);
+                         the saliency as Qwen2_5_VLVisionFlashAttention2.forward L190-203 + the reorder of
+                         Qwen2_5_VisionTransformerPretrainedModel.forward L590-594 (qwen_saliency below).
+  llava_video_reference  fastvid_llavavideo/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
+                         Qwen2Model.forward, the `if seq_length > 1: ### FastVID` branch (L893-1063). Glue: the
+                         reference hard-codes 64 frames of 13x13 pooled tokens with a newline after every row (14);
+                         here the grid (h, w) and the frame count are arguments (14 -> w + 1).
+
+torch.rand in the density step (tie-break noise 1e-6) draws from the global generator: each case seeds it with
+torch.manual_seed(SEED) first, and ours draws the same numbers from a CPU generator seeded the same.
+
+Cases: planted segments (synthetic frames whose global features cluster in planted runs, cut by both the c-1
+lowest similarities and tau), single-frame segments, Qwen's `ignore` sub-segments, and the tiny fixtures'
+captured video embeddings (tests/data/golden/qwen2_5_vl_tiny: vision_embeds, with the saliency of the
+reference's last-block attention computed from the fixture's weights; tests/data/golden/llava_video_tiny:
+video_tokens_average_grid, with a synthetic saliency and global features -- the reference's LLaVA-Video saliency
+comes from a separately loaded SigLIP attention-pooling head the tiny fixture does not have).
+
+Written: tests/data/reduction/fastvid_golden.safetensors, per case `<case>.frames` [F, T(+newlines), D],
+`<case>.saliency` [F, T], `<case>.global` [F, G], `<case>.params` (float64: variant, retention, c, tau, ignore,
+d, p, beta, seed, grid_w), `<case>.segments`, `<case>.kept` (indices within the video) and `<case>.tokens`.
+
+Usage: .venv/bin/python scripts/golden/make_fastvid_golden.py
+"""
+import math
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+ROOT = Path(__file__).resolve().parents[2]
+QWEN, LLAVA = 0, 1
+
+
+class Params:
+    def __init__(self, variant, retention, c, tau, ignore, d, p, beta, seed=0, grid_w=0):
+        self.variant, self.retention, self.c, self.tau, self.ignore = variant, retention, c, tau, ignore
+        self.d, self.p, self.beta, self.seed, self.grid_w = d, p, beta, seed, grid_w
+
+    def tensor(self):
+        return torch.tensor([self.variant, self.retention, self.c, self.tau, self.ignore, self.d, self.p,
+                             self.beta, self.seed, self.grid_w], dtype=torch.float64)
+
+
+def dyseg_sizes(similarity_matrix, c, tau, frame_num):
+    # Both references, verbatim (qwen L1902-1910, llava L911-921).
+    cut_indices = torch.topk(similarity_matrix, c - 1, largest=False).indices
+    cos_indices = torch.nonzero(similarity_matrix < tau).squeeze(1)
+    cut_indices = torch.unique(torch.cat([cut_indices, cos_indices]))
+    cut_indices = cut_indices.sort().values
+    segment_sizes = [cut_indices[0].item() + 1]
+    for i in range(1, cut_indices.shape[0]):
+        segment_sizes.append(cut_indices[i].item() - cut_indices[i - 1].item())
+    segment_sizes.append(frame_num - cut_indices[-1].item() - 1)
+    return segment_sizes
+
+
+def density_peaks(cur_hidden_states, frame_i, frm_top_indexes, frm_len, k_context, device_type):
+    # Both references, verbatim (qwen L1982-2013, llava L979-1006): the context tokens of one frame.
+    frm_all_indexs = torch.arange(frm_len, device=device_type)
+    if frm_top_indexes is not None:
+        tmp_mask = torch.isin(frm_all_indexs, frm_top_indexes)
+        remaining_indexs = frm_all_indexs[~tmp_mask]
+    else:
+        remaining_indexs = frm_all_indexs
+    tmp_frm_hidden_states = cur_hidden_states[frame_i]
+    tmp_frm_hidden_states = tmp_frm_hidden_states[remaining_indexs].unsqueeze(0)
+    _, tmp_N, tmp_D = tmp_frm_hidden_states.shape
+    dist_matrix = torch.cdist(tmp_frm_hidden_states.float(), tmp_frm_hidden_states.float()) / (tmp_D ** 0.5)
+    dist_nearest, index_nearest = torch.topk(dist_matrix, k=4, dim=-1, largest=False)
+    density = (-(dist_nearest ** 2).mean(dim=-1)).exp()
+    density = density + torch.rand(density.shape, device=device_type, dtype=density.dtype) * 1e-6
+    mask = density[:, None, :] > density[:, :, None]
+    mask = mask.type(tmp_frm_hidden_states.dtype)
+    dist_max = dist_matrix.flatten(1).max(dim=-1)[0][:, None, None]
+    dist, index_parent = (dist_matrix * mask + dist_max * (1 - mask)).min(dim=-1)
+    score = dist * density
+    _, sampled_indexs = torch.topk(score, k=k_context, dim=-1)
+    sampled_indexs = sampled_indexs[0].sort().values
+    return remaining_indexs[sampled_indexs]
+
+
+def merge_segment(cur_hidden_states, cur_seg_len, frm_len, cur_salient_indexs_list, cur_context_indexs, beta,
+                  device_type):
+    # Both references, verbatim (qwen L2023-2086, llava L1016-1056): context merging and the segment's output.
+    cur_tome_hidden_states = cur_hidden_states.reshape(cur_seg_len * frm_len, -1)
+    cur_salient_indexs = torch.cat(cur_salient_indexs_list)
+    cur_salient_hidden_states = cur_tome_hidden_states[cur_salient_indexs]
+    cur_all_indexs = torch.arange(cur_seg_len * frm_len, device=device_type)
+    cur_tome_tokens = cur_tome_hidden_states / cur_tome_hidden_states.norm(dim=-1, keepdim=True)
+    cur_context_hidden_states = []
+    for tmp_context_indexs in cur_context_indexs:
+        tmp_retain_index = torch.cat([cur_salient_indexs, tmp_context_indexs])
+        tmp_mask = torch.isin(cur_all_indexs, tmp_retain_index)
+        tmp_merge_indexs = cur_all_indexs[~tmp_mask]
+        tmp_target_tokens = cur_tome_tokens[tmp_context_indexs]
+        tmp_to_merge_tokens = cur_tome_tokens[tmp_merge_indexs]
+        similarity = torch.mm(tmp_to_merge_tokens, tmp_target_tokens.T)
+        assign_one_hot = torch.zeros(tmp_to_merge_tokens.shape[0], tmp_context_indexs.shape[0],
+                                     dtype=cur_hidden_states.dtype, device=device_type)
+        assign_one_hot.scatter_(1, similarity.argmax(dim=1).unsqueeze(-1), 1)
+        avg_weights = (1 / (assign_one_hot.sum(dim=0).unsqueeze(-1) + 1)).clamp(min=beta)
+        counts = assign_one_hot.sum(dim=0).clamp(min=1).unsqueeze(-1)
+        hidden_to_merge = cur_tome_hidden_states[tmp_merge_indexs]
+        aggregated_hidden = torch.mm(assign_one_hot.T, hidden_to_merge) / counts
+        target_hidden = cur_tome_hidden_states[tmp_context_indexs]
+        target_hidden = avg_weights * target_hidden + (1 - avg_weights) * aggregated_hidden
+        cur_context_hidden_states.append(target_hidden)
+    cur_context_indexs = torch.cat(cur_context_indexs)
+    cur_context_hidden_states = torch.cat(cur_context_hidden_states, dim=0)
+    cur_index_combined = torch.cat([cur_salient_indexs, cur_context_indexs])
+    cur_hidden_combined = torch.cat([cur_salient_hidden_states, cur_context_hidden_states], dim=0)
+    sorted_indexs = torch.argsort(cur_index_combined)
+    return cur_index_combined[sorted_indexs], cur_hidden_combined[sorted_indexs]
+
+
+def select_in_segment(cur_hidden_states, cur_attn_weights, frm_salient_num, frm_context_num, device_type):
+    # Both references, verbatim (qwen L1971-2019, llava L969-1013): salient + context indices per frame.
+    cur_seg_len, frm_len = cur_attn_weights.shape
+    cur_salient_indexs, cur_context_indexs = [], []
+    for frame_i in range(cur_seg_len):
+        if frm_salient_num[frame_i] > 0:
+            frm_top_indexes = torch.topk(cur_attn_weights[frame_i], frm_salient_num[frame_i]).indices
+        else:
+            frm_top_indexes = None
+        if frm_context_num[frame_i] > 0:
+            frm_context_indexes = density_peaks(cur_hidden_states, frame_i, frm_top_indexes, frm_len,
+                                                frm_context_num[frame_i], device_type)
+        else:
+            frm_context_indexes = None
+        if frm_top_indexes is not None:
+            cur_salient_indexs.append(frm_top_indexes + frame_i * frm_len)
+        if frm_context_indexes is not None:
+            cur_context_indexs.append(frm_context_indexes + frame_i * frm_len)
+    return cur_salient_indexs, cur_context_indexs
+
+
+def qwen_frame_budgets(cur_global_features, cur_seg_len, frm_len, frame_retain_num, P):
+    # qwen L1930-1968 verbatim (self.fastvid_* -> P.*).
+    seg_retain_num = frame_retain_num * cur_seg_len
+    seg_context_num = max(int(seg_retain_num * P.d), 1)
+    seg_salient_num = seg_retain_num - seg_context_num
+    if cur_seg_len == 1:
+        return [seg_salient_num], [seg_context_num]
+    cur_global_similarity_matrix = (cur_global_features[:-1] * cur_global_features[1:]).sum(dim=1)
+    cur_cut_indices = torch.nonzero(cur_global_similarity_matrix < P.ignore).squeeze(1)
+    cur_cut_indices = cur_cut_indices.sort().values
+    if cur_cut_indices.shape[0] > 0:
+        cur_segment_sizes = [cur_cut_indices[0].item() + 1]
+        for i in range(1, cur_cut_indices.shape[0]):
+            cur_segment_sizes.append(cur_cut_indices[i].item() - cur_cut_indices[i - 1].item())
+        cur_segment_sizes.append(cur_seg_len - cur_cut_indices[-1].item() - 1)
+    else:
+        cur_segment_sizes = [cur_seg_len]
+    valid_seg_len = len(cur_segment_sizes)
+    chunk_size = seg_salient_num // valid_seg_len
+    remainder = seg_salient_num % valid_seg_len
+    frm_salient_num = [chunk_size + (1 if i < remainder else 0) for i in range(valid_seg_len)]
+    temp_num = (valid_seg_len + P.p - 1) // P.p
+    chunk_size = seg_context_num // temp_num
+    remainder = seg_context_num % temp_num
+    temp_context_num = [chunk_size + (1 if i < remainder else 0) for i in range(temp_num)]
+    tmp_ctx_idx = 0
+    frm_context_num = []
+    for tmp_i in range(valid_seg_len):
+        if tmp_i % P.p == 0:
+            frm_context_num.append(min(temp_context_num[tmp_ctx_idx], frm_len // 2))
+            if temp_context_num[tmp_ctx_idx] + frm_context_num[-1] > frm_len:
+                temp_context_num[tmp_ctx_idx] = frm_len - frm_context_num[-1]
+            tmp_ctx_idx += 1
+        else:
+            frm_context_num.append(0)
+    frm_context_num.reverse()
+    valid_frm_salient_num, valid_frm_context_num = [], []
+    for tmp_tmp_tmp_i in range(valid_seg_len):
+        valid_frm_salient_num.extend([0] * (cur_segment_sizes[tmp_tmp_tmp_i] - 1))
+        valid_frm_context_num.extend([0] * (cur_segment_sizes[tmp_tmp_tmp_i] - 1))
+        if frm_context_num[tmp_tmp_tmp_i] == 0:
+            valid_frm_salient_num.append(min(frm_salient_num[tmp_tmp_tmp_i], frm_len))
+            valid_frm_context_num.append(0)
+        elif frm_context_num[tmp_tmp_tmp_i] > 0:
+            valid_frm_context_num.append(min(frm_context_num[tmp_tmp_tmp_i], frm_len // 2))
+            valid_frm_salient_num.append(min(frm_salient_num[tmp_tmp_tmp_i], frm_len - valid_frm_context_num[-1]))
+        else:
+            valid_frm_salient_num.append(frm_len - int(frm_len * P.d))
+            valid_frm_context_num.append(int(frm_len * P.d))
+    return valid_frm_salient_num, valid_frm_context_num
+
+
+def qwen2_5_vl_reference(video_hidden_states, frame_attn_weights, frame_global_features, P):
+    """video_hidden_states [F, T, D] (T = merged tokens of a temporal patch), frame_attn_weights [F, T],
+    frame_global_features [F, G]. Returns (segment sizes, kept indices within the video, kept tokens)."""
+    frame_num, frm_len = frame_attn_weights.shape
+    device_type = video_hidden_states.device
+    frame_global_features = frame_global_features / frame_global_features.norm(dim=1, keepdim=True)
+    similarity_matrix = (frame_global_features[:-1] * frame_global_features[1:]).sum(dim=1)
+    segment_sizes = dyseg_sizes(similarity_matrix, P.c, P.tau, frame_num)
+    segments_hidden_states = torch.split(video_hidden_states, segment_sizes)
+    segments_attn_weights = torch.split(frame_attn_weights, segment_sizes)
+    segments_global_features = torch.split(frame_global_features, segment_sizes)
+    vision_tokens, keep_indexs = [], []
+    frame_retain_num = int(frm_len * P.retention)  # int(frame_w * frame_h * ratio), L1919
+    seg_index_start = 0  # prompt_start_len: indices here are within the video
+    for seg_i in range(len(segment_sizes)):
+        cur_hidden_states = segments_hidden_states[seg_i]
+        cur_attn_weights = segments_attn_weights[seg_i]
+        cur_seg_len, frm_len = cur_attn_weights.shape
+        frm_salient_num, frm_context_num = qwen_frame_budgets(segments_global_features[seg_i], cur_seg_len,
+                                                              frm_len, frame_retain_num, P)
+        sal, ctx = select_in_segment(cur_hidden_states, cur_attn_weights, frm_salient_num, frm_context_num,
+                                     device_type)
+        idx, tok = merge_segment(cur_hidden_states, cur_seg_len, frm_len, sal, ctx, P.beta, device_type)
+        vision_tokens.append(tok)
+        keep_indexs.append(idx + seg_index_start)
+        seg_index_start = seg_index_start + cur_seg_len * frm_len
+    vision_tokens = torch.cat(vision_tokens, dim=0)
+    keep_indexs = torch.cat(keep_indexs)
+    order = keep_indexs.argsort()  # the reference sorts keep_indexs; the tokens are already in that order
+    assert torch.equal(order, torch.arange(order.numel()))
+    return segment_sizes, keep_indexs, vision_tokens
+
+
+def llava_video_budgets(cur_seg_len, frame_retain_num, P):
+    # llava L939-967 verbatim (self.fastvid_* -> P.*).
+    seg_retain_num = frame_retain_num * cur_seg_len
+    seg_context_num = int(seg_retain_num * P.d)
+    seg_salient_num = seg_retain_num - seg_context_num
+    if cur_seg_len == 1:
+        return [seg_salient_num], [seg_context_num]
+    chunk_size = seg_salient_num // cur_seg_len
+    remainder = seg_salient_num % cur_seg_len
+    frm_salient_num = [chunk_size + (1 if i < remainder else 0) for i in range(cur_seg_len)]
+    temp_num = (cur_seg_len + P.p - 1) // P.p
+    chunk_size = seg_context_num // temp_num
+    remainder = seg_context_num % temp_num
+    temp_context_num = [chunk_size + (1 if i < remainder else 0) for i in range(temp_num)]
+    tmp_ctx_idx = 0
+    frm_context_num = []
+    for tmp_i in range(cur_seg_len):
+        if tmp_i % P.p == 0:
+            frm_context_num.append(temp_context_num[tmp_ctx_idx])
+            tmp_ctx_idx += 1
+        else:
+            frm_context_num.append(0)
+    frm_context_num.reverse()
+    assert sum(frm_salient_num) == seg_salient_num and sum(frm_context_num) == seg_context_num
+    return frm_salient_num, frm_context_num
+
+
+def llava_video_reference(video_with_newlines, frame_attn_weights, frame_global_features, P, frame_num):
+    """video_with_newlines [F * h * (w + 1), D] (a newline after every row), frame_attn_weights [F, h * w],
+    frame_global_features [F, G]. Returns (segment sizes, kept indices within the video, kept tokens)."""
+    row = P.grid_w + 1  # the reference's 14
+    video_token_len = video_with_newlines.shape[0]
+    device = video_with_newlines.device
+    video_all_indexs = torch.arange(video_token_len, device=device)
+    newline_mask = (video_all_indexs + 1) % row != 0
+    real_video_token_len = frame_num * frame_attn_weights.shape[1]  # 64 * 13 * 13
+    video_hidden_states = video_with_newlines[newline_mask]
+    pure_video_all_indexs = video_all_indexs[newline_mask]
+    video_hidden_states = video_hidden_states.reshape(frame_num, real_video_token_len // frame_num, -1)
+    frame_attn_weights = frame_attn_weights.reshape(frame_num, real_video_token_len // frame_num)
+    frame_global_features = frame_global_features / frame_global_features.norm(dim=1, keepdim=True)
+    similarity_matrix = (frame_global_features[:-1] * frame_global_features[1:]).sum(dim=1)
+    segment_sizes = dyseg_sizes(similarity_matrix, P.c, P.tau, frame_num)
+    segments_hidden_states = torch.split(video_hidden_states, segment_sizes)
+    segments_attn_weights = torch.split(frame_attn_weights, segment_sizes)
+    vision_tokens, vision_indexs = [], []
+    frame_retain_num = int(real_video_token_len // frame_num * P.retention)
+    seg_index_start = 0
+    for seg_i in range(len(segment_sizes)):
+        cur_hidden_states = segments_hidden_states[seg_i]
+        cur_attn_weights = segments_attn_weights[seg_i]
+        cur_seg_len, frm_len = cur_attn_weights.shape
+        frm_salient_num, frm_context_num = llava_video_budgets(cur_seg_len, frame_retain_num, P)
+        sal, ctx = select_in_segment(cur_hidden_states, cur_attn_weights, frm_salient_num, frm_context_num, device)
+        idx, tok = merge_segment(cur_hidden_states, cur_seg_len, frm_len, sal, ctx, P.beta, device)
+        vision_tokens.append(tok)
+        vision_indexs.append(idx + seg_index_start)
+        seg_index_start = seg_index_start + cur_seg_len * frm_len
+    vision_tokens = torch.cat(vision_tokens, dim=0)
+    vision_indexs = torch.cat(vision_indexs, dim=0)
+    # L1048-1058: back to indices with newlines; the newline of every row holding a kept token is kept.
+    pure_select_index = pure_video_all_indexs[vision_indexs]
+    newline_index = ((pure_select_index // row) + 1) * row - 1
+    newline_index = torch.unique(newline_index)
+    newline_token = video_with_newlines[newline_index]
+    vision_tokens = torch.cat([vision_tokens, newline_token], dim=0)
+    vision_indexs = torch.cat([pure_select_index, newline_index])
+    sorted_indexs = torch.argsort(vision_indexs)
+    return segment_sizes, vision_indexs[sorted_indexs], vision_tokens[sorted_indexs]
+
+
+def qwen_saliency(fixture, golden):
+    """The reference's saliency on the tiny Qwen2.5-VL fixture: the last vision block's attention of each temporal
+    patch's mean query to its keys averaged over each 2x2 merge group (modeling_qwen2_5_vl.py L190-203), in raster
+    order (L590-594). The block input is the fixture's captured vision_block{depth-2}_out (window order)."""
+    import json
+    cfg = json.loads((fixture / "config.json").read_text())["vision_config"]
+    depth, heads = cfg["depth"], cfg["num_heads"]
+    weights = load_file(str(fixture / "model.safetensors"))
+    pre = f"visual.blocks.{depth - 1}."
+    if pre + "norm1.weight" not in weights:
+        pre = f"model.visual.blocks.{depth - 1}."
+    x = golden[f"vision_block{depth - 2}_out"].float()
+    norm_w = weights[pre + "norm1.weight"].float()
+    x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * norm_w  # Qwen2RMSNorm, eps 1e-6 (L347)
+    qkv = torch.nn.functional.linear(x, weights[pre + "attn.qkv.weight"].float(), weights[pre + "attn.qkv.bias"].float())
+    seq_length = x.shape[0]
+    q, k, v = qkv.reshape(seq_length, 3, heads, -1).permute(1, 0, 2, 3).unbind(0)
+    window_index = golden["vision_window_index"].long()
+    rot = golden["vision_rot_pos_emb"].float()  # patch order; the reference reorders it by window (L548-550)
+    rot = rot.reshape(seq_length // 4, 4, -1)[window_index].reshape(seq_length, -1)
+    emb = torch.cat((rot, rot), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+
+    def rotate_half(t):
+        t1, t2 = t[..., : t.shape[-1] // 2], t[..., t.shape[-1] // 2:]
+        return torch.cat((-t2, t1), dim=-1)
+
+    # apply_rotary_pos_emb_vision (L227-239): cos/sin unsqueezed on the head axis, float math
+    cos_, sin_ = cos.unsqueeze(-2).float(), sin.unsqueeze(-2).float()
+    q_attn = (q.float() * cos_) + (rotate_half(q.float()) * sin_)
+    k_attn = (k.float() * cos_) + (rotate_half(k.float()) * sin_)
+    q_attn, k_attn = q_attn.transpose(0, 1), k_attn.transpose(0, 1)
+    grid_t, grid_h, grid_w = [int(v) for v in golden["video_grid_thw"][0]]
+    head_dim = q.shape[-1]
+    q_attn = q_attn.reshape(heads, grid_t, grid_h * grid_w, head_dim).mean(-2, keepdim=True)
+    k_attn = k_attn.reshape(heads, grid_t, grid_h * grid_w // 4, 4, head_dim).mean(-2)
+    attn_weights = torch.matmul(q_attn, k_attn.transpose(-2, -1)) / math.sqrt(head_dim)
+    attn_weights = torch.nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(q_attn.dtype)
+    attn_weights = attn_weights.mean(2).mean(0)
+    reverse_indices = torch.argsort(window_index)
+    attn_weights = attn_weights.reshape(-1)[reverse_indices]
+    return attn_weights.reshape(grid_t, -1)
+
+
+def planted(frames, tokens, dim, runs, gen):
+    """Frames whose tokens share a per-run base direction: adjacent frames in a run are near-identical."""
+    x = torch.empty(frames, tokens, dim)
+    f = 0
+    for length in runs:
+        base = torch.randn(tokens, dim, generator=gen)
+        for _ in range(length):
+            x[f] = base + 0.05 * torch.randn(tokens, dim, generator=gen)
+            f += 1
+    return x
+
+
+def run_case(out, name, variant, frames, saliency, global_features, P, frame_num=None):
+    torch.manual_seed(P.seed)
+    if variant == QWEN:
+        sizes, kept, tokens = qwen2_5_vl_reference(frames, saliency, global_features, P)
+    else:
+        sizes, kept, tokens = llava_video_reference(frames.reshape(-1, frames.shape[-1]), saliency,
+                                                    global_features, P, frame_num)
+    out[f"{name}.frames"] = frames.clone().contiguous()
+    out[f"{name}.saliency"] = saliency.clone().contiguous()
+    out[f"{name}.global"] = global_features.clone().contiguous()
+    out[f"{name}.params"] = P.tensor()
+    out[f"{name}.segments"] = torch.tensor(sizes, dtype=torch.int64)
+    out[f"{name}.kept"] = kept.to(torch.int64)
+    out[f"{name}.tokens"] = tokens.contiguous()
+    print(f"{name}: segments {sizes}, kept {kept.numel()} of {frames.shape[0] * frames.shape[1]}")
+
+
+def main():
+    out = {}
+    gen = torch.Generator().manual_seed(26)
+    # Planted segments, Qwen2.5-VL variant: runs 3, 4, 2, 3 over 12 temporal patches; c = 3 cuts the two lowest
+    # similarities, tau cuts the third planted boundary; `ignore` 0.95 > the in-run similarity splits nothing.
+    x = planted(12, 16, 24, [3, 4, 2, 3], gen)
+    g = x.mean(1)
+    s = torch.rand(12, 16, generator=gen)
+    run_case(out, "qwen_planted", QWEN, x, s, g, Params(QWEN, 0.27, 3, 0.84, 0.95, 0.4, 4, 0.6, seed=7))
+    # The same frames with Qwen's `ignore` above the in-run similarity (every frame its own sub-segment) and p 2.
+    run_case(out, "qwen_ignore", QWEN, x, s, g, Params(QWEN, 0.5, 2, 0.5, 0.99995, 0.4, 2, 0.6, seed=3))
+    # Qwen's defaults on 16 patches with runs of 1 (single-frame segments) and a long run.
+    x = planted(16, 20, 32, [1, 1, 6, 2, 1, 5], gen)
+    run_case(out, "qwen_defaults", QWEN, x, torch.rand(16, 20, generator=gen), x.mean(1),
+             Params(QWEN, 0.27, 8, 0.84, 0.95, 0.4, 4, 0.6, seed=11))
+    # Ties decided by the density noise: every frame holds 4 tokens repeated 4 times (equal densities within each
+    # group, equal distance indicators), so which duplicate becomes a context token is the seeded torch.rand's.
+    base = torch.randn(6, 4, 16, generator=gen)
+    x = base.repeat_interleave(4, dim=1)
+    run_case(out, "qwen_ties", QWEN, x, torch.rand(6, 16, generator=gen), x.mean(1) + torch.randn(6, 16, generator=gen),
+             Params(QWEN, 0.5, 2, 0.84, 0.95, 0.4, 1, 0.6, seed=1234))
+    # LLaVA-Video variant, planted: 10 frames of a 4x4 grid + a newline per row (20 tokens a frame).
+    grid = planted(10, 16, 24, [2, 5, 3], gen).reshape(10, 4, 4, 24)
+    newline = torch.randn(24, generator=gen)
+    with_rows = torch.cat([grid, newline.expand(10, 4, 1, 24)], dim=2).reshape(10, 20, 24)
+    run_case(out, "llava_planted", LLAVA, with_rows, torch.rand(10, 16, generator=gen),
+             grid.mean((1, 2))[:, :12] + 0.01 * torch.randn(10, 12, generator=gen),
+             Params(LLAVA, 0.5, 3, 0.9, 0.0, 0.4, 4, 0.6, seed=5, grid_w=4), frame_num=10)
+    run_case(out, "llava_defaults", LLAVA, with_rows, torch.rand(10, 16, generator=gen),
+             grid.mean((1, 2)), Params(LLAVA, 0.25, 8, 0.9, 0.0, 0.4, 4, 0.6, seed=9, grid_w=4),
+             frame_num=10)
+    # The tiny fixtures' captured video embeddings.
+    fixture = ROOT / "tests" / "data" / "golden" / "qwen2_5_vl_tiny"
+    golden = load_file(str(fixture / "golden.safetensors"))
+    t, h, w = [int(v) for v in golden["video_grid_thw"][0]]
+    emb = golden["vision_embeds"].float().reshape(t, h * w // 4, -1)
+    run_case(out, "qwen_tiny", QWEN, emb, qwen_saliency(fixture, golden), emb.mean(1),
+             Params(QWEN, 0.5, 2, 0.84, 0.95, 0.4, 4, 0.6, seed=0))
+    lv = load_file(str(ROOT / "tests" / "data" / "golden" / "llava_video_tiny" / "golden.safetensors"))
+    tokens = lv["video_tokens_average_grid"].float()  # 3 frames x 3 rows x (3 + newline)
+    frames = tokens.reshape(3, 12, -1)
+    run_case(out, "llava_tiny", LLAVA, frames, torch.rand(3, 9, generator=gen), torch.randn(3, 16, generator=gen),
+             Params(LLAVA, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0, grid_w=3), frame_num=3)
+    dest = ROOT / "tests" / "data" / "reduction" / "fastvid_golden.safetensors"
+    save_file(out, str(dest), metadata={"reference": "LunarShen/FastVID a40a109", "torch": torch.__version__})
+    print("wrote", dest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+// `pevlm eval` with the `reduction:` axis on each family's tiny model and the synthetic LongVideoBench set
+// (issue 26): every reduction x {full, pevlm} answers without errors, the rows record the tokens before /
+// after the stage and its time, the reduced rows have fewer visual tokens and refuse prefix reuse (saying why),
+// and "none" rows keep their labels.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "harness/eval/results_store.h"
+
+namespace fs = std::filesystem;
+
+namespace pevlm {
+namespace {
+
+int run(const std::string& cmd) {
+  const int rc = std::system((cmd + " >>" + (fs::temp_directory_path() / "pevlm_reduction_e2e.log").string() + " 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+void check_family(const std::string& family) {
+  SCOPED_TRACE(family);
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_" + family + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (dir / "model").string() + " --family " + family + " --seed 3"), 0);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5"), 0);
+  std::ofstream(dir / "eval.yaml")
+      << "model: " << (dir / "model").string() << "\n"
+      << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 2}\n"
+      << "protocol: {name: lmms_val_v, max_num_frames: 8, min_pixels: 3136, max_pixels: 6272}\n"
+      << "dtype: fp32\nthreads: 1\n"
+      << "methods: [{name: full}, {name: pevlm, sink_frames: 1, block_frames: 1}]\n"
+      << "reduction: [{name: none}, {name: fastv, k: 1, r: 0.5}, {name: uniform_frames, ratio: 0.5}, {name: spatial_pool}]\n";
+  const fs::path out = dir / "out";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (dir / "eval.yaml").string() + " --out " + out.string() +
+                " --fail-on-errors"),
+            0);
+  const auto rows = read_results_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 2u * 2u * 4u);
+  std::map<std::string, int> per_reduction;
+  for (const auto& r : rows) {
+    EXPECT_TRUE(r["error"].is_null()) << r["error"];
+    if (!r.contains("reduction")) {  // "none": the row as before
+      EXPECT_EQ(r["label"].get<std::string>().find('+'), std::string::npos);
+      ++per_reduction["none"];
+      continue;
+    }
+    const auto& red = r["reduction"];
+    ++per_reduction[red["name"].get<std::string>()];
+    const int64_t before = red["tokens_before"]["visual"], after = red["tokens_after"]["visual"];
+    EXPECT_GT(before, 0);
+    EXPECT_LT(after, before) << r["label"];
+    EXPECT_EQ(red["tokens_before"]["total"].get<int64_t>() - red["tokens_after"]["total"].get<int64_t>(), before - after);
+    EXPECT_GE(red["ms"].get<double>(), 0.0);
+    EXPECT_NE(r["label"].get<std::string>().find("+" + red["label"].get<std::string>()), std::string::npos);
+    EXPECT_TRUE(r["timings_ms"].contains("reduction"));
+    // Prefix reuse is refused for every reduction, the row saying why (FastV: the question picks the tokens).
+    EXPECT_EQ(r["prefix_reuse"]["reused"], false) << r["label"];
+    const std::string why = r["prefix_reuse"]["reason"];
+    EXPECT_NE(why.find("reduction '" + red["label"].get<std::string>() + "'"), std::string::npos) << why;
+    if (red["name"] == "fastv") EXPECT_NE(why.find("question"), std::string::npos) << why;
+    if (red["name"] == "fastv") {
+      EXPECT_EQ(red["from_layer"], 1);
+      EXPECT_EQ(after, before / 2);  // int(N_v * 0.5)
+    }
+  }
+  for (const char* name : {"none", "fastv", "uniform_frames", "spatial_pool"}) EXPECT_EQ(per_reduction[name], 4) << name;
+  fs::remove_all(dir);
+}
+
+TEST(ReductionEvalE2E, QwenEveryReductionWithFullAndPevlm) { check_family("qwen2_5_vl"); }
+TEST(ReductionEvalE2E, LlavaVideoEveryReductionWithFullAndPevlm) { check_family("llava_video"); }
+
+}  // namespace
+}  // namespace pevlm
