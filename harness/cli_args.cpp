@@ -55,4 +55,19 @@ CliArgs parse_cli(const std::vector<std::string>& args, const CliSpec& spec) {
   return out;
 }
 
+uint64_t cli_uint(const CliArgs& cli, const std::string& opt, uint64_t fallback) {
+  if (!cli.has(opt)) return fallback;
+  const std::string v = cli.get(opt);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 18)
+    throw std::invalid_argument(opt + " expects a non-negative integer, got '" + v + "'");
+  return std::stoull(v);
+}
+
+std::string cli_single_positional(const CliArgs& cli, const std::string& what) {
+  if (cli.positionals.empty()) throw std::invalid_argument("missing " + what);
+  if (cli.positionals.size() > 1)
+    throw std::invalid_argument("one " + what + " expected, got '" + cli.positionals[0] + "' and '" + cli.positionals[1] + "'");
+  return cli.positionals[0];
+}
+
 }  // namespace pevlm

@@ -2,6 +2,7 @@
 // and repeated --set key=value. Unknown options are errors listing the valid ones.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,5 +31,11 @@ struct CliArgs {
 
 // Throws std::invalid_argument with the usage line on unknown options or missing values.
 CliArgs parse_cli(const std::vector<std::string>& args, const CliSpec& spec);
+
+// The value of `opt` as a non-negative integer (digits only, below 10^18), `fallback` when absent;
+// anything else is std::invalid_argument "<opt> expects a non-negative integer, got '<value>'".
+uint64_t cli_uint(const CliArgs& cli, const std::string& opt, uint64_t fallback);
+// The one positional argument `what` (e.g. "DIR"): none or several is std::invalid_argument.
+std::string cli_single_positional(const CliArgs& cli, const std::string& what);
 
 }  // namespace pevlm

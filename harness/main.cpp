@@ -9,10 +9,6 @@
 
 #include "harness/commands.h"
 #include "harness/huge_pages.h"
-#ifdef PEVLM_WITH_MODELS
-#include "datasets/synthetic/synthetic_lvb.h"
-#include "datasets/synthetic/synthetic_formats.h"
-#endif
 #ifdef PEVLM_WITH_REPORT
 #include "harness/report/report_command.h"
 #endif
@@ -40,8 +36,8 @@ const std::map<std::string, Command>& commands() {
       {"generate", {pevlm::run_generate_command, "one-off answer for a video (--model DIR --video FILE --question TEXT)"}},
       {"make-tiny-model", {pevlm::run_make_tiny_model_command,
                            "write a tiny random checkpoint (DIR [--family qwen2_5_vl|qwen3_vl|llava_video|longvila] [--seed N] [--size base|small])"}},
-      {"make-synthetic-lvb", {pevlm::synthetic::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S]; = make-synthetic-dataset --format lvb)"}},
-      {"make-synthetic-dataset", {pevlm::synthetic::run_make_synthetic_dataset_command,
+      {"make-synthetic-lvb", {pevlm::run_make_synthetic_lvb_command, "write a synthetic LongVideoBench dataset (DIR [--videos N] [--seed S]; = make-synthetic-dataset --format lvb)"}},
+      {"make-synthetic-dataset", {pevlm::run_make_synthetic_dataset_command,
                                   "write a synthetic dataset in a release's format (--format lvb|videomme|mlvu|lvbench DIR [--videos N] [--seed S])"}},
 #endif
 #ifdef PEVLM_WITH_REPORT

@@ -44,6 +44,17 @@ std::vector<int64_t> frame_tokens(const TokenLayout& layout) {
   return out;
 }
 
+void check_frame_tokens_are_visual(const TokenLayout& layout, const std::vector<int64_t>& visual_slots, const std::string& who) {
+  std::vector<bool> visual(size_t(layout.length), false);
+  for (int64_t i : visual_slots)
+    if (i >= 0 && i < layout.length) visual[size_t(i)] = true;
+  for (int64_t i : frame_tokens(layout))
+    if (!visual[size_t(i)])
+      throw std::invalid_argument("reduction '" + who + "': frame-span token " + std::to_string(i) +
+                                  " is not a visual embedding (a timestamp or vision start/end token, as Qwen3-VL's "
+                                  "frame spans carry); reductions on such layouts are not supported yet");
+}
+
 nlohmann::json layout_counts(const TokenLayout& layout) {
   return {{"total", layout.length}, {"visual", int64_t(frame_tokens(layout).size())}, {"frames", layout.num_frames()}};
 }

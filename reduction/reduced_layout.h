@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,5 +30,11 @@ nlohmann::json layout_counts(const TokenLayout& layout);
 // kept + every non-frame token of `layout`, sorted: the full kept list of a reduction that selected
 // `kept_visual` among the frame tokens. Throws when an entry of kept_visual is not a frame token.
 std::vector<int64_t> with_non_visual(const TokenLayout& layout, const std::vector<int64_t>& kept_visual);
+
+// Reductions treat every Frame-span token as a visual token they may drop or merge. Throws
+// std::invalid_argument naming `who` (the reduction's label) and the first offending token when a frame span
+// holds a token that is not one of the prompt's visual embedding slots: Qwen3-VL's frame spans carry their
+// timestamp text and vision start/end tokens, which the references never prune (not supported yet).
+void check_frame_tokens_are_visual(const TokenLayout& layout, const std::vector<int64_t>& visual_slots, const std::string& who);
 
 }  // namespace pevlm::reduction

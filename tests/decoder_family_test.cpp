@@ -35,7 +35,7 @@ fs::path tiny(const std::string& family, int seed) {
   const fs::path dir = root() / (family + "_" + std::to_string(seed));
   if (!fs::exists(dir / "config.json")) {
     fs::create_directories(dir.parent_path());
-    EXPECT_EQ(run_tiny_model_writer({dir.string(), "--family", family, "--seed", std::to_string(seed), "--dtype", "f32"}), 0);
+    write_tiny_model(dir.string(), {.family = family, .seed = uint64_t(seed), .bf16 = false});
   }
   return dir;
 }

@@ -23,3 +23,8 @@ if(TARGET pevlm_eval)
   pevlm_add_test(prefix_reuse_test SOURCES prefix_reuse_test.cpp DEPS pevlm_eval pevlm_video_lm_registry LABELS harness runtime)
   pevlm_use_torch_pch(prefix_reuse_test)
 endif()
+if(TARGET pevlm_eval AND PEVLM_WITH_FFMPEG)
+  # The data-writing subcommands' argument parsing (issue 23 item 3): make-tiny-model, make-synthetic-*.
+  pevlm_add_test(make_commands_test SOURCES make_commands_test.cpp DEPS pevlm_eval LABELS harness)
+  pevlm_use_torch_pch(make_commands_test)
+endif()

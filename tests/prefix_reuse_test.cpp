@@ -56,8 +56,7 @@ Loaded load_family(const std::string& family, const std::string& executor) {
   const fs::path dir = fs::temp_directory_path() / ("pevlm_prefix_reuse_" + family + "_" + std::to_string(::getpid()));
   if (!fs::exists(dir / "config.json")) {
     fs::remove_all(dir);
-    std::vector<std::string> args{dir.string(), "--family", family, "--seed", "3"};
-    if (run_tiny_model_writer(args) != 0) throw std::runtime_error("make-tiny-model failed for " + family);
+    write_tiny_model(dir.string(), {.family = family, .seed = 3});
   }
   LoadRequest request;
   request.dtype = "fp32";

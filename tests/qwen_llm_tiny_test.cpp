@@ -86,16 +86,6 @@ TEST(QwenTinyModel, DeterministicPerSeed) {
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
-TEST(QwenTinyModel, CommandArguments) {
-  EXPECT_EQ(q::run_make_tiny_model_command({}), 2);
-  EXPECT_EQ(q::run_make_tiny_model_command({"x", "--seed", "abc"}), 2);
-  EXPECT_EQ(q::run_make_tiny_model_command({"x", "--dtype", "f16"}), 2);
-  const std::string dir = temp_dir("cmd");
-  EXPECT_EQ(q::run_make_tiny_model_command({dir, "--seed", "3", "--dtype", "f32"}), 0);
-  EXPECT_TRUE(fs::exists(dir + "/model.safetensors"));
-  fs::remove_all(dir);
-}
-
 TEST(QwenTinyModel, ShardedCheckpointWithIndexLoads) {
   // --shard-mb: model-0000i-of-0000n.safetensors + model.safetensors.index.json, as released checkpoints.
   const std::string dir = temp_dir("sharded");

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "harness/eval/results_store.h"
 
@@ -22,7 +24,9 @@ int run(const std::string& cmd) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-void check_family(const std::string& family) {
+// `extra`: reductions beside the four every family runs (YAML entries, e.g. FastVID where the family's vision
+// tower provides its saliency).
+void check_family(const std::string& family, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   SCOPED_TRACE(family);
   const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_" + family + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -35,13 +39,15 @@ void check_family(const std::string& family) {
       << "protocol: {name: lmms_val_v, max_num_frames: 8, min_pixels: 3136, max_pixels: 6272}\n"
       << "dtype: fp32\nthreads: 1\n"
       << "methods: [{name: full}, {name: pevlm, sink_frames: 1, block_frames: 1}]\n"
-      << "reduction: [{name: none}, {name: fastv, k: 1, r: 0.5}, {name: uniform_frames, ratio: 0.5}, {name: spatial_pool}]\n";
+      << "reduction: [{name: none}, {name: fastv, k: 1, r: 0.5}, {name: uniform_frames, ratio: 0.5}, {name: spatial_pool}";
+  for (const auto& [name, yaml] : extra) std::ofstream(dir / "eval.yaml", std::ios::app) << ", " << yaml;
+  std::ofstream(dir / "eval.yaml", std::ios::app) << "]\n";
   const fs::path out = dir / "out";
   ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (dir / "eval.yaml").string() + " --out " + out.string() +
                 " --fail-on-errors"),
             0);
   const auto rows = read_results_jsonl(out / "results.jsonl");
-  ASSERT_EQ(rows.size(), 2u * 2u * 4u);
+  ASSERT_EQ(rows.size(), 2u * 2u * (4u + extra.size()));
   std::map<std::string, int> per_reduction;
   for (const auto& r : rows) {
     EXPECT_TRUE(r["error"].is_null()) << r["error"];
@@ -69,11 +75,41 @@ void check_family(const std::string& family) {
       EXPECT_EQ(after, before / 2);  // int(N_v * 0.5)
     }
   }
-  for (const char* name : {"none", "fastv", "uniform_frames", "spatial_pool"}) EXPECT_EQ(per_reduction[name], 4) << name;
+  std::vector<std::string> names = {"none", "fastv", "uniform_frames", "spatial_pool"};
+  for (const auto& e : extra) names.push_back(e.first);
+  for (const std::string& name : names) EXPECT_EQ(per_reduction[name], 4) << name;
   fs::remove_all(dir);
 }
 
-TEST(ReductionEvalE2E, QwenEveryReductionWithFullAndPevlm) { check_family("qwen2_5_vl"); }
+TEST(ReductionEvalE2E, QwenEveryReductionWithFullAndPevlm) {
+  check_family("qwen2_5_vl", {{"fastvid", "{name: fastvid}"}});  // FastVID: the tower's saliency (Qwen2.5-VL)
+}
+// Qwen3-VL's frame spans carry their timestamp text and vision start/end tokens: every reduction refuses them
+// with an error row naming the token (never a silently pruned timestamp), and the unreduced rows answer.
+TEST(ReductionEvalE2E, Qwen3RefusesReductionsWithAnErrorRow) {
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_qwen3_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (dir / "model").string() + " --family qwen3_vl --seed 3"), 0);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5"), 0);
+  std::ofstream(dir / "eval.yaml") << "model: " << (dir / "model").string() << "\n"
+                                   << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 1}\n"
+                                   << "dtype: fp32\nthreads: 1\n"
+                                   << "methods: [{name: full}]\n"
+                                   << "reduction: [{name: none}, {name: fastv, k: 1, r: 0.5}, {name: uniform_frames, ratio: 0.5}]\n";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string()), 0);
+  const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& r : rows) {
+    if (r["label"] == "full") {
+      EXPECT_TRUE(r["error"].is_null()) << r["error"];
+      continue;
+    }
+    ASSERT_TRUE(r["error"].is_string()) << r["label"];
+    EXPECT_NE(r["error"].get<std::string>().find("is not a visual embedding"), std::string::npos) << r["error"];
+  }
+  fs::remove_all(dir);
+}
 TEST(ReductionEvalE2E, LlavaVideoEveryReductionWithFullAndPevlm) { check_family("llava_video"); }
 
 }  // namespace

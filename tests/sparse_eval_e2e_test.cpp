@@ -103,7 +103,7 @@ TEST_P(SparseEvalE2E, EvalRowsCarryDensityEstimatorAndKernelAndReportShowsThem) 
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, SparseEvalE2E, ::testing::Values("qwen2_5_vl", "llava_video", "longvila"));
+INSTANTIATE_TEST_SUITE_P(Families, SparseEvalE2E, ::testing::Values("qwen2_5_vl", "qwen3_vl", "llava_video", "longvila"));
 
 }  // namespace
 }  // namespace pevlm

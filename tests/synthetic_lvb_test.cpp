@@ -219,23 +219,5 @@ TEST_F(SyntheticLvbTest, InfoFileRecordsTheEncoder) {
   EXPECT_EQ(info.at("seed"), 0);
 }
 
-TEST(SyntheticCommandTest, ParsesArgumentsAndReportsErrors) {
-  video::testing::TempDir dir("pevlm_synthetic_cmd");
-  EXPECT_EQ(run_make_synthetic_lvb_command({}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--videos"}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--videos", "two"}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--videos", "0"}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--seed", "-3"}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--frobnicate"}), 2);
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("x"), dir.file("y")}), 2);
-  EXPECT_FALSE(fs::exists(dir.file("x")));
-  ASSERT_EQ(run_make_synthetic_lvb_command({dir.file("x"), "--videos", "1", "--seed", "5"}), 0);
-  const json entries = load(dir.path / "x" / "lvb_val.json");
-  EXPECT_EQ(entries[0]["video_id"], plan_synthetic_video(5, 0).video_id);
-  // A path that cannot be a folder: generation fails with exit status 1.
-  video::testing::write_bytes(dir.file("file"), {'x'});
-  EXPECT_EQ(run_make_synthetic_lvb_command({dir.file("file") + "/sub"}), 1);
-}
-
 }  // namespace
 }  // namespace pevlm::synthetic

@@ -8,11 +8,11 @@ extern "C" {
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <stdexcept>
 
 #include "datasets/synthetic/synthetic_lvb.h"
@@ -191,6 +191,9 @@ const std::vector<std::string>& synthetic_formats() {
 
 SyntheticDatasetSummary make_synthetic_dataset(const std::string& format, const std::string& dir, int num_videos, uint64_t seed) {
   if (num_videos < 1) throw std::invalid_argument("make_synthetic_dataset: num_videos must be >= 1 (got " + std::to_string(num_videos) + ")");
+  const auto& formats = synthetic_formats();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end())  // before anything is created
+    throw std::invalid_argument("make_synthetic_dataset: unknown format '" + format + "'; valid: lvb, videomme, mlvu, lvbench");
   if (format == "lvb") {
     const SyntheticLvbSummary s = make_synthetic_lvb(dir, num_videos, seed);
     return {format, dir, s.codec, int(s.video_ids.size()), s.questions};
@@ -203,52 +206,6 @@ SyntheticDatasetSummary make_synthetic_dataset(const std::string& format, const 
   else throw std::invalid_argument("make_synthetic_dataset: unknown format '" + format + "'; valid: lvb, videomme, mlvu, lvbench");
   w.info(format);
   return w.summary;
-}
-
-int run_make_synthetic_dataset_command(const std::vector<std::string>& args) {
-  const char* usage = "usage: pevlm make-synthetic-dataset --format lvb|videomme|mlvu|lvbench DIR [--videos N] [--seed S]\n";
-  std::string dir, format;
-  int videos = 8;
-  uint64_t seed = 0;
-  try {
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      if (a == "--videos" || a == "--seed" || a == "--format") {
-        if (i + 1 == args.size()) throw std::invalid_argument(a + " needs a value");
-        const std::string& v = args[++i];
-        if (a == "--format") {
-          format = v;
-          continue;
-        }
-        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 18)
-          throw std::invalid_argument(a + " expects a non-negative integer, got '" + v + "'");
-        if (a == "--videos") videos = std::stoi(v);
-        else seed = std::stoull(v);
-      } else if (a.rfind("--", 0) == 0 || !dir.empty()) {
-        throw std::invalid_argument("unexpected argument '" + a + "'");
-      } else {
-        dir = a;
-      }
-    }
-    if (format.empty()) throw std::invalid_argument("missing --format (lvb, videomme, mlvu or lvbench)");
-    if (dir.empty()) throw std::invalid_argument("missing DIR");
-    if (videos < 1) throw std::invalid_argument("--videos must be >= 1");
-  } catch (const std::exception& e) {
-    std::cerr << "make-synthetic-dataset: " << e.what() << "\n" << usage;
-    return 2;
-  }
-  try {
-    const SyntheticDatasetSummary s = make_synthetic_dataset(format, dir, videos, seed);
-    std::cout << "make-synthetic-dataset: wrote " << s.format << " with " << s.videos << " videos (" << s.codec << "), " << s.questions
-              << " questions to " << s.dir << " (seed " << seed << ")\n";
-    return 0;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "make-synthetic-dataset: " << e.what() << "\n" << usage;
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "make-synthetic-dataset: error: " << e.what() << "\n";
-    return 1;
-  }
 }
 
 }  // namespace pevlm::synthetic

@@ -27,7 +27,5 @@ struct SyntheticDatasetSummary {
 // Throws std::invalid_argument for an unknown format (listing the valid ones) or num_videos < 1.
 SyntheticDatasetSummary make_synthetic_dataset(const std::string& format, const std::string& dir, int num_videos, uint64_t seed);
 
-// `pevlm make-synthetic-dataset --format lvb|videomme|mlvu|lvbench DIR [--videos N] [--seed S]`.
-int run_make_synthetic_dataset_command(const std::vector<std::string>& args);
 
 }  // namespace pevlm::synthetic

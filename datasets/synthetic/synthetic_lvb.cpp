@@ -14,7 +14,6 @@ extern "C" {
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <set>
 #include <stdexcept>
 
@@ -162,44 +161,6 @@ SyntheticLvbSummary make_synthetic_lvb(const std::string& dir, int num_videos, u
   write_json(root / "synthetic_info.json", info);
   summary.bytes += fs::file_size(root / "lvb_val.json");
   return summary;
-}
-
-int run_make_synthetic_lvb_command(const std::vector<std::string>& args) {
-  const char* usage = "usage: pevlm make-synthetic-lvb DIR [--videos N] [--seed S]\n";
-  std::string dir;
-  int videos = 8;
-  uint64_t seed = 0;
-  try {
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      if (a == "--videos" || a == "--seed") {
-        if (i + 1 == args.size()) throw std::invalid_argument(a + " needs a value");
-        const std::string& v = args[++i];
-        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 18)
-          throw std::invalid_argument(a + " expects a non-negative integer, got '" + v + "'");
-        if (a == "--videos") videos = std::stoi(v);
-        else seed = std::stoull(v);
-      } else if (a.rfind("--", 0) == 0 || !dir.empty()) {
-        throw std::invalid_argument("unexpected argument '" + a + "'");
-      } else {
-        dir = a;
-      }
-    }
-    if (dir.empty()) throw std::invalid_argument("missing DIR");
-    if (videos < 1) throw std::invalid_argument("--videos must be >= 1");
-  } catch (const std::exception& e) {  // std::stoi: out_of_range for > INT_MAX videos
-    std::cerr << "make-synthetic-lvb: " << e.what() << "\n" << usage;
-    return 2;
-  }
-  try {
-    const SyntheticLvbSummary s = make_synthetic_lvb(dir, videos, seed);
-    std::cout << "make-synthetic-lvb: wrote " << s.video_ids.size() << " videos (" << s.codec << "), " << s.questions
-              << " questions, " << s.bytes << " bytes to " << s.dir << " (seed " << s.seed << ")\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "make-synthetic-lvb: error: " << e.what() << "\n";
-    return 1;
-  }
 }
 
 }  // namespace pevlm::synthetic

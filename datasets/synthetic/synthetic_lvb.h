@@ -32,8 +32,5 @@ std::string write_synthetic_video(const SyntheticVideoPlan& plan, const std::str
 // Throws std::invalid_argument for num_videos < 1, VideoError / std::runtime_error for I/O problems.
 SyntheticLvbSummary make_synthetic_lvb(const std::string& dir, int num_videos, uint64_t seed);
 
-// `pevlm make-synthetic-lvb DIR [--videos N] [--seed S]` (args after the subcommand). Prints a summary;
-// returns 0 on success, 2 for bad arguments (with usage on stderr), 1 when generation fails.
-int run_make_synthetic_lvb_command(const std::vector<std::string>& args);
 
 }  // namespace pevlm::synthetic

@@ -14,7 +14,7 @@
 #include "harness/device_spec.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
-#include "models/video_lm/assistant_prefix.h"
+#include "harness/eval/sample_inputs.h"
 #include "models/llm/weights.h"
 #include "models/video_lm/presets.h"
 
@@ -79,11 +79,10 @@ std::vector<AnalysisRecord> run_dataset(const AnalyzeConfig& c, const AnalyzeOpt
   for (const datasets::Sample& s : samples) {
     try {
       const PreparedVideo video = prepare_video(s, *bench, *model);
-      const at::Tensor vision = model->encode(video.input);
-      VideoPrompt prompt = model->build_prompt(video.input, video.plan.system_prompt, video.plan.question_text);
-      append_assistant_prefix(prompt, model->tokenizer(), video.plan.assistant_prefix);
-      const at::Tensor x_LD = model->embed_prompt(prompt, vision);
-      for (AnalysisRecord& r : analyze_prompt(model->llm(), model->executor(), x_LD, prompt.layout, c, s.id, o.baseline, &progress)) {
+      const EncodedVideo encoded = encode_video(*model, video.input, e.device.device);
+      const SampleInputs in = sample_inputs(*model, video.input, encoded.vision, video.plan.system_prompt,
+                                            video.plan.question_text, video.plan.assistant_prefix);
+      for (AnalysisRecord& r : analyze_prompt(model->llm(), model->executor(), in.x_LD, in.prompt.layout, c, s.id, o.baseline, &progress)) {
         const nlohmann::json fields = bench->row_fields(s);
         r.extra["position"] = fields.value("position", nlohmann::json::array());  // LongVideoBench's referred positions
         r.extra["duration_s"] = s.duration;

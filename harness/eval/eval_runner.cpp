@@ -19,13 +19,14 @@
 #include "harness/eval/embedding_cache.h"
 #include "harness/eval/frames_cache.h"
 #include "harness/eval/prefix_reuse.h"
+#include "harness/eval/sample_inputs.h"
 #include "harness/eval/sample_video.h"
 #include "harness/eval/video_lm_loader.h"
-#include "models/video_lm/assistant_prefix.h"
 #include "harness/eval/results_store.h"
 #include "harness/progress.h"
 #include "harness/provenance.h"
 #include "reduction/reduced_answer.h"
+#include "reduction/reduced_layout.h"
 
 namespace pevlm {
 namespace {
@@ -342,17 +343,16 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           st.vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
           cache_read_ms = ms_since(t0);
         } else {
-          // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
-          const auto timer = attention::DeviceTimer::make(c.device.device);
-          const int v0 = timer->mark();
-          vision = needs_fastvid_saliency ? model.encode_with_fastvid_saliency(st.video.input, st.fastvid_saliency)
-                                          : model.encode(st.video.input);
-          st.vision_ms = timer->ms(v0, timer->mark());
+          EncodedVideo encoded = encode_video(model, st.video.input, c.device.device, needs_fastvid_saliency);
+          vision = encoded.vision;
+          st.fastvid_saliency = encoded.fastvid_saliency;
+          st.vision_ms = encoded.vision_ms;
           if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
         }
-        st.prompt = model.build_prompt(st.video.input, st.video.plan.system_prompt, st.video.plan.question_text);
-        append_assistant_prefix(st.prompt, model.tokenizer(), st.video.plan.assistant_prefix);
-        st.x_LD = model.embed_prompt(st.prompt, vision);
+        SampleInputs inputs = sample_inputs(model, st.video.input, vision, st.video.plan.system_prompt,
+                                            st.video.plan.question_text, st.video.plan.assistant_prefix);
+        st.prompt = std::move(inputs.prompt);
+        st.x_LD = inputs.x_LD;
         const int64_t patches = st.video.input.patches();
         st.info = {{"frames", st.video.frames}, {"frame_indices", st.video.plan.frame_indices},
                    {"frame_timestamps", st.video.plan.frame_timestamps}, {"subtitle_lines", st.video.plan.subtitle_lines},
@@ -400,6 +400,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
             reuse_figures = f;
             return {std::move(a), memory_figures(c.device).to_json(), nullptr};
           }
+          if (!r.is_none()) reduction::check_frame_tokens_are_visual(st.prompt.layout, st.prompt.visual_slots, r.label());
           reduction::ReducedAnswer a = reduction::answer_reduced(model, st.x_LD, st.prompt.layout, m, r, bench.max_new_tokens(), d,
                                                                  draft_dir.empty() ? nullptr : &draft->second,
                                                                  st.fastvid_saliency);

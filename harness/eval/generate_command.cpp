@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "attention/device_timer.h"
+#include "harness/eval/sample_inputs.h"
 #include "harness/cli_args.h"
 #include "harness/commands.h"
 #include "harness/config_io.h"
@@ -81,13 +81,12 @@ int run_generate_command(const std::vector<std::string>& args) {
   pin_for_device(video, device.device);  // host work here, so the vision time below is device work only
   const double preprocess_ms = ms(t0);
 
-  const auto timer = attention::DeviceTimer::make(device.device);  // device time, not launch time
-  const int v0 = timer->mark();
-  const at::Tensor vision = model->encode(video);
-  const double vision_ms = timer->ms(v0, timer->mark());
+  const EncodedVideo encoded = encode_video(*model, video, device.device);  // device time, not launch time
+  const double vision_ms = encoded.vision_ms;
   const std::string system_prompt = "You are a helpful assistant.", question = cli.require("--question", spec.usage);
-  const VideoPrompt prompt = model->build_prompt(video, system_prompt, question);
-  const at::Tensor x_LD = model->embed_prompt(prompt, vision);
+  const SampleInputs in = sample_inputs(*model, video, encoded.vision, system_prompt, question);
+  const VideoPrompt& prompt = in.prompt;
+  const at::Tensor& x_LD = in.x_LD;
   const int64_t max_new_tokens = std::stoll(cli.get("--max-new-tokens", "32"));
   // Draft-model decoders pair two checkpoints of a family that has draft models (VideoLM::draft_models).
   std::unique_ptr<DraftModels> drafts;

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -229,62 +228,6 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
   TinyModelInfo info = write_tiny_model_metadata(dir, options);
   info.parameters = write_weights(info.config, options, std::filesystem::path(dir), &info.files);
   return info;
-}
-
-bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usage, std::string& dir, TinyModelOptions& options) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (a == "--seed" && has_value) {
-      try {
-        options.seed = std::stoull(args[++i]);
-      } catch (const std::exception&) {
-        std::cerr << "make-tiny-model: --seed needs a non-negative integer, got '" << args[i] << "'\n" << usage << "\n";
-        return false;
-      }
-    } else if (a == "--size" && has_value) {
-      options.size = args[++i];
-      const auto& sizes = tiny_model_sizes();
-      if (std::find(sizes.begin(), sizes.end(), options.size) == sizes.end()) {
-        std::cerr << "make-tiny-model: unknown --size '" << options.size << "'; valid sizes:";
-        for (const auto& n : sizes) std::cerr << " " << n;
-        std::cerr << "\n" << usage << "\n";
-        return false;
-      }
-    } else if (a == "--preset" && has_value) {
-      options.preset = args[++i];
-      config_preset(options.preset);  // an unknown name fails here, listing the presets
-    } else if (a == "--shard-mb" && has_value) {
-      options.shard_bytes = std::stoll(args[++i]) << 20;
-    } else if (a == "--dtype" && has_value && (args[i + 1] == "bf16" || args[i + 1] == "f32")) {
-      options.bf16 = args[++i] == "bf16";
-    } else if (!a.empty() && a[0] != '-' && dir.empty()) {
-      dir = a;
-    } else {
-      std::cerr << "make-tiny-model: unexpected argument '" << a << "'\n" << usage << "\n";
-      return false;
-    }
-  }
-  if (dir.empty()) {
-    std::cerr << "make-tiny-model: missing DIR\n" << usage << "\n";
-    return false;
-  }
-  return true;
-}
-
-int run_make_tiny_model_command(const std::vector<std::string>& args) {
-  const char* usage =
-      "usage: pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small] [--preset qwen2.5-vl-7b|qwen2.5-vl-3b] "
-      "[--shard-mb N]";
-  std::string dir;
-  TinyModelOptions options;
-  if (!parse_tiny_model_args(args, usage, dir, options)) return 2;
-  TinyModelInfo info = make_tiny_model(dir, options);
-  std::cout << "wrote tiny Qwen2.5-VL checkpoint to " << dir << " (" << info.parameters << " parameters, "
-            << (options.bf16 ? "bf16" : "f32") << ", seed " << options.seed
-            << (options.preset.empty() ? ", size " + options.size : "") << ")\n";
-  for (const std::string& f : info.files) std::cout << "  " << f << "\n";
-  return 0;
 }
 
 }  // namespace pevlm::qwen2_5_vl

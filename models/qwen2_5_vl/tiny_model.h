@@ -59,13 +59,4 @@ TinyModelInfo make_tiny_model(const std::string& dir, const TinyModelOptions& op
 // so every id the model can generate decodes.
 TinyModelInfo write_tiny_model_metadata(const std::string& dir, const TinyModelOptions& options = {});
 
-// Parses `DIR [--seed N] [--dtype bf16|f32] [--preset NAME] [--shard-mb N] [--size base|small]` (shared with the
-// other families' writers through `pevlm make-tiny-model --family`). On a bad argument prints the problem and
-// `usage` to stderr and returns false.
-bool parse_tiny_model_args(const std::vector<std::string>& args, const char* usage, std::string& dir, TinyModelOptions& options);
-
-// `pevlm make-tiny-model DIR [--seed N] [--dtype bf16|f32] [--size base|small]`: args after the subcommand.
-// Prints what was written; returns 0, or 2 with a usage message on bad arguments.
-int run_make_tiny_model_command(const std::vector<std::string>& args);
-
 }  // namespace pevlm::qwen2_5_vl

@@ -2,7 +2,6 @@
 #include "models/video_lm/registry.h"
 
 #include <algorithm>
-#include <iostream>
 #include <stdexcept>
 
 #include "attention/devices.h"
@@ -34,46 +33,45 @@ std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const L
   throw std::logic_error("make_video_lm: family '" + family + "' is detected but has no constructor");
 }
 
-int run_tiny_model_writer(const std::vector<std::string>& args) {
-  std::string family = "qwen2_5_vl", layout = "lmms_lab";
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--family" && i + 1 < args.size()) family = args[++i];
-    else if (args[i] == "--layout" && i + 1 < args.size()) layout = args[++i];
-    else rest.push_back(args[i]);
-  }
-  if (layout != "lmms_lab" && (family != "llava_video" || layout != "onevision")) {
-    std::cerr << "make-tiny-model: --layout '" << layout << "' (valid: lmms_lab, onevision; onevision for --family llava_video)\n";
-    return 2;
-  }
+std::string tiny_model_families_text() {
+  std::string list;
+  for (const auto& f : supported_families()) list += (list.empty() ? "" : ", ") + f;
+  return list;
+}
+
+TinyModelWritten write_tiny_model(const std::string& dir, const TinyModelRequest& r) {
   const auto& families = supported_families();
-  if (std::find(families.begin(), families.end(), family) == families.end()) {
-    std::string list;
-    for (const auto& f : families) list += (list.empty() ? "" : ", ") + f;
-    std::cerr << "make-tiny-model: unknown --family '" << family << "' (valid: " << list << ")\n";
-    return 2;
+  if (std::find(families.begin(), families.end(), r.family) == families.end())
+    throw std::invalid_argument("unknown family '" + r.family + "' (valid: " + tiny_model_families_text() + ")");
+  if (r.layout != "lmms_lab" && (r.family != "llava_video" || r.layout != "onevision"))
+    throw std::invalid_argument("layout '" + r.layout + "' (valid: lmms_lab, onevision; onevision for family llava_video)");
+  const std::string precision = r.bf16 ? "bf16" : "f32";
+  TinyModelWritten out;
+  if (r.family == "qwen2_5_vl") {
+    const auto& sizes = qwen2_5_vl::tiny_model_sizes();
+    if (std::find(sizes.begin(), sizes.end(), r.size) == sizes.end()) {
+      std::string list;
+      for (const auto& n : sizes) list += (list.empty() ? "" : ", ") + n;
+      throw std::invalid_argument("unknown size '" + r.size + "' (valid: " + list + ")");
+    }
+    if (!r.preset.empty()) (void)qwen2_5_vl::config_preset(r.preset);  // an unknown name throws, listing the presets
+    if (r.shard_bytes < 0) throw std::invalid_argument("shard size must be >= 0 bytes");
+    const qwen2_5_vl::TinyModelInfo info = qwen2_5_vl::make_tiny_model(
+        dir, {.seed = r.seed, .bf16 = r.bf16, .preset = r.preset, .size = r.size, .shard_bytes = r.shard_bytes});
+    out.summary = "tiny Qwen2.5-VL checkpoint (" + std::to_string(info.parameters) + " parameters, " + precision +
+                  ", seed " + std::to_string(r.seed) + (r.preset.empty() ? ", size " + r.size : ", preset " + r.preset) + ")";
+    out.files = info.files;
+    return out;
   }
-  if (family == "qwen2_5_vl") return qwen2_5_vl::run_make_tiny_model_command(rest);
-  const char* usage =
-      "usage: pevlm make-tiny-model DIR --family qwen3_vl|llava_video|longvila [--layout lmms_lab|onevision] [--seed N] "
-      "[--dtype bf16|f32]";
-  std::string dir;
-  qwen2_5_vl::TinyModelOptions parsed;
-  if (!qwen2_5_vl::parse_tiny_model_args(rest, usage, dir, parsed)) return 2;
-  if (!parsed.preset.empty() || parsed.shard_bytes > 0 || parsed.size != "base") {
-    std::cerr << "make-tiny-model: --preset / --shard-mb / --size are qwen2_5_vl options\n" << usage << "\n";
-    return 2;
-  }
-  const TinyOptions options{parsed.seed, parsed.bf16};
-  const std::vector<std::string> files =
-      family == "qwen3_vl"   ? qwen3_vl::make_tiny_model(dir, options)
-      : family == "longvila" ? longvila::make_tiny_model(dir, options)
-      : layout == "onevision" ? llava_video::make_tiny_onevision_model(dir, options)
-                              : llava_video::make_tiny_model(dir, options);
-  std::cout << "wrote tiny " << family << " checkpoint to " << dir << " (" << (options.bf16 ? "bf16" : "f32") << ", seed "
-            << options.seed << ")\n";
-  for (const std::string& f : files) std::cout << "  " << f << "\n";
-  return 0;
+  if (!r.preset.empty() || r.shard_bytes > 0 || r.size != "base")
+    throw std::invalid_argument("preset, shard size and size are qwen2_5_vl options (family '" + r.family + "' takes seed and dtype)");
+  const TinyOptions options{r.seed, r.bf16};
+  out.files = r.family == "qwen3_vl"     ? qwen3_vl::make_tiny_model(dir, options)
+              : r.family == "longvila"    ? longvila::make_tiny_model(dir, options)
+              : r.layout == "onevision"   ? llava_video::make_tiny_onevision_model(dir, options)
+                                          : llava_video::make_tiny_model(dir, options);
+  out.summary = "tiny " + r.family + " checkpoint (" + precision + ", seed " + std::to_string(r.seed) + ")";
+  return out;
 }
 
 std::vector<LlmSpec> family_llm_presets() {

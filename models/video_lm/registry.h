@@ -1,9 +1,11 @@
 // The families behind VideoLM, by name (library pevlm_video_lm_registry, which links every family):
 // construct a model folder's VideoLM from a LoadRequest (the family from its config.json, family.h),
 // and `pevlm make-tiny-model`'s dispatch to each family's tiny-checkpoint writer. The only list of
-// family constructors; the harness sees VideoLM and these two functions.
+// family constructors; the harness sees VideoLM and these functions (its CLI parses the arguments:
+// harness/eval/make_tiny_command.cpp).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -19,10 +21,26 @@ namespace pevlm {
 // supported families for an unknown one.
 std::unique_ptr<VideoLM> make_video_lm(const std::filesystem::path& dir, const LoadRequest& request);
 
-// `pevlm make-tiny-model DIR [--family F] [family options]` (the arguments after the subcommand):
-// qwen2_5_vl (the default) keeps its own options (--preset, --shard-mb, --size); the other families
-// take [--seed N] [--dtype bf16|f32]. Prints what was written; returns 0, or 2 with a usage message.
-int run_tiny_model_writer(const std::vector<std::string>& args);
+// What `pevlm make-tiny-model` asks for. qwen2_5_vl (the default) alone takes preset, size and
+// shard_bytes (qwen2_5_vl/tiny_model.h); layout "onevision" is llava_video's original-code layout.
+struct TinyModelRequest {
+  std::string family = "qwen2_5_vl";
+  std::string layout = "lmms_lab";  // lmms_lab | onevision (llava_video)
+  uint64_t seed = 0;
+  bool bf16 = true;
+  std::string preset;          // qwen2_5_vl: real dimensions, random weights
+  std::string size = "base";   // qwen2_5_vl: base | small (a draft)
+  int64_t shard_bytes = 0;     // qwen2_5_vl: > 0 splits the weights into shards
+};
+struct TinyModelWritten {
+  std::string summary;             // "tiny qwen2_5_vl checkpoint (N parameters, bf16, seed S, size base)"
+  std::vector<std::string> files;  // paths written
+};
+// Writes the family's tiny checkpoint into `dir`. Throws std::invalid_argument naming the field and listing
+// the valid values (unknown family, layout, size or preset; an option the family does not take).
+TinyModelWritten write_tiny_model(const std::string& dir, const TinyModelRequest& request);
+// The families make-tiny-model writes, in order ("qwen2_5_vl, qwen3_vl, ...").
+std::string tiny_model_families_text();
 
 // The LLM presets the families register (presets.h lists them with the Qwen2-7B ones): Qwen2.5-VL's
 // config_preset names, then Qwen3-VL's (its text part as the shared decoder's Qwen3 variant), in order.
