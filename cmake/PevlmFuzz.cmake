@@ -12,6 +12,7 @@ add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-re
 add_link_options(-fsanitize=address,undefined)
 
 add_subdirectory(methods)                 # torch-free; the speed/eval config validation uses the registry
+add_subdirectory(reduction)               # pevlm_reduction_core only: the speed config's `reduction:` axis
 add_subdirectory(models/safetensors)
 add_subdirectory(models/tokenizer)
 add_subdirectory(datasets/answers)        # the answer extractors pevlm_lvb parses model output with

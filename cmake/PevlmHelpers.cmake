@@ -22,7 +22,12 @@ function(pevlm_add_test name)
     PEVLM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     PEVLM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
   include(GoogleTest)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${ARG_LABELS}")
+  # gtest_discover_tests passes PROPERTIES through several list expansions: a list of labels kept only the
+  # first one (the rest read as property names), so `ctest -L e2e` missed every test whose first label was
+  # another. One label joined by commas survives; ctest's -L / -LE are regular-expression searches, so
+  # `-L e2e` still selects "video_lm,e2e,sparse".
+  string(REPLACE ";" "," _labels "${ARG_LABELS}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${_labels}")
 endfunction()
 
 # Torch-using targets share one precompiled header (ATen is ~14 s per translation unit otherwise); an

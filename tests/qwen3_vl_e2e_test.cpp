@@ -12,32 +12,21 @@
 #include <set>
 
 #include "harness/eval/results_store.h"
+#include "tests/cli_e2e_util.h"
 
 namespace fs = std::filesystem;
 
 namespace pevlm {
 namespace {
 
-int run(const std::string& cmd, const fs::path& log) {
-  const int rc = std::system((cmd + " >" + log.string() + " 2>&1").c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using testing::read_file;
+int run(const std::string& cmd, const fs::path& log) { return testing::run_logged(cmd, log); }
 
 TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
-  const fs::path dir = fs::temp_directory_path() / ("pevlm_qwen3_vl_e2e_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   const std::string bin = PEVLM_BIN;
-  ASSERT_EQ(run(bin + " make-tiny-model " + (dir / "model").string() + " --family qwen3_vl --seed 3 --dtype f32",
-                dir / "tiny.log"),
-            0)
-      << read(dir / "tiny.log");
-  ASSERT_EQ(run(bin + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5", dir / "lvb.log"), 0);
+  const testing::TinyFixture fixture = testing::tiny_fixture(bin, "pevlm_qwen3_vl_e2e", "--family qwen3_vl --dtype f32");
+  ASSERT_EQ(fixture.error, "");
+  const fs::path& dir = fixture.dir;
   const std::vector<std::string> methods = {
       "{name: full}",
       "{name: block_attention, block_tokens: 40}",
@@ -53,7 +42,7 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
   for (const auto& m : methods) config << "  - " << m << "\n";
   config.close();
   ASSERT_EQ(run(bin + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string(), dir / "eval.log"), 0)
-      << read(dir / "eval.log");
+      << read_file(dir / "eval.log");
   const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
   EXPECT_EQ(rows.size(), 2 * methods.size());
   std::set<std::string> labels;
@@ -69,7 +58,7 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
   // Qwen3-VL checkpoint, other random weights; ParallelVLM with UV-Prune) answer as greedy does.
   const fs::path draft = dir / "draft";
   ASSERT_EQ(run(bin + " make-tiny-model " + draft.string() + " --family qwen3_vl --seed 4 --dtype f32", dir / "draft.log"), 0)
-      << read(dir / "draft.log");
+      << read_file(dir / "draft.log");
   std::ofstream(dir / "decoders.yaml")
       << "model: " << (dir / "model").string() << "\n"
       << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 1}\n"
@@ -80,7 +69,7 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
   ASSERT_EQ(run(bin + " eval --config " + (dir / "decoders.yaml").string() + " --out " + (dir / "decoders").string(),
                 dir / "decoders.log"),
             0)
-      << read(dir / "decoders.log");
+      << read_file(dir / "decoders.log");
   const auto decoded = read_results_jsonl(dir / "decoders" / "results.jsonl");
   ASSERT_EQ(decoded.size(), 4u);
   std::string greedy_response;
@@ -100,8 +89,8 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
                     " --question 'What is shown?' --method pevlm --set sink_frames=1 --set block_frames=1 --frames 8 --dtype fp32",
                 dir / "generate.log"),
             0)
-      << read(dir / "generate.log");
-  const std::string text = read(dir / "generate.log");
+      << read_file(dir / "generate.log");
+  const std::string text = read_file(dir / "generate.log");
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("(qwen3_vl)"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 8 frames = 4 patches: sink 1 + 3 blocks
@@ -114,7 +103,7 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
   ASSERT_EQ(run(bin + " analyze --config " + (dir / "analyze.yaml").string() + " --out " + (dir / "analysis").string(),
                 dir / "analyze.log"),
             0)
-      << read(dir / "analyze.log");
+      << read_file(dir / "analyze.log");
 
   // Whole-LLM prefill timing with the checkpoint's dimensions (the Qwen3 decoder variant, random weights).
   std::ofstream(dir / "speed.yaml") << "executor: cpu\nmodel: " << (dir / "model").string() << "\nlayers: 1\nllm_dtype: fp32\n"
@@ -122,8 +111,8 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
                                      << "repeats: 1\nwarmup: 0\nmethods:\n  - {name: full}\n"
                                      << "  - {name: pevlm, sink_frames: 1, block_frames: 2}\n";
   ASSERT_EQ(run(bin + " speed --config " + (dir / "speed.yaml").string() + " --out " + (dir / "speed").string(), dir / "speed.log"), 0)
-      << read(dir / "speed.log");
-  EXPECT_TRUE(fs::exists(dir / "speed" / "speed.jsonl")) << read(dir / "speed.log");
+      << read_file(dir / "speed.log");
+  EXPECT_TRUE(fs::exists(dir / "speed" / "speed.jsonl")) << read_file(dir / "speed.log");
   fs::remove_all(dir);
 }
 

@@ -13,34 +13,24 @@
 #include <map>
 
 #include "harness/eval/results_store.h"
+#include "tests/cli_e2e_util.h"
 
 namespace fs = std::filesystem;
 
 namespace pevlm {
 namespace {
 
-int run(const std::string& cmd, const fs::path& log) {
-  const int rc = std::system((cmd + " >" + log.string() + " 2>&1").c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using testing::read_file;
+int run(const std::string& cmd, const fs::path& log) { return testing::run_logged(cmd, log); }
 
 class SparseEvalE2E : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SparseEvalE2E, EvalRowsCarryDensityEstimatorAndKernelAndReportShowsThem) {
   const std::string family = GetParam();
-  const fs::path dir = fs::temp_directory_path() / ("pevlm_sparse_e2e_" + family + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   const std::string bin = PEVLM_BIN;
-  ASSERT_EQ(run(bin + " make-tiny-model " + (dir / "model").string() + " --family " + family + " --seed 3", dir / "tiny.log"), 0)
-      << read(dir / "tiny.log");
-  ASSERT_EQ(run(bin + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5", dir / "lvb.log"), 0)
-      << read(dir / "lvb.log");
+  const testing::TinyFixture fixture = testing::tiny_fixture(bin, "pevlm_sparse_e2e_" + family, "--family " + family);
+  ASSERT_EQ(fixture.error, "");
+  const fs::path& dir = fixture.dir;
   // Small blocks and thresholds so that the tiny prompts (a few hundred tokens) keep some blocks and drop some.
   const std::map<std::string, std::string> methods = {
       {"full", "{name: full}"},
@@ -54,7 +44,7 @@ TEST_P(SparseEvalE2E, EvalRowsCarryDensityEstimatorAndKernelAndReportShowsThem) 
   for (const auto& [name, m] : methods) config << "  - " << m << "\n";
   config.close();
   ASSERT_EQ(run(bin + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string(), dir / "eval.log"), 0)
-      << read(dir / "eval.log");
+      << read_file(dir / "eval.log");
   const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
   ASSERT_EQ(rows.size(), 2 * methods.size());
   std::map<std::string, int> sparse_rows;
@@ -95,8 +85,8 @@ TEST_P(SparseEvalE2E, EvalRowsCarryDensityEstimatorAndKernelAndReportShowsThem) 
   EXPECT_EQ(sparse_rows["xattention"], 2);
   EXPECT_EQ(sparse_rows["vertical_slash"], 2);
 
-  ASSERT_EQ(run(bin + " report " + (dir / "out").string(), dir / "report.log"), 0) << read(dir / "report.log");
-  const std::string report = read(dir / "out" / "report.md");
+  ASSERT_EQ(run(bin + " report " + (dir / "out").string(), dir / "report.log"), 0) << read_file(dir / "report.log");
+  const std::string report = read_file(dir / "out" / "report.md");
   EXPECT_NE(report.find("kept density"), std::string::npos) << report;
   EXPECT_NE(report.find("estimator share"), std::string::npos) << report;
   for (const char* m : {"| xattention |", "| vertical_slash |", "| full |"}) EXPECT_NE(report.find(m), std::string::npos) << m << "\n" << report;

@@ -14,6 +14,7 @@
 
 #include "datasets/longvideobench/frame_sampling.h"
 #include "harness/eval/results_store.h"
+#include "tests/cli_e2e_util.h"
 #include "models/longvila/frame_sampling.h"
 
 namespace fs = std::filesystem;
@@ -21,27 +22,17 @@ namespace fs = std::filesystem;
 namespace pevlm {
 namespace {
 
-int run(const std::string& cmd, const fs::path& log) {
-  const int rc = std::system((cmd + " >" + log.string() + " 2>&1").c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using testing::read_file;
+int run(const std::string& cmd, const fs::path& log) { return testing::run_logged(cmd, log); }
 
 class FamilyE2E : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   const std::string family = GetParam();
-  const fs::path dir = fs::temp_directory_path() / ("pevlm_family_e2e_" + family + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   const std::string bin = PEVLM_BIN;
-  ASSERT_EQ(run(bin + " make-tiny-model " + (dir / "model").string() + " --family " + family + " --seed 3", dir / "tiny.log"), 0)
-      << read(dir / "tiny.log");
-  ASSERT_EQ(run(bin + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5", dir / "lvb.log"), 0);
+  const testing::TinyFixture fixture = testing::tiny_fixture(bin, "pevlm_family_e2e_" + family, "--family " + family);
+  ASSERT_EQ(fixture.error, "");
+  const fs::path& dir = fixture.dir;
   const std::vector<std::string> methods = {
       "{name: full}",
       "{name: block_attention, block_tokens: 40}",
@@ -59,7 +50,7 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
   for (const auto& m : methods) config << "  - " << m << "\n";
   config.close();
   ASSERT_EQ(run(bin + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string(), dir / "eval.log"), 0)
-      << read(dir / "eval.log");
+      << read_file(dir / "eval.log");
   const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
   EXPECT_EQ(rows.size(), 2 * methods.size());
   std::set<std::string> labels;
@@ -82,8 +73,8 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
                     " --question 'What is shown?' --method pevlm --set sink_frames=1 --set block_frames=1 --frames 4 --dtype fp32",
                 dir / "generate.log"),
             0)
-      << read(dir / "generate.log");
-  const std::string text = read(dir / "generate.log");
+      << read_file(dir / "generate.log");
+  const std::string text = read_file(dir / "generate.log");
   EXPECT_NE(text.find("answer:"), std::string::npos) << text;
   EXPECT_NE(text.find("(" + family + ")"), std::string::npos) << text;
   EXPECT_NE(text.find("\"num_blocks\":3"), std::string::npos) << text;  // 4 frames: sink 1 + 3 blocks of 1
@@ -102,15 +93,15 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
     std::string at_word, fps_text;
     line >> of >> at_word >> fps_text;
     const double video_fps = std::stod(fps_text);
-    nlohmann::json cfg = nlohmann::json::parse(read(dir / "model" / "config.json"));
+    nlohmann::json cfg = nlohmann::json::parse(read_file(dir / "model" / "config.json"));
     cfg["fps"] = 2.0;
     std::ofstream(dir / "model" / "config.json") << cfg.dump(2);
     ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video +
                       " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 1",
                   dir / "fps.log"),
               0)
-        << read(dir / "fps.log");
-    const std::string fps_out = read(dir / "fps.log");
+        << read_file(dir / "fps.log");
+    const std::string fps_out = read_file(dir / "fps.log");
     const size_t f_at = fps_out.find("frame indices: ");
     ASSERT_NE(f_at, std::string::npos) << fps_out;
     std::istringstream fps_line(fps_out.substr(f_at + 15));
@@ -123,7 +114,7 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
     ASSERT_EQ(run(bin + " generate --model " + (dir / "model").string() + " --video " + video + " --question 'x' --frames 4",
                   dir / "nofps.log"),
               1);
-    EXPECT_NE(read(dir / "nofps.log").find("'fps'"), std::string::npos) << read(dir / "nofps.log");
+    EXPECT_NE(read_file(dir / "nofps.log").find("'fps'"), std::string::npos) << read_file(dir / "nofps.log");
     cfg["fps"] = 0.0;
     std::ofstream(dir / "model" / "config.json") << cfg.dump(2);
   }
@@ -132,7 +123,7 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
                     " --question 'What is shown?' --frames 4 --dtype fp32 --max-pixels 50000",
                 dir / "pixels.log"),
             1);
-  EXPECT_NE(read(dir / "pixels.log").find("has no pixel budget"), std::string::npos) << read(dir / "pixels.log");
+  EXPECT_NE(read_file(dir / "pixels.log").find("has no pixel budget"), std::string::npos) << read_file(dir / "pixels.log");
 
   // Every decoder runs on the family (issue 23): StD, and a draft-model decoder whose draft is a checkpoint
   // of the same family (here the model itself) give the greedy tokens.
@@ -142,8 +133,8 @@ TEST_P(FamilyE2E, TinyModelEvalEveryMethodAndGenerate) {
                       " --question 'What is shown?' --frames 4 --dtype fp32 --max-new-tokens 6" + d,
                   dir / "decoder.log"),
               0)
-        << read(dir / "decoder.log");
-    const std::string out = read(dir / "decoder.log");
+        << read_file(dir / "decoder.log");
+    const std::string out = read_file(dir / "decoder.log");
     EXPECT_NE(out.find("\"lossless\":true"), std::string::npos) << d << "\n" << out;
   }
 }
