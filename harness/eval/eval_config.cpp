@@ -139,9 +139,4 @@ EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& sourc
   return c;
 }
 
-EvalConfig load_eval_config(const std::filesystem::path& path) {
-  // Relative paths in a config are relative to the working directory (run from the repo root).
-  return parse_eval_config(load_yaml_file(path), path.string(), std::filesystem::current_path());
-}
-
 }  // namespace pevlm

@@ -50,6 +50,5 @@ struct EvalConfig {
 };
 
 EvalConfig parse_eval_config(const nlohmann::json& doc, const std::string& source, const std::filesystem::path& base_dir);
-EvalConfig load_eval_config(const std::filesystem::path& path);
 
 }  // namespace pevlm
