@@ -22,10 +22,9 @@ MethodSpec forced_density_method() {
         if (!(d > 0.0 && d <= 1.0))
           throw std::invalid_argument("method 'forced_density': density must be in (0, 1], got " + std::to_string(d));
         if (p["block_tokens"].get<int64_t>() <= 0) throw std::invalid_argument("method 'forced_density': block_tokens must be positive");
-        AttentionPlan plan = make_full_plan(layout);
-        plan.data_dependent = true;
-        return plan;
-      }};
+        return make_full_plan(layout);  // the estimator decides per layer (data_dependent below)
+      },
+      /*data_dependent=*/true};
 }
 
 }  // namespace pevlm

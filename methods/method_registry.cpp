@@ -74,9 +74,13 @@ std::vector<MethodConfig> expand_methods(const nlohmann::json& entries) {
   return out;
 }
 
+bool is_data_dependent(const MethodConfig& config) { return find_method(config.name).data_dependent; }
+
 AttentionPlan build_plan(const MethodConfig& config, const TokenLayout& layout) {
   layout.validate();
-  AttentionPlan plan = find_method(config.name).build(layout, config.params);
+  const MethodSpec& spec = find_method(config.name);
+  AttentionPlan plan = spec.build(layout, config.params);
+  plan.data_dependent = spec.data_dependent;
   plan.method = config.name;
   plan.params = config.params;
   plan.validate();

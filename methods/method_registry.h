@@ -23,6 +23,9 @@ struct MethodSpec {
   std::string description;
   std::vector<ParamSpec> params;
   PlanBuilder build;
+  // The plan is decided per layer from the data (issue 25: an estimator on each layer's Q/K); build_plan
+  // copies this into AttentionPlan::data_dependent. Static methods (the layout decides) leave it false.
+  bool data_dependent = false;
 };
 
 // One method configuration: a name and its fully resolved parameters.
@@ -39,6 +42,8 @@ const std::vector<MethodSpec>& method_specs();
 std::vector<std::string> method_names();
 // Throws std::invalid_argument listing the registered names.
 const MethodSpec& find_method(const std::string& name);
+// find_method(config.name).data_dependent: known without building a plan (which may fail on a layout).
+bool is_data_dependent(const MethodConfig& config);
 
 // Validates one entry {name: ..., key: scalar, ...}, fills defaults, keeps one alternative per group.
 MethodConfig resolve_method(const nlohmann::json& entry);

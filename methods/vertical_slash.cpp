@@ -30,10 +30,9 @@ MethodSpec vertical_slash_method() {
         if (v < 1 || q < 1 || q > 64)
           throw std::invalid_argument("method 'vertical_slash': vertical_size must be >= 1 and last_q in [1, 64] (the reference's "
                                       "LAST_Q_MASK is 64 x 64)");
-        AttentionPlan plan = make_full_plan(layout);
-        plan.data_dependent = true;
-        return plan;
-      }};
+        return make_full_plan(layout);  // the estimator decides per layer (data_dependent below)
+      },
+      /*data_dependent=*/true};
 }
 
 }  // namespace pevlm

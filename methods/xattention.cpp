@@ -32,10 +32,9 @@ MethodSpec xattention_method() {
           throw std::invalid_argument("method 'xattention': chunk_tokens must be 'auto' or a positive multiple of block_tokens");
         if (!(tau > 0.0 && tau <= 1.0))
           throw std::invalid_argument("method 'xattention': threshold must be in (0, 1], got " + std::to_string(tau));
-        AttentionPlan plan = make_full_plan(layout);
-        plan.data_dependent = true;
-        return plan;
-      }};
+        return make_full_plan(layout);  // the estimator decides per layer (data_dependent below)
+      },
+      /*data_dependent=*/true};
 }
 
 }  // namespace pevlm

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace pevlm::testing {
 
@@ -40,6 +41,19 @@ inline TinyFixture tiny_fixture(const std::string& bin, const std::string& name,
   else if (run_logged(bin + " make-synthetic-lvb " + (f.dir / "lvb").string() + " --videos 1 --seed 5", f.dir / "lvb.log") != 0)
     f.error = "make-synthetic-lvb: " + read_file(f.dir / "lvb.log");
   return f;
+}
+
+// <dir>/eval.yaml over a tiny_fixture folder: its model and synthetic set (2 samples), lmms_val_v with 4 frames,
+// fp32, one thread, and `methods` (YAML flow entries). Returns the file's path.
+inline std::filesystem::path write_eval_config(const std::filesystem::path& dir, const std::vector<std::string>& methods) {
+  const std::filesystem::path file = dir / "eval.yaml";
+  std::ofstream config(file);
+  config << "model: " << (dir / "model").string() << "\n"
+         << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 2}\n"
+         << "protocol: {name: lmms_val_v, max_num_frames: 4}\n"
+         << "dtype: fp32\nthreads: 1\nmethods:\n";
+  for (const auto& m : methods) config << "  - " << m << "\n";
+  return file;
 }
 
 }  // namespace pevlm::testing

@@ -34,13 +34,7 @@ TEST(Qwen3VLE2E, TinyModelEvalEveryMethodGenerateAnalyzeSpeed) {
       "{name: star, anchor_tokens: 40, block_tokens: 40, positions: retain}",
       "{name: pevlm, sink_frames: 1, block_frames: 1}",
       "{name: pevlm, sink_frames: 0, block_frames: 2}"};
-  std::ofstream config(dir / "eval.yaml");
-  config << "model: " << (dir / "model").string() << "\n"
-         << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 2}\n"
-         << "protocol: {name: lmms_val_v, max_num_frames: 4}\n"
-         << "dtype: fp32\nthreads: 1\nmethods:\n";
-  for (const auto& m : methods) config << "  - " << m << "\n";
-  config.close();
+  testing::write_eval_config(dir, methods);
   ASSERT_EQ(run(bin + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string(), dir / "eval.log"), 0)
       << read_file(dir / "eval.log");
   const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
