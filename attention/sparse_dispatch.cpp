@@ -4,7 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "methods/sparse/sparse_estimator.h"
+#include "attention/fused/tile_gemm.h"
 
 namespace pevlm::attention {
 
@@ -36,8 +36,14 @@ nlohmann::json SparseLog::to_json() const {
   }
   nlohmann::json density = layers.empty() ? nlohmann::json(nullptr)
                                           : nlohmann::json{{"mean", sum / double(layers.size())}, {"min", lo}, {"max", hi}};
-  return {{"kernel", kernel},          {"estimator_ms", estimator_ms()}, {"estimator_flops", estimator_flops()},
+  return {{"kernel", kernel},          {"estimator_products", estimator_products}, {"estimator_ms", estimator_ms()}, {"estimator_flops", estimator_flops()},
           {"attention_flops", attention_flops()}, {"density", density}, {"layers", per}};
+}
+
+EstimatorProducts estimator_products_for(const at::Tensor& q_LHD) {
+  if (q_LHD.scalar_type() != at::kBFloat16) return EstimatorProducts::F32;
+  if (!q_LHD.is_cpu()) return EstimatorProducts::Bf16;
+  return fused::bf16_gemm_choice().path == fused::GemmPath::Bf16Vnni ? EstimatorProducts::Bf16 : EstimatorProducts::F32;
 }
 
 at::Tensor run_prefill(Executor& executor, const AttentionPlan& plan, const AttentionInputs& in, SparseLog* log) {
@@ -47,7 +53,7 @@ at::Tensor run_prefill(Executor& executor, const AttentionPlan& plan, const Atte
   // The estimator reads tensors on the executor's device; its host reads synchronise there, so the
   // wall time below covers its device work.
   const auto t0 = std::chrono::steady_clock::now();
-  SparseEstimate est = (*estimator)(in.q_LHD, in.k_LHD, plan.params);
+  SparseEstimate est = (*estimator)(in.q_LHD, in.k_LHD, plan.params, estimator_products_for(in.q_LHD));
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   est.plan.validate();
   at::Tensor out = executor.prefill_sparse(est.plan, in);
@@ -63,6 +69,7 @@ at::Tensor run_prefill(Executor& executor, const AttentionPlan& plan, const Atte
     r.attention_flops = est.plan.flops(in.q_LHD.size(2));
     log->layers.push_back(r);
     log->kernel = executor.sparse_kernel();
+    log->estimator_products = estimator_products_name(est.products);
   }
   return out;
 }

@@ -108,6 +108,8 @@ void BM_TileStream(benchmark::State& state) {
 void tile_shapes(benchmark::internal::Benchmark* b) {
   for (int64_t path : {0, 1})
     for (int64_t keys : {32, 64, 128, 272, 512, 1024}) b->Args({kTargetRows, keys, path});
+  // Per-head sparse tiles (issue 25): 64-row (vertical-slash) and 128-row (XAttention) query blocks.
+  for (int64_t rows : {64, 128}) b->Args({rows, 512, 1});
 }
 
 BENCHMARK(BM_TileQK)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);

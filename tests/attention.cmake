@@ -9,6 +9,8 @@ target_compile_definitions(fused_executor_vnni_test PRIVATE PEVLM_TEST_FUSED_GEM
 pevlm_use_torch_pch(fused_executor_vnni_test)
 pevlm_add_test(fused_key_layout_test SOURCES fused_key_layout_test.cpp DEPS pevlm_attention LABELS attention)
 pevlm_use_torch_pch(fused_key_layout_test)
+# Key windows of the fused kernel: gathered ranges and columns, even VNNI starts, masked columns.
+pevlm_add_test(fused_key_windows_test SOURCES fused_key_windows_test.cpp DEPS pevlm_attention LABELS attention)
 # attention/span_mass (issue 13): per-span attention mass against the dense float64 reference.
 pevlm_add_test(span_mass_test SOURCES span_mass_test.cpp DEPS pevlm_attention LABELS attention analyze)
 pevlm_use_torch_pch(span_mass_test)

@@ -198,7 +198,7 @@ TEST(FusedExecutor, WorkItemsCoverEveryTileOnceGroupedByKeys) {
   const AttentionPlan plan = testing::plan_for({{"name", "pevlm"}, {"sink_frames", 2}, {"block_frames", 3}}, layout);
   const auto segments = attention::fused::prefill_segments(plan);
   const int64_t heads = 3, tile = 10;
-  const auto items = attention::fused::make_work_items(segments, heads, tile);
+  const auto items = attention::fused::make_work_items(segments, heads, 1, tile);
   std::set<std::tuple<int, int, int64_t>> seen;
   int64_t expected = 0;
   for (const auto& s : segments) expected += heads * ((s.q_end - s.q_begin + tile - 1) / tile);

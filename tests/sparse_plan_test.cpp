@@ -126,22 +126,26 @@ TEST(SparseExecutors, GatheredEqualsDensePerHeadReference) {
   }
 }
 
-TEST(SparseExecutors, CpuPicksFusedForBlocksAndGatheredForColumns) {
+// Blocks and scattered single columns (vertical-slash's verticals) both run in the fused kernel:
+// columns through each head's gathered column region, odd column positions on the bf16 pairs path.
+TEST(SparseExecutors, CpuRunsBlocksAndColumnsInTheFusedKernel) {
   at::manual_seed(3);
   const int64_t L = 333, hq = 4, hkv = 2, d = 64;
-  at::Tensor q = at::randn({L, hq, d}), k = at::randn({L, hkv, d}), v = at::randn({L, hkv, d});
-  auto cpu = attention::make_executor("cpu"), ref = attention::make_executor("reference");
-  const SparsePlan blocks = make_forced_density_plan(L, hq, 64, 0.5, 3);
-  testing::expect_attention_close(cpu->prefill_sparse(blocks, {q, k, v}), ref->prefill_sparse(blocks, {q, k, v}), at::kFloat, "fused");
-  EXPECT_NE(cpu->sparse_kernel().find("fused"), std::string::npos) << cpu->sparse_kernel();
-  SparsePlan cols("columns", L, hq, 64);
-  for (int64_t h = 0; h < hq; ++h)
-    for (int64_t b = 0; b < cols.num_query_blocks(); ++b) {
-      for (int64_t c = h; c < cols.block_begin(b); c += 7) add_interval(cols.keys(h, b), c, c + 1);
-      add_interval(cols.keys(h, b), cols.block_begin(b), cols.block_end(b));
-    }
-  testing::expect_attention_close(cpu->prefill_sparse(cols, {q, k, v}), ref->prefill_sparse(cols, {q, k, v}), at::kFloat, "gathered");
-  EXPECT_NE(cpu->sparse_kernel().find("gathered"), std::string::npos) << cpu->sparse_kernel();
+  for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
+    at::Tensor q = at::randn({L, hq, d}).to(dtype), k = at::randn({L, hkv, d}).to(dtype), v = at::randn({L, hkv, d}).to(dtype);
+    auto cpu = attention::make_executor("cpu"), ref = attention::make_executor("reference");
+    const SparsePlan blocks = make_forced_density_plan(L, hq, 64, 0.5, 3);
+    testing::expect_attention_close(cpu->prefill_sparse(blocks, {q, k, v}), ref->prefill_sparse(blocks, {q, k, v}), dtype, "blocks");
+    EXPECT_NE(cpu->sparse_kernel().find("fused"), std::string::npos) << cpu->sparse_kernel();
+    SparsePlan cols("columns", L, hq, 64);
+    for (int64_t h = 0; h < hq; ++h)
+      for (int64_t b = 0; b < cols.num_query_blocks(); ++b) {
+        for (int64_t c = h; c < cols.block_begin(b); c += 7 + b % 3) add_interval(cols.keys(h, b), c, c + 1);
+        add_interval(cols.keys(h, b), cols.block_begin(b), cols.block_end(b));
+      }
+    testing::expect_attention_close(cpu->prefill_sparse(cols, {q, k, v}), ref->prefill_sparse(cols, {q, k, v}), dtype, "columns");
+    EXPECT_NE(cpu->sparse_kernel().find("column regions"), std::string::npos) << cpu->sparse_kernel();
+  }
 }
 
 TEST(SparseExecutors, GqaHeadsOfOneGroupKeepDifferentBlocks) {
@@ -158,6 +162,28 @@ TEST(SparseExecutors, GqaHeadsOfOneGroupKeepDifferentBlocks) {
   auto ref = attention::make_executor("reference"), cpu = attention::make_executor("cpu");
   at::Tensor v = at::randn({L, hkv, d});
   testing::expect_attention_close(cpu->prefill_sparse(p, {q, k, v}), ref->prefill_sparse(p, {q, k, v}), at::kFloat, "gqa");
+}
+
+// bf16 products (bf16 inputs where the device's bf16 GEMM is fast, attention/sparse_dispatch.h)
+// compute the same block scores as fp32 products within bf16 rounding of the scaled logits, and are
+// refused for fp32 inputs (no silent precision change).
+TEST(XAttentionProducts, Bf16ProductsMatchFp32BlockSumsWithinBf16Rounding) {
+  at::manual_seed(5);
+  const int64_t L = 777, hq = 4, hkv = 2, d = 64;
+  const at::Tensor q = at::randn({L, hq, d}).to(at::kBFloat16), k = at::randn({L, hkv, d}).to(at::kBFloat16);
+  const at::Tensor f32 = xattention_block_sums(q.to(at::kFloat), k.to(at::kFloat), 64, 8, EstimatorProducts::F32);
+  const at::Tensor b16 = xattention_block_sums(q, k, 64, 8, EstimatorProducts::Bf16);
+  // Each probability moves by about |logit| x 2^-8 relative (one bf16 rounding of the scaled logit);
+  // a block score sums rb = 8 rows of such probabilities.
+  // |logit| <= S max|q| max|k| / (sqrt(d) S) by Cauchy-Schwarz over the S concatenated rows.
+  const double logit = q.to(at::kFloat).norm(2, -1).max().item<double>() * k.to(at::kFloat).norm(2, -1).max().item<double>() / std::sqrt(double(d));
+  const double tol = 8.0 * std::max(1.0, logit) * std::ldexp(1.0, -8);
+  EXPECT_LE((b16 - f32).abs().max().item<double>(), tol);
+  EXPECT_GT(f32.sum().item<double>(), 0.0);
+  EXPECT_THROW(xattention_block_sums(q.to(at::kFloat), k.to(at::kFloat), 64, 8, EstimatorProducts::Bf16), std::invalid_argument);
+  EXPECT_EQ(xattention_estimate(q, k, 64, 8, 0.9, 0, EstimatorProducts::Bf16).products, EstimatorProducts::Bf16);
+  // The dispatch picks fp32 products for fp32 inputs on every device.
+  EXPECT_EQ(attention::estimator_products_for(q.to(at::kFloat)), EstimatorProducts::F32);
 }
 
 TEST(SparseDispatch, DataDependentPlansNeverRunDense) {
@@ -177,6 +203,8 @@ TEST(SparseDispatch, DataDependentPlansNeverRunDense) {
   EXPECT_GT(log.layers[0].estimator_flops, 0);
   EXPECT_LE(log.layers[0].density_max, 1.0);
   EXPECT_EQ(log.kernel, cpu->sparse_kernel());
+  EXPECT_EQ(log.estimator_products, "fp32");  // fp32 inputs
+  EXPECT_EQ(log.to_json().at("estimator_products"), "fp32");
   const SparsePlan sp = xattention_estimate(q, k, 32, 8, 0.9).plan;
   testing::expect_attention_close(out, attention::make_executor("reference")->prefill_sparse(sp, {q, k, v}), at::kFloat,
                                   "dispatch");

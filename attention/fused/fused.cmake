@@ -24,5 +24,5 @@ set_source_files_properties(fused/fused_kernel.cpp fused/decode_direct.cpp fused
   SKIP_PRECOMPILE_HEADERS ON
   COMPILE_OPTIONS "-fopenmp")
 set(PEVLM_FUSED_SOURCES
-  fused/fused_work.cpp fused/key_layout.cpp fused/tile_gemm.cpp fused/kv_pack.cpp fused/decode_direct.cpp fused/tile_softmax_dispatch.cpp fused/fused_kernel.cpp
+  fused/fused_work.cpp fused/key_layout.cpp fused/key_windows.cpp fused/tile_gemm.cpp fused/kv_pack.cpp fused/decode_direct.cpp fused/tile_softmax_dispatch.cpp fused/fused_kernel.cpp
   fused/fused_executor.cpp fused/sparse_segments.cpp ${PEVLM_FUSED_ISA_SOURCES})

@@ -55,37 +55,30 @@ class FusedCpuExecutor final : public Executor {
   at::Tensor prefill(const AttentionPlan& plan, const AttentionInputs& in) override {
     check_static_plan(plan, name());
     check_inputs(in, plan.length, plan.length);
-    return run(in, fused::prefill_segments(plan), plan.groups);
+    const std::vector<fused::Segment> segments = fused::prefill_segments(plan);
+    return run(in, segments, plan.groups, fused::make_key_layout(segments, in.k_LHD.size(0)));
   }
 
-  // Per-head sparse plans (issue 25): block-granular plans (XAttention, forced density) run the fused
-  // kernel once per query head on that head's segments (sparse_segments.h; K/V of its KV head);
-  // plans of many single columns (vertical-slash) run by gathered keys (attention/sparse_gathered.cpp).
-  // sparse_kernel() names the path the last call took.
+  // Per-head sparse plans (issue 25): every head's query blocks are one-head segments of one fused
+  // call (sparse_segments.h): K/V packed once, uncut, with each head's single columns gathered into
+  // a region (key_layout.h), short ranges and columns sharing gathered key windows (key_windows.h).
   std::string sparse_kernel() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return last_sparse_kernel_;
   }
   at::Tensor prefill_sparse(const SparsePlan& plan, const AttentionInputs& in) override {
     check_inputs(in, plan.length, plan.length);
-    if (!fused::sparse_plan_is_coarse(plan)) {
+    if (plan.num_heads != in.q_LHD.size(1))
+      throw std::invalid_argument("cpu prefill_sparse: plan for " + std::to_string(plan.num_heads) + " heads, Q has " +
+                                  std::to_string(in.q_LHD.size(1)));
+    const std::vector<fused::Segment> segments = fused::sparse_segments(plan);
+    const int64_t hpg = in.q_LHD.size(1) / in.k_LHD.size(1);
+    {
       std::lock_guard<std::mutex> lock(mu_);
-      last_sparse_kernel_ = "sparse_gathered_bmm_f32(cpu)";
-    } else {
-      std::lock_guard<std::mutex> lock(mu_);
-      last_sparse_kernel_ = "fused_plan_flash_cpu per head (block-sparse segments)";
+      last_sparse_kernel_ = "fused_plan_flash_cpu per head (block-sparse: gathered key windows, column regions)";
     }
-    if (!fused::sparse_plan_is_coarse(plan)) return sparse_prefill_gathered(plan, in);
-    const int64_t hq = in.q_LHD.size(1), group = hq / in.k_LHD.size(1);
-    at::Tensor out = at::empty(in.q_LHD.sizes(), in.q_LHD.options().memory_format(at::MemoryFormat::Contiguous));
-    const std::vector<LogitGroup> plain{LogitGroup{}};
-    for (int64_t h = 0; h < hq; ++h) {
-      const int64_t kv = h / group;
-      AttentionInputs one{in.q_LHD.narrow(1, h, 1), in.k_LHD.narrow(1, kv, 1).contiguous(),
-                          in.v_LHD.narrow(1, kv, 1).contiguous(), in.scale};
-      out.narrow(1, h, 1).copy_(run(one, fused::sparse_head_segments(plan, h), plain));
-    }
-    return out;
+    static const std::vector<LogitGroup> plain{LogitGroup{}};
+    return run(in, segments, plain, fused::make_uncut_key_layout(segments, in.k_LHD.size(0), hpg));
   }
 
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
@@ -93,7 +86,7 @@ class FusedCpuExecutor final : public Executor {
     check_inputs(in, n, total);
     if (past < plan.length) throw std::invalid_argument("decode: cache shorter than the prefill");
     const std::vector<fused::Segment> segments = fused::decode_segments(plan, n, past);
-    if (n > fused::kDirectDecodeMaxTokens) return run(in, segments, plan.groups);
+    if (n > fused::kDirectDecodeMaxTokens) return run(in, segments, plan.groups, fused::make_key_layout(segments, total));
     // A few tokens read the cache in place (no per-step copy of it): decode_direct.h.
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -105,7 +98,8 @@ class FusedCpuExecutor final : public Executor {
   }
 
  private:
-  at::Tensor run(const AttentionInputs& in, const std::vector<fused::Segment>& segments, const std::vector<LogitGroup>& groups) {
+  at::Tensor run(const AttentionInputs& in, const std::vector<fused::Segment>& segments, const std::vector<LogitGroup>& groups,
+                 const fused::KeyLayout& layout) {
     const bool bf16 = in.q_LHD.scalar_type() == at::kBFloat16;
     const GemmPath path = bf16 ? fused::bf16_gemm_choice().path : GemmPath::F32;
     {
@@ -113,7 +107,6 @@ class FusedCpuExecutor final : public Executor {
       (bf16 ? ran_bf16_inputs_ : ran_f32_inputs_) = true;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const fused::KeyLayout layout = fused::make_key_layout(segments, in.k_LHD.size(0));
     // The packing buffers are kept for the next call (all layers of a model share one executor); a
     // concurrent call on the same executor (two decode pipelines) packs into fresh memory instead.
     std::unique_lock<std::mutex> workspace_lock(workspace_mu_, std::try_to_lock);

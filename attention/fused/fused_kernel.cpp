@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "attention/fused/group_combine.h"
+#include "attention/fused/key_windows.h"
 #include "attention/fused/tile_rows.h"
 #include "attention/fused/tile_softmax.h"
 
@@ -17,8 +18,6 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 constexpr int64_t kDiagonalChunkTokens = 16;
-
-int64_t round16(int64_t n) { return (n + 15) & ~int64_t(15); }
 
 // Per-thread buffers, sized once for the largest tile (O(tile), independent of L).
 struct Scratch {
@@ -33,16 +32,22 @@ struct Scratch {
   std::vector<int32_t> lo, hi;  // lo stays 0: windows start at their range (key_layout.h)
 };
 
+// The query heads of one work item: a GQA-stacked tile (hpg heads of one KV head, row r = token
+// r / hpg, head head0 + r % hpg) or one head of a per-head sparse plan (hpg 1).
+struct ItemHeads {
+  int64_t hpg = 1, head0 = 0;
+};
+
 class Kernel {
  public:
   Kernel(const KernelInputs& in, const std::vector<Segment>& segments)
       : in_(in), segs_(segments), hq_(in.q_LHD.size(1)), d_(in.q_LHD.size(2)), hkv_(in.kv->kv_heads),
-        hpg_(hq_ / hkv_), groups_(int64_t(in.groups->size())), tile_tokens_(query_tile_tokens(hpg_, kTargetRows)),
-        max_rows_(tile_tokens_ * hpg_), bf16_gemm_(in.kv->path == GemmPath::Bf16Vnni),
+        hpg_(hq_ / hkv_), groups_(int64_t(in.groups->size())),
+        max_rows_(std::max(query_tile_tokens(hpg_, kTargetRows) * hpg_, kTargetRows)), bf16_gemm_(in.kv->path == GemmPath::Bf16Vnni),
         softmax_(softmax_tile_fn()), rows_(row_ops()) {}
 
   void run() {
-    const std::vector<WorkItem> items = make_work_items(segs_, hkv_, tile_tokens_);
+    const std::vector<WorkItem> items = make_work_items(segs_, hkv_, hpg_, kTargetRows);
     std::atomic<size_t> next{0};
     const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), int64_t(items.size())));
     at::parallel_for(0, threads, 1, [&](int64_t, int64_t) {
@@ -54,12 +59,17 @@ class Kernel {
   }
 
  private:
-  // Q rows of the tile, row r = (token - t0) * hpg + j for query head kv_head * hpg + j, in the GEMM's
-  // dtype (bf16 inputs up-converted once per tile on the fp32 path).
-  void load_q(const WorkItem& it, Scratch& sc) const {
-    const int64_t rows = (it.t1 - it.t0) * hpg_, head0 = int64_t(it.kv_head) * hpg_;
+  ItemHeads heads_of(const WorkItem& it) const {
+    const Segment& seg = segs_[size_t(it.segment)];
+    return seg.q_head >= 0 ? ItemHeads{1, seg.q_head} : ItemHeads{hpg_, int64_t(it.kv_head) * hpg_};
+  }
+
+  // Q rows of the tile (ItemHeads), in the GEMM's dtype (bf16 inputs up-converted once per tile on
+  // the fp32 path).
+  void load_q(const WorkItem& it, const ItemHeads& ih, Scratch& sc) const {
+    const int64_t rows = (it.t1 - it.t0) * ih.hpg;
     for (int64_t r = 0; r < rows; ++r) {
-      const int64_t t = it.t0 + r / hpg_, h = head0 + r % hpg_, src = (t * hq_ + h) * d_;
+      const int64_t t = it.t0 + r / ih.hpg, h = ih.head0 + r % ih.hpg, src = (t * hq_ + h) * d_;
       if (in_.q_LHD.scalar_type() == at::kFloat) {
         std::copy_n(in_.q_LHD.const_data_ptr<float>() + src, d_, sc.q.data() + r * d_);
       } else if (bf16_gemm_) {
@@ -72,61 +82,72 @@ class Kernel {
 
   void run_item(const WorkItem& it, Scratch& sc) const {
     const Segment& seg = segs_[size_t(it.segment)];
-    const int64_t rows = (it.t1 - it.t0) * hpg_;
-    load_q(it, sc);
+    const ItemHeads ih = heads_of(it);
+    const int64_t rows = (it.t1 - it.t0) * ih.hpg;
+    load_q(it, ih, sc);
     std::fill(sc.row_max.begin(), sc.row_max.end(), kNegInf);
     std::fill(sc.row_sum.begin(), sc.row_sum.end(), 0.0f);
     bool written[8] = {};  // group's accumulators initialised (its first window overwrites them)
     const int64_t last_pos = seg.pos0 + (it.t1 - 1 - seg.q_begin);
-    for (const SegmentKeys& kr : seg.keys) {
-      const LogitGroup& group = (*in_.groups)[size_t(kr.group)];
-      const float scale = float(in_.scale / group.temperature);
-      // A causal range needs no key past the tile's last query position.
-      const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.end;
-      if (key_end <= kr.begin) continue;
-      // The range is whole pieces of the key layout (key_layout.h), each starting on the packed
-      // 16-key grid; each piece's part runs as equal windows of at most kKeyTile keys (a multiple of
-      // 16 but the last), so a 532-key sink is one window rather than 512 + a 20-key remainder that
-      // would run the GEMMs at a fraction of their rate.
-      for (const KeyPiece* p = &in_.layout->piece_of(kr.begin); p->begin < key_end; ++p) {
-        const int64_t pe = std::min(p->end, key_end), n = pe - p->begin, tiles = (n + kKeyTile - 1) / kKeyTile;
-        const int64_t step = round16((n + tiles - 1) / tiles);
-        for (int64_t kb = p->begin; kb < pe; kb += step)
-          run_key_tile(it, seg, kr, kb, std::min(pe, kb + step), p->packed + (kb - p->begin), scale, rows, written[kr.group], sc);
-        if (p->end >= key_end) break;
-      }
+    // Windows (key_windows.h): gathered non-causal ranges and columns, then the causal ranges, each
+    // window at most kKeyTile keys -- equal windows, so a 532-key sink is one window rather than
+    // 512 + a 20-key remainder that would run the GEMMs at a fraction of their rate.
+    for (const KeyWindow& w : plan_key_windows(seg, *in_.layout, last_pos, bf16_gemm_, kKeyTile)) {
+      const float scale = float(in_.scale / (*in_.groups)[size_t(w.group)].temperature);
+      run_window(it, ih, seg, w, scale, rows, written[w.group], sc);
     }
-    if (!seg.discard) write_output(it, seg, rows, sc);
+    if (!seg.discard) write_output(it, ih, rows, sc);
   }
 
-  // Keys [kb, ke) of range kr, at packed index wb. Causal windows run in 16-token row chunks, each
-  // only as wide as its last query needs: the diagonal then costs ~8 masked keys per query instead
-  // of ~16 with 32-token rectangles (~0.8 % of a sys+2f/4f prefill).
-  void run_key_tile(const WorkItem& it, const Segment& seg, const SegmentKeys& kr, int64_t kb, int64_t ke, int64_t wb, float scale,
-                    int64_t rows, bool& written, Scratch& sc) const {
-    const int64_t g = kr.group, n = even_for_path(ke - kb);
+  // One window. Causal windows run in 16-token row chunks, each only as wide as its last query
+  // needs: the diagonal then costs ~8 masked keys per query instead of ~16 with 32-token rectangles
+  // (~0.8 % of a sys+2f/4f prefill).
+  void run_window(const WorkItem& it, const ItemHeads& ih, const Segment& seg, const KeyWindow& w, float scale, int64_t rows,
+                  bool& written, Scratch& sc) const {
+    const int64_t g = w.group, n = w.cols, ld = w.ld;
     for (int64_t r = 0; r < rows; ++r) {
-      int64_t hi = ke - kb;
-      if (kr.causal) hi = std::max<int64_t>(0, std::min(hi, seg.pos0 + (it.t0 + r / hpg_ - seg.q_begin) + 1 - kb));
+      int64_t hi = n;
+      if (w.causal) {
+        const int64_t pos = seg.pos0 + (it.t0 + r / ih.hpg - seg.q_begin);
+        hi = std::max<int64_t>(0, std::min(w.causal_cols, pos + 1 - w.causal_key0));
+      }
       sc.hi[size_t(r)] = int32_t(hi);
+      sc.lo[size_t(r)] = w.lead;
     }
-    const int64_t chunk_rows = kr.causal ? kDiagonalChunkTokens * hpg_ : rows;
+    const int64_t chunk_rows = w.causal ? kDiagonalChunkTokens * ih.hpg : rows;
     float* o = sc.o.data() + g * max_rows_ * d_;
-    for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
-      const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
-      if (nc > 0) gemm_qk(*in_.kv, it.kv_head, wb, m, nc, q_row(sc, r0), sc.s.data() + r0 * n, n);
+    if (w.causal) {
+      const WindowChunk& c = w.chunks.front();
+      for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
+        const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
+        if (nc > 0) gemm_qk(*in_.kv, it.kv_head, c.packed, m, nc, q_row(sc, r0), sc.s.data() + r0 * ld, ld);
+      }
+    } else {
+      for (const WindowChunk& c : w.chunks) gemm_qk(*in_.kv, it.kv_head, c.packed, rows, c.cols, q_row(sc, 0), sc.s.data() + c.s_col, ld);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int32_t col : w.masked) sc.s[size_t(r * ld + col)] = kNegInf;
     }
     SoftmaxTile t;
-    t.s = sc.s.data(), t.m = rows, t.n = n, t.lo = sc.lo.data(), t.hi = sc.hi.data(), t.scale = scale;
+    t.s = sc.s.data(), t.m = rows, t.n = n, t.ld = ld, t.lo = sc.lo.data(), t.hi = sc.hi.data(), t.scale = scale;
     t.row_max = sc.row_max.data() + g * max_rows_, t.row_sum = sc.row_sum.data() + g * max_rows_;
     t.o = o, t.d = d_;
     t.p = bf16_gemm_ ? static_cast<void*>(sc.p_bf16.data()) : static_cast<void*>(sc.s.data()), t.p_bf16 = bf16_gemm_;
     softmax_(t);
     const size_t p_elem = bf16_gemm_ ? sizeof(at::BFloat16) : sizeof(float);
-    for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
-      const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
-      if (nc > 0) gemm_pv(*in_.kv, it.kv_head, wb, m, nc, static_cast<const char*>(t.p) + size_t(r0 * n) * p_elem, n, o + r0 * d_, written);
-      else if (!written) std::fill(o + r0 * d_, o + (r0 + m) * d_, 0.0f);  // rows with no key yet: O = 0
+    const char* p = static_cast<const char*>(t.p);
+    if (w.causal) {
+      const WindowChunk& c = w.chunks.front();
+      for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
+        const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
+        if (nc > 0) gemm_pv(*in_.kv, it.kv_head, c.packed, m, nc, p + size_t(r0 * ld) * p_elem, ld, o + r0 * d_, written);
+        else if (!written) std::fill(o + r0 * d_, o + (r0 + m) * d_, 0.0f);  // rows with no key yet: O = 0
+      }
+    } else {
+      bool acc = written;
+      for (const WindowChunk& c : w.chunks) {
+        gemm_pv(*in_.kv, it.kv_head, c.packed, rows, c.cols, p + size_t(c.s_col) * p_elem, ld, o, acc);
+        acc = true;
+      }
     }
     written = true;
   }
@@ -141,8 +162,7 @@ class Kernel {
   }
 
   // Group combination (group_combine.h) and the store in the output dtype.
-  void write_output(const WorkItem& it, const Segment& seg, int64_t rows, Scratch& sc) const {
-    const int64_t head0 = int64_t(it.kv_head) * hpg_;
+  void write_output(const WorkItem& it, const ItemHeads& ih, int64_t rows, Scratch& sc) const {
     const bool out_bf16 = in_.out_LHD.scalar_type() != at::kFloat;
     char* out = static_cast<char*>(in_.out_LHD.data_ptr());
     const int64_t elem = out_bf16 ? 2 : 4;
@@ -152,14 +172,14 @@ class Kernel {
       const float* o[8];
       const int64_t n = group_coefficients(sc.row_max.data() + r, sc.row_sum.data() + r, max_rows_, *in_.groups, coef, used);
       for (int64_t k = 0; k < n; ++k) o[k] = sc.o.data() + (used[k] * max_rows_ + r) * d_;
-      const int64_t t = it.t0 + r / hpg_, dst = (t * hq_ + head0 + r % hpg_) * d_;
+      const int64_t t = it.t0 + r / ih.hpg, dst = (t * hq_ + ih.head0 + r % ih.hpg) * d_;
       rows_.combine_store(o, coef, n, d_, out + dst * elem, out_bf16);
     }
   }
 
   const KernelInputs& in_;
   const std::vector<Segment>& segs_;
-  const int64_t hq_, d_, hkv_, hpg_, groups_, tile_tokens_, max_rows_;
+  const int64_t hq_, d_, hkv_, hpg_, groups_, max_rows_;
   const bool bf16_gemm_;
   const SoftmaxTileFn softmax_;
   const RowOps& rows_;

@@ -44,14 +44,19 @@ int64_t query_tile_tokens(int64_t heads_per_kv, int64_t target_rows) {
   return std::max<int64_t>(1, target_rows / std::max<int64_t>(1, heads_per_kv));
 }
 
-std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t tile_tokens) {
+std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t heads_per_kv,
+                                      int64_t target_rows) {
   std::vector<WorkItem> items;
   for (size_t si = 0; si < segments.size(); ++si) {
     const Segment& s = segments[si];
+    const bool one_head = s.q_head >= 0;
+    const int64_t tile_tokens = query_tile_tokens(one_head ? 1 : heads_per_kv, target_rows);
     for (int64_t t0 = s.q_begin; t0 < s.q_end; t0 += tile_tokens) {
       const int64_t t1 = std::min(s.q_end, t0 + tile_tokens);
-      const double cost = double(t1 - t0) * visited_keys(s, t0, t1);
-      for (int64_t h = 0; h < kv_heads; ++h) items.push_back(WorkItem{int32_t(si), int32_t(h), t0, t1, cost});
+      const double cost = double(t1 - t0) * (visited_keys(s, t0, t1) + double(s.columns.size()));
+      if (one_head) items.push_back(WorkItem{int32_t(si), int32_t(s.q_head / heads_per_kv), t0, t1, cost});
+      else
+        for (int64_t h = 0; h < kv_heads; ++h) items.push_back(WorkItem{int32_t(si), int32_t(h), t0, t1, cost});
     }
   }
   // Items of one (segment, KV head) share its key windows: keep them together, largest group first

@@ -21,10 +21,18 @@ struct SegmentKeys {
 // Query rows [q_begin, q_end) of the Q tensor; their key-positions start at pos0 (prefill: q_begin;
 // decode: past). `discard`: Star's redundant work (methods.md): every GEMM and exp is computed, only
 // the final write is skipped.
+// `q_head` -1: every query head, the Hq/Hkv heads of one KV head stacked as rows of one tile (static
+// plans: all heads see the same keys). q_head >= 0: that query head alone (per-head sparse plans,
+// issue 25), its tile rows are tokens. `columns`: single keys (sorted, non-causal, group 0, all before
+// the first query) besides `keys`, e.g. vertical-slash's vertical columns; the key layout gathers a
+// head's columns into one contiguous region (key_layout.h) so they run as GEMM windows, not one
+// GEMM per column.
 struct Segment {
   int64_t q_begin = 0, q_end = 0, pos0 = 0;
   bool discard = false;
   std::vector<SegmentKeys> keys;
+  int32_t q_head = -1;
+  std::vector<int32_t> columns;
 };
 
 struct WorkItem {
@@ -45,7 +53,10 @@ std::vector<Segment> decode_segments(const AttentionPlan& plan, int64_t n, int64
 int64_t query_tile_tokens(int64_t heads_per_kv, int64_t target_rows);
 
 // Every (segment, KV head, query tile), longest first: with dynamic pulling that is the classic
-// longest-processing-time schedule, so two cores finish together on any plan.
-std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t tile_tokens);
+// longest-processing-time schedule, so two cores finish together on any plan. Tiles hold about
+// `target_rows` rows: query_tile_tokens(heads_per_kv, target_rows) tokens of a stacked segment, or
+// target_rows tokens of a one-head segment (only its own KV head's item).
+std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t heads_per_kv,
+                                      int64_t target_rows);
 
 }  // namespace pevlm::attention::fused

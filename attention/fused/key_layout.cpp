@@ -33,17 +33,61 @@ const KeyPiece& KeyLayout::piece_of(int64_t j) const {
   return *it;
 }
 
-KeyLayout make_key_layout(const std::vector<Segment>& segments, int64_t keys) {
-  std::vector<int64_t> cuts;
+const ColumnRegion& KeyLayout::region_of(int32_t q_head) const {
+  for (const ColumnRegion& r : regions)
+    if (r.q_head == q_head) return r;
+  throw std::out_of_range("key layout: no column region for query head " + std::to_string(q_head));
+}
+
+namespace {
+
+void check_ranges(const std::vector<Segment>& segments, int64_t keys) {
   for (const Segment& s : segments)
-    for (const SegmentKeys& k : s.keys) {
+    for (const SegmentKeys& k : s.keys)
       if (k.begin < 0 || k.end > keys || k.begin > k.end)
         throw std::invalid_argument("key layout: key range [" + std::to_string(k.begin) + ", " + std::to_string(k.end) +
                                     ") outside the call's " + std::to_string(keys) + " keys");
+}
+
+}  // namespace
+
+KeyLayout make_key_layout(const std::vector<Segment>& segments, int64_t keys) {
+  check_ranges(segments, keys);
+  std::vector<int64_t> cuts;
+  for (const Segment& s : segments) {
+    if (!s.columns.empty()) throw std::invalid_argument("key layout: segments with single key columns need make_uncut_key_layout");
+    for (const SegmentKeys& k : s.keys) {
       cuts.push_back(k.begin);
       cuts.push_back(k.end);
     }
+  }
   return from_cuts(std::move(cuts), keys);
+}
+
+KeyLayout make_uncut_key_layout(const std::vector<Segment>& segments, int64_t keys, int64_t heads_per_kv) {
+  check_ranges(segments, keys);
+  KeyLayout layout = from_cuts({}, keys);
+  layout.uncut = true;
+  std::vector<std::vector<int32_t>> per_head;
+  for (const Segment& s : segments) {
+    if (s.columns.empty()) continue;
+    if (s.q_head < 0) throw std::invalid_argument("key layout: single key columns belong to a one-head segment (q_head >= 0)");
+    if (size_t(s.q_head) >= per_head.size()) per_head.resize(size_t(s.q_head) + 1);
+    for (int32_t c : s.columns) {
+      if (c < 0 || c >= keys) throw std::invalid_argument("key layout: column " + std::to_string(c) + " outside the call's " + std::to_string(keys) + " keys");
+      per_head[size_t(s.q_head)].push_back(c);
+    }
+  }
+  for (size_t h = 0; h < per_head.size(); ++h) {
+    std::vector<int32_t>& cols = per_head[h];
+    if (cols.empty()) continue;
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    const int64_t packed = layout.packed_keys;
+    layout.packed_keys = round16(packed + int64_t(cols.size()));
+    layout.regions.push_back(ColumnRegion{int32_t(h), int32_t(int64_t(h) / heads_per_kv), std::move(cols), packed});
+  }
+  return layout;
 }
 
 KeyLayout single_piece_layout(int64_t keys) { return from_cuts({}, keys); }

@@ -24,17 +24,37 @@ struct KeyPiece {
   int64_t packed = 0;          // packed index of key `begin` (a multiple of 16)
 };
 
+// The single key columns (Segment::columns) of one query head, gathered in key order after the
+// pieces: packed index packed + i holds key keys[i] of KV head kv_head (the other KV heads' copies of
+// the region are never read).
+struct ColumnRegion {
+  int32_t q_head = 0, kv_head = 0;
+  std::vector<int32_t> keys;  // sorted, unique
+  int64_t packed = 0;         // a multiple of 16
+};
+
 struct KeyLayout {
   std::vector<KeyPiece> pieces;  // in key order, covering [0, keys)
+  std::vector<ColumnRegion> regions;
   int64_t keys = 0;              // keys of the call
   int64_t packed_keys = 0;       // the packed length: a multiple of 16, >= 16
+  bool uncut = false;            // make_uncut_key_layout: one piece, packed index = key index
 
   // The piece holding key j (0 <= j < keys).
   const KeyPiece& piece_of(int64_t j) const;
+  // The column region of query head h; throws std::out_of_range when h has none.
+  const ColumnRegion& region_of(int32_t q_head) const;
 };
 
-// Cuts [0, keys) at every key range boundary of `segments` (ranges must lie within [0, keys)).
+// Cuts [0, keys) at every key range boundary of `segments` (ranges must lie within [0, keys); no
+// segment may have columns).
 KeyLayout make_key_layout(const std::vector<Segment>& segments, int64_t keys);
+
+// One piece, packed index = key index, plus a column region per query head with columns: for
+// per-head sparse plans, whose heads cut the keys at thousands of unaligned places -- cutting at all
+// of them would fragment every window. Windows then start at any key; the kernel widens a window to
+// the even start the bf16 VNNI pairs need and masks the extra column (key_windows.h).
+KeyLayout make_uncut_key_layout(const std::vector<Segment>& segments, int64_t keys, int64_t heads_per_kv);
 
 // The trivial layout: one piece [0, keys) (callers without a plan, benchmarks).
 KeyLayout single_piece_layout(int64_t keys);

@@ -34,20 +34,33 @@ at::Tensor take(at::Tensor* slot, at::IntArrayRef shape, const at::TensorOptions
   return slot->narrow(0, 0, numel).view(shape);
 }
 
-// One unit of packing work: keys [t0, t0 + n) of one piece, and whether the piece's padding (up to the
-// next piece's packed start) is zeroed by this unit.
+// One unit of packing work: keys [t0, t0 + n) of one piece -- or keys[0..n) of a column region, for
+// KV head `head` only -- and the padding after them (up to the next piece or region) this unit zeroes.
 struct PackBlock {
   int64_t t0 = 0, n = 0, packed = 0, pad = 0;
+  const int32_t* keys = nullptr;
+  int64_t head = -1;  // -1: every KV head
+  int64_t key(int64_t j) const { return keys ? int64_t(keys[j]) : t0 + j; }
 };
 
 std::vector<PackBlock> pack_blocks(const KeyLayout& layout) {
   std::vector<PackBlock> blocks;
+  const int64_t pieces_end = layout.regions.empty() ? layout.packed_keys : layout.regions.front().packed;
   for (size_t i = 0; i < layout.pieces.size(); ++i) {
     const KeyPiece& p = layout.pieces[i];
-    const int64_t next = i + 1 < layout.pieces.size() ? layout.pieces[i + 1].packed : layout.packed_keys;
+    const int64_t next = i + 1 < layout.pieces.size() ? layout.pieces[i + 1].packed : pieces_end;
     for (int64_t t0 = p.begin; t0 < p.end; t0 += kPackBlock) {
       const int64_t n = std::min(kPackBlock, p.end - t0), packed = p.packed + (t0 - p.begin);
       blocks.push_back(PackBlock{t0, n, packed, t0 + n == p.end ? next - (packed + n) : 0});
+    }
+  }
+  for (size_t i = 0; i < layout.regions.size(); ++i) {
+    const ColumnRegion& r = layout.regions[i];
+    const int64_t size = int64_t(r.keys.size());
+    const int64_t next = i + 1 < layout.regions.size() ? layout.regions[i + 1].packed : layout.packed_keys;
+    for (int64_t j0 = 0; j0 < size; j0 += kPackBlock) {
+      const int64_t n = std::min(kPackBlock, size - j0), packed = r.packed + j0;
+      blocks.push_back(PackBlock{0, n, packed, j0 + n == size ? next - (packed + n) : 0, r.keys.data() + j0, r.kv_head});
     }
   }
   return blocks;
@@ -67,9 +80,10 @@ void pack_f32(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout&
     for (int64_t i = begin; i < end; ++i) {
       const int64_t h = i / nb;
       const PackBlock& b = blocks[size_t(i % nb)];
+      if (b.head >= 0 && b.head != h) continue;  // a column region is read for its own KV head only
       for (int64_t j = 0; j < b.n; ++j) {
-        row_to_f32(k_LHD, b.t0 + j, h, buf.data() + j * D);
-        row_to_f32(v_LHD, b.t0 + j, h, v + (h * Lp + b.packed + j) * D);
+        row_to_f32(k_LHD, b.key(j), h, buf.data() + j * D);
+        row_to_f32(v_LHD, b.key(j), h, v + (h * Lp + b.packed + j) * D);
       }
       // K^T[h][x][packed + j] = K[t0 + j][h][x]: contiguous writes along the keys of each dimension.
       for (int64_t x = 0; x < D; ++x) {
@@ -93,6 +107,13 @@ void pack_bf16_vnni(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyL
     const int64_t n = piece.end - piece.begin;
     p.kt.narrow(2, piece.packed, n).copy_(k_LHD.narrow(0, piece.begin, n).reshape({n, H, D / 2, 2}).permute({1, 2, 0, 3}));
     vpad.narrow(0, piece.packed, n).copy_(v_LHD.narrow(0, piece.begin, n));
+  }
+  for (const ColumnRegion& r : layout.regions) {
+    const int64_t n = int64_t(r.keys.size()), g = r.kv_head;
+    const at::Tensor idx = at::from_blob(const_cast<int32_t*>(r.keys.data()), {n}, at::kInt).to(at::kLong);
+    p.kt.narrow(0, g, 1).narrow(2, r.packed, n).copy_(
+        k_LHD.index_select(0, idx).narrow(1, g, 1).reshape({n, 1, D / 2, 2}).permute({1, 2, 0, 3}));
+    vpad.narrow(0, r.packed, n).narrow(1, g, 1).copy_(v_LHD.index_select(0, idx).narrow(1, g, 1));
   }
   p.v = vpad.view({Lp / 2, 2, H, D}).permute({2, 0, 3, 1}).contiguous();
 }

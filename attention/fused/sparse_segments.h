@@ -1,5 +1,7 @@
-// Per-head SparsePlan (issue 25) -> fused kernel segments: one segment per query block of one head;
-// the block's key intervals cut at the block's first query: pieces before it are plain ranges, the
+// Per-head SparsePlan (issue 25) -> fused kernel segments: one one-head segment (Segment::q_head)
+// per query block of each head. A block's key intervals are cut at the block's first query: pieces
+// before it are plain ranges -- or, when shorter than kColumnIntervalMax keys (vertical-slash's
+// vertical columns), single columns that the key layout gathers per head (key_layout.h) -- and the
 // piece from it on is causal (the kernel clips causal ranges at each query's position and chunks
 // only those along the diagonal).
 #pragma once
@@ -11,11 +13,10 @@
 
 namespace pevlm::attention::fused {
 
-std::vector<Segment> sparse_head_segments(const SparsePlan& plan, int64_t head);
+// Intervals shorter than this run as gathered columns rather than as ranges of their own.
+constexpr int64_t kColumnIntervalMax = 16;
 
-// Whether the fused kernel suits the plan: its intervals average at least `min_mean_keys` keys (key
-// blocks: XAttention, forced density). Plans of many single columns (vertical-slash's verticals)
-// would cut the packed K/V into a 16-key-aligned piece per column; the gathered path runs those.
-bool sparse_plan_is_coarse(const SparsePlan& plan, double min_mean_keys = 32.0);
+// Every head's segments, head-major.
+std::vector<Segment> sparse_segments(const SparsePlan& plan);
 
 }  // namespace pevlm::attention::fused

@@ -13,8 +13,9 @@ namespace pevlm::attention::fused {
 // hi <= lo). Per row: new max over scale * S, P = exp(scale * S - max) with zeros outside the
 // interval, sum and accumulator row rescaled by exp(old max - new max).
 struct SoftmaxTile {
-  float* s = nullptr;          // [m, n], overwritten (fp32 P when p == s)
+  float* s = nullptr;          // [m, n] (row stride ld), overwritten (fp32 P when p == s)
   int64_t m = 0, n = 0;
+  int64_t ld = 0;              // row stride of s and p (0: n)
   const int32_t* lo = nullptr;
   const int32_t* hi = nullptr;
   float scale = 1.0f;          // softmax scale / group temperature
@@ -22,7 +23,7 @@ struct SoftmaxTile {
   float* row_sum = nullptr;    // [m] running sum of exp(logit - row_max)
   float* o = nullptr;          // [m, d] running unnormalised output of the group
   int64_t d = 0;
-  void* p = nullptr;           // [m, n] P for the PV GEMM: float (may alias s) or bf16
+  void* p = nullptr;           // [m, n] (row stride ld) P for the PV GEMM: float (may alias s) or bf16
   bool p_bf16 = false;
 };
 

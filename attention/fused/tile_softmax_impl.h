@@ -17,12 +17,13 @@ void PEVLM_SOFTMAX_TILE_NAME(const SoftmaxTile& t) {
   using Vec = at::vec::Vectorized<float>;
   constexpr int64_t W = Vec::size();
   const float neg_inf = -std::numeric_limits<float>::infinity();
+  const int64_t ld = t.ld > 0 ? t.ld : t.n;
   for (int64_t r = 0; r < t.m; ++r) {
-    float* s = t.s + r * t.n;
+    float* s = t.s + r * ld;
     const int64_t lo = t.lo[r], hi = t.hi[r];
     if (hi <= lo) {  // no key of this tile for this row: P row zero, state unchanged
       std::fill(s, s + t.n, 0.0f);
-      if (t.p_bf16) std::fill(static_cast<at::BFloat16*>(t.p) + r * t.n, static_cast<at::BFloat16*>(t.p) + (r + 1) * t.n, at::BFloat16(0.0f));
+      if (t.p_bf16) std::fill(static_cast<at::BFloat16*>(t.p) + r * ld, static_cast<at::BFloat16*>(t.p) + r * ld + t.n, at::BFloat16(0.0f));
       continue;
     }
     // Row max of the raw logits (scale > 0 commutes with max).
@@ -54,7 +55,7 @@ void PEVLM_SOFTMAX_TILE_NAME(const SoftmaxTile& t) {
       sum += x;
       s[c] = x;
     }
-    if (t.p_bf16) at::vec::convert(s, static_cast<at::BFloat16*>(t.p) + r * t.n, t.n);
+    if (t.p_bf16) at::vec::convert(s, static_cast<at::BFloat16*>(t.p) + r * ld, t.n);
     // Rescale the running state to the new max; alpha = 0 on the row's first tile of this group: O is still zero, nothing to rescale.
     const float alpha = m_old == neg_inf ? 0.0f : std::exp(m_old - m_new);
     t.row_sum[r] = t.row_sum[r] * alpha + sum;

@@ -327,7 +327,7 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
         sp["estimator_share"] = median(t.estimator_all) / layer_ms;
         sp["flop_ratio_vs_full_without_estimator"] = full_flops / t.sparse.attention_flops();
         row["sparse"] = sp;
-        row["kernel"] = t.sparse.kernel;
+        row["kernel"] = t.sparse.kernel + "; estimator products " + t.sparse.estimator_products;
       }
       char note[256];
       if (!t.llm.is_null()) {

@@ -15,14 +15,23 @@
 
 namespace pevlm {
 
+// The precision of an estimator's QK^T products. F32: exact (the goldens' precision, and the only
+// one for fp32 inputs). Bf16: bf16 operands with fp32 accumulation, softmax and sums still in fp32 --
+// for bf16 inputs where the device has a fast bf16 GEMM (CUDA; AMX CPUs): what the reference runs on a
+// bf16 model (x-attention's torch path multiplies in the model dtype). The caller decides
+// (attention/sparse_dispatch.h) and the row records it.
+enum class EstimatorProducts { F32, Bf16 };
+const char* estimator_products_name(EstimatorProducts p);
+
 struct SparseEstimate {
   SparsePlan plan;
   double flops = 0;  // the estimator's multiply-add work, 2 FLOPs each (its QK^T products)
+  EstimatorProducts products = EstimatorProducts::F32;  // the precision its products ran in
 };
 
 // params: the method's resolved parameters (methods/method_registry).
 using SparseEstimator = std::function<SparseEstimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD,
-                                                     const nlohmann::json& params)>;
+                                                     const nlohmann::json& params, EstimatorProducts products)>;
 
 // The estimator of a registered data-dependent method, or nullptr for a static method.
 const SparseEstimator* find_sparse_estimator(const std::string& method);
@@ -31,12 +40,14 @@ const SparseEstimator* find_sparse_estimator(const std::string& method);
 // find_blocks_chunked): antidiagonal strided block scores, smallest block set reaching threshold.
 // chunk_tokens: the reference's chunk_size; 0 = Xattention_prefill's choice (xattention_auto_chunk).
 SparseEstimate xattention_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens,
-                                   int64_t stride, double threshold, int64_t chunk_tokens = 0);
+                                   int64_t stride, double threshold, int64_t chunk_tokens = 0,
+                                   EstimatorProducts products = EstimatorProducts::F32);
 int64_t xattention_auto_chunk(int64_t length);
 // The estimator's executed QK^T FLOPs (its chunked causal reduced-resolution products).
 double xattention_estimator_flops(int64_t L, int64_t hq, int64_t D, int64_t block_tokens, int64_t stride);
 // The block scores alone [Hq, nb, nb] float32 (x-attention's attn_sums), for goldens.
-at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride);
+at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t block_tokens, int64_t stride,
+                                 EstimatorProducts products = EstimatorProducts::F32);
 // find_blocks_chunked's selection of one row of block sums (query block `row`): kept key blocks.
 // `first_forced`: block 0 is forced (query blocks outside the reference's first chunk).
 std::vector<uint8_t> xattention_select_row(const double* sums, int64_t num_blocks, int64_t row, double threshold,
