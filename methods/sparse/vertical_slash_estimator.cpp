@@ -34,11 +34,13 @@ constexpr int64_t kAlwaysColumns = 30;     // vertical[..., :30] = torch.inf
 constexpr int64_t kAlwaysDiagonals = 100;  // slash[..., -100:] = torch.inf
 constexpr int64_t kKernelBlock = 64;       // convert_vertical_slash_indexes_64x64
 
-// Indices of the `k` largest entries, ties by lower index; returned in descending value order.
+// Indices of the `k` largest entries, ties by lower index (a strict order, so the set is unique);
+// in no particular order -- callers sort the set (nth_element: O(L), not a full sort).
 std::vector<int64_t> topk_indices(const std::vector<float>& v, int64_t k) {
   std::vector<int64_t> idx(v.size());
   std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int64_t a, int64_t b) { return v[size_t(a)] > v[size_t(b)]; });
+  auto before = [&](int64_t a, int64_t b) { return v[size_t(a)] > v[size_t(b)] || (v[size_t(a)] == v[size_t(b)] && a < b); };
+  if (k < int64_t(idx.size())) std::nth_element(idx.begin(), idx.begin() + k, idx.end(), before);
   idx.resize(size_t(k));
   return idx;
 }
@@ -53,12 +55,19 @@ VerticalSlashIndices vertical_slash_indices(const at::Tensor& q_LHD, const at::T
   const int64_t vs = std::min(L, std::max(vertical_size, kAlwaysColumns));
   const int64_t ss = std::min(L, std::max(slash_size, int64_t(50)));
   const int64_t lq = std::min(last_q_param, L);
-  at::Tensor q = q_LHD.narrow(0, L - lq, lq).to(at::kFloat).permute({1, 0, 2});           // [Hq, lq, D]
-  at::Tensor k = k_LHD.to(at::kFloat).permute({1, 0, 2}).repeat_interleave(hq / hkv, 0);  // [Hq, L, D]
-  at::Tensor qk = at::matmul(q, k.transpose(1, 2)) / std::sqrt(double(D));                // [Hq, lq, L]
+  // qk = q[-last_q:] k^T / sqrt(D) per query head against its KV head (repeat_kv without copying K
+  // Hq/Hkv times: at 32k tokens that copy cost more than the products), causal among the last
+  // last_q keys -- the only columns any of these rows must not see.
+  at::Tensor q = q_LHD.narrow(0, L - lq, lq).to(at::kFloat);  // [lq, Hq, D]
+  at::Tensor k = k_LHD.to(at::kFloat);                          // [L, Hkv, D]
+  at::Tensor qk = at::empty({hq, lq, L}, q.options());
+  for (int64_t h = 0; h < hq; ++h) {
+    at::Tensor out = qk[h];
+    at::addmm_out(out, out, q.select(1, h), k.select(1, h / (hq / hkv)).t(), /*beta=*/0, /*alpha=*/1.0 / std::sqrt(double(D)));
+  }
   const auto idx = qk.options().dtype(at::kLong);
-  at::Tensor rows = at::arange(L - lq, L, idx).unsqueeze(1), cols = at::arange(0, L, idx).unsqueeze(0);
-  qk.masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
+  at::Tensor rows = at::arange(L - lq, L, idx).unsqueeze(1), cols = at::arange(L - lq, L, idx).unsqueeze(0);
+  qk.narrow(2, L - lq, lq).masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
   at::Tensor p = at::softmax(qk, -1).cpu().contiguous();
   at::Tensor vertical = p.sum(1).contiguous();  // [Hq, L]
   VerticalSlashIndices out;
@@ -71,16 +80,15 @@ VerticalSlashIndices vertical_slash_indices(const at::Tensor& q_LHD, const at::T
     out.vertical.push_back(std::move(vt));
     // Diagonal sums: offset o collects p[r][L - lq + r - o] over rows with a non-negative key,
     // summed over rows in order as sum_all_diagonal_matrix's torch.sum over the strided view.
+    // Row-major: row r adds p[r][key] into slash index key + lq - 1 - r, a contiguous (vectorised)
+    // add per row; each index still receives its rows in order r = 0..lq-1, the same float sums.
     std::vector<float> slash(size_t(L), 0.0f);
     const float* ph = p[h].data_ptr<float>();
-    for (int64_t i = 0; i < L; ++i) {
-      const int64_t o = L - 1 - i;
-      float s = 0;
-      for (int64_t r = 0; r < lq; ++r) {
-        const int64_t key = L - lq + r - o;
-        if (key >= 0) s += ph[r * L + key];
-      }
-      slash[size_t(i)] = s;
+    for (int64_t r = 0; r < lq; ++r) {
+      const float* row = ph + r * L;
+      float* dst = slash.data() + (lq - 1 - r);
+      const int64_t keys = L - lq + r + 1;  // keys 0..L-lq+r (the diagonal index stays < L)
+      for (int64_t key = 0; key < keys; ++key) dst[key] += row[key];
     }
     for (int64_t i = std::max<int64_t>(0, L - kAlwaysDiagonals); i < L; ++i) slash[size_t(i)] = inf;
     std::vector<int64_t> st = topk_indices(slash, ss);
