@@ -46,7 +46,7 @@ TEST(FusedKeyWindows, CutLayoutSpansEndOnEvenPairsWithTheExtraColumnMasked) {
   ASSERT_EQ(w.size(), 2u);
   EXPECT_FALSE(w[0].causal);
   EXPECT_EQ(w[0].cols, 14);
-  EXPECT_EQ(w[0].ld, 640);
+  EXPECT_EQ(w[0].ld, 14);  // cut layouts: S rows as wide as the window
   ASSERT_EQ(w[0].chunks.size(), 2u);
   EXPECT_EQ(w[0].chunks[0].packed, 16);
   EXPECT_EQ(w[0].chunks[0].cols, 8);
@@ -73,6 +73,7 @@ TEST(FusedKeyWindows, UncutLayoutChunksSitOnTheSixteenKeyGrid) {
     const std::vector<KeyWindow> w = plan_key_windows(s, layout, 159, even, 640);
     ASSERT_EQ(w.size(), 2u);
     EXPECT_EQ(w[0].cols, 32);
+    EXPECT_EQ(w[0].ld, 640);  // uncut layouts: one S row stride for every gathered window (few GEMM shapes)
     ASSERT_EQ(w[0].chunks.size(), 2u);
     EXPECT_EQ(w[0].chunks[0].packed, 0);
     EXPECT_EQ(w[0].chunks[1].packed, 32);

@@ -73,13 +73,14 @@ std::vector<Span> coalesce(std::vector<Member> members, int64_t grid) {
 }
 
 // Concatenates the spans of one group and cuts them into equal windows of at most max_cols columns.
-void gather_windows(int group, const std::vector<Span>& spans, int64_t max_cols, std::vector<KeyWindow>& out) {
+void gather_windows(int group, const std::vector<Span>& spans, int64_t max_cols, bool fixed_ld, std::vector<KeyWindow>& out) {
   int64_t total = 0;
   for (const Span& s : spans) total += s.cols;
   if (total == 0) return;
   const int64_t windows = (total + max_cols - 1) / max_cols, step = round16((total + windows - 1) / windows);
   KeyWindow w;
   auto close = [&] {
+    w.ld = fixed_ld ? max_cols : w.cols;
     if (w.cols > int64_t(w.masked.size())) out.push_back(std::move(w));  // never a window of masked columns only
     w = KeyWindow{};
   };
@@ -87,7 +88,6 @@ void gather_windows(int group, const std::vector<Span>& spans, int64_t max_cols,
     size_t mi = 0;
     for (int64_t off = 0; off < s.cols;) {
       w.group = group;
-      w.ld = max_cols;
       const int64_t take = std::min(s.cols - off, step - w.cols);
       WindowChunk& prev = w.chunks.empty() ? w.chunks.emplace_back(WindowChunk{s.packed + off, 0, w.cols}) : w.chunks.back();
       if (prev.packed + prev.cols == s.packed + off && prev.s_col + prev.cols == w.cols) prev.cols += take;  // contiguous: one GEMM
@@ -144,7 +144,7 @@ std::vector<KeyWindow> plan_key_windows(const Segment& seg, const KeyLayout& lay
   // per shape, cached per thread) see a few dozen shapes, not one per span length.
   const int64_t grid = layout.uncut ? 16 : even_pairs ? 2 : 1;
   std::vector<KeyWindow> out;
-  for (size_t i = 0; i < groups.size(); ++i) gather_windows(groups[i], coalesce(std::move(members[i]), grid), max_cols, out);
+  for (size_t i = 0; i < groups.size(); ++i) gather_windows(groups[i], coalesce(std::move(members[i]), grid), max_cols, layout.uncut, out);
   for (const SegmentKeys& kr : seg.keys) {
     const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.begin;
     if (kr.causal && key_end > kr.begin) causal_windows(kr, layout, key_end, even_pairs, max_cols, out);

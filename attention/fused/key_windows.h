@@ -35,8 +35,9 @@ struct KeyWindow {
   int32_t lead = 0;
   int64_t causal_cols = 0;  // columns [0, causal_cols) hold keys (lead included); the rest is even padding
   int64_t cols = 0;  // S columns of the window (even on the bf16 path)
-  // Row stride of the window's S / P tiles: max_cols for gathered windows (one stride for every
-  // window, so the GEMM shapes repeat), cols for causal ones.
+  // Row stride of the window's S / P tiles: max_cols for gathered windows of an uncut layout (one
+  // stride for every window, so the GEMM shapes repeat across thousands of different windows),
+  // otherwise cols.
   int64_t ld = 0;
   std::vector<WindowChunk> chunks;
   std::vector<int32_t> masked;  // non-causal windows: S columns with no key of the segment
