@@ -76,7 +76,7 @@ std::unique_ptr<BuiltPrompt> Qwen3VLLlm::prompt_;
 std::unique_ptr<attention::Executor> Qwen3VLLlm::executor_;
 
 TEST_F(Qwen3VLLlm, VariantConfigAndTiedHead) {
-  llm::TextConfig t = llm_text_config(*config_);
+  llm::TextConfig t = config_->text;
   EXPECT_EQ(t.rope_kind, llm::RopeKind::MropeInterleaved);
   EXPECT_TRUE(t.qk_norm);
   EXPECT_FALSE(t.qkv_bias);
@@ -85,14 +85,14 @@ TEST_F(Qwen3VLLlm, VariantConfigAndTiedHead) {
 }
 
 TEST_F(Qwen3VLLlm, InterleavedRopeTablesMatchTransformers) {
-  llm::TextConfig t = llm_text_config(*config_);
+  llm::TextConfig t = config_->text;
   llm::RotaryTables r = llm::rope_tables(prompt_->layout.positions, t);
   expect_close(r.cos_LD, golden("text_rope_cos"), "rope cos");
   expect_close(r.sin_LD, golden("text_rope_sin"), "rope sin");
 }
 
 TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
-  llm::Decoder d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(config_->text);
   expect_close(d.embed_with_vision(prompt_->ids, vision_->embeds, kVideoPad), golden("inputs_embeds"),
                "spliced input embeddings");
   llm::PrefillOptions o{llm::LogitRows::All};
@@ -121,7 +121,7 @@ TEST_F(Qwen3VLLlm, FullAttentionEveryLayerLogitsAndGreedyTokens) {
 // token-sized blocks cutting through the patches) reproduces transformers' logits under the same 4-D
 // masks with the full-attention positions (APE at T = S = 1 is a mask).
 TEST_F(Qwen3VLLlm, EveryMethodPlanMatchesTransformersMaskedPrefill) {
-  llm::Decoder d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(config_->text);
   at::Tensor x = input(d);
   const std::vector<std::pair<std::string, nlohmann::json>> configs = {
       {"M1", {{"name", "full"}}},
@@ -144,14 +144,14 @@ TEST_F(Qwen3VLLlm, EveryMethodPlanMatchesTransformersMaskedPrefill) {
 
 // The parity tests see the rope interleaving and the DeepStack order (issue 23's negative checks).
 TEST_F(Qwen3VLLlm, ChunkedRopeOrAnotherDeepStackOrderBreaksParity) {
-  llm::TextConfig chunked = llm_text_config(*config_);
+  llm::TextConfig chunked = config_->text;
   chunked.rope_kind = llm::RopeKind::MropeChunked;
   llm::Decoder wrong_rope = decoder(chunked);
   const AttentionPlan full = plan({{"name", "full"}});
   const llm::PrefillOptions all{llm::LogitRows::All};
   const at::Tensor want = golden("prefill_logits");
   EXPECT_GT(testing::max_abs(wrong_rope.prefill(input(wrong_rope), full, *executor_, all).logits_LV, want), 1e-2);
-  llm::Decoder d = decoder(llm_text_config(*config_));
+  llm::Decoder d = decoder(config_->text);
   const auto& f = vision_->deepstack;
   ASSERT_EQ(f.size(), 3u);
   EXPECT_GT(testing::max_abs(d.prefill(input(d, {f[1], f[0], f[2]}), full, *executor_, all).logits_LV, want), 1e-2);

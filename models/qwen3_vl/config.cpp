@@ -105,7 +105,7 @@ const json& object_at(const json& root, const char* key, const std::string& sour
 }
 
 // RoPE: 4.57 (rope_theta + rope_scaling) or 5.x (rope_parameters); both may not disagree.
-void read_rope(const json& text, const std::string& source, TextConfig& t) {
+void read_rope(const json& text, const std::string& source, llm::TextConfig& t) {
   const json* params = nullptr;
   std::string where;
   for (const char* key : {"rope_parameters", "rope_scaling"}) {
@@ -135,6 +135,17 @@ void read_rope(const json& text, const std::string& source, TextConfig& t) {
 
 }  // namespace
 
+llm::TextConfig text_variant() {
+  llm::TextConfig t;
+  t.rope_theta = 5e6;
+  t.mrope_section = {24, 20, 20};  // modeling_qwen3_vl.py's .get("mrope_section", [24, 20, 20])
+  t.rope_type = "default";
+  t.rope_kind = llm::RopeKind::MropeInterleaved;
+  t.qkv_bias = false;
+  t.qk_norm = true;
+  return t;
+}
+
 int64_t VisionConfig::position_grid_side() const {
   const auto side = int64_t(std::llround(std::sqrt(double(num_position_embeddings))));
   return side * side == num_position_embeddings ? side : 0;
@@ -159,7 +170,8 @@ Qwen3VLConfig parse_config(const std::string& json_text, const std::string& sour
 
   const json& text = object_at(root, "text_config", source);
   Reader t{text, text_defaults(), "text_config.", source};
-  TextConfig& x = c.text;
+  llm::TextConfig& x = c.text;
+  x = text_variant();
   x.hidden_size = t.integer("hidden_size");
   x.num_layers = t.integer("num_hidden_layers");
   x.num_heads = t.integer("num_attention_heads");
@@ -171,7 +183,7 @@ Qwen3VLConfig parse_config(const std::string& json_text, const std::string& sour
   x.rms_norm_eps = t.number("rms_norm_eps");
   x.max_position_embeddings = t.integer("max_position_embeddings");
   x.hidden_act = t.string("hidden_act");
-  x.attention_bias = t.boolean("attention_bias");
+  x.qkv_bias = t.boolean("attention_bias");
   read_rope(text, source, x);
   // 5.x keeps tie_word_embeddings on the top level; a 4.x save may write it in text_config too.
   x.tie_word_embeddings = top.boolean("tie_word_embeddings") ||
@@ -218,7 +230,7 @@ void validate(const Qwen3VLConfig& c) {
   auto positive = [&](int64_t value, const char* key) {
     if (value <= 0) fail(s, key, "must be positive, got " + std::to_string(value));
   };
-  const TextConfig& t = c.text;
+  const llm::TextConfig& t = c.text;
   positive(t.hidden_size, "text_config.hidden_size");
   positive(t.num_layers, "text_config.num_hidden_layers");
   positive(t.num_heads, "text_config.num_attention_heads");
@@ -235,8 +247,10 @@ void validate(const Qwen3VLConfig& c) {
          "must be non-negative with 2 * sum == head_dim " + std::to_string(t.head_dim) + ", got [" +
              std::to_string(m[0]) + ", " + std::to_string(m[1]) + ", " + std::to_string(m[2]) + "]");
   if (t.hidden_act != "silu") fail(s, "text_config.hidden_act", "must be \"silu\", got \"" + t.hidden_act + "\"");
-  if (t.attention_bias)
+  if (t.qkv_bias)
     fail(s, "text_config.attention_bias", "is true; the released Qwen3-VL models have no attention biases");
+  if (t.rope_kind != llm::RopeKind::MropeInterleaved || !t.qk_norm)
+    fail(s, "text_config", "must describe the Qwen3 decoder (interleaved M-RoPE, q/k RMSNorm): start from text_variant()");
 
   const VisionConfig& v = c.vision;
   positive(v.depth, "vision_config.depth");

@@ -17,27 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "models/llm/text_config.h"
+
 namespace pevlm::qwen3_vl {
 
-// The Qwen3 decoder's fields (the shared decoder's variant: q/k RMSNorm, no q/k/v bias,
-// interleaved M-RoPE; head_dim given, not hidden / heads).
-struct TextConfig {
-  int64_t hidden_size = 0;
-  int64_t num_layers = 0;
-  int64_t num_heads = 0;
-  int64_t num_kv_heads = 0;
-  int64_t head_dim = 0;                    // "head_dim" (128 on every released size; 4B: != 2560 / 32)
-  int64_t intermediate_size = 0;
-  int64_t vocab_size = 0;
-  double rope_theta = 5e6;
-  double rms_norm_eps = 1e-6;
-  std::array<int64_t, 3> mrope_section{24, 20, 20};  // t, h, w frequency counts (interleaved)
-  bool mrope_interleaved = true;           // 4.57 spelling's flag; 5.x always interleaves
-  bool attention_bias = false;             // "attention_bias" (q/k/v/o biases; false on every release)
-  bool tie_word_embeddings = false;        // top level (2B/4B: true, 8B: false)
-  int64_t max_position_embeddings = 0;
-  std::string hidden_act = "silu";
-};
+// The Qwen3 decoder is a variant of the shared decoder (models/llm/text_config.h): its fields are
+// llm::TextConfig's, with q/k RMSNorm, no q/k/v bias ("attention_bias" false on every release),
+// interleaved M-RoPE ([24, 20, 20], theta 5e6 unless the file says otherwise) and head_dim as given
+// (4B: != hidden / heads). text_variant() is that starting point, before a file's values.
+llm::TextConfig text_variant();
 
 // The vision tower (ViT with learned + rotary positions, merger, DeepStack mergers).
 struct VisionConfig {
@@ -76,7 +64,7 @@ struct SpecialTokens {
 };
 
 struct Qwen3VLConfig {
-  TextConfig text;
+  llm::TextConfig text;
   VisionConfig vision;
   SpecialTokens tokens;
   std::string model_type = "qwen3_vl";

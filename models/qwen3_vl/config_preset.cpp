@@ -41,8 +41,17 @@ Qwen3VLConfig config_preset(const std::string& name) {
     if (base != d.name) continue;
     Qwen3VLConfig c;
     c.source = "preset:" + base;
-    c.text = {d.hidden, d.layers, d.heads, d.kv_heads, 128, d.intermediate, 151936, 5e6, 1e-6, {24, 20, 20},
-              true, false, d.tied, 262144, "silu"};
+    c.text = text_variant();
+    c.text.hidden_size = d.hidden;
+    c.text.num_layers = d.layers;
+    c.text.num_heads = d.heads;
+    c.text.num_kv_heads = d.kv_heads;
+    c.text.head_dim = 128;
+    c.text.intermediate_size = d.intermediate;
+    c.text.vocab_size = 151936;
+    c.text.rms_norm_eps = 1e-6;
+    c.text.tie_word_embeddings = d.tied;
+    c.text.max_position_embeddings = 262144;
     c.vision.depth = d.v_depth;
     c.vision.hidden_size = d.v_hidden;
     c.vision.num_heads = d.v_heads;

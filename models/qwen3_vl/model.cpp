@@ -34,7 +34,7 @@ Qwen3VideoLM::Qwen3VideoLM(const std::filesystem::path& dir, const LoadRequest& 
                    [&] {
                      checked(dir, r, config);
                      const auto ck = safetensors::Checkpoint::open(dir.string());
-                     return load_qwen2_backbone(ck, llm_text_config(config), llm::detect_prefix(ck), "lm_head.weight", dir,
+                     return load_qwen2_backbone(ck, config.text, llm::detect_prefix(ck), "lm_head.weight", dir,
                                                 pick_compute_dtype(r.dtype, config.torch_dtype), r);
                    }(),
                    pick_compute_dtype(r.dtype, config.torch_dtype), r.device_name),

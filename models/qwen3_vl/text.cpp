@@ -8,29 +8,6 @@
 
 namespace pevlm::qwen3_vl {
 
-llm::TextConfig llm_text_config(const Qwen3VLConfig& config) {
-  const TextConfig& t = config.text;
-  llm::TextConfig out;
-  out.hidden_size = t.hidden_size;
-  out.num_layers = t.num_layers;
-  out.num_heads = t.num_heads;
-  out.num_kv_heads = t.num_kv_heads;
-  out.head_dim = t.head_dim;
-  out.intermediate_size = t.intermediate_size;
-  out.vocab_size = t.vocab_size;
-  out.rope_theta = t.rope_theta;
-  out.rms_norm_eps = t.rms_norm_eps;
-  out.mrope_section = t.mrope_section;
-  out.rope_type = "default";
-  out.tie_word_embeddings = t.tie_word_embeddings;
-  out.max_position_embeddings = t.max_position_embeddings;
-  out.hidden_act = t.hidden_act;
-  out.rope_kind = llm::RopeKind::MropeInterleaved;
-  out.qkv_bias = t.attention_bias;
-  out.qk_norm = true;
-  return out;
-}
-
 at::Tensor with_deepstack(const at::Tensor& x_LD, const std::vector<int64_t>& ids, int64_t pad_id,
                           const std::vector<at::Tensor>& features) {
   if (x_LD.dim() != 2 || x_LD.size(0) != int64_t(ids.size()))

@@ -17,10 +17,6 @@
 
 namespace pevlm::qwen3_vl {
 
-// The shared decoder's configuration for this checkpoint: interleaved M-RoPE, no q/k/v bias, q/k
-// RMSNorm, head_dim as given, tie_word_embeddings from the file.
-llm::TextConfig llm_text_config(const Qwen3VLConfig& config);
-
 // DeepStack as per-token residual adds in the shared decoder's prefill input convention
 // (llm::Decoder::prefill): x_LD [L, hidden] -> [L, hidden * (1 + k)] whose column block j + 1 holds
 // feature j at the rows of `pad_id` in `ids` (ascending: the visual tokens' order) and zeros elsewhere;

@@ -21,7 +21,8 @@ Qwen3VLConfig tiny_config(int64_t vocab, const SpecialTokens& tokens, bool bf16)
   c.source = "make-tiny-model";
   c.torch_dtype = bf16 ? "bfloat16" : "float32";
   c.tokens = tokens;
-  TextConfig& t = c.text;
+  llm::TextConfig& t = c.text;
+  t = text_variant();
   t.hidden_size = 64;
   t.num_layers = 4;
   t.num_heads = 4;
@@ -49,10 +50,10 @@ Qwen3VLConfig tiny_config(int64_t vocab, const SpecialTokens& tokens, bool bf16)
 }
 
 std::string to_json(const Qwen3VLConfig& c) {
-  const TextConfig& t = c.text;
+  const llm::TextConfig& t = c.text;
   const VisionConfig& v = c.vision;
   nlohmann::json text = {
-      {"attention_bias", t.attention_bias}, {"attention_dropout", 0.0}, {"head_dim", t.head_dim},
+      {"attention_bias", t.qkv_bias}, {"attention_dropout", 0.0}, {"head_dim", t.head_dim},
       {"hidden_act", t.hidden_act}, {"hidden_size", t.hidden_size}, {"initializer_range", 0.02},
       {"intermediate_size", t.intermediate_size}, {"max_position_embeddings", t.max_position_embeddings},
       {"model_type", "qwen3_vl_text"}, {"num_attention_heads", t.num_heads}, {"num_hidden_layers", t.num_layers},
@@ -100,7 +101,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
     at::Tensor x = tiny_random_tensor(rng, name, shape);
     safetensors::add_tensor(writer, name, options.bf16 ? x.to(at::kBFloat16) : x);
   };
-  for (const llm::WeightSpec& s : llm::weight_table(llm_text_config(c)))
+  for (const llm::WeightSpec& s : llm::weight_table(c.text))
     if (!s.top_level) add(llm::kNewLlmPrefix + s.name, s.shape);  // lm_head: tied to embed_tokens
   for (const VisionTensorSpec& s : vision_tensor_specs(c.vision)) add("model.visual." + s.name, s.shape);
   writer.write((root / "model.safetensors").string(), {{"format", "pt"}});

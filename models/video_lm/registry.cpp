@@ -82,7 +82,7 @@ std::vector<LlmSpec> family_llm_presets() {
   }
   for (const std::string& name : qwen3_vl::preset_names()) {  // the text part as the shared decoder's Qwen3 variant
     const qwen3_vl::Qwen3VLConfig c = qwen3_vl::config_preset(name);
-    out.push_back({name, c.model_type, c.source, qwen3_vl::llm_text_config(c)});
+    out.push_back({name, c.model_type, c.source, c.text});
   }
   return out;
 }
@@ -97,7 +97,7 @@ LlmSpec llm_spec_from_config(const std::string& path) {
   }
   if (qwen3) {
     const qwen3_vl::Qwen3VLConfig c = qwen3_vl::load_config(path);
-    return {"", c.model_type, c.source, qwen3_vl::llm_text_config(c)};
+    return {"", c.model_type, c.source, c.text};
   }
   const qwen2_5_vl::Qwen25VLConfig c = qwen2_5_vl::load_config(path);
   return {"", c.model_type, c.source, c.text};
