@@ -31,6 +31,10 @@ void TokenLayout::validate() const {
                                   " (spans must be contiguous and ordered)");
     if (s.end <= s.begin) throw std::invalid_argument(where + " is empty or reversed");
     if (s.kind == SpanKind::Frame && s.frame_index < 0) throw std::invalid_argument(where + " has no frame index");
+    if (s.lead < 0 || s.tail < 0 || (s.kind == SpanKind::Frame ? s.lead + s.tail >= s.size() : s.lead + s.tail > 0))
+      throw std::invalid_argument(where + " has " + std::to_string(s.lead) + " leading and " + std::to_string(s.tail) +
+                                  " trailing non-visual tokens of " + std::to_string(s.size()) +
+                                  " (only frame spans have them, and keep at least one visual token)");
     if (seen_question && s.kind != SpanKind::Question)
       throw std::invalid_argument(where + " follows the question block (the question must be last)");
     seen_question = seen_question || s.kind == SpanKind::Question;

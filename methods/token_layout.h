@@ -23,7 +23,14 @@ struct Span {
   int64_t begin = 0;
   int64_t end = 0;
   int64_t frame_index = -1;  // Frame spans only
+  // Frame spans only: tokens at the start / end of the span that are not visual embeddings. Qwen3-VL's
+  // temporal patch is "<t seconds>" + <|vision_start|>, its pads, <|vision_end|>; the other families'
+  // frames are visual throughout (0, 0). Plans group whole spans; token reductions drop or merge only
+  // the visual tokens [visual_begin(), visual_end()).
+  int64_t lead = 0, tail = 0;
   int64_t size() const { return end - begin; }
+  int64_t visual_begin() const { return begin + lead; }
+  int64_t visual_end() const { return end - tail; }
 };
 
 // Position ids, `axes` rows of `length` ids (3 rows t/h/w for M-RoPE, 1 row for 1-D RoPE).

@@ -45,48 +45,57 @@ std::vector<int64_t> uniform_frames(const TokenLayout& layout, int64_t budget) {
   for (int64_t m = n; m > 1; --m) {
     const std::vector<int64_t> chosen = linspace_int(n, m);
     int64_t tokens = 0;
-    for (int64_t f : chosen) tokens += frames[size_t(f)]->size();
+    for (int64_t f : chosen) tokens += frames[size_t(f)]->visual_end() - frames[size_t(f)]->visual_begin();
     if (tokens <= budget) return chosen;
   }
   return {0};  // at least one frame stays, as a sampler never returns no frame
 }
 
 std::vector<int64_t> uniform_frames_select(const TokenLayout& layout, int64_t budget) {
+  // Fewer frames, as a sampler taking only these would build the prompt: a dropped frame leaves with
+  // its non-visual tokens (Qwen3-VL's timestamp and vision start/end), the kept ones keep theirs.
+  std::vector<bool> keep(size_t(layout.length), true);
+  for (const Span* s : frame_spans(layout))
+    for (int64_t i = s->begin; i < s->end; ++i) keep[size_t(i)] = false;
   const auto frames = frame_spans(layout);
-  std::vector<int64_t> visual;
   for (int64_t f : uniform_frames(layout, budget))
-    for (int64_t i = frames[size_t(f)]->begin; i < frames[size_t(f)]->end; ++i) visual.push_back(i);
-  return with_non_visual(layout, visual);
+    for (int64_t i = frames[size_t(f)]->begin; i < frames[size_t(f)]->end; ++i) keep[size_t(i)] = true;
+  std::vector<int64_t> kept;
+  for (int64_t i = 0; i < layout.length; ++i)
+    if (keep[size_t(i)]) kept.push_back(i);
+  return kept;
 }
 
 std::vector<FrameGrid> frame_grids(const TokenLayout& layout) {
   std::vector<FrameGrid> out;
   for (const Span* s : frame_spans(layout)) {
-    const std::string where = "spatial_pool: frame " + std::to_string(s->frame_index) + " (tokens " +
-                              std::to_string(s->begin) + ".." + std::to_string(s->end) + ")";
-    FrameGrid g{s->begin, 0, 0, 0, s->end};
+    // The frame's visual tokens (Qwen3-VL: without its timestamp and vision start/end tokens).
+    const int64_t vb = s->visual_begin(), ve = s->visual_end(), size = ve - vb;
+    const std::string where = "spatial_pool: frame " + std::to_string(s->frame_index) + " (visual tokens " +
+                              std::to_string(vb) + ".." + std::to_string(ve) + ")";
+    FrameGrid g{vb, 0, 0, 0, ve};
     if (layout.positions.axes == 3) {
       const auto& p = layout.positions;
-      int64_t h0 = p.at(1, s->begin), w0 = p.at(2, s->begin), h1 = h0, w1 = w0;
-      for (int64_t i = s->begin; i < s->end; ++i) {
+      int64_t h0 = p.at(1, vb), w0 = p.at(2, vb), h1 = h0, w1 = w0;
+      for (int64_t i = vb; i < ve; ++i) {
         h1 = std::max(h1, p.at(1, i));
         w1 = std::max(w1, p.at(2, i));
       }
       g.rows = h1 - h0 + 1;
       g.cols = w1 - w0 + 1;
       g.row_stride = g.cols;
-      if (g.rows * g.cols != s->size())
+      if (g.rows * g.cols != size)
         throw std::invalid_argument(where + ": its M-RoPE h/w ids span " + std::to_string(g.rows) + " x " +
-                                    std::to_string(g.cols) + " but it has " + std::to_string(s->size()) + " tokens");
+                                    std::to_string(g.cols) + " but it has " + std::to_string(size) + " tokens");
       for (int64_t r = 0; r < g.rows; ++r)
         for (int64_t c = 0; c < g.cols; ++c)
           if (p.at(1, g.token(r, c)) != h0 + r || p.at(2, g.token(r, c)) != w0 + c)
             throw std::invalid_argument(where + ": its tokens are not a row-major h x w grid");
     } else {
-      const int64_t n = s->size(), a = isqrt(n), b = isqrt(n - 1);
-      if (a * a == n) g = {s->begin, a, a, a, s->end};
-      else if (b * b == n - 1) g = {s->begin, b, b, b, s->end};  // trailing newline token
-      else if (a * (a + 1) == n) g = {s->begin, a, a, a + 1, s->end};  // a newline after each row
+      const int64_t n = size, a = isqrt(n), b = isqrt(n - 1);
+      if (a * a == n) g = {vb, a, a, a, ve};
+      else if (b * b == n - 1) g = {vb, b, b, b, ve};  // trailing newline token
+      else if (a * (a + 1) == n) g = {vb, a, a, a + 1, ve};  // a newline after each row
       else
         throw std::invalid_argument(where + ": " + std::to_string(n) +
                                     " tokens are no g x g grid (with or without newline tokens)");

@@ -19,15 +19,16 @@ namespace pevlm::reduction {
 TokenMerge pre_llm_merge(const ReductionConfig& config, const TokenLayout& layout, const at::Tensor& x_LD,
                          const std::string& family, const at::Tensor& fastvid_saliency) {
   if (config.name != "fastvid") return layout_merge(config, layout);
+  const FastvidParams params = fastvid_params(family, config.params);  // families without reference code throw here
   if (!fastvid_saliency.defined())
-    throw std::invalid_argument("reduction 'fastvid': no saliency from the vision tower (VideoLM::encode_with_fastvid_saliency)");
+    throw std::invalid_argument("reduction 'fastvid': the " + family +
+                                " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl)");
   const int64_t frames = layout.num_frames();
   if (frames < 1 || fastvid_saliency.numel() % frames != 0)
     throw std::invalid_argument("reduction 'fastvid': " + std::to_string(fastvid_saliency.numel()) +
                                 " saliency values do not split into the prompt's " + std::to_string(frames) + " frames");
   // The frames' grid tokens in order (Qwen2.5-VL: every visual token; the saliency is in token order).
-  return fastvid_merge(layout, x_LD, {fastvid_saliency.reshape({frames, -1}), at::Tensor()},
-                       fastvid_params(family, config.params));
+  return fastvid_merge(layout, x_LD, {fastvid_saliency.reshape({frames, -1}), at::Tensor()}, params);
 }
 
 nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout& before, const TokenLayout& after, double ms) {

@@ -28,9 +28,17 @@ TokenLayout subset_layout(const TokenLayout& layout, const std::vector<int64_t>&
   size_t cursor = 0;  // first kept entry not yet assigned to a span
   for (const Span& s : layout.spans) {
     const size_t first = cursor;
-    while (cursor < kept.size() && kept[cursor] < s.end) ++cursor;
+    int64_t lead = 0, tail = 0, visual = 0;
+    for (; cursor < kept.size() && kept[cursor] < s.end; ++cursor) {
+      const int64_t k = kept[cursor];
+      (k < s.visual_begin() ? lead : k >= s.visual_end() ? tail : visual) += 1;
+    }
     if (cursor == first) continue;  // nothing of this span survives: it vanishes
-    out.spans.push_back(Span{s.kind, int64_t(first), int64_t(cursor), s.frame_index});
+    // A frame whose visual tokens are all dropped keeps its other tokens as text (Qwen3-VL: the
+    // timestamp and vision start/end of a frame a reduction emptied).
+    Span r{visual > 0 ? s.kind : SpanKind::Text, int64_t(first), int64_t(cursor), visual > 0 ? s.frame_index : -1};
+    if (visual > 0) r.lead = lead, r.tail = tail;
+    out.spans.push_back(r);
   }
   out.validate();
   return out;
@@ -40,7 +48,7 @@ std::vector<int64_t> frame_tokens(const TokenLayout& layout) {
   std::vector<int64_t> out;
   for (const Span& s : layout.spans)
     if (s.kind == SpanKind::Frame)
-      for (int64_t i = s.begin; i < s.end; ++i) out.push_back(i);
+      for (int64_t i = s.visual_begin(); i < s.visual_end(); ++i) out.push_back(i);
   return out;
 }
 
@@ -50,9 +58,9 @@ void check_frame_tokens_are_visual(const TokenLayout& layout, const std::vector<
     if (i >= 0 && i < layout.length) visual[size_t(i)] = true;
   for (int64_t i : frame_tokens(layout))
     if (!visual[size_t(i)])
-      throw std::invalid_argument("reduction '" + who + "': frame-span token " + std::to_string(i) +
-                                  " is not a visual embedding (a timestamp or vision start/end token, as Qwen3-VL's "
-                                  "frame spans carry); reductions on such layouts are not supported yet");
+      throw std::invalid_argument("reduction '" + who + "': frame token " + std::to_string(i) +
+                                  " is not a visual embedding slot: the layout's frame spans do not mark their "
+                                  "non-visual tokens (Span::lead / tail), so a reduction would drop text");
 }
 
 nlohmann::json layout_counts(const TokenLayout& layout) {

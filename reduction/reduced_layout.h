@@ -16,12 +16,14 @@
 
 namespace pevlm::reduction {
 
-// `kept`: strictly increasing token indices of `layout`. Throws std::invalid_argument naming the
+// `kept`: strictly increasing token indices of `layout`; a frame's kept non-visual tokens stay its
+// lead / tail, a frame left without visual tokens becomes text. Throws std::invalid_argument naming the
 // offending entry when an index is out of range or the list is not strictly increasing, and when the
 // question's last token (the one every reduction keeps: its logits answer) is dropped.
 TokenLayout subset_layout(const TokenLayout& layout, const std::vector<int64_t>& kept);
 
-// The token indices of every Frame span (the visual tokens a reduction may drop), in order.
+// The visual token indices of every Frame span ([visual_begin, visual_end): what a reduction may
+// drop), in order.
 std::vector<int64_t> frame_tokens(const TokenLayout& layout);
 
 // Token counts of a layout for result rows: {"total", "visual", "frames"}.
@@ -31,10 +33,11 @@ nlohmann::json layout_counts(const TokenLayout& layout);
 // `kept_visual` among the frame tokens. Throws when an entry of kept_visual is not a frame token.
 std::vector<int64_t> with_non_visual(const TokenLayout& layout, const std::vector<int64_t>& kept_visual);
 
-// Reductions treat every Frame-span token as a visual token they may drop or merge. Throws
-// std::invalid_argument naming `who` (the reduction's label) and the first offending token when a frame span
-// holds a token that is not one of the prompt's visual embedding slots: Qwen3-VL's frame spans carry their
-// timestamp text and vision start/end tokens, which the references never prune (not supported yet).
+// Reductions drop or merge the visual tokens of frame spans ([visual_begin, visual_end): Qwen3-VL's
+// timestamp and vision start/end tokens stay, as its pads are what a pruning method prunes). Throws
+// std::invalid_argument naming `who` (the reduction's label) and the first offending token when one of
+// those is not one of the prompt's visual embedding slots (a layout that does not mark its non-visual
+// frame tokens).
 void check_frame_tokens_are_visual(const TokenLayout& layout, const std::vector<int64_t>& visual_slots, const std::string& who);
 
 }  // namespace pevlm::reduction

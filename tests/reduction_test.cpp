@@ -57,6 +57,67 @@ TEST(ReducedLayout, RejectsBadKeptLists) {
   EXPECT_THROW(with_non_visual(full, {2}), std::invalid_argument);       // not a frame token
 }
 
+// A Qwen3-VL-like layout: 3 system tokens; 2 frames, each "<t>" "<vision_start>" (lead 2), a 2x2 grid of
+// visual tokens, "<vision_end>" (tail 1); 2 question tokens. L = 19.
+TokenLayout qwen3_like() {
+  TokenLayout l;
+  l.length = 19;
+  l.positions = PositionIds(3, l.length);
+  for (int a = 0; a < 3; ++a)
+    for (int64_t i = 0; i < l.length; ++i) l.positions.at(a, i) = i;
+  l.spans.push_back(Span{SpanKind::Text, 0, 3, -1});
+  for (int64_t f = 0; f < 2; ++f) {
+    const int64_t b = 3 + 7 * f;
+    Span s{SpanKind::Frame, b, b + 7, f};
+    s.lead = 2;
+    s.tail = 1;
+    l.spans.push_back(s);
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        const int64_t i = b + 2 + r * 2 + c;
+        l.positions.at(0, i) = b + 2, l.positions.at(1, i) = b + 2 + r, l.positions.at(2, i) = b + 2 + c;
+      }
+  }
+  l.spans.push_back(Span{SpanKind::Question, 17, 19, -1});
+  l.validate();
+  return l;
+}
+
+TEST(ReducedLayout, FramesWithNonVisualTokensReduceOnlyTheirVisualTokens) {
+  const TokenLayout l = qwen3_like();
+  EXPECT_EQ(frame_tokens(l), (std::vector<int64_t>{5, 6, 7, 8, 12, 13, 14, 15}));
+  EXPECT_NO_THROW(check_frame_tokens_are_visual(l, frame_tokens(l), "test"));
+  EXPECT_THROW(check_frame_tokens_are_visual(l, {5, 6, 7, 8}, "test"), std::invalid_argument);
+  // Keep 2 visual tokens of frame 0 and none of frame 1: frame 0 keeps its lead / tail, frame 1's
+  // timestamp and vision start/end stay as text.
+  const TokenLayout r = subset_layout(l, with_non_visual(l, {5, 8}));
+  EXPECT_EQ(r.length, 19 - 6);
+  EXPECT_EQ(r.num_frames(), 1);
+  ASSERT_EQ(r.spans.size(), 4u);
+  EXPECT_EQ(r.spans[1].kind, SpanKind::Frame);
+  EXPECT_EQ(r.spans[1].lead, 2);
+  EXPECT_EQ(r.spans[1].tail, 1);
+  EXPECT_EQ(r.spans[1].size(), 5);
+  EXPECT_EQ(r.spans[2].kind, SpanKind::Text);
+  EXPECT_EQ(r.spans[2].size(), 3);
+  EXPECT_EQ(frame_tokens(r), (std::vector<int64_t>{5, 6}));
+  // Fewer frames drops a frame whole, its timestamp included, as sampling fewer frames would.
+  const std::vector<int64_t> one = uniform_frames_select(l, 4);
+  EXPECT_EQ(one, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18}));
+  EXPECT_EQ(subset_layout(l, one).num_frames(), 1);
+  // 2x2 pooling pools the grid, not the timestamp or the vision start/end tokens.
+  const TokenMerge m = spatial_pool_merge(l);
+  EXPECT_EQ(m.representative.size(), 19u - 6u);
+  EXPECT_EQ(subset_layout(l, m.representative).spans[1].lead, 2);
+  // Lead / tail are validated: frames keep a visual token, other spans have none.
+  TokenLayout bad = l;
+  bad.spans[1].tail = 5;
+  EXPECT_THROW(bad.validate(), std::invalid_argument);
+  bad = l;
+  bad.spans[0].lead = 1;
+  EXPECT_THROW(bad.validate(), std::invalid_argument);
+}
+
 TEST(FastvSelect, KeepCountTruncatesAsTheReference) {
   EXPECT_EQ(fastv_keep_count(576, 0.5), 288);  // fastv_kvcache.py: topk(int(576 * ratio))
   EXPECT_EQ(fastv_keep_count(5, 0.5), 2);      // int(2.5)

@@ -316,8 +316,10 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
   PrefixReuse reuse(model);
   // FastVID reads a saliency from inside the vision tower: such runs encode every video themselves (the embedding
   // cache holds embeddings only).
+  // A family without it answers the other rows; its FastVID rows are errors (reduction/reduced_answer.cpp).
   bool needs_fastvid_saliency = false;
   for (const auto& [r, m] : runs) needs_fastvid_saliency = needs_fastvid_saliency || r.name == "fastvid";
+  needs_fastvid_saliency = needs_fastvid_saliency && model.provides_fastvid_saliency();
   for (const std::vector<size_t>& group : groups) {
     // Every question of the video first (vision, prompt, embeddings), then method by method, so that
     // one prefix KV cache is alive at a time.

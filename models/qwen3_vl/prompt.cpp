@@ -59,9 +59,13 @@ BuiltPrompt build_video_prompt(const tokenizer::Tokenizer& tok, const PromptToke
     const std::string stamp = timestamp_text(video.timestamps[size_t(s)]);
     append(ids, tok, stamp, false);
     ids.push_back(tokens.vision_start);
+    const int64_t lead = int64_t(ids.size()) - begin;  // the timestamp's tokens and <|vision_start|>
     ids.insert(ids.end(), size_t(g.tokens_per_step()), tokens.video_pad);
     ids.push_back(tokens.vision_end);
-    layout.spans.push_back(Span{SpanKind::Frame, begin, int64_t(ids.size()), s});
+    Span frame{SpanKind::Frame, begin, int64_t(ids.size()), s};
+    frame.lead = lead;
+    frame.tail = 1;  // <|vision_end|>
+    layout.spans.push_back(frame);
     out.video_tokens += g.tokens_per_step();
     out.text += stamp + "<|vision_start|><|video_pad|><|vision_end|>";
   }

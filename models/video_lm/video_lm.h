@@ -146,6 +146,9 @@ class VideoLM {
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
   // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
   virtual at::Tensor encode(const VideoInput& video) const = 0;
+  // Whether encode_with_fastvid_saliency() runs on this family (a sweep with FastVID asks before encoding,
+  // so that the other rows of a sample still answer where it does not).
+  virtual bool provides_fastvid_saliency() const { return false; }
   // encode() plus FastVID's saliency of every visual token ([N] float32, token order; reduction/fastvid_stage.h),
   // computed inside the family's vision tower as the reference does. Families whose tower does not provide it
   // throw std::invalid_argument naming the family.
