@@ -72,7 +72,9 @@ void BM_TileSoftmax(benchmark::State& state) {
   SoftmaxTile tile;
   tile.m = t.rows, tile.n = t.keys, tile.lo = t.lo.data(), tile.hi = t.hi.data(), tile.scale = 0.088f;
   tile.row_max = t.row_max.data(), tile.row_sum = t.row_sum.data(), tile.o = t.o.data(), tile.d = kD;
-  tile.s = t.s.data(), tile.p = t.s.data();
+  // range(2) == 1: P written as bf16 (the VNNI path's PV operand), else fp32 in place.
+  const bool p_bf16 = state.range(2) == 1;
+  tile.s = t.s.data(), tile.p = p_bf16 ? static_cast<void*>(t.p_bf16.data()) : static_cast<void*>(t.s.data()), tile.p_bf16 = p_bf16;
   const SoftmaxTileFn fn = softmax_tile_fn();
   for (auto _ : state) fn(tile);
   state.SetLabel(softmax_tile_isa());
@@ -114,7 +116,7 @@ void tile_shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_TileQK)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TilePV)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 32, 0})->Args({kTargetRows, 128, 0})->Args({kTargetRows, 272, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 32, 0})->Args({kTargetRows, 128, 0})->Args({kTargetRows, 272, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Args({kTargetRows, 512, 1})->Args({128, 1120, 1})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TileStream)->Args({kTargetRows, 512, 1024, 0})->Args({kTargetRows, 512, 32848, 0})->Args({kTargetRows, 512, 32848, 4})->Args({kTargetRows, 512, 32848, 8})->Args({kTargetRows, 272, 32848, 0})->Args({kTargetRows, 272, 32848, 4})->Unit(benchmark::kMicrosecond);
 // pack_kv of a whole layer's K and V (the per-call O(L) step every prefill pays before its GEMMs):
 // bf16 inputs [L, Hkv, D] at the 7B shape onto the fp32 path (K transposed), into fresh memory
