@@ -19,6 +19,7 @@ namespace {
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 constexpr int64_t kDiagonalChunkTokens = 16;
 constexpr int64_t kWideWindowKeys = 1120;
+constexpr int64_t kDiagonalChunkMinRows = 64;
 
 // Per-thread buffers, sized once for the largest tile (O(tile), independent of L).
 struct Scratch {
@@ -126,7 +127,10 @@ class Kernel {
       sc.hi[size_t(r)] = int32_t(hi);
       sc.lo[size_t(r)] = w.lead;
     }
-    const int64_t chunk_rows = w.causal ? kDiagonalChunkTokens * ih.hpg : rows;
+    // At least 64 rows per diagonal chunk: a one-head 128-row query block (per-head sparse plans) then
+    // runs its diagonal in 2 chunks, not 8 of 16 rows (-3.5 % at 10 % kept, 32k; GQA-stacked tiles of
+    // >= 4 heads per KV head are unchanged).
+    const int64_t chunk_rows = w.causal ? std::max<int64_t>(kDiagonalChunkTokens * ih.hpg, kDiagonalChunkMinRows) : rows;
     float* o = sc.o.data() + g * max_rows_ * d_;
     if (w.causal) {
       const WindowChunk& c = w.chunks.front();
