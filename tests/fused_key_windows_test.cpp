@@ -36,31 +36,38 @@ std::vector<int32_t> concat(std::vector<int32_t> a, const std::vector<int32_t>& 
   return a;
 }
 
-// Cut layout (static plans): every range starts its own 16-aligned piece; on the bf16 path an
-// odd-length range ends one column late, that column masked; fp32 tiles need nothing.
-TEST(FusedKeyWindows, CutLayoutSpansEndOnEvenPairsWithTheExtraColumnMasked) {
+// Cut layout (static plans, decode): every range starts its own 16-aligned piece and runs as its own
+// windows (no gathering: shapes that repeat step after step); on the bf16 path an odd-length range ends
+// one column late, that column masked; fp32 tiles need nothing.
+TEST(FusedKeyWindows, CutLayoutRangesRunAloneEndingOnEvenPairs) {
   Segment s{128, 160, 128, false, {SegmentKeys{3, 10, false, 0}, SegmentKeys{40, 45, false, 0}, SegmentKeys{129, 160, true, 0}}};
   const KeyLayout layout = make_key_layout({s}, 200);
   ASSERT_FALSE(layout.uncut);
   const std::vector<KeyWindow> w = plan_key_windows(s, layout, 159, true, 640);
-  ASSERT_EQ(w.size(), 2u);
+  ASSERT_EQ(w.size(), 3u);
   EXPECT_FALSE(w[0].causal);
-  EXPECT_EQ(w[0].cols, 14);
-  EXPECT_EQ(w[0].ld, 14);  // cut layouts: S rows as wide as the window
-  ASSERT_EQ(w[0].chunks.size(), 2u);
+  EXPECT_EQ(w[0].cols, 8);
+  EXPECT_EQ(w[0].ld, 8);  // cut layouts: S rows as wide as the window
+  ASSERT_EQ(w[0].chunks.size(), 1u);
   EXPECT_EQ(w[0].chunks[0].packed, 16);
-  EXPECT_EQ(w[0].chunks[0].cols, 8);
-  EXPECT_EQ(w[0].chunks[1].packed, 64);
-  EXPECT_EQ(w[0].chunks[1].cols, 6);
-  EXPECT_EQ(w[0].chunks[1].s_col, 8);
-  EXPECT_EQ(w[0].masked, (std::vector<int32_t>{7, 13}));
-  EXPECT_TRUE(w[1].causal);
-  EXPECT_EQ(w[1].lead, 0);
-  EXPECT_EQ(w[1].causal_cols, 31);
-  EXPECT_EQ(w[1].cols, 32);
+  EXPECT_EQ(w[0].masked, (std::vector<int32_t>{7}));
+  EXPECT_EQ(w[1].cols, 6);
+  EXPECT_EQ(w[1].chunks[0].packed, 64);
+  EXPECT_EQ(w[1].masked, (std::vector<int32_t>{5}));
+  EXPECT_TRUE(w[2].causal);
+  EXPECT_EQ(w[2].lead, 0);
+  EXPECT_EQ(w[2].causal_cols, 31);
+  EXPECT_EQ(w[2].cols, 32);
   const std::vector<KeyWindow> f = plan_key_windows(s, layout, 159, false, 640);
-  EXPECT_EQ(f[0].cols, 12);
+  EXPECT_EQ(f[0].cols, 7);
+  EXPECT_EQ(f[1].cols, 5);
   EXPECT_TRUE(f[0].masked.empty());
+  // A long range: equal windows along it (a 1300-key range -> 3 of <= 640).
+  Segment l{2000, 2010, 2000, false, {SegmentKeys{0, 1300, false, 0}, SegmentKeys{2000, 2010, true, 0}}};
+  const std::vector<KeyWindow> lw = plan_key_windows(l, make_key_layout({l}, 2010), 2009, false, 640);
+  ASSERT_EQ(lw.size(), 4u);
+  EXPECT_EQ(lw[0].cols, 448);
+  EXPECT_EQ(lw[2].cols, 404);
 }
 
 // Uncut layout (per-head sparse plans): gathered chunks start and end on the 16-key grid; a causal

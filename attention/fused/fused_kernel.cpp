@@ -94,15 +94,17 @@ class Kernel {
     // Windows (key_windows.h): gathered non-causal ranges and columns, then the causal ranges, each
     // window at most kKeyTile keys -- equal windows, so a 532-key sink is one window rather than
     // 512 + a 20-key remainder that would run the GEMMs at a fraction of their rate.
-    for (const KeyWindow& w : plan_key_windows(seg, *in_.layout, last_pos, bf16_gemm_, window_keys(rows))) {
+    const int64_t max_cols = in_.layout->uncut ? window_keys(rows) : kKeyTile;
+    for (const KeyWindow& w : plan_key_windows(seg, *in_.layout, last_pos, bf16_gemm_, max_cols)) {
       const float scale = float(in_.scale / (*in_.groups)[size_t(w.group)].temperature);
       run_window(it, ih, seg, w, scale, rows, written[w.group], sc);
     }
     if (!seg.discard) write_output(it, ih, rows, sc);
   }
 
-  // Keys per window: kKeyTile for a full tile; a shorter tile (a one-head segment's 64- or 128-row
-  // query block) gets proportionally wider windows in the same S buffer, at most kWideWindowKeys --
+  // Keys per window on an uncut layout (per-head sparse plans; cut layouts keep kKeyTile): kKeyTile for
+  // a full tile; a shorter tile (a one-head segment's 64- or 128-row query block) gets proportionally
+  // wider windows in the same S buffer, at most kWideWindowKeys --
   // fewer softmax steps and GEMM calls per query block. Measured (7-head 7B slice, bf16, 32k, AMX,
   // three interleaved runs each): 128-row blocks 2-3 % faster with 1120-key windows than with 640
   // (XAttention, forced density 10 / 30 %); 64-row blocks (vertical-slash) unchanged at 1120 and
@@ -127,10 +129,11 @@ class Kernel {
       sc.hi[size_t(r)] = int32_t(hi);
       sc.lo[size_t(r)] = w.lead;
     }
-    // At least 64 rows per diagonal chunk: a one-head 128-row query block (per-head sparse plans) then
-    // runs its diagonal in 2 chunks, not 8 of 16 rows (-3.5 % at 10 % kept, 32k; GQA-stacked tiles of
-    // >= 4 heads per KV head are unchanged).
-    const int64_t chunk_rows = w.causal ? std::max<int64_t>(kDiagonalChunkTokens * ih.hpg, kDiagonalChunkMinRows) : rows;
+    // One-head segments (per-head sparse plans) chunk their diagonal by at least 64 rows: a 128-row
+    // query block then runs it in 2 chunks, not 8 of 16 rows (-3.5 % at 10 % kept, 32k). GQA-stacked
+    // tiles keep 16-token chunks.
+    const int64_t chunk_tokens = kDiagonalChunkTokens * ih.hpg;
+    const int64_t chunk_rows = !w.causal ? rows : seg.q_head >= 0 ? std::max(chunk_tokens, kDiagonalChunkMinRows) : chunk_tokens;
     float* o = sc.o.data() + g * max_rows_ * d_;
     if (w.causal) {
       const WindowChunk& c = w.chunks.front();

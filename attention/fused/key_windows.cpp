@@ -144,7 +144,17 @@ std::vector<KeyWindow> plan_key_windows(const Segment& seg, const KeyLayout& lay
   // per shape, cached per thread) see a few dozen shapes, not one per span length.
   const int64_t grid = layout.uncut ? 16 : even_pairs ? 2 : 1;
   std::vector<KeyWindow> out;
-  for (size_t i = 0; i < groups.size(); ++i) gather_windows(groups[i], coalesce(std::move(members[i]), grid), max_cols, layout.uncut, out);
+  // Cut layouts (static plans, decode) split each range on its own, as equal windows along it: their
+  // few large ranges gain nothing from gathering, and a decode step's growing generated range would
+  // otherwise re-cut every window of the prefix each step -- new GEMM shapes every step, each one a
+  // brgemm JIT compile (StD's verify steps ran 15-50x slower with two processes on two cores).
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (layout.uncut) {
+      gather_windows(groups[i], coalesce(std::move(members[i]), grid), max_cols, true, out);
+      continue;
+    }
+    for (const Member& m : members[i]) gather_windows(groups[i], coalesce({m}, grid), max_cols, false, out);
+  }
   for (const SegmentKeys& kr : seg.keys) {
     const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.begin;
     if (kr.causal && key_end > kr.begin) causal_windows(kr, layout, key_end, even_pairs, max_cols, out);

@@ -2,10 +2,12 @@
 // (one QK^T, one online-softmax step, one PV) over at most a key tile of packed keys.
 //
 // Causal ranges (a block's own keys) run alone, as equal windows along the range, because their
-// rows see different numbers of keys. Non-causal ranges and single columns of one logit group are
-// gathered: their packed spans are concatenated and cut into equal windows, so many short ranges
-// (XAttention's 128-key blocks, vertical-slash's 64-key diagonals and scattered columns) share one
-// softmax step and large GEMMs instead of each paying a whole tile's fixed costs. A window is a list
+// rows see different numbers of keys. So do the non-causal ranges of a cut layout (static plans,
+// decode: a few large ranges, GEMM shapes that repeat step after step). On an uncut layout (per-head
+// sparse plans) non-causal ranges and single columns of one logit group are gathered: their packed
+// spans are concatenated and cut into equal windows, so many short ranges (XAttention's 128-key
+// blocks, vertical-slash's 64-key diagonals and scattered columns) share one softmax step and large
+// GEMMs instead of each paying a whole tile's fixed costs. A window is a list
 // of chunks (contiguous packed keys at an S column offset); S columns that are no key of the segment
 // -- the key before a span the bf16 VNNI pairs make the window start early on, the key after an
 // odd-length span, a few unattended columns between two runs of a column region -- are listed in
