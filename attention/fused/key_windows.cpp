@@ -156,8 +156,9 @@ std::vector<KeyWindow> plan_key_windows(const Segment& seg, const KeyLayout& lay
     for (const Member& m : members[i]) gather_windows(groups[i], coalesce({m}, grid), max_cols, false, out);
   }
   for (const SegmentKeys& kr : seg.keys) {
-    const int64_t key_end = kr.causal ? std::min(kr.end, last_pos + 1) : kr.begin;
-    if (kr.causal && key_end > kr.begin) causal_windows(kr, layout, key_end, even_pairs, max_cols, out);
+    if (!kr.causal) continue;
+    const int64_t key_end = std::min(kr.end, last_pos + 1);  // no key past the tile's last query
+    if (key_end > kr.begin) causal_windows(kr, layout, key_end, even_pairs, max_cols, out);
   }
   return out;
 }
