@@ -30,3 +30,6 @@ endif()
 # By hand only (DISABLED_): sparse prefill timing at 7B layer shape (PEVLM_SPARSE_SPEED_L).
 pevlm_add_test(sparse_speed_test SOURCES sparse_speed_test.cpp DEPS pevlm_attention LABELS attention)
 pevlm_use_torch_pch(sparse_speed_test)
+# Our AMX PV micro-kernel for gathered sparse windows (issue 25) vs a float64 product; the on/off rule.
+pevlm_add_test(amx_windows_test SOURCES amx_windows_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(amx_windows_test)

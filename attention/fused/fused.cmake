@@ -23,6 +23,11 @@ set_source_files_properties(fused/tile_softmax_default.cpp PROPERTIES
 set_source_files_properties(fused/fused_kernel.cpp fused/decode_direct.cpp fused/kv_pack.cpp PROPERTIES
   SKIP_PRECOMPILE_HEADERS ON
   COMPILE_OPTIONS "-fopenmp")
+# Our AMX micro-kernels for gathered sparse windows (amx_windows.h): only called where the CPU and
+# Linux grant AMX (checked at run time), so the -m flags stay in this one file.
+set_source_files_properties(fused/amx_windows.cpp PROPERTIES
+  SKIP_PRECOMPILE_HEADERS ON
+  COMPILE_OPTIONS "-mamx-tile;-mamx-bf16;-O3")
 set(PEVLM_FUSED_SOURCES
   fused/fused_work.cpp fused/key_layout.cpp fused/key_windows.cpp fused/tile_gemm.cpp fused/kv_pack.cpp fused/decode_direct.cpp fused/tile_softmax_dispatch.cpp fused/fused_kernel.cpp
-  fused/fused_executor.cpp fused/sparse_segments.cpp ${PEVLM_FUSED_ISA_SOURCES})
+  fused/fused_executor.cpp fused/sparse_segments.cpp fused/amx_windows.cpp ${PEVLM_FUSED_ISA_SOURCES})

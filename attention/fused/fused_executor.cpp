@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "attention/executors.h"
+#include "attention/fused/amx_windows.h"
 #include "attention/fused/sparse_segments.h"
 #include "attention/fused/decode_direct.h"
 #include "attention/cpu_caps.h"
@@ -75,10 +76,24 @@ class FusedCpuExecutor final : public Executor {
     const int64_t hpg = in.q_LHD.size(1) / in.k_LHD.size(1);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      last_sparse_kernel_ = "fused_plan_flash_cpu per head (block-sparse: gathered key windows, column regions)";
+      last_sparse_kernel_ = "fused_plan_flash_cpu per head (block-sparse: gathered key windows, column regions; " +
+                            sparse_window_gemm(in) + ")";
     }
     static const std::vector<LogitGroup> plain{LogitGroup{}};
-    return run(in, segments, plain, fused::make_uncut_key_layout(segments, in.k_LHD.size(0), hpg));
+    return run(in, segments, plain, fused::make_uncut_key_layout(segments, in.k_LHD.size(0), hpg), use_amx_windows(in));
+  }
+
+  // The PV of gathered windows on the bf16 VNNI path: our AMX batch-reduce (amx_windows.h) or
+  // cpublas::brgemm per chunk; the row's kernel column says which.
+  static bool bf16_vnni(const AttentionInputs& in) {
+    return in.q_LHD.scalar_type() == at::kBFloat16 && fused::bf16_gemm_choice().path == GemmPath::Bf16Vnni;
+  }
+  static bool use_amx_windows(const AttentionInputs& in) { return bf16_vnni(in) && fused::amx_windows_choice().on; }
+  static std::string sparse_window_gemm(const AttentionInputs& in) {
+    if (use_amx_windows(in))
+      return "gathered-window PV: own AMX batch-reduce over chunks [" + fused::amx_windows_choice().reason +
+             "], QK^T and other windows cpublas::brgemm";
+    return "cpublas::brgemm per chunk" + (bf16_vnni(in) ? " [AMX PV " + fused::amx_windows_choice().reason + "]" : std::string());
   }
 
   at::Tensor decode(const AttentionPlan& plan, const AttentionInputs& in) override {
@@ -99,7 +114,7 @@ class FusedCpuExecutor final : public Executor {
 
  private:
   at::Tensor run(const AttentionInputs& in, const std::vector<fused::Segment>& segments, const std::vector<LogitGroup>& groups,
-                 const fused::KeyLayout& layout) {
+                 const fused::KeyLayout& layout, bool amx_windows = false) {
     const bool bf16 = in.q_LHD.scalar_type() == at::kBFloat16;
     const GemmPath path = bf16 ? fused::bf16_gemm_choice().path : GemmPath::F32;
     {
@@ -119,6 +134,7 @@ class FusedCpuExecutor final : public Executor {
     k.scale = resolved_scale(in);
     k.groups = &groups;
     k.out_LHD = outputs_.take(in.q_LHD.sizes(), in.q_LHD.options());
+    k.amx_windows = amx_windows;
     fused::run_fused(k, segments);
     if (std::getenv("PEVLM_FUSED_TRACE"))
       std::fprintf(stderr, "[fused] pack %.1f ms, kernel %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count(),

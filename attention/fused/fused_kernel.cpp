@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attention/fused/amx_windows.h"
 #include "attention/fused/group_combine.h"
 #include "attention/fused/key_windows.h"
 #include "attention/fused/tile_rows.h"
@@ -24,14 +25,18 @@ constexpr int64_t kDiagonalChunkMinRows = 64;
 // Per-thread buffers, sized once for the largest tile (O(tile), independent of L).
 struct Scratch {
   Scratch(int64_t max_rows, int64_t d, int64_t groups)
-      : q(size_t(max_rows * d)), s(size_t(max_rows * kKeyTile)), p_bf16(size_t(max_rows * kKeyTile)),
+      : q(size_t(max_rows * d)), s(size_t(max_rows * kKeyTile)), p_bf16(size_t(max_rows * kKeyTile + kAmxPvPadColumns)),
         o(size_t(groups * max_rows * d)), row_max(size_t(groups * max_rows)), row_sum(size_t(groups * max_rows)),
         lo(size_t(max_rows)), hi(size_t(max_rows)) {}
   std::vector<float> q;  // Q tile: fp32, or bf16 in the first half
   std::vector<float> s;
-  std::vector<at::BFloat16> p_bf16;
+  std::vector<at::BFloat16> p_bf16;  // zero-initialised: the AMX PV reads past a window's last column (amx_windows.h)
   std::vector<float> o, row_max, row_sum;
   std::vector<int32_t> lo, hi;  // lo stays 0: windows start at their range (key_layout.h)
+  AmxPvScratch amx_pv;
+  // Our AMX tiles ran since libtorch's brgemm last did: release them first, which also makes
+  // cpublas::brgemm reconfigure (it skips its tile setup when its own kernel was the last one used).
+  bool amx_dirty = false;
 };
 
 // The query heads of one work item: a GQA-stacked tile (hpg heads of one KV head, row r = token
@@ -46,6 +51,7 @@ class Kernel {
       : in_(in), segs_(segments), hq_(in.q_LHD.size(1)), d_(in.q_LHD.size(2)), hkv_(in.kv->kv_heads),
         hpg_(hq_ / hkv_), groups_(int64_t(in.groups->size())),
         max_rows_(std::max(query_tile_tokens(hpg_, kTargetRows) * hpg_, kTargetRows)), bf16_gemm_(in.kv->path == GemmPath::Bf16Vnni),
+        amx_(in.amx_windows && bf16_gemm_ && in.layout->uncut),
         softmax_(softmax_tile_fn()), rows_(row_ops()) {}
 
   void run() {
@@ -136,12 +142,14 @@ class Kernel {
     const int64_t chunk_rows = !w.causal ? rows : seg.q_head >= 0 ? std::max(chunk_tokens, kDiagonalChunkMinRows) : chunk_tokens;
     float* o = sc.o.data() + g * max_rows_ * d_;
     if (w.causal) {
+      brgemm_ready(sc);
       const WindowChunk& c = w.chunks.front();
       for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
         const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
         if (nc > 0) gemm_qk(*in_.kv, it.kv_head, c.packed, m, nc, q_row(sc, r0), sc.s.data() + r0 * ld, ld);
       }
     } else {
+      brgemm_ready(sc);
       for (const WindowChunk& c : w.chunks) gemm_qk(*in_.kv, it.kv_head, c.packed, rows, c.cols, q_row(sc, 0), sc.s.data() + c.s_col, ld);
       for (int64_t r = 0; r < rows; ++r)
         for (int32_t col : w.masked) sc.s[size_t(r * ld + col)] = kNegInf;
@@ -161,7 +169,11 @@ class Kernel {
         if (nc > 0) gemm_pv(*in_.kv, it.kv_head, c.packed, m, nc, p + size_t(r0 * ld) * p_elem, ld, o + r0 * d_, written);
         else if (!written) std::fill(o + r0 * d_, o + (r0 + m) * d_, 0.0f);  // rows with no key yet: O = 0
       }
+    } else if (amx_ && amx_pv_suits(rows, d_, w.chunks)) {  // O kept in AMX tiles across the chunks
+      amx_pv_window(static_cast<const c10::BFloat16*>(t.p), ld, rows, v_head(it.kv_head), d_, w.chunks, o, written, sc.amx_pv);
+      sc.amx_dirty = true;
     } else {
+      brgemm_ready(sc);
       bool acc = written;
       for (const WindowChunk& c : w.chunks) {
         gemm_pv(*in_.kv, it.kv_head, c.packed, rows, c.cols, p + size_t(c.s_col) * p_elem, ld, o, acc);
@@ -170,6 +182,14 @@ class Kernel {
     }
     written = true;
   }
+
+  // Before libtorch's brgemm: release our AMX tiles if they ran (Scratch::amx_dirty).
+  static void brgemm_ready(Scratch& sc) {
+    if (!sc.amx_dirty) return;
+    gemm_release(GemmPath::Bf16Vnni);
+    sc.amx_dirty = false;
+  }
+  const c10::BFloat16* v_head(int64_t h) const { return in_.kv->v.const_data_ptr<c10::BFloat16>() + h * in_.kv->lp * in_.kv->d; }
 
   // Window widths on the bf16 VNNI path are even (key pairs); the extra key is masked and lies in the
   // piece's zero padding or is the next key of the piece.
@@ -199,7 +219,7 @@ class Kernel {
   const KernelInputs& in_;
   const std::vector<Segment>& segs_;
   const int64_t hq_, d_, hkv_, hpg_, groups_, max_rows_;
-  const bool bf16_gemm_;
+  const bool bf16_gemm_, amx_;
   const SoftmaxTileFn softmax_;
   const RowOps& rows_;
 };

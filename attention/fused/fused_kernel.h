@@ -41,6 +41,9 @@ struct KernelInputs {
   double scale = 1.0;
   const std::vector<LogitGroup>* groups = nullptr;
   at::Tensor out_LHD;  // [n, Hq, D] contiguous, dtype of q
+  // Gathered windows of an uncut layout (per-head sparse plans) on the bf16 VNNI path run our own AMX
+  // tiles (amx_windows.h) where their shape allows; the caller decides (amx_windows_choice()).
+  bool amx_windows = false;
 };
 
 // Runs every segment; rows of discarded segments are computed but not written.
