@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "harness/speed/speed_config.h"
+#include "tests/qwen_tiny_test_config.h"
 #include "harness/speed/speed_runner.h"
 #include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/tiny_model.h"
@@ -13,15 +14,7 @@
 namespace pevlm {
 namespace {
 
-std::string tiny_config_path() {
-  const auto dir = std::filesystem::temp_directory_path() / "pevlm_reduction_speed_test";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "config.json").string();
-  qwen2_5_vl::SpecialTokens tokens;
-  tokens.bos = 0, tokens.eos = 1, tokens.vision_start = 2, tokens.vision_end = 3, tokens.image_pad = 4, tokens.video_pad = 5;
-  qwen2_5_vl::save_config(qwen2_5_vl::tiny_config(64, tokens, false), path);  // 2 layers
-  return path;
-}
+std::string tiny_config_path() { return testing::tiny_config_json("pevlm_reduction_speed_test"); }
 
 nlohmann::json doc(bool with_model) {
   nlohmann::json d = {

@@ -10,6 +10,7 @@
 #include "harness/commands.h"
 #include "harness/speed/llm_speed.h"
 #include "harness/speed/speed_config.h"
+#include "tests/qwen_tiny_test_config.h"
 #include "harness/speed/speed_runner.h"
 #include "models/qwen2_5_vl/config.h"
 #include "models/qwen2_5_vl/tiny_model.h"
@@ -18,15 +19,7 @@ namespace pevlm {
 namespace {
 
 // The tiny model's config.json (tiny_config: 2 layers, 4/2 heads of 32) in a temp folder.
-std::string tiny_config_path() {
-  const auto dir = std::filesystem::temp_directory_path() / "pevlm_speed_test";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "config.json").string();
-  qwen2_5_vl::SpecialTokens tokens;
-  tokens.bos = 0, tokens.eos = 1, tokens.vision_start = 2, tokens.vision_end = 3, tokens.image_pad = 4, tokens.video_pad = 5;
-  qwen2_5_vl::save_config(qwen2_5_vl::tiny_config(64, tokens, false), path);
-  return path;
-}
+std::string tiny_config_path() { return testing::tiny_config_json("pevlm_speed_test"); }
 
 nlohmann::json tiny_doc(const std::string& model, int64_t layers) {
   return {{"executor", "cpu"},
