@@ -1,5 +1,7 @@
-// Compiled with -mamx-tile -mamx-bf16 (attention/fused.cmake); only called where amx_available().
+// Compiled with -mamx-tile -mamx-bf16 (attention/fused/fused.cmake); only called where amx_available().
 #include "attention/fused/amx_windows.h"
+
+#include "attention/cpu_caps.h"
 
 #include <immintrin.h>
 #include <sys/syscall.h>
@@ -29,6 +31,12 @@ const AmxState& amx_state() {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("amx-tile") || !__builtin_cpu_supports("amx-bf16")) {
       st.reason = "CPU without amx-tile/amx-bf16";
+      return st;
+    }
+    // The libraries' own switch too (ONEDNN_MAX_CPU_ISA, scripts/with-cpu-level): a run capped below AMX
+    // runs what a CPU without AMX runs, ours included.
+    if (!attention::cpu_caps().bf16_vnni_brgemm) {
+      st.reason = "AMX capped off for the libraries (" + attention::cpu_caps().bf16_vnni_reason + ")";
       return st;
     }
     if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) != 0) {

@@ -32,8 +32,9 @@
 
 namespace pevlm::attention::fused {
 
-// Whether this process runs AMX tiles: the CPU reports amx-tile and amx-bf16 and Linux granted the
-// tile-data state (arch_prctl ARCH_REQ_XCOMP_PERM). Asked once; `amx_reason()` says why (not).
+// Whether this process runs AMX tiles: the CPU reports amx-tile and amx-bf16, the libraries are not
+// capped below AMX (cpu_caps().bf16_vnni_brgemm: ONEDNN_MAX_CPU_ISA, scripts/with-cpu-level) and Linux
+// granted the tile-data state (arch_prctl ARCH_REQ_XCOMP_PERM). Asked once; `amx_reason()` says why (not).
 bool amx_available();
 const std::string& amx_reason();
 
