@@ -141,15 +141,14 @@ class Kernel {
     const int64_t chunk_tokens = kDiagonalChunkTokens * ih.hpg;
     const int64_t chunk_rows = !w.causal ? rows : seg.q_head >= 0 ? std::max(chunk_tokens, kDiagonalChunkMinRows) : chunk_tokens;
     float* o = sc.o.data() + g * max_rows_ * d_;
+    brgemm_ready(sc);  // every window starts with QK^T on cpublas::brgemm
     if (w.causal) {
-      brgemm_ready(sc);
       const WindowChunk& c = w.chunks.front();
       for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
         const int64_t m = std::min(chunk_rows, rows - r0), nc = even_for_path(sc.hi[size_t(r0 + m - 1)]);
         if (nc > 0) gemm_qk(*in_.kv, it.kv_head, c.packed, m, nc, q_row(sc, r0), sc.s.data() + r0 * ld, ld);
       }
     } else {
-      brgemm_ready(sc);
       for (const WindowChunk& c : w.chunks) gemm_qk(*in_.kv, it.kv_head, c.packed, rows, c.cols, q_row(sc, 0), sc.s.data() + c.s_col, ld);
       for (int64_t r = 0; r < rows; ++r)
         for (int32_t col : w.masked) sc.s[size_t(r * ld + col)] = kNegInf;
@@ -173,7 +172,6 @@ class Kernel {
       amx_pv_window(static_cast<const c10::BFloat16*>(t.p), ld, rows, v_head(it.kv_head), d_, w.chunks, o, written, sc.amx_pv);
       sc.amx_dirty = true;
     } else {
-      brgemm_ready(sc);
       bool acc = written;
       for (const WindowChunk& c : w.chunks) {
         gemm_pv(*in_.kv, it.kv_head, c.packed, rows, c.cols, p + size_t(c.s_col) * p_elem, ld, o, acc);
@@ -183,7 +181,8 @@ class Kernel {
     written = true;
   }
 
-  // Before libtorch's brgemm: release our AMX tiles if they ran (Scratch::amx_dirty).
+  // Before libtorch's brgemm: release our AMX tiles if they ran (Scratch::amx_dirty). Only the PV of a
+  // window runs them, so a window's QK^T is the first brgemm after them.
   static void brgemm_ready(Scratch& sc) {
     if (!sc.amx_dirty) return;
     gemm_release(GemmPath::Bf16Vnni);
