@@ -37,6 +37,10 @@ TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, cons
     throw std::invalid_argument("reduction 'fastvid': saliency must be [" + std::to_string(frames) + ", " +
                                 std::to_string(grid_tokens) + "] (frames x grid tokens)");
   at::Tensor global = side.global_FG;
+  if (global.defined() && (global.dim() != 2 || global.size(0) != frames || global.size(1) < 1))
+    throw std::invalid_argument("reduction 'fastvid': global features must be [" + std::to_string(frames) +
+                                ", G] (one row per frame), got " + c10::str(global.sizes()));
+  if (global.defined()) global = global.to(at::kFloat).cpu();
   if (!global.defined()) {
     std::vector<int64_t> grid_pos;
     for (int64_t r = 0; r < g0.rows; ++r)

@@ -4,11 +4,13 @@
 // h x w grid per temporal patch, LLaVA-Video's g x (g + 1) grid with a newline after each row (a row's newline
 // kept when the row keeps a token, as the reference) or a plain g x g grid (a trailing newline token is kept).
 //
-// `reduction: {name: fastvid}` (reduction_registry.h) runs it with the vision tower's saliency
-// (VideoLM::encode_with_fastvid_saliency). Qwen2.5-VL provides it (the last block's attention of each temporal
-// step's mean query, models/qwen2_5_vl/fastvid_saliency.h). LLaVA-Video does not yet: the reference reads it from
-// SigLIP's attention-pooling head (and its pooled output as the global features), a head LLaVA-Video checkpoints
-// do not carry (fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from the SigLIP release).
+// `reduction: {name: fastvid}` (reduction_registry.h) runs it with the vision tower's signals
+// (VideoLM::encode_with_fastvid_signals). Qwen2.5-VL: the last block's attention of each temporal step's mean
+// query (models/qwen2_5_vl/fastvid_saliency.h), global features the mean of each frame's tokens. LLaVA-Video: the
+// SigLIP release's attention-pooling head on the tower output -- its attention weights 2x2-average-pooled as the
+// saliency, its pooled output as the global features (models/llava_video/fastvid_signals.h; the checkpoint drops
+// the head, so the model option `fastvid_siglip` names the release folder, as the reference's
+// fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from mm_vision_tower).
 #pragma once
 
 #include <ATen/core/Tensor.h>

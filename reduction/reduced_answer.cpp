@@ -17,18 +17,18 @@
 namespace pevlm::reduction {
 
 TokenMerge pre_llm_merge(const ReductionConfig& config, const TokenLayout& layout, const at::Tensor& x_LD,
-                         const std::string& family, const at::Tensor& fastvid_saliency) {
+                         const std::string& family, const FastvidSignals* fastvid) {
   if (config.name != "fastvid") return layout_merge(config, layout);
   const FastvidParams params = fastvid_params(family, config.params);  // families without reference code throw here
-  if (!fastvid_saliency.defined())
-    throw std::invalid_argument("reduction 'fastvid': the " + family +
-                                " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl)");
+  if (fastvid == nullptr || !fastvid->saliency_N.defined())
+    throw std::invalid_argument("reduction 'fastvid': no FastVID signals from the " + family + " vision tower");
+  const at::Tensor& saliency = fastvid->saliency_N;
   const int64_t frames = layout.num_frames();
-  if (frames < 1 || fastvid_saliency.numel() % frames != 0)
-    throw std::invalid_argument("reduction 'fastvid': " + std::to_string(fastvid_saliency.numel()) +
+  if (frames < 1 || saliency.numel() % frames != 0)
+    throw std::invalid_argument("reduction 'fastvid': " + std::to_string(saliency.numel()) +
                                 " saliency values do not split into the prompt's " + std::to_string(frames) + " frames");
-  // The frames' grid tokens in order (Qwen2.5-VL: every visual token; the saliency is in token order).
-  return fastvid_merge(layout, x_LD, {fastvid_saliency.reshape({frames, -1}), at::Tensor()}, params);
+  // The frames' grid tokens in order (newline tokens excluded; the saliency is in token order).
+  return fastvid_merge(layout, x_LD, {saliency.reshape({frames, -1}), fastvid->global_FG}, params);
 }
 
 nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout& before, const TokenLayout& after, double ms) {
@@ -40,18 +40,23 @@ nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout
 
 ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const TokenLayout& layout,
                              const MethodConfig& method, const ReductionConfig& reduction, int64_t max_new_tokens,
-                             const DecoderConfig& decoder, const DraftInput* draft, const at::Tensor& fastvid_saliency) {
+                             const DecoderConfig& decoder, const DraftInput* draft, const FastvidSignals* fastvid) {
   const Stage stage = reduction.stage();
   if (stage == Stage::None)
     return {model.answer(x_LD, layout, method, max_new_tokens, decoder, draft), reduction_record(reduction, layout, layout, 0)};
   if (draft != nullptr)
     throw std::invalid_argument("reduction '" + reduction.name + "' with decoder '" + decoder.name +
                                 "': a draft model reads the unreduced prompt; use greedy or std");
+  if (reduction.name == "fastvid") {
+    (void)fastvid_params(model.family(), reduction.params);  // families without reference code say so first
+    if (fastvid == nullptr || !fastvid->saliency_N.defined())
+      throw std::invalid_argument("reduction 'fastvid': " + model.fastvid_signals_missing());
+  }
   const auto timer = attention::DeviceTimer::make(x_LD.device());
   if (stage == Stage::PreLlm) {
     const int t0 = timer->mark();
     const MergedInput in =
-        apply_merge(x_LD, layout, pre_llm_merge(reduction, layout, x_LD, model.family(), fastvid_saliency));
+        apply_merge(x_LD, layout, pre_llm_merge(reduction, layout, x_LD, model.family(), fastvid));
     const double ms = timer->ms(t0, timer->mark());
     nlohmann::json rec = reduction_record(reduction, layout, in.layout, ms);
     if (reduction.name == "fastvid") rec["effective"] = fastvid_params_json(fastvid_params(model.family(), reduction.params));

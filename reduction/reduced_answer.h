@@ -17,11 +17,11 @@
 namespace pevlm::reduction {
 
 // The pre-LLM reduction `config` of the prompt embeddings x_LD on `layout` (TokenMerge, see token_merge.h).
-// `family` picks family defaults (FastVID); `fastvid_saliency` is the vision tower's per-visual-token saliency
-// (VideoLM::encode_with_fastvid_saliency), read by FastVID only. Throws std::invalid_argument for an in-LLM or
-// unknown reduction, or FastVID without a saliency.
+// `family` picks family defaults (FastVID); `fastvid` holds the vision tower's saliency and global features
+// (VideoLM::encode_with_fastvid_signals), read by FastVID only. Throws std::invalid_argument for an in-LLM or
+// unknown reduction, or FastVID without signals.
 TokenMerge pre_llm_merge(const ReductionConfig& config, const TokenLayout& layout, const at::Tensor& x_LD,
-                         const std::string& family, const at::Tensor& fastvid_saliency = at::Tensor());
+                         const std::string& family, const FastvidSignals* fastvid = nullptr);
 
 // {"name", "label", "params", "stage", "tokens_before": layout_counts, "tokens_after": ..., "ms"}.
 nlohmann::json reduction_record(const ReductionConfig& config, const TokenLayout& before, const TokenLayout& after, double ms);
@@ -34,6 +34,6 @@ struct ReducedAnswer {
 ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const TokenLayout& layout,
                              const MethodConfig& method, const ReductionConfig& reduction, int64_t max_new_tokens,
                              const DecoderConfig& decoder = {}, const DraftInput* draft = nullptr,
-                             const at::Tensor& fastvid_saliency = at::Tensor());
+                             const FastvidSignals* fastvid = nullptr);
 
 }  // namespace pevlm::reduction

@@ -143,7 +143,7 @@ TEST_P(FastvidGolden, EqualsTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, FastvidGolden,
                          ::testing::Values("qwen_planted", "qwen_ignore", "qwen_defaults", "qwen_tiny", "qwen_ties",
-                                           "llava_planted", "llava_defaults", "llava_tiny"));
+                                           "llava_planted", "llava_defaults", "llava_tiny", "llava_tiny_head"));
 
 // The stage on a whole prompt: text and question kept, the video's rows as the golden's, original positions.
 void check_stage(const std::string& c, const SyntheticLayoutSpec& spec, bool pass_global) {

@@ -48,3 +48,11 @@ pevlm_add_test(fastvid_test
   DEPS pevlm_reduction pevlm_safetensors_torch
   LABELS reduction golden)
 pevlm_use_torch_pch(fastvid_test)
+
+# FastVID's LLaVA-Video signals: the SigLIP release's pooling head against transformers (the golden case
+# llava_tiny_head of scripts/golden/make_fastvid_golden.py), from pixels through the stage, and the load errors.
+pevlm_add_test(fastvid_llava_signals_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/fastvid_llava_signals_test.cpp
+  DEPS pevlm_llava_video pevlm_reduction pevlm_methods pevlm_attention pevlm_safetensors_torch pevlm_tokenizer
+  LABELS reduction golden)
+pevlm_use_torch_pch(fastvid_llava_signals_test)

@@ -26,15 +26,20 @@ int run(const std::string& cmd) {
 
 // `extra`: reductions beside the four every family runs (YAML entries, e.g. FastVID where the family's vision
 // tower provides its saliency).
-void check_family(const std::string& family, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+// `model_options`: the eval config's model_options mapping (YAML; `{dir}` is replaced by the tiny model's folder).
+void check_family(const std::string& family, const std::vector<std::pair<std::string, std::string>>& extra = {},
+                  std::string model_options = "") {
   SCOPED_TRACE(family);
   const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_" + family + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (dir / "model").string() + " --family " + family + " --seed 3"), 0);
   ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5"), 0);
+  for (size_t at = model_options.find("{dir}"); at != std::string::npos; at = model_options.find("{dir}"))
+    model_options.replace(at, 5, (dir / "model").string());
   std::ofstream(dir / "eval.yaml")
       << "model: " << (dir / "model").string() << "\n"
+      << (model_options.empty() ? "" : "model_options: " + model_options + "\n")
       << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 2}\n"
       << "protocol: {name: lmms_val_v, max_num_frames: 8, min_pixels: 3136, max_pixels: 6272}\n"
       << "dtype: fp32\nthreads: 1\n"
@@ -118,7 +123,35 @@ TEST(ReductionEvalE2E, Qwen3FastvidIsAnErrorRow) {
   }
   fs::remove_all(dir);
 }
-TEST(ReductionEvalE2E, LlavaVideoEveryReductionWithFullAndPevlm) { check_family("llava_video"); }
+// FastVID on LLaVA-Video reads the SigLIP release's pooling head: the tiny writer puts one beside the model.
+TEST(ReductionEvalE2E, LlavaVideoEveryReductionWithFullAndPevlm) {
+  check_family("llava_video", {{"fastvid", "{name: fastvid, retention: 0.5}"}},
+               "{fastvid_siglip: {dir}/siglip-so400m-patch14-384}");
+}
+// Without the option the FastVID rows are errors saying what to set; the other rows answer.
+TEST(ReductionEvalE2E, LlavaVideoFastvidWithoutTheReleaseIsAnErrorRow) {
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_lv_nohead_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-tiny-model " + (dir / "model").string() + " --family llava_video --seed 3"), 0);
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " make-synthetic-lvb " + (dir / "lvb").string() + " --videos 1 --seed 5"), 0);
+  std::ofstream(dir / "eval.yaml") << "model: " << (dir / "model").string() << "\n"
+                                   << "dataset: {root: " << (dir / "lvb").string() << ", split: val, limit: 1}\n"
+                                   << "dtype: fp32\nthreads: 1\n"
+                                   << "methods: [{name: full}]\n"
+                                   << "reduction: [{name: none}, {name: fastvid}]\n";
+  ASSERT_EQ(run(std::string(PEVLM_BIN) + " eval --config " + (dir / "eval.yaml").string() + " --out " + (dir / "out").string()), 0);
+  const auto rows = read_results_jsonl(dir / "out" / "results.jsonl");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    if (r["label"] == "full") {
+      EXPECT_TRUE(r["error"].is_null()) << r["error"];
+      continue;
+    }
+    ASSERT_TRUE(r["error"].is_string()) << r["label"];
+    EXPECT_NE(r["error"].get<std::string>().find("fastvid_siglip"), std::string::npos) << r["error"];
+  }
+  fs::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace pevlm

@@ -106,7 +106,7 @@ struct SampleState {
   PreparedVideo video;
   VideoPrompt prompt;
   at::Tensor x_LD;
-  at::Tensor fastvid_saliency;  // the vision tower's, when a FastVID reduction runs (reduction/fastvid_stage.h)
+  FastvidSignals fastvid;  // the vision tower's, when a FastVID reduction runs (reduction/fastvid_stage.h)
   nlohmann::json info;  // sample fields of its rows (frames used, caches)
   double vision_ms = 0;
   std::map<std::string, DraftInput> draft_inputs;  // per draft folder
@@ -314,12 +314,13 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
     if (!d.is_greedy() && reuse_off_reason.empty())
       reuse_off_reason = "off: decoder '" + d.name + "' compares against greedy decoding over a whole prefill";
   PrefixReuse reuse(model);
-  // FastVID reads a saliency from inside the vision tower: such runs encode every video themselves (the embedding
+  // FastVID reads signals from inside the vision tower: such runs encode every video themselves (the embedding
   // cache holds embeddings only).
-  // A family without it answers the other rows; its FastVID rows are errors (reduction/reduced_answer.cpp).
-  bool needs_fastvid_saliency = false;
-  for (const auto& [r, m] : runs) needs_fastvid_saliency = needs_fastvid_saliency || r.name == "fastvid";
-  needs_fastvid_saliency = needs_fastvid_saliency && model.provides_fastvid_saliency();
+  // A model without them answers the other rows; its FastVID rows are errors saying why
+  // (VideoLM::fastvid_signals_missing, reduction/reduced_answer.cpp).
+  bool needs_fastvid_signals = false;
+  for (const auto& [r, m] : runs) needs_fastvid_signals = needs_fastvid_signals || r.name == "fastvid";
+  needs_fastvid_signals = needs_fastvid_signals && model.provides_fastvid_signals();
   for (const std::vector<size_t>& group : groups) {
     // Every question of the video first (vision, prompt, embeddings), then method by method, so that
     // one prefix KV cache is alive at a time.
@@ -336,7 +337,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
         if (model_json.contains("options")) key["model_options"] = model_json["options"];
         const auto t0 = Clock::now();
         std::optional<EmbeddingCache::Entry> cached =
-            c.embedding_cache && !needs_fastvid_saliency ? cache.get(key) : std::nullopt;
+            c.embedding_cache && !needs_fastvid_signals ? cache.get(key) : std::nullopt;
         const bool cache_hit = cached.has_value();
         double cache_read_ms = 0;
         at::Tensor vision;
@@ -345,9 +346,9 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           st.vision_ms = cached->vision_ms;  // latency figures keep the measured encode time
           cache_read_ms = ms_since(t0);
         } else {
-          EncodedVideo encoded = encode_video(model, st.video.input, c.device.device, needs_fastvid_saliency);
+          EncodedVideo encoded = encode_video(model, st.video.input, c.device.device, needs_fastvid_signals);
           vision = encoded.vision;
-          st.fastvid_saliency = encoded.fastvid_saliency;
+          st.fastvid = encoded.fastvid;
           st.vision_ms = encoded.vision_ms;
           if (c.embedding_cache) cache.put(key, vision, st.vision_ms);
         }
@@ -405,7 +406,7 @@ EvalSummary run_eval(const EvalConfig& c, const EvalOptions& o) {
           if (!r.is_none()) reduction::check_frame_tokens_are_visual(st.prompt.layout, st.prompt.visual_slots, r.label());
           reduction::ReducedAnswer a = reduction::answer_reduced(model, st.x_LD, st.prompt.layout, m, r, bench.max_new_tokens(), d,
                                                                  draft_dir.empty() ? nullptr : &draft->second,
-                                                                 st.fastvid_saliency);
+                                                                 &st.fastvid);
           return {std::move(a.answer), memory_figures(c.device).to_json(), std::move(a.record)};
         };
         auto greedy_for = [&]() -> const Answered& {

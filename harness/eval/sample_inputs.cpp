@@ -7,12 +7,12 @@
 namespace pevlm {
 
 EncodedVideo encode_video(const VideoLM& model, const VideoInput& video, const c10::Device& device,
-                          bool with_fastvid_saliency) {
+                          bool with_fastvid_signals) {
   EncodedVideo out;
   // Device time of the tower (CUDA events on a GPU: a host clock would time the launches).
   const auto timer = attention::DeviceTimer::make(device);
   const int v0 = timer->mark();
-  out.vision = with_fastvid_saliency ? model.encode_with_fastvid_saliency(video, out.fastvid_saliency) : model.encode(video);
+  out.vision = with_fastvid_signals ? model.encode_with_fastvid_signals(video, out.fastvid) : model.encode(video);
   out.vision_ms = timer->ms(v0, timer->mark());
   return out;
 }

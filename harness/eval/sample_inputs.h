@@ -16,13 +16,13 @@ namespace pevlm {
 
 struct EncodedVideo {
   at::Tensor vision;           // [N, hidden] visual embeddings in prompt order
-  at::Tensor fastvid_saliency; // [N] when asked for (FastVID reductions), else undefined
+  FastvidSignals fastvid;      // when asked for (FastVID reductions), else undefined
   double vision_ms = 0;        // device time of the tower (CUDA events on a GPU)
 };
-// `device`: where the model runs; `with_fastvid_saliency` asks the tower for FastVID's
-// saliency too (VideoLM::encode_with_fastvid_saliency; families without it throw naming themselves).
+// `device`: where the model runs; `with_fastvid_signals` asks the tower for FastVID's saliency
+// and global features too (VideoLM::encode_with_fastvid_signals; models without them throw saying why).
 EncodedVideo encode_video(const VideoLM& model, const VideoInput& video, const c10::Device& device,
-                          bool with_fastvid_saliency = false);
+                          bool with_fastvid_signals = false);
 
 struct SampleInputs {
   VideoPrompt prompt;  // ids, TokenLayout, positions (+ the assistant prefix)

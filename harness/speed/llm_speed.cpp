@@ -106,11 +106,11 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
   }
   const at::Tensor x_LD = attention::random_normal({layout.length, impl_->shape.hidden}, 0, impl_->device).to(impl_->dtype);
   const AttentionPlan plan = build_plan(method, layout);
-  at::Tensor fastvid_saliency;  // one value per grid token of every frame (no newline tokens)
+  FastvidSignals fastvid;  // a saliency value per grid token of every frame (no newline tokens)
   if (r.name == "fastvid") {
     int64_t grid_tokens = 0;
     for (const reduction::FrameGrid& g : reduction::frame_grids(layout)) grid_tokens += g.rows * g.cols;
-    fastvid_saliency = at::rand({grid_tokens});
+    fastvid.saliency_N = at::rand({grid_tokens});
   }
   LlmPrefillTiming out;
   std::vector<double> after_attn, after_other;
@@ -127,7 +127,7 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
               // FastVID on the random embeddings with a random saliency (the vision tower's, outside this timing);
               // the family's variant by the layout: M-RoPE -> Qwen2.5-VL, 1-D -> LLaVA-Video.
               ? reduction::pre_llm_merge(r, layout, x_LD, layout.positions.axes == 3 ? "qwen2_5_vl" : "llava_video",
-                                         fastvid_saliency)
+                                         &fastvid)
               : reduction::layout_merge(r, layout));
       attention::synchronize_device(impl_->device);
       reduction_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -21,8 +21,10 @@ const char* newline_position_name(NewlinePosition p) {
 }
 
 nlohmann::json Options::to_json() const {
-  return {{"pool_mode", pool_mode_name(pool_mode)}, {"newline", newline_position_name(newline)},
-          {"time_instruction", time_instruction}, {"frames", frames}};
+  nlohmann::json j = {{"pool_mode", pool_mode_name(pool_mode)}, {"newline", newline_position_name(newline)},
+                      {"time_instruction", time_instruction}, {"frames", frames}};
+  if (!fastvid_siglip.empty()) j["fastvid_siglip"] = fastvid_siglip;
+  return j;
 }
 
 Options parse_options(const nlohmann::json& j) {
@@ -50,8 +52,14 @@ Options parse_options(const nlohmann::json& j) {
       if (!v.is_number_integer() || v.get<int64_t>() < 1)
         throw std::invalid_argument("llava_video model option frames: expected a positive integer, got " + v.dump());
       o.frames = v.get<int64_t>();
+    } else if (key == "fastvid_siglip") {
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw std::invalid_argument("llava_video model option fastvid_siglip: expected the path of a SigLIP release folder "
+                                    "(google/siglip-so400m-patch14-384), got " + v.dump());
+      o.fastvid_siglip = v.get<std::string>();
     } else {
-      throw std::invalid_argument("llava_video model option '" + key + "' is unknown (valid: pool_mode, newline, time_instruction, frames)");
+      throw std::invalid_argument("llava_video model option '" + key +
+                                  "' is unknown (valid: pool_mode, newline, time_instruction, frames, fastvid_siglip)");
     }
   }
   return o;

@@ -43,10 +43,13 @@ struct Options {
   NewlinePosition newline = NewlinePosition::Grid;   // "newline": grid | one_token | no_token
   bool time_instruction = false;                     // "time_instruction": prepend lmms-eval's time sentence
   int64_t frames = 64;                               // "frames": generate's default frame count (64 / 128)
+  // "fastvid_siglip": the SigLIP release folder whose post-layernorm + attention-pooling head give FastVID its
+  // saliency and global features (fastvid_signals.h); empty: FastVID rows are errors saying so.
+  std::string fastvid_siglip;
   nlohmann::json to_json() const;
 };
-// Reads {"pool_mode", "newline", "time_instruction", "frames"}; an unknown key or value is an error
-// naming it and listing the valid ones.
+// Reads {"pool_mode", "newline", "time_instruction", "frames", "fastvid_siglip"}; an unknown key or value is an
+// error naming it and listing the valid ones.
 Options parse_options(const nlohmann::json& j);
 
 struct LlavaVideoConfig {

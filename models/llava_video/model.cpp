@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "datasets/longvideobench/frame_sampling.h"
+#include "models/llava_video/fastvid_signals.h"
 #include "models/llava_video/pooling.h"
 #include "models/safetensors/torch_tensor.h"
 
@@ -70,6 +71,21 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
   proj2_b_ = get(3, what);
   newline_D_ = get(4, "the LLM hidden size");
   mapping_ = std::make_shared<const safetensors::Checkpoint>(ck);
+  if (!options_.fastvid_siglip.empty()) {
+    // FastVID's reference pools the head's attention with avg_pool2d only (llava_arch.py get_attn_2dPool raises
+    // for another mm_spatial_pool_mode; its eval script sets average).
+    if (options_.pool_mode != PoolMode::Average)
+      throw std::invalid_argument("llava_video model option fastvid_siglip needs pool_mode average (FastVID's reference "
+                                  "pools the head's attention like the features with avg_pool2d only), got pool_mode " +
+                                  std::string(pool_mode_name(options_.pool_mode)));
+    auto head = std::make_shared<const siglip::SiglipPoolingHead>(siglip::SiglipPoolingHead::load(options_.fastvid_siglip, r.device));
+    if (head->config().hidden_size != config_.vision.hidden_size)
+      throw std::runtime_error("llava_video model option fastvid_siglip: " + options_.fastvid_siglip + " has hidden size " +
+                               std::to_string(head->config().hidden_size) + ", the checkpoint's vision tower " +
+                               std::to_string(config_.vision.hidden_size) + " (" + config_.source +
+                               "); the release must be the tower's (mm_vision_tower)");
+    fastvid_head_ = std::move(head);
+  }
 }
 
 nlohmann::json LlavaVideoLM::describe() const {
@@ -80,6 +96,7 @@ nlohmann::json LlavaVideoLM::describe() const {
         frame_token_counts(2, config_.vision.grid(), options_.pool_mode, config_.pool_stride, options_.newline)[0]}});
   d["layout"] = config_.layout == Layout::LmmsLab ? "llava_qwen" : "llava_onevision";
   d["options"] = options_.to_json();
+  if (fastvid_head_) d["fastvid_siglip"] = fastvid_head_->describe();
   return d;
 }
 
@@ -87,6 +104,8 @@ std::vector<at::Tensor> LlavaVideoLM::tensors() const {
   std::vector<at::Tensor> out = vision_.tensors();
   for (const at::Tensor& t : {proj1_w_, proj1_b_, proj2_w_, proj2_b_, newline_D_}) out.push_back(t);
   for (const at::Tensor& t : backbone_.tensors()) out.push_back(t);
+  if (fastvid_head_)
+    for (const at::Tensor& t : fastvid_head_->tensors()) out.push_back(t);
   return out;
 }
 
@@ -106,17 +125,36 @@ at::Tensor LlavaVideoLM::project(const at::Tensor& feat_TND) const {
   return at::linear(at::gelu(at::linear(feat_TND, proj1_w_, proj1_b_)), proj2_w_, proj2_b_);
 }
 
-at::Tensor LlavaVideoLM::encode(const VideoInput& video) const {
-  std::vector<at::Tensor> out;
+at::Tensor LlavaVideoLM::encode(const VideoInput& video) const { return encode_chunks(video, nullptr); }
+
+std::string LlavaVideoLM::fastvid_signals_missing() const {
+  return "the llava_video model was loaded without the model option fastvid_siglip: FastVID reads LLaVA-Video's "
+         "saliency and frame features from the SigLIP release's attention-pooling head, which the checkpoint drops; "
+         "set model_options: {fastvid_siglip: /path/to/siglip-so400m-patch14-384} (the release mm_vision_tower names)";
+}
+
+at::Tensor LlavaVideoLM::encode_with_fastvid_signals(const VideoInput& video, FastvidSignals& signals) const {
+  if (!fastvid_head_) throw std::invalid_argument("reduction 'fastvid': " + fastvid_signals_missing());
+  return encode_chunks(video, &signals);
+}
+
+at::Tensor LlavaVideoLM::encode_chunks(const VideoInput& video, FastvidSignals* fastvid) const {
+  std::vector<at::Tensor> out, saliency, global;
   for (const VisualChunk& c : video.chunks) {
     at::Tensor px = c.pixels;
     // Pinned on the prefetch thread (pin_for_device): the copy is an asynchronous DMA, not host work.
     const at::Device device = backbone_.llm->device();
     if (!device.is_cpu()) px = (device.is_cuda() ? px.pin_memory() : px).to(device, /*non_blocking=*/true);
-    const at::Tensor feat = project(vision_.forward(px));
-    out.push_back(pool_frames(feat, config_.vision.grid(), options_.pool_mode, config_.pool_stride, options_.newline,
-                              newline_D_).tokens_ND);
+    const at::Tensor tower = vision_.forward(px);
+    if (fastvid) {  // FastVID's encode_images: the head reads the tower's output, before the projector
+      const FastvidSignals s = fastvid_signals(*fastvid_head_, tower, config_.vision.grid(), config_.pool_stride);
+      saliency.push_back(s.saliency_N);
+      global.push_back(s.global_FG);
+    }
+    out.push_back(pool_frames(project(tower), config_.vision.grid(), options_.pool_mode, config_.pool_stride,
+                              options_.newline, newline_D_).tokens_ND);
   }
+  if (fastvid) *fastvid = {at::cat(saliency), at::cat(global)};
   return out.size() == 1 ? out[0] : at::cat(out);
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "models/llava_video/config.h"
+#include "models/siglip/pooling_head.h"
 #include "models/siglip/siglip.h"
 #include "models/video_lm/qwen2_backbone.h"
 
@@ -29,7 +30,8 @@ class LlavaVideoLM : public Qwen2VideoLM {
  public:
   // Reads config.json (either layout), the tokenizer and every weight. Errors name the folder, file and
   // tensor (missing shard, wrong shape) or the config key (unknown projector type). `request.options`:
-  // parse_options (pool_mode, newline, time_instruction, frames).
+  // parse_options (pool_mode, newline, time_instruction, frames, fastvid_siglip: the SigLIP release folder read
+  // for FastVID, which needs pool_mode average, as the reference's get_attn_2dPool).
   LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& request);
 
   std::string family() const override { return "llava_video"; }
@@ -41,6 +43,10 @@ class LlavaVideoLM : public Qwen2VideoLM {
 
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;
+  // FastVID (fastvid_signals.h): with the model option fastvid_siglip.
+  bool provides_fastvid_signals() const override { return fastvid_head_ != nullptr; }
+  std::string fastvid_signals_missing() const override;
+  at::Tensor encode_with_fastvid_signals(const VideoInput& video, FastvidSignals& signals) const override;
   VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt,
                            const std::string& question) const override;
 
@@ -55,10 +61,13 @@ class LlavaVideoLM : public Qwen2VideoLM {
     return std::make_unique<LlavaVideoLM>(dir, request);
   }
   LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& request, LlavaVideoConfig config);
+  // encode(), and FastVID's signals where `fastvid` is given.
+  at::Tensor encode_chunks(const VideoInput& video, FastvidSignals* fastvid) const;
 
   LlavaVideoConfig config_;
   Options options_;
   siglip::SiglipTower vision_;
+  std::shared_ptr<const siglip::SiglipPoolingHead> fastvid_head_;  // the release's head (option fastvid_siglip)
   at::Tensor proj1_w_, proj1_b_, proj2_w_, proj2_b_, newline_D_;
   // Keeps the file mapping alive: on the CPU the projector / newline weights are zero-copy views of it.
   std::shared_ptr<const safetensors::Checkpoint> mapping_;

@@ -9,6 +9,7 @@
 
 #include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
+#include "models/siglip/pooling_head.h"
 #include "models/siglip/siglip.h"
 #include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_tokenizer_config.h"
@@ -16,6 +17,29 @@
 #include "models/video_lm/tiny_random.h"
 
 namespace pevlm::llava_video {
+
+std::vector<std::string> write_tiny_siglip_release(const std::string& dir, uint64_t seed) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  const fs::path root(dir);
+  const siglip::SiglipConfig v = siglip::tiny_siglip();
+  nlohmann::json config = siglip::to_json(v);
+  config["architectures"] = {"SiglipVisionModel"};
+  config["vision_use_head"] = true;
+  config["torch_dtype"] = "float32";
+  tokenizer::write_tiny_json(root / "config.json", config);
+  TinyRng rng(seed ^ 0x51611Bull);
+  safetensors::SafetensorsWriter writer;
+  auto add = [&](const std::string& name, const std::vector<int64_t>& shape) {
+    safetensors::add_tensor(writer, "vision_model." + name, tiny_random_tensor(rng, name, shape));
+  };
+  for (const siglip::WeightSpec& s : siglip::siglip_file_table(v))
+    if (s.name.rfind("post_layernorm", 0) != 0) add(s.name, s.shape);
+  for (const siglip::WeightSpec& s : siglip::pooling_head_weight_table(v)) add(s.name, s.shape);
+  writer.write((root / "model.safetensors").string(), {{"format", "pt"}});
+  return {(root / "config.json").string(), (root / "model.safetensors").string()};
+}
+
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
@@ -73,6 +97,7 @@ std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptio
   std::vector<std::string> files;
   for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"})
     files.push_back((root / f).string());
+  for (const std::string& f : write_tiny_siglip_release((root / kTinySiglipRelease).string(), options.seed)) files.push_back(f);
   return files;
 }
 

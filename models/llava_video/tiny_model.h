@@ -15,8 +15,16 @@
 
 namespace pevlm::llava_video {
 
-// Writes the folder (created if needed); returns the files written. Same options -> identical files.
+// Writes the folder (created if needed); returns the files written. Same options -> identical files. The folder
+// also holds kTinySiglipRelease, the tower's SigLIP release (write_tiny_siglip_release) that FastVID's model
+// option fastvid_siglip reads.
 std::vector<std::string> make_tiny_model(const std::string& dir, const TinyOptions& options = {});
+
+// The tiny tower's "SigLIP release" as SiglipVisionModel.save_pretrained writes one (config.json model_type
+// siglip_vision_model with vision_use_head, model.safetensors vision_model.* with post_layernorm and the
+// attention-pooling head; float32 as the hub's so400m), for FastVID (models/siglip/pooling_head.h).
+inline constexpr const char* kTinySiglipRelease = "siglip-so400m-patch14-384";
+std::vector<std::string> write_tiny_siglip_release(const std::string& dir, uint64_t seed);
 
 // The same model in transformers' llava_onevision layout (`--layout onevision`): config.json with
 // text_config / vision_config, vision_tower.vision_model.*, multi_modal_projector.linear_{1,2}.*,

@@ -153,8 +153,9 @@ std::vector<VideoPatches> patches_of(const VideoInput& video) {
 
 at::Tensor QwenVideoLM::encode(const VideoInput& video) const { return encode(patches_of(video)); }
 
-at::Tensor QwenVideoLM::encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const {
-  return encode(patches_of(video), &saliency);
+at::Tensor QwenVideoLM::encode_with_fastvid_signals(const VideoInput& video, FastvidSignals& signals) const {
+  signals.global_FG = at::Tensor();  // FastVID's Qwen2.5-VL code: the mean of each temporal patch's tokens (L1859)
+  return encode(patches_of(video), &signals.saliency_N);
 }
 
 VideoPrompt QwenVideoLM::build_prompt(const VideoInput& video, const std::string& system_prompt,

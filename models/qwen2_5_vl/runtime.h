@@ -59,8 +59,8 @@ class QwenVideoLM : public VideoLM {
   // processor does for images); pieces in the plan's order.
   VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const override;
   at::Tensor encode(const VideoInput& video) const override;
-  bool provides_fastvid_saliency() const override { return true; }
-  at::Tensor encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const override;
+  bool provides_fastvid_signals() const override { return true; }
+  at::Tensor encode_with_fastvid_signals(const VideoInput& video, FastvidSignals& signals) const override;
   VideoPrompt build_prompt(const VideoInput& video, const std::string& system_prompt, const std::string& question) const override;
   at::Tensor embed_prompt(const VideoPrompt& prompt, const at::Tensor& vision) const override;
 

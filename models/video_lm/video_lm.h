@@ -36,6 +36,13 @@ class Tokenizer;
 
 namespace pevlm {
 
+// What FastVID reads from a family's vision tower beside the embeddings (reduction/fastvid_stage.h), computed
+// inside the tower as the family's reference does.
+struct FastvidSignals {
+  at::Tensor saliency_N;  // [grid tokens of every frame] float32, token order, no newline tokens
+  at::Tensor global_FG;   // [F, G] per-frame global features; undefined: the mean of each frame's grid tokens
+};
+
 // One piece of the user turn, in prompt order: text, or a visual chunk.
 struct UserPiece {
   std::string text;  // when chunk < 0
@@ -146,16 +153,18 @@ class VideoLM {
   virtual VideoInput prepare(const at::Tensor& frames_THWC, const lvb::PromptPlan& plan, double duration_s) const = 0;
   // Visual embeddings [N, hidden] of every chunk, in prompt order (N = visual_slots.size()).
   virtual at::Tensor encode(const VideoInput& video) const = 0;
-  // Whether encode_with_fastvid_saliency() runs on this family (a sweep with FastVID asks before encoding,
-  // so that the other rows of a sample still answer where it does not).
-  virtual bool provides_fastvid_saliency() const { return false; }
-  // encode() plus FastVID's saliency of every visual token ([N] float32, token order; reduction/fastvid_stage.h),
-  // computed inside the family's vision tower as the reference does. Families whose tower does not provide it
-  // throw std::invalid_argument naming the family.
-  virtual at::Tensor encode_with_fastvid_saliency(const VideoInput& video, at::Tensor& saliency) const {
-    (void)video, (void)saliency;
-    throw std::invalid_argument("reduction 'fastvid': the " + family() +
-                                " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl)");
+  // Whether encode_with_fastvid_signals() runs on this model (a sweep with FastVID asks before encoding, so
+  // that the other rows of a sample still answer where it does not).
+  virtual bool provides_fastvid_signals() const { return false; }
+  // Why it does not (for the FastVID rows' error): what the family or the load is missing.
+  virtual std::string fastvid_signals_missing() const {
+    return "the " + family() + " family's vision tower does not provide FastVID's saliency (implemented: qwen2_5_vl, llava_video)";
+  }
+  // encode() plus FastVID's signals (FastvidSignals). Models that do not provide them throw
+  // std::invalid_argument with fastvid_signals_missing().
+  virtual at::Tensor encode_with_fastvid_signals(const VideoInput& video, FastvidSignals& signals) const {
+    (void)video, (void)signals;
+    throw std::invalid_argument("reduction 'fastvid': " + fastvid_signals_missing());
   }
   // The chat prompt of the user turn (video + text pieces) and the question. A protocol's assistant prefix
   // (plan.assistant_prefix) is appended by the caller: append_assistant_prefix (assistant_prefix.h).

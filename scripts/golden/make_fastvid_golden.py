@@ -26,6 +26,10 @@ reference's last-block attention computed from the fixture's weights; tests/data
 video_tokens_average_grid, with a synthetic saliency and global features -- the reference's LLaVA-Video saliency
 comes from a separately loaded SigLIP attention-pooling head the tiny fixture does not have).
 
+The case llava_tiny_head takes the reference's LLaVA-Video signals instead: a tiny SigLIP release written by
+transformers (tests/data/golden/siglip_tiny_release, SiglipModel.save_pretrained as the hub's so400m folder) and
+its post_layernorm + attention-pooling head on the fixture's vision_features (llava_head_signals).
+
 Written: tests/data/reduction/fastvid_golden.safetensors, per case `<case>.frames` [F, T(+newlines), D],
 `<case>.saliency` [F, T], `<case>.global` [F, G], `<case>.params` (float64: variant, retention, c, tau, ignore,
 d, p, beta, seed, grid_w), `<case>.segments`, `<case>.kept` (indices within the video) and `<case>.tokens`.
@@ -345,6 +349,51 @@ def qwen_saliency(fixture, golden):
     return attn_weights.reshape(grid_t, -1)
 
 
+def write_siglip_release(dest, vision):
+    """A tiny SigLIP release folder as transformers writes google/siglip-so400m-patch14-384 (SiglipModel:
+    config.json model_type "siglip" with vision_config / text_config, vision_model.* and text_model.* tensors),
+    the vision tower's dimensions those of the LLaVA-Video fixture's tower. Returns the model."""
+    from transformers import SiglipConfig, SiglipModel
+    torch.manual_seed(2026)
+    config = SiglipConfig(
+        vision_config={k: vision[k] for k in ("hidden_size", "intermediate_size", "num_hidden_layers",
+                                              "num_attention_heads", "image_size", "patch_size")},
+        text_config={"vocab_size": 64, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 1,
+                     "num_attention_heads": 4, "max_position_embeddings": 16, "projection_size": 32,
+                     "bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1})
+    model = SiglipModel(config).eval()
+    with torch.no_grad():  # init leaves biases zero and LayerNorms at identity: give every head tensor values
+        vm = model.vision_model
+        for p in list(vm.post_layernorm.parameters()) + list(vm.head.parameters()):
+            p.copy_(p + 0.2 * torch.randn_like(p))
+    model.save_pretrained(str(dest))
+    return model
+
+
+def llava_head_signals(model, features):
+    """FastVID's LLaVA-Video saliency and global features from the SigLIP release's head, transcribed from the
+    reference: siglip_encoder.py SigLipVisionAbstract.forward (post_layernorm, then the head) and
+    SigLipMultiheadAttentionPoolingHead.forward (L470-480: nn.MultiheadAttention with its default need_weights,
+    i.e. the weights averaged over heads, [F, 1, N]), then llava_arch.py get_attn_2dPool (L188-197: view
+    [F, 1, g, g], avg_pool2d(2), flattened). `features` [F, g*g, D]: the tower's output the reference feeds it
+    (encode_images L219-223: get_vision_tower()(images), all layers but the last, no post_layernorm)."""
+    vm = model.vision_model
+    with torch.no_grad():
+        last_hidden_state = vm.post_layernorm(features)
+        probe = vm.head.probe.repeat(features.shape[0], 1, 1)
+        hidden_state, attn_weights = vm.head.attention(probe, last_hidden_state, last_hidden_state)
+        residual = hidden_state
+        hidden_state = vm.head.layernorm(hidden_state)
+        hidden_state = residual + vm.head.mlp(hidden_state)
+        pooled = hidden_state[:, 0]
+        # transformers' own head gives the same pooled output (it drops the weights).
+        assert torch.allclose(pooled, vm.head(last_hidden_state), atol=1e-6)
+        frames, _, tokens = attn_weights.shape
+        side = int(round(math.sqrt(tokens)))
+        pooled_attn = torch.nn.functional.avg_pool2d(attn_weights.view(frames, 1, side, side), 2)
+    return pooled, attn_weights.reshape(frames, tokens), pooled_attn.reshape(frames, -1)
+
+
 def planted(frames, tokens, dim, runs, gen):
     """Frames whose tokens share a per-run base direction: adjacent frames in a run are near-identical."""
     x = torch.empty(frames, tokens, dim)
@@ -416,6 +465,15 @@ def main():
     tokens = lv["video_tokens_average_grid"].float()  # 3 frames x 3 rows x (3 + newline)
     frames = tokens.reshape(3, 12, -1)
     run_case(out, "llava_tiny", LLAVA, frames, torch.rand(3, 9, generator=gen), torch.randn(3, 16, generator=gen),
+             Params(LLAVA, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0, grid_w=3), frame_num=3)
+    # The tiny fixture with FastVID's LLaVA-Video signals from a SigLIP release's head (the reference's
+    # SigLipVisionAbstract): the release written by transformers, the signals from the fixture's tower features.
+    import json
+    vision = json.loads((ROOT / "tests" / "data" / "golden" / "llava_video_tiny" / "config.json").read_text())["vision_config"]
+    release = write_siglip_release(ROOT / "tests" / "data" / "golden" / "siglip_tiny_release", vision)
+    pooled, head_attn, saliency = llava_head_signals(release, lv["vision_features"].float())
+    out["llava_tiny_head.head_attention"] = head_attn.contiguous()
+    run_case(out, "llava_tiny_head", LLAVA, frames, saliency, pooled,
              Params(LLAVA, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0, grid_w=3), frame_num=3)
     dest = ROOT / "tests" / "data" / "reduction" / "fastvid_golden.safetensors"
     save_file(out, str(dest), metadata={"reference": "LunarShen/FastVID a40a109", "torch": torch.__version__})

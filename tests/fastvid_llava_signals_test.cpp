@@ -1,0 +1,189 @@
+// FastVID on LLaVA-Video (issue 26 item 3): the SigLIP release's post-layernorm + attention-pooling head
+// (models/siglip/pooling_head.h) and the 2x2-pooled saliency / global features (models/llava_video/fastvid_signals.h)
+// against scripts/golden/make_fastvid_golden.py's case llava_tiny_head, which runs transformers' SiglipModel
+// (saved to tests/data/golden/siglip_tiny_release by save_pretrained, as the hub's so400m folder) the way the
+// reference's SigLipVisionAbstract does; then the whole path from pixels: LlavaVideoLM with the model option
+// fastvid_siglip -> signals -> the FastVID stage keeps the reference's tokens. And the errors a user meets.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/llava_video/fastvid_signals.h"
+#include "models/llava_video/model.h"
+#include "models/llava_video/tiny_model.h"
+#include "models/safetensors/torch_tensor.h"
+#include "models/siglip/pooling_head.h"
+#include "reduction/reduced_answer.h"
+#include "tests/error_test_util.h"
+#include "tests/video_lm_golden_util.h"
+
+namespace lv = pevlm::llava_video;
+namespace st = pevlm::safetensors;
+namespace fs = std::filesystem;
+using pevlm::test::golden;
+using pevlm::test::max_abs;
+
+namespace {
+
+const bool kOneThread = pevlm::test::use_one_thread();
+const std::string kFixture = PEVLM_SOURCE_DIR "/tests/data/golden/llava_video_tiny";
+const std::string kRelease = PEVLM_SOURCE_DIR "/tests/data/golden/siglip_tiny_release";
+
+const st::Checkpoint& fixture_golden() {
+  static const st::Checkpoint g = st::Checkpoint::open(kFixture + "/golden.safetensors");
+  return g;
+}
+const st::Checkpoint& fastvid_golden() {
+  static const st::Checkpoint g = st::Checkpoint::open(PEVLM_SOURCE_DIR "/tests/data/reduction/fastvid_golden.safetensors");
+  return g;
+}
+
+const fs::path& fixture_dir() {
+  static const fs::path dir = pevlm::test::fixture_copy(kFixture, "fastvid_llava", "", "qwen2",
+                                                        pevlm::tokenizer::ChatTemplateLookup::Tokenizer);
+  return dir;
+}
+
+std::unique_ptr<lv::LlavaVideoLM> load(const nlohmann::json& options) {
+  pevlm::LoadRequest r;
+  r.dtype = "fp32";
+  r.executor = pevlm::attention::make_executor("reference");
+  r.options = options;
+  return std::make_unique<lv::LlavaVideoLM>(fixture_dir(), r);
+}
+
+pevlm::VideoInput golden_video() {
+  const at::Tensor px = golden(fixture_golden(), "pixel_values");
+  pevlm::VideoInput v;
+  v.chunks.push_back({px, {px.size(0), 7, 7}});
+  v.pieces.push_back({"", 0});
+  return v;
+}
+
+// Float32 through a 32-wide LayerNorm, two 32 x 32 products and a softmax over 49 tokens: a few ulps of O(1)
+// values; the reference ran the same float32 arithmetic in another order.
+constexpr double kHeadTol = 1e-5;
+
+TEST(FastvidLlavaSignals, HeadOnTheTowerFeaturesEqualsTheReference) {
+  const auto head = pevlm::siglip::SiglipPoolingHead::load(kRelease, at::kCPU);
+  EXPECT_EQ(head.config().hidden_size, 32);
+  EXPECT_EQ(head.config().num_heads, 4);
+  const at::Tensor features = golden(fixture_golden(), "vision_features");  // [3, 49, 32]
+  const pevlm::siglip::PoolingHeadOutput o = head.forward(features);
+  const double attn_err = max_abs(o.weights_FN, golden(fastvid_golden(), "llava_tiny_head.head_attention"));
+  const double pooled_err = max_abs(o.pooled_FD, golden(fastvid_golden(), "llava_tiny_head.global"));
+  std::cout << "[golden] SigLIP head vs transformers: attention max-abs " << attn_err << ", pooled " << pooled_err << "\n";
+  EXPECT_LT(attn_err, kHeadTol);
+  EXPECT_LT(pooled_err, kHeadTol);
+  EXPECT_TRUE(at::allclose(o.weights_FN.sum(1), at::ones({3})));  // a softmax per frame, averaged over heads
+  // Frame by frame gives the same (frames are independent; only the GEMM blocking may differ).
+  const pevlm::siglip::PoolingHeadOutput one = head.forward(features, 1);
+  EXPECT_LT(max_abs(one.weights_FN, o.weights_FN), 1e-7);
+  EXPECT_LT(max_abs(one.pooled_FD, o.pooled_FD), kHeadTol);
+  const pevlm::FastvidSignals s = lv::fastvid_signals(head, features, 7, 2);
+  ASSERT_EQ(s.saliency_N.sizes(), (std::vector<int64_t>{27}));  // 3 frames x floor(7/2)^2
+  EXPECT_LT(max_abs(s.saliency_N.view({3, 9}), golden(fastvid_golden(), "llava_tiny_head.saliency")), kHeadTol);
+  // avg_pool2d over the 2x2 cells by hand: frame 1, pooled cell (1, 2) = rows 2-3, columns 4-5.
+  const at::Tensor w = o.weights_FN.view({3, 7, 7});
+  const double cell = (w[1][2][4] + w[1][2][5] + w[1][3][4] + w[1][3][5]).item<double>() / 4;
+  EXPECT_NEAR(s.saliency_N[9 + 1 * 3 + 2].item<double>(), cell, 1e-9);
+}
+
+TEST(FastvidLlavaSignals, FromPixelsTheStageKeepsTheReferenceTokens) {
+  const auto m = load({{"pool_mode", "average"}, {"fastvid_siglip", kRelease}});
+  ASSERT_TRUE(m->provides_fastvid_signals());
+  EXPECT_EQ(m->describe()["fastvid_siglip"]["source"], kRelease);
+  pevlm::FastvidSignals s;
+  const at::Tensor tokens = m->encode_with_fastvid_signals(golden_video(), s);
+  EXPECT_TRUE(at::equal(tokens, m->encode(golden_video())));  // the embeddings are encode()'s
+  // The tower's float32 output matches the fixture to ~1e-5 (LlavaVideoGolden); the head adds its own rounding.
+  EXPECT_LT(max_abs(s.saliency_N.view({3, 9}), golden(fastvid_golden(), "llava_tiny_head.saliency")), 1e-5);
+  EXPECT_LT(max_abs(s.global_FG, golden(fastvid_golden(), "llava_tiny_head.global")), 1e-4);
+  // The fixture's prompt: 4 text tokens, 3 frames of 3 rows x (3 + newline), the question (LlavaVideoGolden).
+  const at::Tensor ids_t = golden(fixture_golden(), "input_ids");
+  pevlm::VideoPrompt p;
+  p.ids = std::vector<int64_t>(ids_t.data_ptr<int64_t>(), ids_t.data_ptr<int64_t>() + ids_t.numel());
+  for (int64_t i = 0; i < tokens.size(0); ++i) p.visual_slots.push_back(4 + i);
+  p.layout = pevlm::test::fixture_layout(int64_t(p.ids.size()), {{4, 16}, {16, 28}, {28, 40}});
+  const at::Tensor x = m->embed_prompt(p, tokens);
+  // The golden case's parameters (llava_tiny_head.params: retention 0.5, c 2, tau 0.9, d 0.4, p 4, beta 0.6, seed 0).
+  const pevlm::reduction::ReductionConfig r = pevlm::reduction::resolve_reduction(
+      {{"name", "fastvid"}, {"retention", 0.5}, {"c", 2}, {"tau", 0.9}, {"d", 0.4}, {"p", 4}, {"beta", 0.6}, {"seed", 0}});
+  const pevlm::reduction::TokenMerge merge = pevlm::reduction::pre_llm_merge(r, p.layout, x, m->family(), &s);
+  const int64_t v0 = p.visual_slots.front(), nv = int64_t(p.visual_slots.size());
+  std::vector<int64_t> kept;
+  for (int64_t t : merge.representative)
+    if (t >= v0 && t < v0 + nv) kept.push_back(t - v0);
+  const at::Tensor want = golden(fastvid_golden(), "llava_tiny_head.kept");
+  EXPECT_EQ(kept, std::vector<int64_t>(want.data_ptr<int64_t>(), want.data_ptr<int64_t>() + want.numel()));
+}
+
+TEST(FastvidLlavaSignals, WithoutTheOptionRowsSayWhatToSet) {
+  const auto m = load({{"pool_mode", "average"}});
+  EXPECT_FALSE(m->provides_fastvid_signals());
+  pevlm::FastvidSignals s;
+  pevlm::testing::expect_error([&] { m->encode_with_fastvid_signals(golden_video(), s); },
+                            {"fastvid_siglip", "siglip-so400m-patch14-384", "attention-pooling head"});
+}
+
+TEST(FastvidLlavaSignals, LoadErrorsNameTheFolderAndWhatWasExpected) {
+  // Another pooling mode: the reference pools the head's attention with avg_pool2d only.
+  pevlm::testing::expect_error([&] { load({{"pool_mode", "bilinear"}, {"fastvid_siglip", kRelease}}); },
+                            {"fastvid_siglip needs pool_mode average", "bilinear"});
+  pevlm::testing::expect_error([&] { load({{"fastvid_siglip", 3}}); }, {"fastvid_siglip", "SigLIP release folder"});
+  pevlm::testing::expect_error([&] { load({{"fastvid_siglip", "/nonexistent/siglip"}}); }, {"/nonexistent/siglip", "does not exist"});
+  const fs::path bad = fs::temp_directory_path() / ("pevlm_bad_siglip_" + std::to_string(::getpid()));
+  fs::remove_all(bad);
+  fs::create_directories(bad);
+  // A config of another model type.
+  std::ofstream(bad / "config.json") << R"({"model_type": "clip_vision_model", "hidden_size": 32})";
+  pevlm::testing::expect_error([&] { pevlm::siglip::SiglipPoolingHead::load(bad, at::kCPU); },
+                            {(bad / "config.json").string(), "clip_vision_model", "\"siglip\""});
+  // vision_use_head false: no head to read.
+  std::ofstream(bad / "config.json") << R"({"model_type": "siglip", "vision_config": {"vision_use_head": false}})";
+  pevlm::testing::expect_error([&] { pevlm::siglip::SiglipPoolingHead::load(bad, at::kCPU); }, {"vision_use_head", "expected true"});
+  // A tower without its head (what a LLaVA-Video checkpoint holds): the tensor the loader looked for.
+  lv::write_tiny_siglip_release(bad.string(), 1);
+  st::SafetensorsWriter w;
+  {
+    const auto ck = st::Checkpoint::open(bad.string());  // closed before the file is rewritten
+    for (const std::string& name : ck.names())
+      if (name.find(".head.") == std::string::npos) st::add_tensor(w, name, st::to_device_tensor(ck.get(name), at::kCPU, at::kFloat, true));
+  }
+  w.write((bad / "model.safetensors").string(), {{"format", "pt"}});
+  pevlm::testing::expect_error([&] { pevlm::siglip::SiglipPoolingHead::load(bad, at::kCPU); },
+                            {"vision_model.head.probe", "google/siglip-so400m-patch14-384"});
+  // A release of another size than the tower (a wrong mm_vision_tower download).
+  lv::write_tiny_siglip_release(bad.string(), 1);
+  std::ofstream(bad / "config.json") << R"({"model_type": "siglip_vision_model", "hidden_size": 48, "num_attention_heads": 4,
+                                            "intermediate_size": 48, "image_size": 56, "patch_size": 8})";
+  pevlm::testing::expect_error([&] { pevlm::siglip::SiglipPoolingHead::load(bad, at::kCPU); },
+                            {"vision_model.post_layernorm.weight", "48"});
+  fs::remove_all(bad);
+}
+
+TEST(FastvidLlavaSignals, TinyWriterReleaseLoadsBesideTheModel) {
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_fastvid_tiny_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  lv::make_tiny_model(dir.string(), {5, false});
+  pevlm::LoadRequest r;
+  r.dtype = "fp32";
+  r.executor = pevlm::attention::make_executor("reference");
+  r.options = {{"fastvid_siglip", (dir / lv::kTinySiglipRelease).string()}};
+  const lv::LlavaVideoLM m(dir, r);
+  const at::Tensor px = at::rand({4, 3, 56, 56});
+  pevlm::VideoInput v;
+  v.chunks.push_back({px, {4, 7, 7}});
+  v.pieces.push_back({"", 0});
+  pevlm::FastvidSignals s;
+  m.encode_with_fastvid_signals(v, s);
+  EXPECT_EQ(s.saliency_N.sizes(), (std::vector<int64_t>{4 * 9}));
+  EXPECT_EQ(s.global_FG.sizes(), (std::vector<int64_t>{4, 32}));
+  EXPECT_TRUE(at::all(s.saliency_N > 0).item<bool>());
+  fs::remove_all(dir);
+}
+
+}  // namespace
