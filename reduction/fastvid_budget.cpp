@@ -75,13 +75,34 @@ FrameBudgets llava_video_budgets(const FastvidParams& P, int64_t seg_len, int64_
 }  // namespace
 
 const char* fastvid_variant_name(FastvidVariant variant) {
-  return variant == FastvidVariant::Qwen2_5VL ? "qwen2_5_vl" : "llava_video";
+  switch (variant) {
+    case FastvidVariant::Qwen2_5VL: return "qwen2_5_vl";
+    case FastvidVariant::LlavaVideo: return "llava_video";
+    case FastvidVariant::LlavaOnevision: return "llava_onevision";
+  }
+  return "?";
+}
+
+OnevisionBudget fastvid_onevision_budget(const FastvidParams& P, const std::vector<int64_t>& segment_sizes,
+                                         int64_t frame_tokens) {
+  if (P.p < 1) throw std::invalid_argument("reduction 'fastvid' parameter 'p': expected >= 1");
+  // L926-937
+  const int64_t retain = fastvid_frame_retain(P, frame_tokens);
+  OnevisionBudget out;
+  out.salient = retain - int64_t(double(retain) * P.d);
+  out.frame_context = retain - out.salient;
+  // L939-951: anchors at seg_indices (len - 1 .. 0) % p == 0, i.e. the last frame and every p-th before it.
+  for (int64_t len : segment_sizes) {
+    const int64_t per_anchor = floordiv(out.frame_context * len, (len + P.p - 1) / P.p);
+    for (int64_t j = 0; j < len; ++j) out.context.push_back(floormod(len - 1 - j, P.p) == 0 ? per_anchor : 0);
+  }
+  return out;
 }
 
 FastvidParams fastvid_defaults(FastvidVariant variant) {
   FastvidParams p;
   p.variant = variant;
-  if (variant == FastvidVariant::LlavaVideo) {
+  if (variant != FastvidVariant::Qwen2_5VL) {
     p.retention = 0.10;
     p.tau = 0.9;
   }
@@ -92,9 +113,10 @@ FastvidParams fastvid_params(const std::string& family, const nlohmann::json& pa
   FastvidParams p;
   if (family == "qwen2_5_vl") p = fastvid_defaults(FastvidVariant::Qwen2_5VL);
   else if (family == "llava_video") p = fastvid_defaults(FastvidVariant::LlavaVideo);
+  else if (family == "llava_onevision") p = fastvid_defaults(FastvidVariant::LlavaOnevision);
   else
     throw std::invalid_argument("reduction 'fastvid': no reference code for family '" + family +
-                                "'; FastVID's reference covers qwen2_5_vl, llava_video");
+                                "'; FastVID's reference covers qwen2_5_vl, llava_video (its LLaVA-Video and LLaVA-OneVision code)");
   for (auto it = params.begin(); it != params.end(); ++it) {
     const std::string& k = it.key();
     if (k == "retention") p.retention = it->get<double>();
@@ -132,6 +154,8 @@ FrameBudgets fastvid_frame_budgets(const FastvidParams& params, int64_t segment_
   if (params.p < 1) throw std::invalid_argument("fastvid: p must be >= 1, got " + std::to_string(params.p));
   if (segment_frames < 1) throw std::invalid_argument("fastvid: a segment needs at least one frame");
   if (params.variant == FastvidVariant::LlavaVideo) return llava_video_budgets(params, segment_frames, frame_tokens);
+  if (params.variant == FastvidVariant::LlavaOnevision)
+    throw std::logic_error("fastvid: the LLaVA-OneVision variant budgets the whole video (fastvid_onevision_budget)");
   if (segment_frames > 1 &&
       (sub_segments.empty() ||
        std::accumulate(sub_segments.begin(), sub_segments.end(), int64_t(0)) != segment_frames ||

@@ -14,6 +14,11 @@
 //    the end, no caps, no `ignore`. Defaults: fastvid_llavavideo/scripts/eval.sh and lmms_eval/models/
 //    llava_vid.py L78-83 (retention 0.10, c 8, tau 0.9, d 0.4, p 4, beta 0.6) -- the same as the
 //    LLaVA-OneVision code (fastvid_llavaonevision/scripts/eval.sh).
+//  - LLaVA-OneVision: fastvid_llavaonevision/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
+//    Qwen2Model.forward L926-954, for the bilinear-pooled frames with one newline after the video: every frame
+//    keeps frame_retain - int(frame_retain * d) salient tokens; the rest (frame_context) becomes context tokens
+//    on every p-th frame of a segment counted from its end, frame_context * len // ceil(len / p) each
+//    (fastvid_onevision_budget). Same defaults as LLaVA-Video.
 // Python's int() truncation and floor // and % are kept (a budget can go negative when retention rounds a
 // frame's budget to 0 in the Qwen code, whose context is at least 1; such frames then keep nothing).
 #pragma once
@@ -26,7 +31,7 @@
 
 namespace pevlm::reduction {
 
-enum class FastvidVariant { Qwen2_5VL, LlavaVideo };
+enum class FastvidVariant { Qwen2_5VL, LlavaVideo, LlavaOnevision };
 const char* fastvid_variant_name(FastvidVariant variant);
 
 struct FastvidParams {
@@ -43,9 +48,10 @@ struct FastvidParams {
 // The reference's defaults for the family (see above).
 FastvidParams fastvid_defaults(FastvidVariant variant);
 
-// The family's defaults (above) overridden by `params` keys retention, c, tau, ignore, d, p, beta,
-// seed. `family` is a VideoLM family name ("qwen2_5_vl", "llava_video"); others are an error naming the two.
-FastvidParams fastvid_params(const std::string& family, const nlohmann::json& params);
+// The reference's defaults (above) overridden by `params` keys retention, c, tau, ignore, d, p, beta, seed.
+// `reference` is a VideoLM family name ("qwen2_5_vl", "llava_video") or the variant a model's signals name
+// ("llava_onevision", VideoLM::encode_with_fastvid_signals); others are an error naming the families.
+FastvidParams fastvid_params(const std::string& reference, const nlohmann::json& params);
 // {"variant", "retention", "c", "tau", "ignore" (Qwen2.5-VL only), "d", "p", "beta", "seed"} (rows record it).
 nlohmann::json fastvid_params_json(const FastvidParams& params);
 
@@ -61,5 +67,14 @@ struct FrameBudgets {
 // they sum to segment_frames). Throws std::invalid_argument when they do not, or when p < 1.
 FrameBudgets fastvid_frame_budgets(const FastvidParams& params, int64_t segment_frames, int64_t frame_tokens,
                                    const std::vector<int64_t>& sub_segments);
+
+// The LLaVA-OneVision variant's counts for a video of `segment_sizes` (DySeg) frames of `frame_tokens` tokens.
+struct OnevisionBudget {
+  int64_t salient = 0;                 // per frame, every frame
+  int64_t frame_context = 0;           // a single-frame segment's context count
+  std::vector<int64_t> context;        // per frame: frame_context * len // ceil(len / p) on the anchors, else 0
+};
+OnevisionBudget fastvid_onevision_budget(const FastvidParams& params, const std::vector<int64_t>& segment_sizes,
+                                         int64_t frame_tokens);
 
 }  // namespace pevlm::reduction

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "reduction/fastvid_dtm.h"
+
 namespace pevlm::reduction {
 namespace {
 
@@ -35,25 +37,13 @@ at::Tensor adjacent_similarity(const at::Tensor& g) {
 }
 
 // The context tokens of one frame: density peaks among the tokens that are not salient (Qwen L1982-2013,
-// LLaVA L979-1006): distances / sqrt(D); density = exp(-mean of the 4 nearest squared distances) + U(0,1)*1e-6;
-// a token's distance indicator = its distance to the nearest denser token (the largest distance for the densest);
-// the k highest density * indicator, in index order.
+// LLaVA L979-1006; fastvid_density.h): the k highest scores, in index order.
 at::Tensor density_peaks(const at::Tensor& frame_TD, const at::Tensor& salient, int64_t k, at::Generator& gen) {
   const int64_t frm_len = frame_TD.size(0);
   const at::Tensor all = at::arange(frm_len, at::kLong);
   const at::Tensor remaining = salient.defined() ? all.masked_select(at::logical_not(at::isin(all, salient))) : all;
-  const at::Tensor x = frame_TD.index_select(0, remaining).unsqueeze(0).to(at::kFloat);
-  const int64_t n = x.size(1), dim = x.size(2);
-  const at::Tensor dist = at::cdist(x, x) / std::pow(double(dim), 0.5);
-  // topk(k=4) raises in the reference below 4 tokens; here the nearest min(4, n).
-  const at::Tensor nearest = std::get<0>(at::topk(dist, std::min<int64_t>(4, n), -1, /*largest=*/false));
-  at::Tensor density = (-(nearest.pow(2)).mean(-1)).exp();
-  density = density + at::rand(density.sizes(), gen, density.options()) * 1e-6;
-  const at::Tensor mask = at::gt(density.unsqueeze(1), density.unsqueeze(2)).to(x.scalar_type());
-  const at::Tensor dist_max = std::get<0>(dist.flatten(1).max(-1)).unsqueeze(-1).unsqueeze(-1);
-  const at::Tensor indicator = std::get<0>((dist * mask + dist_max * (1 - mask)).min(-1));
-  const at::Tensor score = indicator * density;
-  const at::Tensor sampled = std::get<0>(at::sort(std::get<1>(at::topk(score, k, -1)).select(0, 0)));
+  const at::Tensor score = fastvid_density_score(frame_TD.index_select(0, remaining), gen);
+  const at::Tensor sampled = std::get<0>(at::sort(std::get<1>(at::topk(score, k, -1))));
   return remaining.index_select(0, sampled);
 }
 
@@ -84,30 +74,13 @@ SegmentResult prune_segment(const at::Tensor& seg_STD, const at::Tensor& salienc
   std::map<int64_t, std::vector<std::pair<int64_t, float>>> sources;
   for (const at::Tensor& ctx : context_sets) {
     // Each frame's context set merges every segment token that is neither salient nor in this set (other frames'
-    // context tokens included, unmerged) into its most cosine-similar member (argmax: the first on ties).
+    // context tokens included, unmerged).
     const at::Tensor merge = all.masked_select(at::logical_not(at::isin(all, at::cat({salient, ctx}))));
-    const at::Tensor similarity = at::mm(unit.index_select(0, merge), unit.index_select(0, ctx).t());
-    at::Tensor assign = at::zeros({merge.size(0), ctx.size(0)}, tome.options());
-    assign.scatter_(1, similarity.argmax(1).unsqueeze(-1), 1);
-    const at::Tensor avg_w = (1 / (assign.sum(0).unsqueeze(-1) + 1)).clamp_min(beta);
-    const at::Tensor counts = assign.sum(0).clamp_min(1).unsqueeze(-1);
-    const at::Tensor aggregated = at::mm(assign.t(), tome.index_select(0, merge)) / counts;
-    token_parts.push_back(avg_w * tome.index_select(0, ctx) + (1 - avg_w) * aggregated);
+    ContextMerge m = fastvid_merge_context(tome, unit, merge, ctx, beta);
+    token_parts.push_back(m.tokens_KD);
     index_parts.push_back(ctx);
-    // The same row as weights on the input tokens (apply_merge.h).
-    const std::vector<int64_t> ctx_v = to_vector(ctx), merge_v = to_vector(merge);
-    const std::vector<int64_t> owner = to_vector(similarity.argmax(1));
-    const at::Tensor w_c = avg_w.squeeze(-1).to(at::kFloat).contiguous();
-    std::vector<int64_t> count(ctx_v.size(), 0);
-    for (int64_t o : owner) ++count[size_t(o)];
-    for (size_t j = 0; j < ctx_v.size(); ++j) {
-      auto& row = sources[ctx_v[j]];
-      if (count[j] == 0) continue;  // avg_w = 1, nothing aggregated: the token itself
-      const float w = w_c.data_ptr<float>()[j];
-      row.emplace_back(ctx_v[j], w);
-      for (size_t m = 0; m < merge_v.size(); ++m)
-        if (owner[m] == int64_t(j)) row.emplace_back(merge_v[m], (1.0f - w) / float(count[j]));
-    }
+    const std::vector<int64_t> ctx_v = to_vector(ctx);
+    for (size_t j = 0; j < ctx_v.size(); ++j) sources[ctx_v[j]] = std::move(m.sources[j]);
   }
   const at::Tensor index = at::cat(index_parts);
   const at::Tensor order = at::argsort(index);

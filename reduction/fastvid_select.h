@@ -9,6 +9,9 @@
 //  - LLaVA-Video: fastvid_llavavideo/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
 //    Qwen2Model.forward L893-1063. Frame tokens the pooled grid without its row newlines; a row's newline is
 //    kept when the row keeps a token (L1048-1058).
+//  - LLaVA-OneVision: fastvid_llavaonevision/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
+//    Qwen2Model.forward L900-1066 (fastvid_select_onevision). Frame tokens the bilinear-pooled grid; the one
+//    newline after the video is not a frame token (kept).
 // Positions: every kept token -- salient, or context with its merged neighbours -- keeps the sequence position
 // of the token it is (keep_indexs -> position_ids[:, :, keep_indexs] in Qwen L2094-2097, position_ids =
 // keep_indexs in LLaVA-Video L1060-1063), so M-RoPE / 1-D positions stay gapped; a merged context token sits at
@@ -54,5 +57,15 @@ FastvidSelection fastvid_select(const at::Tensor& frames_FTD, const at::Tensor& 
 // frames with their newlines, a row's newline kept (as itself) when the row keeps a token.
 FastvidSelection fastvid_select_rows(const at::Tensor& frames_FTD, const at::Tensor& saliency_FT,
                                      const at::Tensor& global_FG, int64_t grid_w, const FastvidParams& params);
+
+// The LLaVA-OneVision variant on frames [F, T, D], saliency [F, T], global features [F, G]: DySeg as above; every
+// frame keeps its top fastvid_onevision_budget().salient tokens by saliency; the density score of each frame's
+// other tokens (noise drawn frame by frame); a frame alone in its segment keeps its frame_context highest-score
+// tokens, each merging the frame's non-salient tokens (itself included) most similar to it; in a longer segment
+// each anchor frame keeps its `context` highest-score tokens, each merging the segment's non-salient tokens
+// most similar to it (every anchor merges the whole segment independently). Throws std::invalid_argument
+// naming the counts where an anchor would need more tokens than its frame has (the reference's topk raises).
+FastvidSelection fastvid_select_onevision(const at::Tensor& frames_FTD, const at::Tensor& saliency_FT,
+                                          const at::Tensor& global_FG, const FastvidParams& params);
 
 }  // namespace pevlm::reduction

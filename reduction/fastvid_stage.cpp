@@ -17,7 +17,8 @@ TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, cons
   if (grids.empty()) throw std::invalid_argument("reduction 'fastvid': the prompt has no frames");
   const FrameGrid& g0 = grids.front();
   for (const FrameGrid& g : grids)
-    if (g.rows != g0.rows || g.cols != g0.cols || g.row_stride != g0.row_stride || g.end - g.begin != g0.end - g0.begin)
+    // Tokens after a frame's grid (the one newline after a LLaVA video) are kept: frames may differ only there.
+    if (g.rows != g0.rows || g.cols != g0.cols || g.row_stride != g0.row_stride)
       throw std::invalid_argument("reduction 'fastvid': frames of different grids (" + std::to_string(g.rows) + " x " +
                                   std::to_string(g.cols) + " vs " + std::to_string(g0.rows) + " x " +
                                   std::to_string(g0.cols) + "); the reference splits the video into equal frames");
@@ -47,8 +48,14 @@ TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, cons
       for (int64_t c = 0; c < g0.cols; ++c) grid_pos.push_back(r * g0.row_stride + c);
     global = frames_FTD.index_select(1, at::tensor(grid_pos, at::kLong)).mean(1);
   }
-  const FastvidSelection s = rows_newline ? fastvid_select_rows(frames_FTD, side.saliency_FT, global, g0.cols, params)
-                                          : fastvid_select(frames_FTD, side.saliency_FT, global, params);
+  if (params.variant == FastvidVariant::LlavaOnevision && rows_newline)
+    throw std::invalid_argument("reduction 'fastvid': the LLaVA-OneVision variant runs on frames without row newlines "
+                                "(newline one_token), got " + std::to_string(g0.rows) + " rows of " +
+                                std::to_string(g0.cols) + " + a newline");
+  const FastvidSelection s = params.variant == FastvidVariant::LlavaOnevision
+                                 ? fastvid_select_onevision(frames_FTD, side.saliency_FT, global, params)
+                             : rows_newline ? fastvid_select_rows(frames_FTD, side.saliency_FT, global, g0.cols, params)
+                                            : fastvid_select(frames_FTD, side.saliency_FT, global, params);
   // Layout index of selection index i (frame i / span, offset i % span).
   auto at_layout = [&](int64_t i) { return grids[size_t(i / span)].begin + i % span; };
   std::map<int64_t, std::vector<std::pair<int64_t, float>>> rows;

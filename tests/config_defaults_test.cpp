@@ -142,6 +142,8 @@ TEST_F(ConfigFixtures, LlavaOnevisionReadsEveryFieldAsTransformers) {
   }
 }
 
+fs::path edited(const fs::path& fixtures, const std::string& c, const std::string& file, void (*edit)(json&));
+
 TEST_F(ConfigFixtures, LlavaQwenReadsEveryFieldAsLlavaNext) {
   for (const char* c : {"llava_qwen", "llava_qwen_diff"}) {
     SCOPED_TRACE(c);
@@ -153,6 +155,16 @@ TEST_F(ConfigFixtures, LlavaQwenReadsEveryFieldAsLlavaNext) {
     EXPECT_EQ(cfg.projector_type, expected(c)["projector_type"].get<std::string>());
     EXPECT_EQ(cfg.pool_stride, expected(c)["pool_stride"].get<int64_t>());
   }
+  // lmms-lab's LLaVA-OneVision folders (llava-onevision-qwen2-7b-ov) write model_type "llava" for the same class.
+  const fs::path ov = edited(dir_, "llava_qwen_diff", "config.json", [](json& j) {
+    j["model_type"] = "llava";
+    j["architectures"] = json::array({"LlavaQwenForCausalLM"});
+  });
+  const auto cfg = pevlm::llava_video::load_config(ov);
+  EXPECT_EQ(cfg.layout, pevlm::llava_video::Layout::LmmsLab);
+  expect_text(cfg.text, expected("llava_qwen_diff")["text"], "llava");
+  expect_siglip(cfg.vision, expected("llava_qwen_diff")["vision"], "llava");
+  fs::remove_all(ov);
 }
 
 TEST_F(ConfigFixtures, VilaSplitFolderReadsEveryFieldAsVila) {

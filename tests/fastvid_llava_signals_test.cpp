@@ -83,7 +83,9 @@ TEST(FastvidLlavaSignals, HeadOnTheTowerFeaturesEqualsTheReference) {
   const pevlm::siglip::PoolingHeadOutput one = head.forward(features, 1);
   EXPECT_LT(max_abs(one.weights_FN, o.weights_FN), 1e-7);
   EXPECT_LT(max_abs(one.pooled_FD, o.pooled_FD), kHeadTol);
-  const pevlm::FastvidSignals s = lv::fastvid_signals(head, features, 7, 2);
+  const pevlm::FastvidSignals s =
+      lv::fastvid_signals(head, features, 7, 2, lv::PoolMode::Average, lv::NewlinePosition::Grid);
+  EXPECT_EQ(s.reference, "llava_video");
   ASSERT_EQ(s.saliency_N.sizes(), (std::vector<int64_t>{27}));  // 3 frames x floor(7/2)^2
   EXPECT_LT(max_abs(s.saliency_N.view({3, 9}), golden(fastvid_golden(), "llava_tiny_head.saliency")), kHeadTol);
   // avg_pool2d over the 2x2 cells by hand: frame 1, pooled cell (1, 2) = rows 2-3, columns 4-5.
@@ -121,6 +123,42 @@ TEST(FastvidLlavaSignals, FromPixelsTheStageKeepsTheReferenceTokens) {
   EXPECT_EQ(kept, std::vector<int64_t>(want.data_ptr<int64_t>(), want.data_ptr<int64_t>() + want.numel()));
 }
 
+// The LLaVA-OneVision tree (bilinear pooling, one newline after the video): the head's attention interpolated to
+// ceil(7 / 2) = 4 per side as the features, then that tree's own selection (golden case onevision_tiny_head).
+TEST(FastvidLlavaSignals, OnevisionConfigurationFromPixels) {
+  const auto m = load({{"pool_mode", "bilinear"}, {"newline", "one_token"}, {"fastvid_siglip", kRelease}});
+  pevlm::FastvidSignals s;
+  const at::Tensor tokens = m->encode_with_fastvid_signals(golden_video(), s);
+  EXPECT_EQ(s.reference, "llava_onevision");
+  EXPECT_LT(max_abs(tokens, golden(fixture_golden(), "video_tokens_bilinear_one_token")), 1e-4);
+  EXPECT_LT(max_abs(s.saliency_N.view({3, 16}), golden(fastvid_golden(), "onevision_tiny_head.saliency")), 1e-5);
+  EXPECT_LT(max_abs(s.global_FG, golden(fastvid_golden(), "onevision_tiny_head.global")), 1e-4);
+  // The fixture's prompt around 3 frames of 16 tokens, the last holding the video's newline.
+  const at::Tensor ids_t = golden(fixture_golden(), "input_ids");
+  const int64_t* ids = ids_t.data_ptr<int64_t>();
+  pevlm::VideoPrompt p;
+  p.ids.assign(ids, ids + 4);
+  for (int64_t i = 0; i < tokens.size(0); ++i) {
+    p.visual_slots.push_back(int64_t(p.ids.size()));
+    p.ids.push_back(ids[4]);  // the fixture's video placeholder id
+  }
+  p.ids.insert(p.ids.end(), ids + 40, ids + ids_t.numel());
+  p.layout = pevlm::test::fixture_layout(int64_t(p.ids.size()), {{4, 20}, {20, 36}, {36, 53}});
+  const at::Tensor x = m->embed_prompt(p, tokens);
+  const pevlm::reduction::ReductionConfig r = pevlm::reduction::resolve_reduction(
+      {{"name", "fastvid"}, {"retention", 0.5}, {"c", 2}, {"tau", 0.9}, {"d", 0.4}, {"p", 4}, {"beta", 0.6}, {"seed", 0}});
+  const pevlm::reduction::TokenMerge merge = pevlm::reduction::pre_llm_merge(r, p.layout, x, m->family(), &s);
+  std::vector<int64_t> kept;
+  bool newline_kept = false;
+  for (int64_t t : merge.representative) {
+    if (t >= 4 && t < 52) kept.push_back(t - 4);
+    newline_kept = newline_kept || t == 52;
+  }
+  const at::Tensor want = golden(fastvid_golden(), "onevision_tiny_head.kept");
+  EXPECT_EQ(kept, std::vector<int64_t>(want.data_ptr<int64_t>(), want.data_ptr<int64_t>() + want.numel()));
+  EXPECT_TRUE(newline_kept);  // after video_token_len in the reference: never a candidate
+}
+
 TEST(FastvidLlavaSignals, WithoutTheOptionRowsSayWhatToSet) {
   const auto m = load({{"pool_mode", "average"}});
   EXPECT_FALSE(m->provides_fastvid_signals());
@@ -130,9 +168,10 @@ TEST(FastvidLlavaSignals, WithoutTheOptionRowsSayWhatToSet) {
 }
 
 TEST(FastvidLlavaSignals, LoadErrorsNameTheFolderAndWhatWasExpected) {
-  // Another pooling mode: the reference pools the head's attention with avg_pool2d only.
+  // A pooling / newline pair neither of FastVID's LLaVA trees runs.
   pevlm::testing::expect_error([&] { load({{"pool_mode", "bilinear"}, {"fastvid_siglip", kRelease}}); },
-                            {"fastvid_siglip needs pool_mode average", "bilinear"});
+                            {"fastvid_siglip", "pool_mode bilinear with newline grid", "average + newline grid",
+                             "bilinear + one_token"});
   pevlm::testing::expect_error([&] { load({{"fastvid_siglip", 3}}); }, {"fastvid_siglip", "SigLIP release folder"});
   pevlm::testing::expect_error([&] { load({{"fastvid_siglip", "/nonexistent/siglip"}}); }, {"/nonexistent/siglip", "does not exist"});
   const fs::path bad = fs::temp_directory_path() / ("pevlm_bad_siglip_" + std::to_string(::getpid()));

@@ -93,7 +93,7 @@ FastvidParams golden_params(const std::string& c, int64_t* grid_w) {
   const at::Tensor pv = read(c + ".params").to(at::kDouble).contiguous();
   const double* v = pv.data_ptr<double>();
   FastvidParams p;
-  p.variant = v[0] == 0 ? FastvidVariant::Qwen2_5VL : FastvidVariant::LlavaVideo;
+  p.variant = v[0] == 0 ? FastvidVariant::Qwen2_5VL : v[0] == 1 ? FastvidVariant::LlavaVideo : FastvidVariant::LlavaOnevision;
   p.retention = v[1];
   p.c = int64_t(v[2]);
   p.tau = v[3];
@@ -113,9 +113,9 @@ TEST_P(FastvidGolden, EqualsTheReference) {
   int64_t grid_w = 0;
   const FastvidParams p = golden_params(c, &grid_w);
   const at::Tensor frames = read(c + ".frames"), saliency = read(c + ".saliency"), global = read(c + ".global");
-  const FastvidSelection s = p.variant == FastvidVariant::Qwen2_5VL
-                                 ? fastvid_select(frames, saliency, global, p)
-                                 : fastvid_select_rows(frames, saliency, global, grid_w, p);
+  const FastvidSelection s = p.variant == FastvidVariant::Qwen2_5VL        ? fastvid_select(frames, saliency, global, p)
+                             : p.variant == FastvidVariant::LlavaOnevision ? fastvid_select_onevision(frames, saliency, global, p)
+                                                                           : fastvid_select_rows(frames, saliency, global, grid_w, p);
   EXPECT_EQ(s.segment_sizes, ids(read(c + ".segments")));
   ASSERT_EQ(s.kept, ids(read(c + ".kept")));
   const at::Tensor want = read(c + ".tokens");
@@ -129,12 +129,12 @@ TEST_P(FastvidGolden, EqualsTheReference) {
     if (!s.sources[r].empty()) {
       ++merged;
       row.zero_();
-      float total = 0;
+      double total = 0;  // each weight rounded to float; summed exactly enough here
       for (const auto& [token, w] : s.sources[r]) {
         row += w * flat[token];
         total += w;
       }
-      EXPECT_NEAR(total, 1.0f, 1e-6) << "row " << r;
+      EXPECT_NEAR(total, 1.0, 1e-6) << "row " << r;
     }
     EXPECT_LE((row - want[int64_t(r)]).abs().max().item<double>(), 1e-5) << c << " row " << r;
   }
@@ -143,7 +143,8 @@ TEST_P(FastvidGolden, EqualsTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, FastvidGolden,
                          ::testing::Values("qwen_planted", "qwen_ignore", "qwen_defaults", "qwen_tiny", "qwen_ties",
-                                           "llava_planted", "llava_defaults", "llava_tiny", "llava_tiny_head"));
+                                           "llava_planted", "llava_defaults", "llava_tiny", "llava_tiny_head",
+                                           "onevision_planted", "onevision_defaults", "onevision_tiny_head"));
 
 // The stage on a whole prompt: text and question kept, the video's rows as the golden's, original positions.
 void check_stage(const std::string& c, const SyntheticLayoutSpec& spec, bool pass_global) {

@@ -128,6 +128,11 @@ TEST(ReductionEvalE2E, LlavaVideoEveryReductionWithFullAndPevlm) {
   check_family("llava_video", {{"fastvid", "{name: fastvid, retention: 0.5}"}},
                "{fastvid_siglip: {dir}/siglip-so400m-patch14-384}");
 }
+// The LLaVA-OneVision configuration (bilinear pooling, one newline after the video): FastVID's OneVision tree.
+TEST(ReductionEvalE2E, LlavaOnevisionConfigurationEveryReduction) {
+  check_family("llava_video", {{"fastvid", "{name: fastvid, retention: 0.5}"}},
+               "{pool_mode: bilinear, newline: one_token, fastvid_siglip: {dir}/siglip-so400m-patch14-384}");
+}
 // Without the option the FastVID rows are errors saying what to set; the other rows answer.
 TEST(ReductionEvalE2E, LlavaVideoFastvidWithoutTheReleaseIsAnErrorRow) {
   const fs::path dir = fs::temp_directory_path() / ("pevlm_reduction_e2e_lv_nohead_" + std::to_string(::getpid()));

@@ -138,12 +138,18 @@ LlavaVideoConfig parse_config(const nlohmann::json& doc, const std::string& sour
   LlavaVideoConfig c;
   c.source = source;
   const std::string type = root.get_string("model_type");
-  if (type == "llava_qwen") {
+  bool llava_qwen_class = false;  // lmms-lab's LLaVA-OneVision folders say model_type "llava" for LlavaQwenConfig
+  if (doc.contains("architectures") && doc["architectures"].is_array())
+    for (const auto& a : doc["architectures"]) llava_qwen_class = llava_qwen_class || a == "LlavaQwenForCausalLM";
+  if (type == "llava_qwen" || (type == "llava" && llava_qwen_class)) {
+    // LLaVA-NeXT's LlavaQwenForCausalLM.from_pretrained reads either with LlavaQwenConfig ("You are using a model
+    // of type llava to instantiate a model of type llava_qwen").
     parse_llava_qwen(doc, source, c);
   } else if (type == "llava_onevision") {
     parse_llava_onevision(doc, source, c);
   } else {
-    root.fail("model_type", "is '" + type + "', expected llava_qwen or llava_onevision");
+    root.fail("model_type", "is '" + type + "', expected llava_qwen, llava_onevision, or llava with architectures "
+                            "[LlavaQwenForCausalLM] (lmms-lab LLaVA-OneVision)");
   }
   if (c.projector_type != "mlp2x_gelu")
     root.fail("mm_projector_type", "is '" + c.projector_type + "'; supported projector types: mlp2x_gelu");

@@ -72,12 +72,12 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
   newline_D_ = get(4, "the LLM hidden size");
   mapping_ = std::make_shared<const safetensors::Checkpoint>(ck);
   if (!options_.fastvid_siglip.empty()) {
-    // FastVID's reference pools the head's attention with avg_pool2d only (llava_arch.py get_attn_2dPool raises
-    // for another mm_spatial_pool_mode; its eval script sets average).
-    if (options_.pool_mode != PoolMode::Average)
-      throw std::invalid_argument("llava_video model option fastvid_siglip needs pool_mode average (FastVID's reference "
-                                  "pools the head's attention like the features with avg_pool2d only), got pool_mode " +
-                                  std::string(pool_mode_name(options_.pool_mode)));
+    // FastVID's two LLaVA trees each run one pooling / newline configuration (fastvid_signals.h).
+    try {
+      (void)fastvid_reference(options_.pool_mode, options_.newline);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("llava_video model option fastvid_siglip: " + std::string(e.what()));
+    }
     auto head = std::make_shared<const siglip::SiglipPoolingHead>(siglip::SiglipPoolingHead::load(options_.fastvid_siglip, r.device));
     if (head->config().hidden_size != config_.vision.hidden_size)
       throw std::runtime_error("llava_video model option fastvid_siglip: " + options_.fastvid_siglip + " has hidden size " +
@@ -147,14 +147,15 @@ at::Tensor LlavaVideoLM::encode_chunks(const VideoInput& video, FastvidSignals* 
     if (!device.is_cpu()) px = (device.is_cuda() ? px.pin_memory() : px).to(device, /*non_blocking=*/true);
     const at::Tensor tower = vision_.forward(px);
     if (fastvid) {  // FastVID's encode_images: the head reads the tower's output, before the projector
-      const FastvidSignals s = fastvid_signals(*fastvid_head_, tower, config_.vision.grid(), config_.pool_stride);
+      const FastvidSignals s = fastvid_signals(*fastvid_head_, tower, config_.vision.grid(), config_.pool_stride,
+                                               options_.pool_mode, options_.newline);
       saliency.push_back(s.saliency_N);
       global.push_back(s.global_FG);
     }
     out.push_back(pool_frames(project(tower), config_.vision.grid(), options_.pool_mode, config_.pool_stride,
                               options_.newline, newline_D_).tokens_ND);
   }
-  if (fastvid) *fastvid = {at::cat(saliency), at::cat(global)};
+  if (fastvid) *fastvid = {at::cat(saliency), at::cat(global), fastvid_reference(options_.pool_mode, options_.newline)};
   return out.size() == 1 ? out[0] : at::cat(out);
 }
 

@@ -41,6 +41,9 @@ namespace pevlm {
 struct FastvidSignals {
   at::Tensor saliency_N;  // [grid tokens of every frame] float32, token order, no newline tokens
   at::Tensor global_FG;   // [F, G] per-frame global features; undefined: the mean of each frame's grid tokens
+  // Which reference variant these signals feed (reduction/fastvid_budget.h: "llava_video", "llava_onevision");
+  // empty: the family's own.
+  std::string reference;
 };
 
 // One piece of the user turn, in prompt order: text, or a visual chunk.

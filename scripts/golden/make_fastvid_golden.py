@@ -11,6 +11,9 @@ tokens dropped, so indices are within the video):
                          frame_global_features as in L1859 (the mean of each temporal patch's merged tokens);
                          the saliency as Qwen2_5_VLVisionFlashAttention2.forward L190-203 + the reorder of
                          Qwen2_5_VisionTransformerPretrainedModel.forward L590-594 (qwen_saliency below).
+  llava_onevision_reference  fastvid_llavaonevision/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
+                         Qwen2Model.forward L900-1066 (a "parallel" variant: equal salient counts per frame,
+                         context tokens on every p-th frame from a segment's end merging the whole segment).
   llava_video_reference  fastvid_llavavideo/LLaVA-NeXT/llava/model/language_model/modeling_qwen2.py,
                          Qwen2Model.forward, the `if seq_length > 1: ### FastVID` branch (L893-1063). Glue: the
                          reference hard-codes 64 frames of 13x13 pooled tokens with a newline after every row (14);
@@ -43,7 +46,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 ROOT = Path(__file__).resolve().parents[2]
-QWEN, LLAVA = 0, 1
+QWEN, LLAVA, ONEVISION = 0, 1, 2
 
 
 class Params:
@@ -349,6 +352,121 @@ def qwen_saliency(fixture, golden):
     return attn_weights.reshape(grid_t, -1)
 
 
+def llava_onevision_reference(video_hidden_states, frame_attn_weights, frame_global_features, P):
+    """The reference's LLaVA-OneVision branch, fastvid_llavaonevision/LLaVA-NeXT/llava/model/language_model/
+    modeling_qwen2.py Qwen2Model.forward L900-1066, transcribed line for line (self.* -> arguments / P.*; the
+    prompt's text dropped, so video_start_idx = 0 and indices are within the video). video_hidden_states [F, T, D]
+    (the frames' pooled tokens; the one_token newline after the video is not among them), frame_attn_weights [F, T],
+    frame_global_features [F, G]. Returns (segment sizes, kept indices, kept tokens)."""
+    frame_num, frame_token_len = frame_attn_weights.shape
+    device_type = video_hidden_states.device
+    hidden_states_dim = video_hidden_states.shape[-1]
+    video_token_len = frame_num * frame_token_len
+    batchframe_indices = torch.arange(frame_num, device=device_type).unsqueeze(1)
+    alltoken_indices = torch.arange(video_token_len, device=device_type).view(frame_num, frame_token_len)
+    # DySeg (L914-923)
+    frame_global_features = frame_global_features / frame_global_features.norm(dim=1, keepdim=True)
+    similarity_matrix = (frame_global_features[:-1] * frame_global_features[1:]).sum(dim=1)
+    segment_sizes = dyseg_sizes(similarity_matrix, P.c, P.tau, frame_num)
+    # STPrune budgets (L926-954)
+    keep_indexs, final_tokens = (), []
+    frame_retain_num = int(frame_token_len * P.retention)
+    frame_salient_num = frame_retain_num - int(frame_retain_num * P.d)
+    frm_context_num_list = torch.zeros(frame_num, dtype=torch.int, device=device_type)
+    frame_context_num = frame_retain_num - frame_salient_num
+    offset = 0
+    for seg_i_len in segment_sizes:
+        seg_context_num = frame_context_num * seg_i_len
+        temp_num = (seg_i_len + P.p - 1) // P.p
+        cur_frm_context_num = seg_context_num // temp_num
+        end = offset + seg_i_len
+        seg_indices = torch.arange(seg_i_len - 1, -1, -1, device=device_type)
+        mask = (seg_indices % P.p == 0)
+        frm_context_num_list[offset:end][mask] = cur_frm_context_num
+        offset = end
+    # ATS (L956-962)
+    salient_indexes = torch.topk(frame_attn_weights, frame_salient_num, dim=1).indices
+    batch_indices = batchframe_indices.expand(-1, frame_salient_num)
+    salient_tokens = video_hidden_states[batch_indices, salient_indexes]
+    salient_global_indexes = alltoken_indices[batch_indices, salient_indexes]
+    final_tokens.append(salient_tokens.view(-1, hidden_states_dim))
+    keep_indexs += (salient_global_indexes.view(-1),)
+    # Parallel density score computation (L964-989)
+    all_indices = torch.arange(frame_token_len, device=device_type).unsqueeze(0).expand(frame_num, -1)
+    all_indices_mask = torch.ones_like(all_indices, dtype=torch.bool)
+    all_indices_mask.scatter_(1, salient_indexes, False)
+    filtered_indices = all_indices[all_indices_mask].view(frame_num, frame_token_len - frame_salient_num)
+    batch_indices = batchframe_indices.expand(-1, frame_token_len - frame_salient_num)
+    token_filtered = video_hidden_states[batch_indices, filtered_indices]
+    alltoken_filtered_indices = alltoken_indices[batch_indices, filtered_indices]
+    tmp_frm_hidden_states = token_filtered
+    dist_matrix = torch.cdist(tmp_frm_hidden_states.float(), tmp_frm_hidden_states.float()) / (hidden_states_dim ** 0.5)
+    dist_nearest, index_nearest = torch.topk(dist_matrix, k=4, dim=-1, largest=False)
+    density = (-(dist_nearest ** 2).mean(dim=-1)).exp()
+    density = density + torch.rand(density.shape, device=device_type, dtype=density.dtype) * 1e-6
+    density_mask = density[:, None, :] > density[:, :, None]
+    density_mask = density_mask.type(tmp_frm_hidden_states.dtype)
+    dist_max = dist_matrix.flatten(1).max(dim=-1)[0][:, None, None]
+    dist_0, index_parent = (dist_matrix * density_mask + dist_max * (1 - density_mask)).min(dim=-1)
+    density_score = dist_0 * density
+    sampled_indexs = torch.topk(density_score, k=frame_context_num, dim=-1).indices
+    # DTM for single-frame segments (L991-1016)
+    batch_indices = batchframe_indices.expand(-1, frame_context_num)
+    frm_context_tokens = token_filtered[batch_indices, sampled_indexs]
+    frm_context_global_indexes = alltoken_filtered_indices[batch_indices, sampled_indexs]
+    to_be_merge_tokens = token_filtered / token_filtered.norm(dim=-1, keepdim=True)
+    merge_target_tokens = to_be_merge_tokens[batch_indices, sampled_indexs]
+    similarity = torch.bmm(to_be_merge_tokens, merge_target_tokens.transpose(1, 2))
+    assign_one_hot = torch.zeros(frame_num, frame_token_len - frame_salient_num, frame_context_num,
+                                 dtype=token_filtered.dtype, device=device_type)
+    assign_one_hot.scatter_(2, similarity.argmax(dim=2).unsqueeze(-1), 1)
+    avg_weights = (1 / (assign_one_hot.sum(dim=1).unsqueeze(-1) + 1)).clamp(min=P.beta)
+    counts = assign_one_hot.sum(dim=1).clamp(min=1).unsqueeze(-1)
+    aggregated_hidden = torch.bmm(assign_one_hot.transpose(1, 2), token_filtered) / counts
+    frm_context_tokens = avg_weights * frm_context_tokens + (1 - avg_weights) * aggregated_hidden
+    context_for_frame_mask = (frm_context_num_list == frame_context_num)
+    context_for_frame_tokens = frm_context_tokens[context_for_frame_mask]
+    context_for_frame_global_indexes = frm_context_global_indexes[context_for_frame_mask]
+    final_tokens.append(context_for_frame_tokens.view(-1, hidden_states_dim))
+    keep_indexs += (context_for_frame_global_indexes.view(-1),)
+    # DTM for multi-frame segments (L1018-1060)
+    idx_seg_start = 0
+    for seg_i_len in segment_sizes:
+        if seg_i_len > 1:
+            cur_seg_context_num_list = frm_context_num_list[idx_seg_start:idx_seg_start + seg_i_len]
+            cur_seg_context_num = cur_seg_context_num_list[-1]
+            cur_seg_target_mask = (cur_seg_context_num_list > frame_context_num)
+            cur_seg_target_num = cur_seg_target_mask.sum()
+            cur_seg_density_score = density_score[idx_seg_start:idx_seg_start + seg_i_len]
+            cur_seg_density_score = cur_seg_density_score[cur_seg_target_mask]
+            cur_seg_token_filtered = token_filtered[idx_seg_start:idx_seg_start + seg_i_len]
+            cur_seg_token_target = cur_seg_token_filtered[cur_seg_target_mask]
+            cur_seg_token_filtered = cur_seg_token_filtered.view(1, -1, hidden_states_dim).expand(cur_seg_target_num, -1, -1)
+            cur_seg_alltoken_indices = alltoken_filtered_indices[idx_seg_start:idx_seg_start + seg_i_len]
+            cur_seg_alltoken_indices = cur_seg_alltoken_indices[cur_seg_target_mask]
+            sampled_indexs = torch.topk(cur_seg_density_score, k=cur_seg_context_num, dim=-1).indices
+            batch_indices = batchframe_indices[:cur_seg_target_num].expand(-1, cur_seg_context_num)
+            cur_context_tokens = cur_seg_token_target[batch_indices, sampled_indexs]
+            cur_context_global_indexes = cur_seg_alltoken_indices[batch_indices, sampled_indexs]
+            to_be_merge_tokens = cur_seg_token_filtered / cur_seg_token_filtered.norm(dim=-1, keepdim=True)
+            merge_target_tokens = cur_context_tokens / cur_context_tokens.norm(dim=-1, keepdim=True)
+            similarity = torch.bmm(to_be_merge_tokens, merge_target_tokens.transpose(1, 2))
+            assign_one_hot = torch.zeros(cur_seg_target_num, to_be_merge_tokens.shape[1], cur_seg_context_num,
+                                         dtype=token_filtered.dtype, device=device_type)
+            assign_one_hot.scatter_(2, similarity.argmax(dim=2).unsqueeze(-1), 1)
+            avg_weights = (1 / (assign_one_hot.sum(dim=1).unsqueeze(-1) + 1)).clamp(min=P.beta)
+            counts = assign_one_hot.sum(dim=1).clamp(min=1).unsqueeze(-1)
+            aggregated_hidden = torch.bmm(assign_one_hot.transpose(1, 2), cur_seg_token_filtered) / counts
+            cur_context_tokens = avg_weights * cur_context_tokens + (1 - avg_weights) * aggregated_hidden
+            final_tokens.append(cur_context_tokens.view(-1, hidden_states_dim))
+            keep_indexs += (cur_context_global_indexes.view(-1),)
+        idx_seg_start += seg_i_len
+    hidden_states = torch.cat(final_tokens, dim=0)
+    keep_indexs = torch.cat(keep_indexs, dim=0)
+    sorted_indexs = torch.argsort(keep_indexs)
+    return segment_sizes, keep_indexs[sorted_indexs], hidden_states[sorted_indexs]
+
+
 def write_siglip_release(dest, vision):
     """A tiny SigLIP release folder as transformers writes google/siglip-so400m-patch14-384 (SiglipModel:
     config.json model_type "siglip" with vision_config / text_config, vision_model.* and text_model.* tensors),
@@ -410,6 +528,8 @@ def run_case(out, name, variant, frames, saliency, global_features, P, frame_num
     torch.manual_seed(P.seed)
     if variant == QWEN:
         sizes, kept, tokens = qwen2_5_vl_reference(frames, saliency, global_features, P)
+    elif variant == ONEVISION:
+        sizes, kept, tokens = llava_onevision_reference(frames, saliency, global_features, P)
     else:
         sizes, kept, tokens = llava_video_reference(frames.reshape(-1, frames.shape[-1]), saliency,
                                                     global_features, P, frame_num)
@@ -475,6 +595,22 @@ def main():
     out["llava_tiny_head.head_attention"] = head_attn.contiguous()
     run_case(out, "llava_tiny_head", LLAVA, frames, saliency, pooled,
              Params(LLAVA, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0, grid_w=3), frame_num=3)
+    # LLaVA-OneVision variant (bilinear-pooled frames, one newline after the video, outside the frames here).
+    # Planted runs 2, 5, 3 over 10 frames of 16 tokens: p 2 gives the 5-frame segment 3 anchors, the 2-frame one 1.
+    x = planted(10, 16, 24, [2, 5, 3], gen)
+    run_case(out, "onevision_planted", ONEVISION, x, torch.rand(10, 16, generator=gen),
+             x.mean(1) + 0.01 * torch.randn(10, 24, generator=gen), Params(ONEVISION, 0.5, 3, 0.9, 0.0, 0.4, 2, 0.6, seed=4))
+    # The reference's defaults (retention 0.1 of 196 tokens -> 19: 12 salient + 7 context) on 12 frames; runs of 1
+    # (single-frame segments) and 4 (p 4: one anchor, 28 context tokens from its 184 filtered tokens).
+    x = planted(12, 196, 16, [1, 4, 1, 6], gen)
+    run_case(out, "onevision_defaults", ONEVISION, x, torch.rand(12, 196, generator=gen), x.mean(1),
+             Params(ONEVISION, 0.1, 8, 0.9, 0.0, 0.4, 4, 0.6, seed=21))
+    # The tiny fixture's bilinear frames (3 x 4 x 4 + the trailing newline) with the head's attention interpolated
+    # as get_attn_2dPool does for mm_spatial_pool_mode "bilinear" (fastvid_llavaonevision llava_arch.py L188-199).
+    bil = lv["video_tokens_bilinear_one_token"].float()[:-1].reshape(3, 16, -1)
+    attn7 = head_attn.reshape(3, 1, 7, 7)
+    sal = torch.nn.functional.interpolate(attn7, size=[4, 4], mode="bilinear").reshape(3, 16)
+    run_case(out, "onevision_tiny_head", ONEVISION, bil, sal, pooled, Params(ONEVISION, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0))
     dest = ROOT / "tests" / "data" / "reduction" / "fastvid_golden.safetensors"
     save_file(out, str(dest), metadata={"reference": "LunarShen/FastVID a40a109", "torch": torch.__version__})
     print("wrote", dest)
