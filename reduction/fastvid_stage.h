@@ -6,11 +6,13 @@
 //
 // `reduction: {name: fastvid}` (reduction_registry.h) runs it with the vision tower's signals
 // (VideoLM::encode_with_fastvid_signals). Qwen2.5-VL: the last block's attention of each temporal step's mean
-// query (models/qwen2_5_vl/fastvid_saliency.h), global features the mean of each frame's tokens. LLaVA-Video: the
-// SigLIP release's attention-pooling head on the tower output -- its attention weights 2x2-average-pooled as the
-// saliency, its pooled output as the global features (models/llava_video/fastvid_signals.h; the checkpoint drops
-// the head, so the model option `fastvid_siglip` names the release folder, as the reference's
-// fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from mm_vision_tower).
+// query (models/qwen2_5_vl/fastvid_saliency.h), global features the mean of each frame's tokens. LLaVA: the
+// SigLIP release's attention-pooling head on the tower output -- its attention weights pooled like the features as
+// the saliency, its pooled output as the global features (models/llava_video/fastvid_signals.h; the checkpoint
+// drops the head, so the model option `fastvid_siglip` names the release folder, as the reference's
+// fastvid_llavavideo/.../siglip_encoder.py SigLipVisionAbstract loads it from mm_vision_tower). The signals name
+// the variant: average pooling + row newlines -> the LLaVA-Video tree (fastvid_select_rows), bilinear + one
+// newline after the video -> the LLaVA-OneVision tree (fastvid_select_onevision; that newline is kept).
 #pragma once
 
 #include <ATen/core/Tensor.h>
