@@ -159,6 +159,26 @@ TEST(FastvidLlavaSignals, OnevisionConfigurationFromPixels) {
   EXPECT_TRUE(newline_kept);  // after video_token_len in the reference: never a candidate
 }
 
+// The option may name the hub id the checkpoint's mm_vision_tower names: read from the local hub cache, as
+// from_pretrained does offline.
+TEST(FastvidLlavaSignals, HubIdFromTheLocalCache) {
+  const fs::path cache = fs::temp_directory_path() / ("pevlm_fastvid_hub_" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  const fs::path snap = cache / "models--google--siglip-so400m-patch14-384" / "snapshots" / "0123abcd";
+  fs::create_directories(snap);
+  fs::create_directories(snap.parent_path().parent_path() / "refs");
+  fs::copy(kRelease, snap, fs::copy_options::recursive);
+  std::ofstream(snap.parent_path().parent_path() / "refs" / "main") << "0123abcd";
+  ::setenv("HF_HUB_CACHE", cache.c_str(), 1);
+  const auto m = load({{"fastvid_siglip", "google/siglip-so400m-patch14-384"}});
+  ::unsetenv("HF_HUB_CACHE");
+  EXPECT_EQ(m->describe()["fastvid_siglip"]["source"], snap.string());
+  pevlm::FastvidSignals s;
+  m->encode_with_fastvid_signals(golden_video(), s);
+  EXPECT_LT(max_abs(s.saliency_N.view({3, 9}), golden(fastvid_golden(), "llava_tiny_head.saliency")), 1e-5);
+  fs::remove_all(cache);
+}
+
 TEST(FastvidLlavaSignals, WithoutTheOptionRowsSayWhatToSet) {
   const auto m = load({{"pool_mode", "average"}});
   EXPECT_FALSE(m->provides_fastvid_signals());

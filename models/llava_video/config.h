@@ -43,8 +43,9 @@ struct Options {
   NewlinePosition newline = NewlinePosition::Grid;   // "newline": grid | one_token | no_token
   bool time_instruction = false;                     // "time_instruction": prepend lmms-eval's time sentence
   int64_t frames = 64;                               // "frames": generate's default frame count (64 / 128)
-  // "fastvid_siglip": the SigLIP release folder whose post-layernorm + attention-pooling head give FastVID its
-  // saliency and global features (fastvid_signals.h); empty: FastVID rows are errors saying so.
+  // "fastvid_siglip": the SigLIP release whose post-layernorm + attention-pooling head give FastVID its saliency and
+  // global features (fastvid_signals.h): a folder, or a hub id (google/siglip-so400m-patch14-384) read from the
+  // local hub cache (models/safetensors/hub_cache.h); empty: FastVID rows are errors saying so.
   std::string fastvid_siglip;
   nlohmann::json to_json() const;
 };

@@ -9,6 +9,7 @@
 #include "datasets/longvideobench/frame_sampling.h"
 #include "models/llava_video/fastvid_signals.h"
 #include "models/llava_video/pooling.h"
+#include "models/safetensors/hub_cache.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace pevlm::llava_video {
@@ -78,7 +79,9 @@ LlavaVideoLM::LlavaVideoLM(const std::filesystem::path& dir, const LoadRequest& 
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("llava_video model option fastvid_siglip: " + std::string(e.what()));
     }
-    auto head = std::make_shared<const siglip::SiglipPoolingHead>(siglip::SiglipPoolingHead::load(options_.fastvid_siglip, r.device));
+    // A folder, or the hub id the reference's from_pretrained(mm_vision_tower) reads, from the local hub cache.
+    auto head = std::make_shared<const siglip::SiglipPoolingHead>(
+        siglip::SiglipPoolingHead::load(safetensors::resolve_model_dir(options_.fastvid_siglip), r.device));
     if (head->config().hidden_size != config_.vision.hidden_size)
       throw std::runtime_error("llava_video model option fastvid_siglip: " + options_.fastvid_siglip + " has hidden size " +
                                std::to_string(head->config().hidden_size) + ", the checkpoint's vision tower " +
