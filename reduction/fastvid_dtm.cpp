@@ -7,14 +7,11 @@
 #include <cmath>
 
 namespace pevlm::reduction {
-namespace {
 
-std::vector<int64_t> to_vector(const at::Tensor& t) {
+std::vector<int64_t> fastvid_index_vector(const at::Tensor& t) {
   const at::Tensor c = t.to(at::kLong).contiguous().cpu();
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
-
-}  // namespace
 
 at::Tensor fastvid_density_score(const at::Tensor& x_ND, at::Generator& gen) {
   const at::Tensor x = x_ND.unsqueeze(0).to(at::kFloat);
@@ -41,7 +38,7 @@ ContextMerge fastvid_merge_context(const at::Tensor& tokens_ND, const at::Tensor
   ContextMerge out;
   out.tokens_KD = avg_w * tokens_ND.index_select(0, context) + (1 - avg_w) * aggregated;
   // The same rows as weights on the input tokens (apply_merge.h).
-  const std::vector<int64_t> ctx_v = to_vector(context), merge_v = to_vector(merge), owner = to_vector(owner_t);
+  const std::vector<int64_t> ctx_v = fastvid_index_vector(context), merge_v = fastvid_index_vector(merge), owner = fastvid_index_vector(owner_t);
   const at::Tensor w_c = avg_w.squeeze(-1).to(at::kFloat).contiguous();
   std::vector<int64_t> count(ctx_v.size(), 0);
   for (int64_t o : owner) ++count[size_t(o)];

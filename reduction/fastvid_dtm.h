@@ -19,6 +19,9 @@
 
 namespace pevlm::reduction {
 
+// The values of an integer tensor (indices), on the host.
+std::vector<int64_t> fastvid_index_vector(const at::Tensor& t);
+
 // x_ND [n, D] float32 -> score [n]. The noise draws n numbers from `gen` (one frame's row of the reference's
 // torch.rand; the references draw frame after frame, or all frames' rows at once: the same stream). Below 4
 // tokens the reference's topk(k=4) raises; here the nearest min(4, n).

@@ -16,11 +16,6 @@
 namespace pevlm::reduction {
 namespace {
 
-std::vector<int64_t> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.to(at::kLong).contiguous().cpu();
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
-
 // segment_sizes from sorted cut indices (cut after frame i): Qwen L1907-1910, LLaVA L918-921; also the `ignore`
 // sub-segments, Qwen L1941-1944.
 std::vector<int64_t> sizes_from_cuts(const std::vector<int64_t>& cuts, int64_t frames) {
@@ -79,13 +74,13 @@ SegmentResult prune_segment(const at::Tensor& seg_STD, const at::Tensor& salienc
     ContextMerge m = fastvid_merge_context(tome, unit, merge, ctx, beta);
     token_parts.push_back(m.tokens_KD);
     index_parts.push_back(ctx);
-    const std::vector<int64_t> ctx_v = to_vector(ctx);
+    const std::vector<int64_t> ctx_v = fastvid_index_vector(ctx);
     for (size_t j = 0; j < ctx_v.size(); ++j) sources[ctx_v[j]] = std::move(m.sources[j]);
   }
   const at::Tensor index = at::cat(index_parts);
   const at::Tensor order = at::argsort(index);
   SegmentResult out;
-  out.kept = to_vector(index.index_select(0, order));
+  out.kept = fastvid_index_vector(index.index_select(0, order));
   out.tokens_KD = at::cat(token_parts).index_select(0, order);
   for (int64_t k : out.kept) {
     auto it = sources.find(k);
@@ -110,10 +105,10 @@ std::vector<int64_t> fastvid_segments(const at::Tensor& normalized_global_FG, in
   const int64_t frames = normalized_global_FG.size(0);
   if (frames == 1) return {1};
   const at::Tensor similarity = adjacent_similarity(normalized_global_FG);
-  std::vector<int64_t> cuts = to_vector(at::nonzero(at::lt(similarity, tau)).squeeze(1));
+  std::vector<int64_t> cuts = fastvid_index_vector(at::nonzero(at::lt(similarity, tau)).squeeze(1));
   const int64_t k = std::min<int64_t>(c - 1, frames - 1);
   if (k > 0) {
-    const std::vector<int64_t> lowest = to_vector(std::get<1>(at::topk(similarity, k, -1, /*largest=*/false)));
+    const std::vector<int64_t> lowest = fastvid_index_vector(std::get<1>(at::topk(similarity, k, -1, /*largest=*/false)));
     cuts.insert(cuts.end(), lowest.begin(), lowest.end());
   }
   std::sort(cuts.begin(), cuts.end());  // torch.unique(cat(...)).sort()
@@ -138,7 +133,7 @@ FastvidSelection fastvid_select(const at::Tensor& frames_FTD, const at::Tensor& 
     std::vector<int64_t> subs;
     if (params.variant == FastvidVariant::Qwen2_5VL && seg_len > 1) {  // Qwen L1937-1946
       const at::Tensor sub_sim = adjacent_similarity(g.slice(0, start, start + seg_len));
-      subs = sizes_from_cuts(to_vector(at::nonzero(at::lt(sub_sim, params.ignore)).squeeze(1)), seg_len);
+      subs = sizes_from_cuts(fastvid_index_vector(at::nonzero(at::lt(sub_sim, params.ignore)).squeeze(1)), seg_len);
     }
     const FrameBudgets budget = fastvid_frame_budgets(params, seg_len, frm_len, subs);
     SegmentResult seg = prune_segment(frames.slice(0, start, start + seg_len),

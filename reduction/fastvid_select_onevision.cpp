@@ -11,14 +11,6 @@
 #include "reduction/fastvid_select.h"
 
 namespace pevlm::reduction {
-namespace {
-
-std::vector<int64_t> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.to(at::kLong).contiguous().cpu();
-  return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
-}
-
-}  // namespace
 
 FastvidSelection fastvid_select_onevision(const at::Tensor& frames_FTD, const at::Tensor& saliency_FT,
                                           const at::Tensor& global_FG, const FastvidParams& params) {
@@ -56,13 +48,13 @@ FastvidSelection fastvid_select_onevision(const at::Tensor& frames_FTD, const at
   const at::Tensor unit = flat / flat.norm(2, -1, /*keepdim=*/true);
   std::map<int64_t, std::pair<at::Tensor, std::vector<std::pair<int64_t, float>>>> kept;  // index -> (token, sources)
   for (int64_t f = 0; f < F; ++f)
-    for (int64_t t : to_vector(salient[size_t(f)])) kept[t] = {flat.select(0, t), {}};
+    for (int64_t t : fastvid_index_vector(salient[size_t(f)])) kept[t] = {flat.select(0, t), {}};
   // Context tokens of one anchor frame f: its k highest-score filtered tokens (topk order), merging `merge`.
   auto add_context = [&](int64_t f, int64_t k, const at::Tensor& merge) {
     if (k <= 0) return;
     const at::Tensor context = filtered[size_t(f)].index_select(0, std::get<1>(at::topk(score[size_t(f)], k)));
     ContextMerge m = fastvid_merge_context(flat, unit, merge, context, params.beta);
-    const std::vector<int64_t> ctx = to_vector(context);
+    const std::vector<int64_t> ctx = fastvid_index_vector(context);
     for (size_t j = 0; j < ctx.size(); ++j) kept[ctx[j]] = {m.tokens_KD.select(0, int64_t(j)), std::move(m.sources[j])};
   };
   int64_t start = 0;

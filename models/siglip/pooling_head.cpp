@@ -5,26 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
+#include "models/llm/config_json.h"
 #include "models/safetensors/torch_tensor.h"
 
 namespace pevlm::siglip {
 namespace {
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read " + file.string() + " (a SigLIP release folder has a config.json)");
-  try {
-    nlohmann::json doc;
-    in >> doc;
-    return doc;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
-}
 
 // "vision_model." (SiglipModel / SiglipVisionModel files, the hub's) or nothing (a bare head writer).
 std::string detect_level(const safetensors::Checkpoint& ck) {
@@ -39,9 +27,9 @@ std::string detect_level(const safetensors::Checkpoint& ck) {
 }  // namespace
 
 SiglipConfig read_release_vision_config(const std::filesystem::path& dir) {
-  const std::filesystem::path file = dir / "config.json";
-  const nlohmann::json doc = read_json(file);
-  if (!doc.is_object()) throw std::runtime_error(file.string() + ": expected a JSON object");
+  std::string source;
+  const nlohmann::json doc = config_json::parse_json(config_json::read_text_file(dir.string(), "config.json", source), source);
+  const std::filesystem::path file = source;
   const std::string type = doc.value("model_type", std::string());
   nlohmann::json vision;
   if (type == "siglip") {
