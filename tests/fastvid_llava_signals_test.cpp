@@ -14,6 +14,7 @@
 #include "models/llava_video/fastvid_signals.h"
 #include "models/llava_video/model.h"
 #include "models/llava_video/tiny_model.h"
+#include "models/llm/weights.h"
 #include "models/safetensors/torch_tensor.h"
 #include "models/siglip/pooling_head.h"
 #include "reduction/reduced_answer.h"
@@ -121,6 +122,34 @@ TEST(FastvidLlavaSignals, FromPixelsTheStageKeepsTheReferenceTokens) {
     if (t >= v0 && t < v0 + nv) kept.push_back(t - v0);
   const at::Tensor want = golden(fastvid_golden(), "llava_tiny_head.kept");
   EXPECT_EQ(kept, std::vector<int64_t>(want.data_ptr<int64_t>(), want.data_ptr<int64_t>() + want.numel()));
+}
+
+// Prefill after the reduction equals transformers' Qwen2ForCausalLM on the same reduced rows at their original,
+// gapped positions under a plain causal mask (the golden's inputs: the fixture's embeddings and the head's signals).
+TEST(FastvidLlavaSignals, ReducedPrefillLogitsEqualTransformers) {
+  const lv::LlavaVideoConfig c = lv::load_config(fixture_dir());
+  const auto ck = st::Checkpoint::open(fixture_dir().string());
+  const auto names = lv::weight_names(c.layout);
+  pevlm::llm::DecoderOptions lo;
+  lo.dtype = at::kFloat;
+  const pevlm::llm::Decoder llm(c.text, pevlm::llm::load_weights_at(ck, c.text, names.llm_prefix, names.lm_head, at::kFloat), lo);
+  const pevlm::TokenLayout layout = pevlm::test::fixture_layout(48, {{4, 16}, {16, 28}, {28, 40}});
+  const pevlm::FastvidSignals s{golden(fastvid_golden(), "llava_tiny_head.saliency").reshape({-1}),
+                                golden(fastvid_golden(), "llava_tiny_head.global"), "llava_video"};
+  const at::Tensor x = golden(fixture_golden(), "inputs_embeds");
+  const pevlm::reduction::ReductionConfig r = pevlm::reduction::resolve_reduction(
+      {{"name", "fastvid"}, {"retention", 0.5}, {"c", 2}, {"tau", 0.9}, {"d", 0.4}, {"p", 4}, {"beta", 0.6}, {"seed", 0}});
+  const pevlm::reduction::MergedInput in =
+      pevlm::reduction::apply_merge(x, layout, pevlm::reduction::pre_llm_merge(r, layout, x, "llava_video", &s));
+  const at::Tensor want_pos = golden(fastvid_golden(), "llava_tiny_head.reduced_positions");
+  ASSERT_EQ(in.layout.length, want_pos.numel());
+  for (int64_t i = 0; i < in.layout.length; ++i) EXPECT_EQ(in.layout.positions.at(0, i), want_pos[i].item<int64_t>()) << i;
+  auto executor = pevlm::attention::make_executor("reference");
+  const auto out = llm.prefill(in.x_LD, pevlm::build_plan(pevlm::resolve_method({{"name", "full"}}), in.layout), *executor,
+                               {pevlm::llm::LogitRows::All});
+  const double err = max_abs(out.logits_LV, golden(fastvid_golden(), "llava_tiny_head.reduced_logits"));
+  std::cout << "[golden] prefill after FastVID vs transformers: max-abs " << err << "\n";
+  EXPECT_LT(err, 1e-4);
 }
 
 // The LLaVA-OneVision tree (bilinear pooling, one newline after the video): the head's attention interpolated to

@@ -512,6 +512,42 @@ def llava_head_signals(model, features):
     return pooled, attn_weights.reshape(frames, tokens), pooled_attn.reshape(frames, -1)
 
 
+def reduced_prefill_logits(fixture, embeds_LD, video_begin, video_len, kept, tokens):
+    """transformers' Qwen2ForCausalLM (the fixture's LLM weights, eager, fp32) on the reduced prompt: the text rows
+    of the fixture's inputs_embeds, the kept video rows (`tokens`, merged context rows included), each at its
+    original position (the reference's position_ids = keep_indexs). Returns (logits [L', V], positions [L'])."""
+    import json
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+    cfg = json.loads((fixture / "config.json").read_text())
+    keys = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+            "num_key_value_heads", "hidden_act", "rms_norm_eps", "max_position_embeddings", "rope_theta",
+            "tie_word_embeddings")
+    config = Qwen2Config(**{k: cfg[k] for k in keys})
+    config._attn_implementation = "eager"
+    llm = Qwen2ForCausalLM(config).float().eval()
+    weights = load_file(str(fixture / "model.safetensors"))
+    state = {k: v.float() for k, v in weights.items()
+             if k == "lm_head.weight" or (k.startswith("model.") and not k.startswith(("model.vision_tower",
+                                                                                     "model.mm_projector",
+                                                                                     "model.image_newline")))}
+    missing, unexpected = llm.load_state_dict(state, strict=False)
+    assert not unexpected and all("rotary" in m for m in missing), (missing, unexpected)
+    L = embeds_LD.shape[0]
+    before, after = torch.arange(video_begin), torch.arange(video_begin + video_len, L)
+    positions = torch.cat([before, kept + video_begin, after])
+    x = torch.cat([embeds_LD[:video_begin], tokens, embeds_LD[video_begin + video_len:]])
+    # A 4-D causal mask, as the reference slices its causal_mask to the kept rows (L1062-1064): without one,
+    # transformers' create_causal_mask reads gapped position_ids as packed sequences (a new document at every
+    # gap, find_packed_sequence_indices) and masks across the gaps.
+    n = x.shape[0]
+    additive = torch.zeros(1, 1, n, n)
+    additive[0, 0][torch.ones(n, n, dtype=torch.bool).triu(1)] = torch.finfo(torch.float32).min
+    with torch.no_grad():
+        logits = llm(inputs_embeds=x[None], position_ids=positions.view(1, -1), use_cache=False,
+                     attention_mask={"full_attention": additive}).logits[0]
+    return logits, positions
+
+
 def planted(frames, tokens, dim, runs, gen):
     """Frames whose tokens share a per-run base direction: adjacent frames in a run are near-identical."""
     x = torch.empty(frames, tokens, dim)
@@ -595,6 +631,13 @@ def main():
     out["llava_tiny_head.head_attention"] = head_attn.contiguous()
     run_case(out, "llava_tiny_head", LLAVA, frames, saliency, pooled,
              Params(LLAVA, 0.5, 2, 0.9, 0.0, 0.4, 4, 0.6, seed=0, grid_w=3), frame_num=3)
+    # Prefill after the reduction: the fixture's prompt (4 text tokens, the 36 video rows, 8 question tokens) with
+    # the video reduced as above, in transformers.
+    logits, positions = reduced_prefill_logits(ROOT / "tests" / "data" / "golden" / "llava_video_tiny",
+                                               lv["inputs_embeds"].float(), 4, 36, out["llava_tiny_head.kept"],
+                                               out["llava_tiny_head.tokens"])
+    out["llava_tiny_head.reduced_logits"] = logits.contiguous()
+    out["llava_tiny_head.reduced_positions"] = positions.to(torch.int64).contiguous()
     # LLaVA-OneVision variant (bilinear-pooled frames, one newline after the video, outside the frames here).
     # Planted runs 2, 5, 3 over 10 frames of 16 tokens: p 2 gives the 5-frame segment 3 anchors, the 2-frame one 1.
     x = planted(10, 16, 24, [2, 5, 3], gen)
