@@ -253,6 +253,44 @@ TEST(FastvidLlavaSignals, LoadErrorsNameTheFolderAndWhatWasExpected) {
   fs::remove_all(bad);
 }
 
+// The hub's google/siglip-so400m-patch14-384 config.json as released (transformers 4.37.0.dev0: SiglipModel with
+// sparse nested configs; hidden_act, layer_norm_eps and vision_use_head omitted) reads as so400m's head.
+TEST(FastvidLlavaSignals, HubSo400mConfigAsReleased) {
+  const fs::path dir = fs::temp_directory_path() / ("pevlm_so400m_cfg_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.json") << R"({
+  "architectures": ["SiglipModel"],
+  "initializer_factor": 1.0,
+  "model_type": "siglip",
+  "text_config": {"hidden_size": 1152, "intermediate_size": 4304, "model_type": "siglip_text_model",
+                  "num_attention_heads": 16, "num_hidden_layers": 27},
+  "torch_dtype": "float32",
+  "transformers_version": "4.37.0.dev0",
+  "vision_config": {"hidden_size": 1152, "image_size": 384, "intermediate_size": 4304,
+                    "model_type": "siglip_vision_model", "num_attention_heads": 16, "num_hidden_layers": 27,
+                    "patch_size": 14}
+})";
+  const pevlm::siglip::SiglipConfig c = pevlm::siglip::read_release_vision_config(dir);
+  const pevlm::siglip::SiglipConfig want = pevlm::siglip::so400m_patch14_384();
+  EXPECT_EQ(c.hidden_size, want.hidden_size);
+  EXPECT_EQ(c.num_heads, want.num_heads);
+  EXPECT_EQ(c.intermediate_size, want.intermediate_size);
+  EXPECT_EQ(c.hidden_act, "gelu_pytorch_tanh");
+  EXPECT_DOUBLE_EQ(c.layer_norm_eps, 1e-6);
+  // Its tensor table: in_proj [3 x 1152, 1152], the probe [1, 1, 1152], fc1 [4304, 1152].
+  const auto table = pevlm::siglip::pooling_head_weight_table(c);
+  auto shape_of = [&](const std::string& name) {
+    for (const auto& w : table)
+      if (w.name == name) return w.shape;
+    return std::vector<int64_t>{};
+  };
+  EXPECT_EQ(shape_of("head.attention.in_proj_weight"), (std::vector<int64_t>{3456, 1152}));
+  EXPECT_EQ(shape_of("head.probe"), (std::vector<int64_t>{1, 1, 1152}));
+  EXPECT_EQ(shape_of("head.mlp.fc1.weight"), (std::vector<int64_t>{4304, 1152}));
+  fs::remove_all(dir);
+}
+
 TEST(FastvidLlavaSignals, TinyWriterReleaseLoadsBesideTheModel) {
   const fs::path dir = fs::temp_directory_path() / ("pevlm_fastvid_tiny_" + std::to_string(::getpid()));
   fs::remove_all(dir);
