@@ -122,6 +122,15 @@ PY
     exit $rc
     ;;
 
+  speed-sparse|speed-reduction)
+    # Issues 25 / 26 on CUDA (configs/device/speed_{sparse,reduction}_gpu.yaml): every row must carry no error.
+    need_binary "$pevlm"
+    config=configs/device/speed_${name#speed-}_gpu.yaml
+    "$pevlm" speed --config "$config" --device cuda --out "$results/$name-cuda"; rc=$?
+    "$python" "$root/scripts/device/check_rows.py" speed "$results/$name-cuda" --min-rows 2 || rc=1
+    exit $rc
+    ;;
+
   model)
     # Random weights at Qwen2.5-VL-7B dimensions; drawn on the GPU when make-tiny-model offers --device.
     need_binary "$pevlm"
