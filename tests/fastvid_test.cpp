@@ -55,6 +55,34 @@ TEST(FastvidBudget, LlavaVideoByHand) {
   EXPECT_EQ(one.context, (std::vector<int64_t>{6}));
 }
 
+TEST(FastvidBudget, LlavaOnevisionByHand) {
+  // 196 tokens a frame (14 x 14 bilinear), retention 0.1: retain int(19.6) = 19, salient 19 - int(7.6) = 12 on
+  // every frame, frame_context 7. Segments {1, 4, 5}, p 4: the single frame keeps 7; the 4-frame segment one anchor
+  // (its last frame) with 7 * 4 // ceil(4 / 4) = 28; the 5-frame segment anchors at seg_indices 4 and 0 (its first
+  // and last frames) with 7 * 5 // 2 = 17 each (L939-951).
+  const FastvidParams p = fastvid_defaults(FastvidVariant::LlavaOnevision);
+  const OnevisionBudget b = fastvid_onevision_budget(p, {1, 4, 5}, 196);
+  EXPECT_EQ(b.salient, 12);
+  EXPECT_EQ(b.frame_context, 7);
+  EXPECT_EQ(b.context, (std::vector<int64_t>{7, 0, 0, 0, 28, 17, 0, 0, 0, 17}));
+  // p 1: every frame is its own anchor with exactly frame_context (the reference's single-frame path keeps them).
+  FastvidParams p1 = p;
+  p1.p = 1;
+  EXPECT_EQ(fastvid_onevision_budget(p1, {3}, 196).context, (std::vector<int64_t>{7, 7, 7}));
+  EXPECT_EQ(fastvid_variant_name(p.variant), std::string("llava_onevision"));
+  EXPECT_THROW(fastvid_frame_budgets(p, 2, 196, {}), std::logic_error);  // its budgets are per video, not per segment
+  // An anchor needing more context tokens than its frame has left (the reference's topk raises): an error saying so.
+  FastvidParams big = p;
+  big.retention = 1.0, big.c = 1, big.tau = -2.0;  // 4 tokens: 3 salient, 1 left; one 2-frame segment -> 2 on its anchor
+  const at::Tensor frames = at::randn({2, 4, 8});
+  try {
+    fastvid_select_onevision(frames, at::rand({2, 4}), frames.mean(1), big);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("needs 2 context tokens but has 1"), std::string::npos) << e.what();
+  }
+}
+
 TEST(FastvidBudget, QwenSubSegmentsByHand) {
   // 12 tokens a patch, retention 0.5: 6 a patch; 5 patches: 30, context max(int(12.0), 1) = 12, salient 18.
   // Sub-segments {2, 3}: salient 9, 9 on their last patches; context p 4: one share of 12 on sub-segment 0
