@@ -48,6 +48,10 @@ TokenMerge fastvid_merge(const TokenLayout& layout, const at::Tensor& x_LD, cons
       for (int64_t c = 0; c < g0.cols; ++c) grid_pos.push_back(r * g0.row_stride + c);
     global = frames_FTD.index_select(1, at::tensor(grid_pos, at::kLong)).mean(1);
   }
+  if (params.variant == FastvidVariant::LlavaVideo && !rows_newline)
+    throw std::invalid_argument("reduction 'fastvid': the LLaVA-Video variant runs on frames with a newline after "
+                                "every row (newline grid), got " + std::to_string(g0.rows) + " x " +
+                                std::to_string(g0.cols) + " without; bilinear + one_token is the LLaVA-OneVision tree");
   if (params.variant == FastvidVariant::LlavaOnevision && rows_newline)
     throw std::invalid_argument("reduction 'fastvid': the LLaVA-OneVision variant runs on frames without row newlines "
                                 "(newline one_token), got " + std::to_string(g0.rows) + " rows of " +

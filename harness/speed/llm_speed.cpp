@@ -109,8 +109,15 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
   FastvidSignals fastvid;  // a saliency value per grid token of every frame (no newline tokens)
   if (r.name == "fastvid") {
     int64_t grid_tokens = 0;
-    for (const reduction::FrameGrid& g : reduction::frame_grids(layout)) grid_tokens += g.rows * g.cols;
+    bool row_newlines = false;
+    for (const reduction::FrameGrid& g : reduction::frame_grids(layout)) {
+      grid_tokens += g.rows * g.cols;
+      row_newlines = row_newlines || g.row_stride > g.cols;
+    }
     fastvid.saliency_N = at::rand({grid_tokens});
+    // The reference tree by the layout (the tower's signals are outside this timing): M-RoPE -> Qwen2.5-VL;
+    // 1-D with row newlines -> LLaVA-Video's, without -> LLaVA-OneVision's (fastvid_stage.h).
+    fastvid.reference = layout.positions.axes == 3 ? "qwen2_5_vl" : row_newlines ? "llava_video" : "llava_onevision";
   }
   LlmPrefillTiming out;
   std::vector<double> after_attn, after_other;
@@ -124,10 +131,8 @@ LlmPrefillTiming LlmPrefillTimer::time_reduced(const TokenLayout& layout, const 
       const reduction::MergedInput in = reduction::apply_merge(
           x_LD, layout,
           r.name == "fastvid"
-              // FastVID on the random embeddings with a random saliency (the vision tower's, outside this timing);
-              // the family's variant by the layout: M-RoPE -> Qwen2.5-VL, 1-D -> LLaVA-Video.
-              ? reduction::pre_llm_merge(r, layout, x_LD, layout.positions.axes == 3 ? "qwen2_5_vl" : "llava_video",
-                                         &fastvid)
+              // FastVID on the random embeddings with a random saliency, the tree chosen above.
+              ? reduction::pre_llm_merge(r, layout, x_LD, fastvid.reference, &fastvid)
               : reduction::layout_merge(r, layout));
       attention::synchronize_device(impl_->device);
       reduction_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
