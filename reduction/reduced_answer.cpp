@@ -16,12 +16,21 @@
 
 namespace pevlm::reduction {
 
+namespace {
+
+// The FastVID reference variant: the one the signals name (LLaVA: LLaVA-Video or LLaVA-OneVision code), else the
+// family's own.
+std::string fastvid_reference(const std::string& family, const FastvidSignals* fastvid) {
+  return fastvid != nullptr && !fastvid->reference.empty() ? fastvid->reference : family;
+}
+
+}  // namespace
+
 TokenMerge pre_llm_merge(const ReductionConfig& config, const TokenLayout& layout, const at::Tensor& x_LD,
                          const std::string& family, const FastvidSignals* fastvid) {
   if (config.name != "fastvid") return layout_merge(config, layout);
-  // The reference variant the signals name (LLaVA: LLaVA-Video or LLaVA-OneVision code), else the family's.
-  const std::string reference = fastvid != nullptr && !fastvid->reference.empty() ? fastvid->reference : family;
-  const FastvidParams params = fastvid_params(reference, config.params);  // families without reference code throw here
+  // Families without reference code throw here.
+  const FastvidParams params = fastvid_params(fastvid_reference(family, fastvid), config.params);
   if (fastvid == nullptr || !fastvid->saliency_N.defined())
     throw std::invalid_argument("reduction 'fastvid': no FastVID signals from the " + family + " vision tower");
   const at::Tensor& saliency = fastvid->saliency_N;
@@ -62,8 +71,7 @@ ReducedAnswer answer_reduced(const VideoLM& model, const at::Tensor& x_LD, const
     const double ms = timer->ms(t0, timer->mark());
     nlohmann::json rec = reduction_record(reduction, layout, in.layout, ms);
     if (reduction.name == "fastvid")
-      rec["effective"] = fastvid_params_json(fastvid_params(fastvid->reference.empty() ? model.family() : fastvid->reference,
-                                                            reduction.params));
+      rec["effective"] = fastvid_params_json(fastvid_params(fastvid_reference(model.family(), fastvid), reduction.params));
     return {model.answer(in.x_LD, in.layout, method, max_new_tokens, decoder, nullptr), std::move(rec)};
   }
   // In the LLM (FastV): prefill with the stage hook, then greedy generation as the families' answer() does.

@@ -56,13 +56,7 @@ std::unique_ptr<lv::LlavaVideoLM> load(const nlohmann::json& options) {
   return std::make_unique<lv::LlavaVideoLM>(fixture_dir(), r);
 }
 
-pevlm::VideoInput golden_video() {
-  const at::Tensor px = golden(fixture_golden(), "pixel_values");
-  pevlm::VideoInput v;
-  v.chunks.push_back({px, {px.size(0), 7, 7}});
-  v.pieces.push_back({"", 0});
-  return v;
-}
+pevlm::VideoInput golden_video() { return pevlm::test::llava_fixture_video(fixture_golden()); }
 
 // Float32 through a 32-wide LayerNorm, two 32 x 32 products and a softmax over 49 tokens: a few ulps of O(1)
 // values; the reference ran the same float32 arithmetic in another order.

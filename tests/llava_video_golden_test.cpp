@@ -58,13 +58,7 @@ const st::Checkpoint& fixture_golden() {
   return g;
 }
 
-pevlm::VideoInput golden_video() {
-  const at::Tensor px = golden(fixture_golden(), "pixel_values");
-  pevlm::VideoInput v;
-  v.chunks.push_back({px, {px.size(0), 7, 7}});
-  v.pieces.push_back({"", 0});
-  return v;
-}
+pevlm::VideoInput golden_video() { return pevlm::test::llava_fixture_video(fixture_golden()); }
 
 TEST(LlavaVideoGolden, ConfigOfBothLayouts) {
   const auto lmms = load(kFixture);

@@ -21,6 +21,7 @@
 #include "models/safetensors/torch_tensor.h"
 #include "models/tokenizer/chat_template.h"
 #include "models/tokenizer/tiny_writer.h"
+#include "models/video_lm/video_lm.h"
 
 namespace pevlm::test {
 
@@ -57,6 +58,16 @@ inline double max_abs(const at::Tensor& a, const at::Tensor& b) {
 }
 
 // 1-D layout: text [0, frames[0].begin), the frame spans, question [last frame end, L).
+// The LLaVA fixtures' video (tests/data/golden/llava_video_tiny golden.safetensors): its pixel_values as one chunk of
+// 7 x 7-patch frames, one video piece.
+inline VideoInput llava_fixture_video(const safetensors::Checkpoint& g) {
+  const at::Tensor px = golden(g, "pixel_values");
+  VideoInput v;
+  v.chunks.push_back({px, {px.size(0), 7, 7}});
+  v.pieces.push_back({"", 0});
+  return v;
+}
+
 inline TokenLayout fixture_layout(int64_t length, const std::vector<std::pair<int64_t, int64_t>>& frames) {
   TokenLayout layout;
   layout.spans.push_back({SpanKind::Text, 0, frames.front().first});
