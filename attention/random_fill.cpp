@@ -3,12 +3,12 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
 #include <algorithm>
 
 #include "attention/devices.h"
+#include "attention/parallel_for.h"
 
 namespace pevlm::attention {
 

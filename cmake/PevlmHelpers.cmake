@@ -33,6 +33,15 @@ endfunction()
 # Torch-using targets share one precompiled header (ATen is ~14 s per translation unit otherwise); an
 # instrumented target of a sanitizer build takes the instrumented copy (a header must be precompiled with
 # its users' code-generation flags).
+# Files that call at::parallel_for (attention/parallel_for.h says why): compiled with -fopenmp and
+# without the torch precompiled header (it was built without -fopenmp). Paths relative to the calling
+# CMakeLists / included .cmake's directory, or absolute. The library then links libgomp (-fopenmp).
+function(pevlm_openmp_sources)
+  set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTIES
+    SKIP_PRECOMPILE_HEADERS ON
+    COMPILE_OPTIONS "-fopenmp")
+endfunction()
+
 function(pevlm_use_torch_pch target)
   pevlm_target_sanitized(${target} _san)
   if(_san)

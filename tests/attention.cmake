@@ -20,6 +20,9 @@ pevlm_use_torch_pch(cpu_caps_test)
 # Per-head sparse plans and executors of the data-dependent methods (issue 25).
 pevlm_add_test(sparse_plan_test SOURCES sparse_plan_test.cpp DEPS pevlm_attention LABELS attention methods)
 pevlm_use_torch_pch(sparse_plan_test)
+# Vertical-slash's plan conversion vs the reference kernel's loop; its bf16 products vs fp32.
+pevlm_add_test(vertical_slash_plan_test SOURCES vertical_slash_plan_test.cpp DEPS pevlm_attention LABELS attention methods)
+pevlm_use_torch_pch(vertical_slash_plan_test)
 # The gather schedule the batched and cuda executors' sparse path runs, vs the dense per-head masks.
 pevlm_add_test(sparse_gather_index_test SOURCES sparse_gather_index_test.cpp DEPS pevlm_attention LABELS attention methods)
 if(TARGET pevlm_safetensors)

@@ -1,7 +1,6 @@
 #include "attention/fused/decode_direct.h"
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +10,7 @@
 #include "attention/fused/decode_chunk.h"
 #include "attention/fused/group_combine.h"
 #include "attention/fused/tile_rows.h"
+#include "attention/parallel_for.h"
 
 namespace pevlm::attention::fused {
 namespace {

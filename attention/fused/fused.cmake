@@ -15,14 +15,10 @@ set_source_files_properties(fused/tile_softmax_default.cpp PROPERTIES
   SKIP_PRECOMPILE_HEADERS ON
   COMPILE_OPTIONS "-O3"
   COMPILE_DEFINITIONS "CPU_CAPABILITY=DEFAULT;CPU_CAPABILITY_DEFAULT")
-# at::parallel_for is a header template whose OpenMP backend is a `#pragma omp parallel`: a file
-# compiled without -fopenmp silently runs the whole range on ONE thread (measured: 1 and 2 threads
-# gave the same 140 GFLOP/s). The thread splits live in fused_kernel.cpp, decode_direct.cpp and kv_pack.cpp,
-# compiled with OpenMP (no precompiled header: it was built without -fopenmp) and the library links
-# libgomp -- the soname libtorch itself loads, resolved through the same runpath to torch/lib's copy.
-set_source_files_properties(fused/fused_kernel.cpp fused/decode_direct.cpp fused/kv_pack.cpp PROPERTIES
-  SKIP_PRECOMPILE_HEADERS ON
-  COMPILE_OPTIONS "-fopenmp")
+# The thread splits (at::parallel_for: attention/parallel_for.h) of the kernel, the direct decode and the
+# packing; the library links libgomp -- the soname libtorch itself loads, resolved through the same
+# runpath to torch/lib's copy.
+pevlm_openmp_sources(fused/fused_kernel.cpp fused/decode_direct.cpp fused/kv_pack.cpp)
 # Our AMX micro-kernels for gathered sparse windows (amx_windows.h): only called where the CPU and
 # Linux grant AMX (checked at run time), so the -m flags stay in this one file.
 set_source_files_properties(fused/amx_windows.cpp PROPERTIES

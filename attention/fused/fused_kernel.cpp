@@ -1,7 +1,6 @@
 #include "attention/fused/fused_kernel.h"
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +12,7 @@
 #include "attention/fused/key_windows.h"
 #include "attention/fused/tile_rows.h"
 #include "attention/fused/tile_softmax.h"
+#include "attention/parallel_for.h"
 
 namespace pevlm::attention::fused {
 namespace {

@@ -3,7 +3,6 @@
 // ~50 ms for a 16k-token 7B layer, which made every decode step that packs cost as much as its GEMMs
 // several times over. The bf16 VNNI path (AMX machines) keeps ATen's copies.
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include "attention/fused/key_layout.h"
 #include "attention/fused/tile_gemm.h"
 #include "attention/fused/tile_rows.h"
+#include "attention/parallel_for.h"
 
 namespace pevlm::attention::fused {
 namespace {

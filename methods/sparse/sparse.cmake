@@ -4,3 +4,5 @@ set(PEVLM_SPARSE_METHOD_SOURCES
     ${PROJECT_SOURCE_DIR}/methods/sparse/xattention_estimator.cpp
     ${PROJECT_SOURCE_DIR}/methods/sparse/vertical_slash_estimator.cpp
     ${PROJECT_SOURCE_DIR}/methods/sparse/sparse_estimator_registry.cpp)
+# Its per-head and per-block loops split over threads (attention/parallel_for.h).
+pevlm_openmp_sources(${PROJECT_SOURCE_DIR}/methods/sparse/vertical_slash_estimator.cpp)

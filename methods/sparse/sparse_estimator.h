@@ -61,14 +61,24 @@ struct VerticalSlashIndices {
   std::vector<std::vector<int64_t>> vertical;  // [Hq][vertical_size]
   std::vector<std::vector<int64_t>> slash;     // [Hq][slash_size] offsets
 };
+// The scores the selection ranks, float32 [Hq, L] each: `vertical` the column sums of the last
+// last_q queries' softmax, `slash` its diagonal sums (index i: the diagonal key = query - (L - 1 - i)),
+// before the always-kept entries are set to +inf.
+struct VerticalSlashScores {
+  at::Tensor vertical, slash;
+};
+VerticalSlashScores vertical_slash_scores(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t last_q,
+                                          EstimatorProducts products = EstimatorProducts::F32);
 VerticalSlashIndices vertical_slash_indices(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t vertical_size,
-                                            int64_t slash_size, int64_t last_q);
+                                            int64_t slash_size, int64_t last_q,
+                                            EstimatorProducts products = EstimatorProducts::F32);
 // The key intervals the reference kernel computes for one head (csrc/vertical_slash_index.cu
 // convert_vertical_slash_indexes_kernel, 64 x 64 blocks): slashes widened to 64-key ranges,
 // vertical columns outside them kept one by one.
 void vertical_slash_to_plan(const std::vector<int64_t>& vertical, const std::vector<int64_t>& slash, int64_t head,
                             SparsePlan& plan);
 SparseEstimate vertical_slash_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t vertical_size,
-                                       int64_t slash_size, int64_t last_q);
+                                       int64_t slash_size, int64_t last_q,
+                                       EstimatorProducts products = EstimatorProducts::F32);
 
 }  // namespace pevlm

@@ -17,10 +17,9 @@ const SparseEstimator* find_sparse_estimator(const std::string& method) {
                                     p.at("threshold").get<double>(), c.is_string() ? 0 : c.get<int64_t>(), products);
        }},
       {"vertical_slash",
-       // Its products (the last 64 queries against every key) are ~0.2 % of an XAttention estimate's: fp32.
-       [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p, EstimatorProducts) {
+       [](const at::Tensor& q, const at::Tensor& k, const nlohmann::json& p, EstimatorProducts products) {
          return vertical_slash_estimate(q, k, p.at("vertical_size").get<int64_t>(), p.at("slash_size").get<int64_t>(),
-                                        p.at("last_q").get<int64_t>());
+                                        p.at("last_q").get<int64_t>(), products);
        }},
       {"forced_density",
        [](const at::Tensor& q, const at::Tensor&, const nlohmann::json& p, EstimatorProducts) {

@@ -25,6 +25,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "attention/parallel_for.h"
 #include "methods/sparse/sparse_estimator.h"
 
 namespace pevlm {
@@ -47,78 +48,120 @@ std::vector<int64_t> topk_indices(const std::vector<float>& v, int64_t k) {
 
 }  // namespace
 
-VerticalSlashIndices vertical_slash_indices(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t vertical_size,
-                                            int64_t slash_size, int64_t last_q_param) {
+VerticalSlashScores vertical_slash_scores(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t last_q_param,
+                                          EstimatorProducts products) {
   if (q_LHD.dim() != 3 || k_LHD.dim() != 3 || q_LHD.size(0) != k_LHD.size(0) || q_LHD.size(1) % k_LHD.size(1) != 0)
     throw std::invalid_argument("vertical_slash: expected q [L, Hq, D] and k [L, Hkv, D] with Hq % Hkv == 0");
+  if (products == EstimatorProducts::Bf16 && q_LHD.scalar_type() != at::kBFloat16)
+    throw std::invalid_argument("vertical_slash: bf16 products need bf16 inputs (fp32 inputs keep fp32 products)");
   const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), hkv = k_LHD.size(1), D = q_LHD.size(2);
-  const int64_t vs = std::min(L, std::max(vertical_size, kAlwaysColumns));
-  const int64_t ss = std::min(L, std::max(slash_size, int64_t(50)));
   const int64_t lq = std::min(last_q_param, L);
   // qk = q[-last_q:] k^T / sqrt(D) per query head against its KV head (repeat_kv without copying K
   // Hq/Hkv times: at 32k tokens that copy cost more than the products), causal among the last
-  // last_q keys -- the only columns any of these rows must not see.
-  at::Tensor q = q_LHD.narrow(0, L - lq, lq).to(at::kFloat);  // [lq, Hq, D]
-  at::Tensor k = k_LHD.to(at::kFloat);                          // [L, Hkv, D]
-  at::Tensor qk = at::empty({hq, lq, L}, q.options());
+  // last_q keys -- the only columns any of these rows must not see. bf16 products: bf16 operands,
+  // fp32 accumulation inside the GEMM, the scaled product rounded to bf16 once -- what the reference's
+  // torch.einsum returns for a bf16 model -- and the softmax in fp32 either way (its
+  // softmax(..., dtype=torch.float32)).
+  const at::ScalarType dt = products == EstimatorProducts::Bf16 ? at::kBFloat16 : at::kFloat;
+  const at::Tensor q = q_LHD.narrow(0, L - lq, lq).to(dt);  // [lq, Hq, D]
+  const auto f32 = q_LHD.options().dtype(at::kFloat);
+  VerticalSlashScores out{at::zeros({hq, L}, f32.device(at::kCPU)), at::zeros({hq, L}, f32.device(at::kCPU))};
+  // One head at a time through buffers of [lq, L] reused across heads (8 MB at 32k): the [Hq, lq, L]
+  // products and softmax at once were two ~60 MB allocations per call, above glibc's largest mmap
+  // threshold, so every call paid their page faults (~1/4 of the estimator's time at 32k).
+  at::Tensor qk = at::empty({lq, L}, q.options()), p = at::empty({lq, L}, f32);
+  const auto idx = q.options().dtype(at::kLong);
+  const at::Tensor future = at::arange(L - lq, L, idx).unsqueeze(0) > at::arange(L - lq, L, idx).unsqueeze(1);
+  at::Tensor k;
   for (int64_t h = 0; h < hq; ++h) {
-    at::Tensor out = qk[h];
-    at::addmm_out(out, out, q.select(1, h), k.select(1, h / (hq / hkv)).t(), /*beta=*/0, /*alpha=*/1.0 / std::sqrt(double(D)));
-  }
-  const auto idx = qk.options().dtype(at::kLong);
-  at::Tensor rows = at::arange(L - lq, L, idx).unsqueeze(1), cols = at::arange(L - lq, L, idx).unsqueeze(0);
-  qk.narrow(2, L - lq, lq).masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
-  at::Tensor p = at::softmax(qk, -1).cpu().contiguous();
-  at::Tensor vertical = p.sum(1).contiguous();  // [Hq, L]
-  VerticalSlashIndices out;
-  const float inf = std::numeric_limits<float>::infinity();
-  for (int64_t h = 0; h < hq; ++h) {
-    std::vector<float> v(vertical[h].data_ptr<float>(), vertical[h].data_ptr<float>() + L);
-    for (int64_t c = 0; c < std::min(L, kAlwaysColumns); ++c) v[size_t(c)] = inf;
-    std::vector<int64_t> vt = topk_indices(v, vs);
-    std::sort(vt.begin(), vt.end());  // vertical_slash_sparse_attention sorts ascending
-    out.vertical.push_back(std::move(vt));
-    // Diagonal sums: offset o collects p[r][L - lq + r - o] over rows with a non-negative key,
-    // summed over rows in order as sum_all_diagonal_matrix's torch.sum over the strided view.
-    // Row-major: row r adds p[r][key] into slash index key + lq - 1 - r, a contiguous (vectorised)
-    // add per row; each index still receives its rows in order r = 0..lq-1, the same float sums.
-    std::vector<float> slash(size_t(L), 0.0f);
-    const float* ph = p[h].data_ptr<float>();
-    for (int64_t r = 0; r < lq; ++r) {
-      const float* row = ph + r * L;
-      float* dst = slash.data() + (lq - 1 - r);
-      const int64_t keys = L - lq + r + 1;  // keys 0..L-lq+r (the diagonal index stays < L)
-      for (int64_t key = 0; key < keys; ++key) dst[key] += row[key];
-    }
-    for (int64_t i = std::max<int64_t>(0, L - kAlwaysDiagonals); i < L; ++i) slash[size_t(i)] = inf;
-    std::vector<int64_t> st = topk_indices(slash, ss);
-    for (int64_t& i : st) i = (L - 1) - i;
-    std::sort(st.begin(), st.end(), std::greater<int64_t>());  // sorted descending before conversion
-    out.slash.push_back(std::move(st));
+    const int64_t g = h / (hq / hkv);
+    if (h % (hq / hkv) == 0) k = k_LHD.select(1, g).to(dt).contiguous();  // [L, D] of this KV head
+    at::addmm_out(qk, qk, q.select(1, h), k.t(), /*beta=*/0, /*alpha=*/1.0 / std::sqrt(double(D)));
+    qk.narrow(1, L - lq, lq).masked_fill_(future, -std::numeric_limits<float>::infinity());
+    at::softmax_out(p, qk, -1, at::kFloat);
+    const at::Tensor ph_t = p.cpu().contiguous();
+    at::Tensor vh = out.vertical[h];
+    at::sum_out(vh, ph_t, 0);  // column sums
+    // Diagonal sums: offset o collects p[r][L - lq + r - o] over rows with a non-negative key, summed
+    // over rows in order as sum_all_diagonal_matrix's torch.sum over the strided view. Row-major: row
+    // r adds p[r][key] into slash index key + lq - 1 - r, a contiguous (vectorised) add per row; each
+    // index still receives its rows in order r = 0..lq-1, the same float sums. Slash indices are split
+    // across threads (each index summed by one thread, in the same order).
+    float* slash = out.slash[h].data_ptr<float>();
+    const float* ph = ph_t.const_data_ptr<float>();
+    at::parallel_for(0, L, 4096, [&](int64_t i0, int64_t i1) {
+      for (int64_t r = 0; r < lq; ++r) {
+        const int64_t shift = lq - 1 - r, keys = L - lq + r + 1;  // keys 0..L-lq+r (the index stays < L)
+        const int64_t k0 = std::max<int64_t>(0, i0 - shift), k1 = std::min(keys, i1 - shift);
+        const float* row = ph + r * L;
+        for (int64_t key = k0; key < k1; ++key) slash[key + shift] += row[key];
+      }
+    });
   }
   return out;
 }
 
-void vertical_slash_to_plan(const std::vector<int64_t>& vertical, const std::vector<int64_t>& slash, int64_t head,
-                            SparsePlan& plan) {
-  // convert_vertical_slash_indexes_kernel, one thread per 64-row block; ranges collected as
-  // intervals (save_blocks' 64-key blocks, clipped to L as the kernel's n_mask does), columns too.
+VerticalSlashIndices vertical_slash_indices(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t vertical_size,
+                                            int64_t slash_size, int64_t last_q_param, EstimatorProducts products) {
+  const VerticalSlashScores scores = vertical_slash_scores(q_LHD, k_LHD, last_q_param, products);
+  const int64_t L = q_LHD.size(0), hq = q_LHD.size(1);
+  const int64_t vs = std::min(L, std::max(vertical_size, kAlwaysColumns));
+  const int64_t ss = std::min(L, std::max(slash_size, int64_t(50)));
+  VerticalSlashIndices out;
+  out.vertical.resize(size_t(hq));
+  out.slash.resize(size_t(hq));
+  const float inf = std::numeric_limits<float>::infinity();
+  at::parallel_for(0, hq, 1, [&](int64_t h0, int64_t h1) {
+    for (int64_t h = h0; h < h1; ++h) {
+      const float* vh = scores.vertical[h].const_data_ptr<float>();
+      std::vector<float> v(vh, vh + L);
+      for (int64_t c = 0; c < std::min(L, kAlwaysColumns); ++c) v[size_t(c)] = inf;
+      std::vector<int64_t> vt = topk_indices(v, vs);
+      std::sort(vt.begin(), vt.end());  // vertical_slash_sparse_attention sorts ascending
+      out.vertical[size_t(h)] = std::move(vt);
+      const float* sh = scores.slash[h].const_data_ptr<float>();
+      std::vector<float> slash(sh, sh + L);
+      for (int64_t i = std::max<int64_t>(0, L - kAlwaysDiagonals); i < L; ++i) slash[size_t(i)] = inf;
+      std::vector<int64_t> st = topk_indices(slash, ss);
+      for (int64_t& i : st) i = (L - 1) - i;
+      std::sort(st.begin(), st.end(), std::greater<int64_t>());  // sorted descending before conversion
+      out.slash[size_t(h)] = std::move(st);
+    }
+  });
+  return out;
+}
+
+namespace {
+
+// convert_vertical_slash_indexes_kernel, one thread per 64-row block (here query blocks [b0, b1) of
+// one head); ranges collected as intervals (save_blocks' 64-key blocks, clipped to L as the kernel's
+// n_mask does), columns too.
+void to_plan_blocks(const std::vector<int64_t>& vertical, const std::vector<int64_t>& slash, int64_t head, int64_t b0,
+                    int64_t b1, SparsePlan& plan) {
   const int64_t L = plan.length, M = kKernelBlock;
-  if (plan.query_block != M) throw std::logic_error("vertical_slash: plan query block must be 64");
   const int64_t nnz_v = int64_t(vertical.size()), nnz_s = int64_t(slash.size());
-  for (int64_t bm = 0; bm < plan.num_query_blocks(); ++bm) {
+  for (int64_t bm = b0; bm < b1; ++bm) {
     auto& list = plan.keys(head, bm);
     const int64_t end_m = bm * M + M;
-    auto save = [&](int64_t b, int64_t e) { add_interval(list, std::min(b, L), std::min(e, L)); };
-    int64_t s = 0, v = 0;
+    // Intervals arrive in ascending order (columns before the range they precede, ranges one after
+    // another), so each one extends the list's last interval or follows it.
+    auto append = [&](int64_t b, int64_t e) {
+      if (b >= e) return;
+      if (list.empty() || list.back().end < b) list.push_back(KeyInterval{b, e});
+      else if (list.back().begin <= b) list.back().end = std::max(list.back().end, e);
+      else add_interval(list, b, e);  // not reached (ascending order); kept exact regardless
+    };
+    auto save = [&](int64_t b, int64_t e) { append(std::min(b, L), std::min(e, L)); };
+    int64_t v = 0;
     int64_t v_idx = vertical[size_t(v++)];
+    // Skip the offsets >= end_m (slash is descending; the always-kept offset 0 ends the skip).
+    int64_t s = std::partition_point(slash.begin(), slash.end(), [&](int64_t o) { return o >= end_m; }) - slash.begin();
     int64_t s_idx = slash[size_t(s++)];
-    while (s_idx >= end_m) s_idx = slash[size_t(s++)];  // the always-kept offset 0 ends this loop
     s_idx = std::max(end_m - s_idx, M);
     int64_t range_start = s_idx - M, range_end = s_idx;
     while (true) {
       if (v_idx < range_end) {
-        if (v_idx < range_start) add_interval(list, v_idx, v_idx + 1);
+        if (v_idx < range_start) append(v_idx, v_idx + 1);
         v_idx = v < nnz_v ? vertical[size_t(v++)] : end_m + M;
       } else {
         if (s < nnz_s) {
@@ -139,12 +182,32 @@ void vertical_slash_to_plan(const std::vector<int64_t>& vertical, const std::vec
   }
 }
 
+void check_block(const SparsePlan& plan) {
+  if (plan.query_block != kKernelBlock) throw std::logic_error("vertical_slash: plan query block must be 64");
+}
+
+}  // namespace
+
+void vertical_slash_to_plan(const std::vector<int64_t>& vertical, const std::vector<int64_t>& slash, int64_t head,
+                            SparsePlan& plan) {
+  check_block(plan);
+  to_plan_blocks(vertical, slash, head, 0, plan.num_query_blocks(), plan);
+}
+
 SparseEstimate vertical_slash_estimate(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t vertical_size,
-                                       int64_t slash_size, int64_t last_q) {
+                                       int64_t slash_size, int64_t last_q, EstimatorProducts products) {
   const int64_t L = q_LHD.size(0), hq = q_LHD.size(1), D = q_LHD.size(2);
-  const VerticalSlashIndices idx = vertical_slash_indices(q_LHD, k_LHD, vertical_size, slash_size, last_q);
-  SparseEstimate out{SparsePlan("vertical_slash", L, hq, kKernelBlock), 0.0};
-  for (int64_t h = 0; h < hq; ++h) vertical_slash_to_plan(idx.vertical[size_t(h)], idx.slash[size_t(h)], h, out.plan);
+  const VerticalSlashIndices idx = vertical_slash_indices(q_LHD, k_LHD, vertical_size, slash_size, last_q, products);
+  SparseEstimate out{SparsePlan("vertical_slash", L, hq, kKernelBlock), 0.0, products};
+  // (head, query block) pairs in parallel: each writes only its own interval list.
+  const int64_t nb = out.plan.num_query_blocks();
+  at::parallel_for(0, hq * nb, 64, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1;) {
+      const int64_t h = i / nb, b = i % nb, b1 = std::min(nb, b + (i1 - i));
+      to_plan_blocks(idx.vertical[size_t(h)], idx.slash[size_t(h)], h, b, b1, out.plan);
+      i += b1 - b;
+    }
+  });
   out.flops = 2.0 * double(hq) * double(D) * double(std::min(last_q, L)) * double(L);  // the last_q x L QK^T
   return out;
 }

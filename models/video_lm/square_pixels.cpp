@@ -9,11 +9,11 @@
 // float32 (numpy). The rescale factor is 1/255 in both (LLaVA-NeXT's default; SigLIP checkpoints'
 // preprocessor_config.json 0.00392156862745098, the same double).
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 
 #include <stdexcept>
 #include <string>
 
+#include "attention/parallel_for.h"
 #include "models/siglip/pil_resize.h"
 #include "models/video_lm/video_lm.h"
 
