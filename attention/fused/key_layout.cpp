@@ -68,21 +68,26 @@ KeyLayout make_uncut_key_layout(const std::vector<Segment>& segments, int64_t ke
   check_ranges(segments, keys);
   KeyLayout layout = from_cuts({}, keys);
   layout.uncut = true;
-  std::vector<std::vector<int32_t>> per_head;
+  // Per head, the set of its columns: every query block lists its own (vertical-slash: ~the same
+  // ~1000 columns in each of 512 blocks at 32k), so a mark per key and one scan replace sorting the
+  // ~80k repeated entries (16 ms -> ~1 ms at 32k, 7 heads).
+  std::vector<std::vector<uint8_t>> marked;
   for (const Segment& s : segments) {
     if (s.columns.empty()) continue;
     if (s.q_head < 0) throw std::invalid_argument("key layout: single key columns belong to a one-head segment (q_head >= 0)");
-    if (size_t(s.q_head) >= per_head.size()) per_head.resize(size_t(s.q_head) + 1);
+    if (size_t(s.q_head) >= marked.size()) marked.resize(size_t(s.q_head) + 1);
+    std::vector<uint8_t>& m = marked[size_t(s.q_head)];
+    if (m.empty()) m.assign(size_t(keys), 0);
     for (int32_t c : s.columns) {
       if (c < 0 || c >= keys) throw std::invalid_argument("key layout: column " + std::to_string(c) + " outside the call's " + std::to_string(keys) + " keys");
-      per_head[size_t(s.q_head)].push_back(c);
+      m[size_t(c)] = 1;
     }
   }
-  for (size_t h = 0; h < per_head.size(); ++h) {
-    std::vector<int32_t>& cols = per_head[h];
-    if (cols.empty()) continue;
-    std::sort(cols.begin(), cols.end());
-    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  for (size_t h = 0; h < marked.size(); ++h) {
+    if (marked[h].empty()) continue;
+    std::vector<int32_t> cols;
+    for (int64_t c = 0; c < keys; ++c)
+      if (marked[h][size_t(c)]) cols.push_back(int32_t(c));
     const int64_t packed = layout.packed_keys;
     layout.packed_keys = round16(packed + int64_t(cols.size()));
     layout.regions.push_back(ColumnRegion{int32_t(h), int32_t(int64_t(h) / heads_per_kv), std::move(cols), packed});
