@@ -81,14 +81,16 @@ TEST(FusedKeyLayout, PackPlacesEveryKeyAndZeroesTheGapsInAReusedWorkspace) {
   const int64_t H = 2, D = 6;
   for (GemmPath path : {GemmPath::F32, GemmPath::Bf16Vnni}) {
     PackWorkspace ws;
-    // A larger earlier call leaves NaN everywhere the next one might not write.
-    ws.kt = at::full({H * D * (layout.packed_keys + 64)}, std::numeric_limits<float>::quiet_NaN());
-    ws.v = at::full({H * D * (layout.packed_keys + 64)}, std::numeric_limits<float>::quiet_NaN());
+    // A larger earlier call leaves NaN everywhere the next one might not write (in the path's dtype:
+    // both paths pack into the workspace).
+    const auto dtype = path == GemmPath::F32 ? at::kFloat : at::kBFloat16;
+    ws.kt = at::full({H * D * (layout.packed_keys + 64)}, std::numeric_limits<float>::quiet_NaN(), at::TensorOptions(dtype));
+    ws.v = at::full({H * D * (layout.packed_keys + 64)}, std::numeric_limits<float>::quiet_NaN(), at::TensorOptions(dtype));
     const void* kept = ws.kt.data_ptr();
     const at::Tensor k = at::randn({L, H, D}).to(at::kBFloat16), v = at::randn({L, H, D}).to(at::kBFloat16);
     const PackedKv kv = pack_kv(k, v, path, layout, &ws);
     ASSERT_EQ(kv.lp, layout.packed_keys);
-    if (path == GemmPath::F32) EXPECT_EQ(kv.kt.data_ptr(), kept) << "workspace not reused";
+    EXPECT_EQ(kv.kt.data_ptr(), kept) << "workspace not reused";
     std::vector<bool> is_key(size_t(kv.lp), false);
     for (const KeyPiece& p : layout.pieces)
       for (int64_t j = p.begin; j < p.end; ++j) {

@@ -1,10 +1,11 @@
 // pack_kv (tile_gemm.h): K and V of one call in the tile GEMMs' B layouts. The fp32 path transposes K
 // block by block by hand over both cores -- ATen's strided copy_ of the permuted bf16 view measured
 // ~50 ms for a 16k-token 7B layer, which made every decode step that packs cost as much as its GEMMs
-// several times over. The bf16 VNNI path (AMX machines) keeps ATen's copies.
+// several times over. The bf16 VNNI path (AMX machines) is packed the same way (pack_bf16_vnni).
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -97,25 +98,53 @@ void pack_f32(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout&
   });
 }
 
-void pack_bf16_vnni(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout& layout, PackedKv& p) {
-  const int64_t H = p.kv_heads, D = p.d, Lp = p.lp;
+// x as bf16 with unit inner stride (the bf16 path gets bf16 inputs; anything else is converted once).
+at::Tensor bf16_rows(const at::Tensor& x) {
+  return x.scalar_type() == at::kBFloat16 && x.stride(2) == 1 ? x : x.to(at::kBFloat16).contiguous();
+}
+
+// bf16 VNNI (tile_gemm.h): kt [H][D/2][Lp][2] and v [H][Lp/2][D][2], written block by block over both
+// cores into the workspace, only the padding zeroed. It replaced ATen's zeros + permuted copies (three
+// fresh Lp x H x D buffers per call: above ~32 MB -- 4 KV heads at 32k -- each one a fresh mmap whose
+// page faults cost more than the copy).
+void pack_bf16_vnni(const at::Tensor& k_LHD, const at::Tensor& v_LHD, const KeyLayout& layout, PackWorkspace* ws, PackedKv& p) {
+  const int64_t H = p.kv_heads, D = p.d, Lp = p.lp, D2 = D / 2;
   TORCH_CHECK(D % 2 == 0, "fused attention: the bf16 VNNI path needs an even head_dim");
-  const auto bf = k_LHD.options().dtype(at::kBFloat16);
-  p.kt = at::zeros({H, D / 2, Lp, 2}, bf);
-  at::Tensor vpad = at::zeros({Lp, H, D}, bf);
-  for (const KeyPiece& piece : layout.pieces) {
-    const int64_t n = piece.end - piece.begin;
-    p.kt.narrow(2, piece.packed, n).copy_(k_LHD.narrow(0, piece.begin, n).reshape({n, H, D / 2, 2}).permute({1, 2, 0, 3}));
-    vpad.narrow(0, piece.packed, n).copy_(v_LHD.narrow(0, piece.begin, n));
-  }
-  for (const ColumnRegion& r : layout.regions) {
-    const int64_t n = int64_t(r.keys.size()), g = r.kv_head;
-    const at::Tensor idx = at::from_blob(const_cast<int32_t*>(r.keys.data()), {n}, at::kInt).to(at::kLong);
-    p.kt.narrow(0, g, 1).narrow(2, r.packed, n).copy_(
-        k_LHD.index_select(0, idx).narrow(1, g, 1).reshape({n, 1, D / 2, 2}).permute({1, 2, 0, 3}));
-    vpad.narrow(0, r.packed, n).narrow(1, g, 1).copy_(v_LHD.index_select(0, idx).narrow(1, g, 1));
-  }
-  p.v = vpad.view({Lp / 2, 2, H, D}).permute({2, 0, 3, 1}).contiguous();
+  const at::Tensor k = bf16_rows(k_LHD), v = bf16_rows(v_LHD);
+  const auto bf = k.options().dtype(at::kBFloat16);
+  p.kt = take(ws ? &ws->kt : nullptr, {H, D2, Lp, 2}, bf);
+  p.v = take(ws ? &ws->v : nullptr, {H, Lp / 2, D, 2}, bf);
+  // One uint32 per VNNI pair: (dim pair, key) in K^T, (key pair, dim) in V.
+  uint32_t* kt = reinterpret_cast<uint32_t*>(p.kt.data_ptr<at::BFloat16>());
+  uint32_t* vp = reinterpret_cast<uint32_t*>(p.v.data_ptr<at::BFloat16>());
+  auto row = [](const at::Tensor& x, int64_t t, int64_t h) {
+    return reinterpret_cast<const uint16_t*>(x.const_data_ptr<at::BFloat16>() + t * x.stride(0) + h * x.stride(1));
+  };
+  const std::vector<PackBlock> blocks = pack_blocks(layout);
+  const int64_t nb = int64_t(blocks.size());
+  at::parallel_for(0, H * nb, 1, [&](int64_t begin, int64_t end) {
+    std::vector<const uint32_t*> krows(static_cast<size_t>(kPackBlock));
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t h = i / nb;
+      const PackBlock& b = blocks[size_t(i % nb)];
+      if (b.head >= 0 && b.head != h) continue;  // a column region is read for its own KV head only
+      for (int64_t j = 0; j < b.n; ++j) krows[size_t(j)] = reinterpret_cast<const uint32_t*>(row(k, b.key(j), h));
+      // K^T[h][x2][packed + j] = K[key j][h][2 x2 .. 2 x2 + 1]: contiguous writes along the keys.
+      for (int64_t x2 = 0; x2 < D2; ++x2) {
+        uint32_t* dst = kt + (h * D2 + x2) * Lp + b.packed;
+        for (int64_t j = 0; j < b.n; ++j) dst[j] = krows[size_t(j)][x2];
+        std::fill(dst + b.n, dst + b.n + b.pad, 0u);  // zero keys keep any column a window reads past a piece finite
+      }
+      // V[h][t / 2][d] = (V[key t][h][d], V[key t + 1][h][d]) for even packed t (blocks start even and
+      // end, padding included, on the 16-key grid); padding keys zero.
+      for (int64_t j = 0; j < b.n + b.pad; j += 2) {
+        const uint16_t* lo = j < b.n ? row(v, b.key(j), h) : nullptr;
+        const uint16_t* hi = j + 1 < b.n ? row(v, b.key(j + 1), h) : nullptr;
+        uint32_t* dst = vp + (h * (Lp / 2) + (b.packed + j) / 2) * D;
+        for (int64_t d = 0; d < D; ++d) dst[d] = uint32_t(lo ? lo[d] : 0) | uint32_t(hi ? hi[d] : 0) << 16;
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -124,7 +153,7 @@ PackedKv pack_kv(const at::Tensor& k_LHD, const at::Tensor& v_LHD, GemmPath path
   TORCH_CHECK(layout.keys == k_LHD.size(0), "fused attention: key layout for ", layout.keys, " keys, K has ", k_LHD.size(0));
   PackedKv p{path, layout.packed_keys, k_LHD.size(2), k_LHD.size(1), {}, {}};
   if (path == GemmPath::F32) pack_f32(k_LHD, v_LHD, layout, workspace, p);
-  else pack_bf16_vnni(k_LHD, v_LHD, layout, p);
+  else pack_bf16_vnni(k_LHD, v_LHD, layout, workspace, p);
   return p;
 }
 
