@@ -119,19 +119,22 @@ BENCHMARK(BM_TilePV)->Apply(tile_shapes)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TileSoftmax)->Args({kTargetRows, 32, 0})->Args({kTargetRows, 128, 0})->Args({kTargetRows, 272, 0})->Args({kTargetRows, 512, 0})->Args({kTargetRows, 1024, 0})->Args({kTargetRows, 512, 1})->Args({128, 1120, 1})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TileStream)->Args({kTargetRows, 512, 1024, 0})->Args({kTargetRows, 512, 32848, 0})->Args({kTargetRows, 512, 32848, 4})->Args({kTargetRows, 512, 32848, 8})->Args({kTargetRows, 272, 32848, 0})->Args({kTargetRows, 272, 32848, 4})->Unit(benchmark::kMicrosecond);
 // pack_kv of a whole layer's K and V (the per-call O(L) step every prefill pays before its GEMMs):
-// bf16 inputs [L, Hkv, D] at the 7B shape onto the fp32 path (K transposed), into fresh memory
-// (arg 1 = 0) or a kept workspace (1, what the executor does).
+// bf16 inputs [L, Hkv, D] at the 7B shape onto the fp32 path (arg 2 = 0: K transposed) or the bf16
+// VNNI path (1: K^T and V in key pairs), into fresh memory (arg 1 = 0) or a kept workspace (1, what
+// the executor does).
 void BM_PackKv(benchmark::State& state) {
   at::set_num_threads(2);
   const int64_t L = state.range(0);
+  const bool vnni = state.range(2) == 1;
   const at::Tensor k = at::randn({L, 4, kD}).to(at::kBFloat16), v = at::randn({L, 4, kD}).to(at::kBFloat16);
   const KeyLayout layout = single_piece_layout(L);
   PackWorkspace ws;
-  for (auto _ : state) benchmark::DoNotOptimize(pack_kv(k, v, GemmPath::F32, layout, state.range(1) ? &ws : nullptr).kt.data_ptr());
-  state.counters["GB/s"] = benchmark::Counter(double(L) * 4 * kD * 2 * (2 + 4), benchmark::Counter::kIsIterationInvariantRate);
+  const GemmPath path = vnni ? GemmPath::Bf16Vnni : GemmPath::F32;
+  for (auto _ : state) benchmark::DoNotOptimize(pack_kv(k, v, path, layout, state.range(1) ? &ws : nullptr).kt.data_ptr());
+  state.counters["GB/s"] = benchmark::Counter(double(L) * 4 * kD * 2 * (2 + (vnni ? 2 : 4)), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK(BM_PackKv)->ArgsProduct({{4096, 16464, 32848}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PackKv)->ArgsProduct({{4096, 16464, 32848}, {0, 1}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SquareGemm)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 }  // namespace
