@@ -75,29 +75,33 @@ at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LH
   const double scale = 1.0 / std::sqrt(double(D)) / double(stride);  // "/ math.sqrt(head_dim) / stride / norm"
   at::Tensor sums = at::zeros({hq, nb, nb}, q.options().dtype(at::kFloat));
   // Query blocks in chunks of whole blocks (~256 reduced rows); each chunk only needs keys up to its
-  // last row (causal), so about half the reduced square is computed, not all of it.
+  // last row (causal), so about half the reduced square is computed, not all of it. One head at a time
+  // through two buffers reused for every chunk and head (2 MB each at 32k, S = 16): the chunk's
+  // [Hq, rows, keys] products and softmax at once were ~60 MB each at 28 heads, a fresh mmap (and its
+  // page faults) per chunk.
   const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
+  const int64_t max_rows = std::min(nb, blocks_per_chunk) * rb, max_cols = nb * rb;
+  at::Tensor s_buf = at::empty({max_rows * max_cols}, q.options()), a_buf = at::empty({max_rows * max_cols}, sums.options());
+  const auto idx = q.options().dtype(at::kLong);
   for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
     const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
     const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
-    // S = scale * Q' K'^T, one 2-D GEMM per head: the batched matmul of these narrowed views took a
-    // copying path (bf16: 34 ms vs 4 ms for a 256 x 1024 chunk of 7 heads, libtorch 2.11 on AMX).
-    // bf16 products are rounded to bf16 once, after the scale (fp32 accumulation inside the GEMM).
-    at::Tensor s = at::empty({hq, r1 - r0, kcols}, q.options());
-    for (int64_t h = 0; h < hq; ++h) {
-      at::Tensor out = s[h];
-      at::addmm_out(out, out, q[h].narrow(0, r0, r1 - r0), k[h / hpg].narrow(0, 0, kcols).t(), /*beta=*/0, /*alpha=*/scale);
-    }
     // Causal at reduced resolution: key row j visible to query row i iff j <= i. Only the chunk's
     // own square [r0, r1) holds masked entries (keys before r0 are visible to every row).
-    const auto idx = s.options().dtype(at::kLong);
-    at::Tensor rows = at::arange(r0, r1, idx).unsqueeze(1), cols = at::arange(r0, kcols, idx).unsqueeze(0);
-    s.narrow(2, r0, kcols - r0).masked_fill_((cols > rows).unsqueeze(0), -std::numeric_limits<float>::infinity());
-    at::Tensor a = at::softmax(s, -1, at::kFloat);  // fp32 softmax either way (F.softmax(..., dtype=torch.float32))
-    if (r1 > real_rows) a.narrow(1, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
-    // Sum tiles: [H, blocks, rb, kblocks, rb] -> [H, blocks, kblocks].
-    at::Tensor t = a.view({hq, b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2);
-    sums.narrow(1, b0, b1 - b0).narrow(2, 0, kcols / rb).copy_(t);
+    const at::Tensor future = at::arange(r0, kcols, idx).unsqueeze(0) > at::arange(r0, r1, idx).unsqueeze(1);
+    at::Tensor s_h = s_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
+    at::Tensor a_h = a_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
+    for (int64_t h = 0; h < hq; ++h) {
+      // S = scale * Q' K'^T, a 2-D GEMM per head (the batched matmul of these narrowed views took a
+      // copying path: bf16 34 ms vs 4 ms for a 256 x 1024 chunk of 7 heads, libtorch 2.11 on AMX).
+      // bf16 products are rounded to bf16 once, after the scale (fp32 accumulation inside the GEMM).
+      at::addmm_out(s_h, s_h, q[h].narrow(0, r0, r1 - r0), k[h / hpg].narrow(0, 0, kcols).t(), /*beta=*/0, /*alpha=*/scale);
+      s_h.narrow(1, r0, kcols - r0).masked_fill_(future, -std::numeric_limits<float>::infinity());
+      at::softmax_out(a_h, s_h, -1, at::kFloat);  // fp32 softmax either way (F.softmax(..., dtype=torch.float32))
+      if (r1 > real_rows) a_h.narrow(0, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
+      // Sum tiles: [blocks, rb, kblocks, rb] -> [blocks, kblocks].
+      sums[h].narrow(0, b0, b1 - b0).narrow(1, 0, kcols / rb).copy_(a_h.view({b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2));
+    }
   }
   return sums;
 }
