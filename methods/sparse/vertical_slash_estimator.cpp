@@ -68,7 +68,7 @@ VerticalSlashScores vertical_slash_scores(const at::Tensor& q_LHD, const at::Ten
   VerticalSlashScores out{at::zeros({hq, L}, f32.device(at::kCPU)), at::zeros({hq, L}, f32.device(at::kCPU))};
   // One head at a time through buffers of [lq, L] reused across heads (8 MB at 32k): the [Hq, lq, L]
   // products and softmax at once were two ~60 MB allocations per call, above glibc's largest mmap
-  // threshold, so every call paid their page faults (~1/4 of the estimator's time at 32k).
+  // threshold, so every call paid their page faults (~1/4 of its perf samples at 32k without huge pages).
   at::Tensor qk = at::empty({lq, L}, q.options()), p = at::empty({lq, L}, f32);
   const auto idx = q.options().dtype(at::kLong);
   const at::Tensor future = at::arange(L - lq, L, idx).unsqueeze(0) > at::arange(L - lq, L, idx).unsqueeze(1);
