@@ -7,6 +7,12 @@ pevlm_use_torch_pch(fused_executor_test)
 pevlm_add_test(fused_executor_vnni_test SOURCES fused_executor_test.cpp DEPS pevlm_attention LABELS attention)
 target_compile_definitions(fused_executor_vnni_test PRIVATE PEVLM_TEST_FUSED_GEMM="bf16")
 pevlm_use_torch_pch(fused_executor_vnni_test)
+# One-head segments grouped per KV head (WorkItem::heads): coverage and same bits as heads alone, both paths.
+pevlm_add_test(fused_head_groups_test SOURCES fused_head_groups_test.cpp DEPS pevlm_attention LABELS attention)
+pevlm_use_torch_pch(fused_head_groups_test)
+pevlm_add_test(fused_head_groups_vnni_test SOURCES fused_head_groups_test.cpp DEPS pevlm_attention LABELS attention)
+target_compile_definitions(fused_head_groups_vnni_test PRIVATE PEVLM_TEST_FUSED_GEMM="bf16")
+pevlm_use_torch_pch(fused_head_groups_vnni_test)
 pevlm_add_test(fused_key_layout_test SOURCES fused_key_layout_test.cpp DEPS pevlm_attention LABELS attention)
 pevlm_use_torch_pch(fused_key_layout_test)
 # Key windows of the fused kernel: gathered ranges and columns, even VNNI starts, masked columns.

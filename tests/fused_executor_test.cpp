@@ -17,6 +17,7 @@
 #include "attention/executor.h"
 #include "attention/fused/fused_work.h"
 #include "tests/attention_test_util.h"
+#include "tests/fused_gemm_path.h"
 #include "tests/methods_test_util.h"
 
 namespace pevlm {
@@ -24,18 +25,6 @@ namespace {
 
 using testing::expect_attention_close;
 
-#ifdef PEVLM_TEST_FUSED_GEMM
-// Before any executor runs: the GEMM path is chosen once per process.
-const bool kForced = [] { return setenv("PEVLM_FUSED_GEMM", PEVLM_TEST_FUSED_GEMM, 1) == 0; }();
-
-// The forced bf16 VNNI path runs only where libtorch can run it (attention/cpu_caps.h); elsewhere (AVX2-only
-// CPUs, or any CPU under scripts/with-cpu-level below AMX) every test of this binary skips, saying why.
-#define PEVLM_REQUIRE_GEMM_PATH()                                                                          \
-  if (std::string(PEVLM_TEST_FUSED_GEMM) == "bf16" && !attention::cpu_caps().bf16_vnni_brgemm)            \
-  GTEST_SKIP() << "forced bf16 VNNI brgemm path cannot run on this CPU: " << attention::cpu_caps().bf16_vnni_reason
-#else
-#define PEVLM_REQUIRE_GEMM_PATH() (void)0
-#endif
 
 // Every sweep method, and each with the other position policy (positions change no key range, but
 // the plan must run identically under both).

@@ -10,24 +10,14 @@
 #include <string>
 
 #include "attention/sparse_gather_index.h"
+#include "tests/random_sparse_plan.h"
 
 namespace pevlm {
 namespace {
 
+// Heads keep different counts of ranges: pads in shared tiles.
 SparsePlan random_plan(int64_t L, int64_t heads, int64_t block, uint32_t seed) {
-  std::mt19937 rng(seed);
-  SparsePlan p("random", L, heads, block);
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t b = 0; b < p.num_query_blocks(); ++b) {
-      auto& list = p.keys(h, b);
-      add_interval(list, p.block_begin(b), p.block_end(b));
-      for (int r = 0; r < int(h % 4); ++r) {  // heads keep different counts: pads in shared tiles
-        const int64_t a = int64_t(rng() % uint32_t(p.block_end(b)));
-        add_interval(list, a, std::min(p.block_end(b), a + 1 + int64_t(rng() % 40)));
-      }
-    }
-  p.validate();
-  return p;
+  return testing::random_sparse_plan(L, heads, block, seed, 40, 0, true);
 }
 
 void expect_schedule_renders_mask(const SparsePlan& p, int64_t kv_heads, int64_t budget, const std::string& ctx) {

@@ -12,30 +12,16 @@
 #include "methods/method_registry.h"
 #include "methods/sparse/sparse_estimator.h"
 #include "tests/attention_test_util.h"
+#include "tests/random_sparse_plan.h"
 
 namespace pevlm {
 namespace {
 
-// A random per-head plan: each query block keeps its diagonal interval plus random intervals.
-SparsePlan random_plan(int64_t L, int64_t heads, int64_t block, uint32_t seed) {
-  std::mt19937 rng(seed);
-  SparsePlan p("random", L, heads, block);
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t b = 0; b < p.num_query_blocks(); ++b) {
-      auto& list = p.keys(h, b);
-      add_interval(list, p.block_begin(b), p.block_end(b));
-      for (int r = 0; r < 3; ++r) {
-        const int64_t a = int64_t(rng() % uint32_t(p.block_end(b)));
-        add_interval(list, a, std::min(p.block_end(b), a + 1 + int64_t(rng() % 40)));
-      }
-    }
-  p.validate();
-  return p;
-}
+using testing::random_sparse_plan;
 
 TEST(SparsePlan, PairsAndFlopsEqualDenseMask) {
   for (int64_t L : {1, 37, 128, 301}) {
-    const SparsePlan p = random_plan(L, 3, 32, uint32_t(L));
+    const SparsePlan p = random_sparse_plan(L, 3, 32, uint32_t(L));
     for (int64_t h = 0; h < 3; ++h) {
       const std::vector<uint8_t> m = p.dense_mask(h);
       int64_t ones = 0;
@@ -51,7 +37,7 @@ TEST(SparsePlan, PairsAndFlopsEqualDenseMask) {
 }
 
 TEST(SparsePlan, HeadRangesRenderTheSameMask) {
-  const SparsePlan p = random_plan(203, 2, 32, 9);
+  const SparsePlan p = random_sparse_plan(203, 2, 32, 9);
   for (int64_t h = 0; h < 2; ++h) {
     AttentionPlan a;
     a.length = 203;
@@ -114,7 +100,7 @@ TEST(SparseExecutors, GatheredEqualsDensePerHeadReference) {
       for (at::ScalarType dtype : {at::kFloat, at::kBFloat16}) {
         const int64_t hq = 6, hkv = 2, d = 64;  // GQA groups of 3 heads with different plans
         at::Tensor q = at::randn({L, hq, d}).to(dtype), k = at::randn({L, hkv, d}).to(dtype), v = at::randn({L, hkv, d}).to(dtype);
-        const std::vector<SparsePlan> plans = {random_plan(L, hq, 32, 7), xattention_estimate(q, k, 32, 8, 0.9).plan,
+        const std::vector<SparsePlan> plans = {random_sparse_plan(L, hq, 32, 7), xattention_estimate(q, k, 32, 8, 0.9).plan,
                                                vertical_slash_estimate(q, k, 31, 100, 64).plan, make_dense_sparse_plan(L, hq, 64)};
         for (const SparsePlan& p : plans) {
           at::Tensor want = ref->prefill_sparse(p, {q, k, v});

@@ -9,7 +9,8 @@
 // GQA: the tile stacks the Hq/Hkv query heads of one KV head as rows (token-major), so K/V are read
 // once per tile, never repeated. Threads pull items longest-first (at::parallel_for over threads,
 // dynamic counter), so any plan -- one huge query range or hundreds of small blocks -- keeps every
-// core busy.
+// core busy. Per-head sparse plans: the query heads of one KV head over one short query block are one
+// item (fused_work.h WorkItem::heads), their windows interleaved by key.
 #pragma once
 
 #include <cstdint>

@@ -20,6 +20,21 @@ double visited_keys(const Segment& s, int64_t t0, int64_t t1) {
   return n;
 }
 
+// How many one-head segments from `si` on run as one item (WorkItem::heads): consecutive query heads
+// of one KV head over the same rows, at most kHeadGroupMaxRows of them.
+int32_t grouped_heads(const std::vector<Segment>& segments, size_t si, int64_t heads_per_kv) {
+  const Segment& s = segments[si];
+  if (s.q_head < 0 || s.q_end - s.q_begin > kHeadGroupMaxRows) return 1;
+  int32_t n = 1;
+  for (size_t j = si + 1; j < segments.size(); ++j, ++n) {
+    const Segment& t = segments[j];
+    if (t.q_head != s.q_head + n || t.q_head / heads_per_kv != s.q_head / heads_per_kv || t.q_begin != s.q_begin ||
+        t.q_end != s.q_end || t.pos0 != s.pos0 || t.discard != s.discard)
+      break;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::vector<Segment> prefill_segments(const AttentionPlan& plan) {
@@ -50,6 +65,13 @@ std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int6
   for (size_t si = 0; si < segments.size(); ++si) {
     const Segment& s = segments[si];
     const bool one_head = s.q_head >= 0;
+    if (const int32_t n = grouped_heads(segments, si, heads_per_kv); n > 1) {
+      double cost = 0;
+      for (size_t j = si; j < si + size_t(n); ++j) cost += double(s.q_end - s.q_begin) * (visited_keys(segments[j], s.q_begin, s.q_end) + double(segments[j].columns.size()));
+      items.push_back(WorkItem{int32_t(si), int32_t(s.q_head / heads_per_kv), s.q_begin, s.q_end, cost, n});
+      si += size_t(n) - 1;
+      continue;
+    }
     const int64_t tile_tokens = query_tile_tokens(one_head ? 1 : heads_per_kv, target_rows);
     for (int64_t t0 = s.q_begin; t0 < s.q_end; t0 += tile_tokens) {
       const int64_t t1 = std::min(s.q_end, t0 + tile_tokens);

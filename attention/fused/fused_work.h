@@ -40,7 +40,15 @@ struct WorkItem {
   int32_t kv_head = 0;
   int64_t t0 = 0, t1 = 0;  // query rows [t0, t1) of the segment (absolute Q rows)
   double cost = 0;         // query rows x keys visited, for the longest-first order
+  // One-head segments [segment, segment + heads) of the same query rows and KV head (the query heads
+  // of one GQA group over one short query block) run as one item, their key windows interleaved in
+  // key order: a K/V chunk several heads keep is then read from L3 once and from L2 by the others.
+  int32_t heads = 1;
 };
+
+// One-head segments of at most this many rows are grouped by KV head (WorkItem::heads); longer ones
+// run as tiles of their own (kTargetRows rows already reuse each K/V chunk over many rows).
+constexpr int64_t kHeadGroupMaxRows = 128;
 
 // Segments of a prefill: every plan query range, then every redundant range (discarded).
 std::vector<Segment> prefill_segments(const AttentionPlan& plan);
@@ -55,7 +63,9 @@ int64_t query_tile_tokens(int64_t heads_per_kv, int64_t target_rows);
 // Every (segment, KV head, query tile), longest first: with dynamic pulling that is the classic
 // longest-processing-time schedule, so two cores finish together on any plan. Tiles hold about
 // `target_rows` rows: query_tile_tokens(heads_per_kv, target_rows) tokens of a stacked segment, or
-// target_rows tokens of a one-head segment (only its own KV head's item).
+// target_rows tokens of a one-head segment (only its own KV head's item). Consecutive one-head
+// segments of at most kHeadGroupMaxRows rows with the same rows and KV head become one item
+// (WorkItem::heads; sparse_segments orders them so).
 std::vector<WorkItem> make_work_items(const std::vector<Segment>& segments, int64_t kv_heads, int64_t heads_per_kv,
                                       int64_t target_rows);
 

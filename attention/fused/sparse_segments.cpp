@@ -5,8 +5,8 @@ namespace pevlm::attention::fused {
 std::vector<Segment> sparse_segments(const SparsePlan& plan) {
   std::vector<Segment> segs;
   segs.reserve(size_t(plan.num_heads * plan.num_query_blocks()));
-  for (int64_t h = 0; h < plan.num_heads; ++h)
-    for (int64_t b = 0; b < plan.num_query_blocks(); ++b) {
+  for (int64_t b = 0; b < plan.num_query_blocks(); ++b)
+    for (int64_t h = 0; h < plan.num_heads; ++h) {
       const int64_t qb = plan.block_begin(b), qe = plan.block_end(b);
       Segment s{qb, qe, qb, false, {}, int32_t(h), {}};
       for (const KeyInterval& k : plan.keys(h, b)) {

@@ -16,7 +16,8 @@ namespace pevlm::attention::fused {
 // Intervals shorter than this run as gathered columns rather than as ranges of their own.
 constexpr int64_t kColumnIntervalMax = 16;
 
-// Every head's segments, head-major.
+// Every head's segments, block-major (a block's heads consecutive, so make_work_items groups a GQA
+// group's heads of one block into one item: WorkItem::heads).
 std::vector<Segment> sparse_segments(const SparsePlan& plan);
 
 }  // namespace pevlm::attention::fused
