@@ -39,7 +39,9 @@ std::vector<Column> speed_columns(bool llm) {
                              {"layer_attn_ms", "attn ms/layer", 1}});
   }
   cols.insert(cols.end(), {{"flop_ratio_vs_full", "FLOP ratio", 2},
-                           {"speedup_over_flop_ratio", "speedup / FLOP ratio", 2},
+                           {"speedup_over_flop_ratio", "speedup / FLOP ratio", 2}});
+  if (!llm) cols.push_back({"speedup_over_flop_ratio_paired", "paired / FLOP ratio", 2});
+  cols.insert(cols.end(), {
                            {"gflops_per_s", "GFLOP/s", 1},
                            {"efficiency", "efficiency", 2},
                            {"gflop_executed", "GFLOP", 1},
@@ -64,6 +66,9 @@ std::string speed_markdown(const SpeedConfig& config, const std::vector<nlohmann
     md += "- GEMM limit (same run): " + rows.front()["gemm"].dump() + "\n";
     md += "- speedup = full attn ms / method attn ms; FLOP ratio = full FLOPs / method FLOPs (the speedup limit); "
           "speedup / FLOP ratio = how much of that limit the executor delivers; efficiency = GFLOP/s / GEMM GFLOP/s (per layer)\n";
+    if (!llm)
+      md += "- timing order: interleaved (each repeat times every method once); paired = the median over repeats of full's "
+            "time / the method's time in the same repeat, divided by the FLOP ratio (robust to a machine whose speed drifts)\n";
     if (llm) {
       const auto& r = rows.front();
       md += "- LLM: " + r["model"].get<std::string>() + ", " + r["scaling"].get<std::string>() + ", random weights, " +

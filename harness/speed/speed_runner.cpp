@@ -79,22 +79,44 @@ SyntheticQkv planted_qkv(const SpeedConfig& c, const TokenLayout& layout, at::Sc
   return SyntheticQkv{q, k, attention::random_normal({layout.length, c.kv_heads, c.head_dim}, 2, device).to(dtype)};
 }
 
-RowTiming time_attention_only(const SpeedConfig& c, const AttentionPlan& plan, attention::Executor& executor,
-                              const SyntheticQkv& qkv, const c10::Device& device) {
-  RowTiming t;
+// One attention-only call of `plan`, added to `t` unless it is a warm-up.
+void time_attention_once(const AttentionPlan& plan, attention::Executor& executor, const SyntheticQkv& qkv,
+                         const c10::Device& device, bool warmup, RowTiming& t) {
+  attention::synchronize_device(device);
+  const auto t0 = std::chrono::steady_clock::now();
+  // Data-dependent plans run their estimator inside the timed region (issue 25: part of the speedup).
+  attention::SparseLog log;
+  at::Tensor out = attention::run_prefill(executor, plan, {qkv.q, qkv.k, qkv.v}, &log);
+  attention::synchronize_device(device);
+  const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (warmup) return;
+  t.layer_attn_all.push_back(dt);
+  if (!log.layers.empty()) t.estimator_all.push_back(log.estimator_ms()), t.sparse = log;
+}
+
+// Attention-only timings of every plan of one length, interleaved: each repeat times every method
+// once, in config order, instead of all repeats of one method before the next. On a machine whose
+// speed drifts (a VM's shared L3 and memory: full attention at 32k took 2.4-3.6 s per call across
+// runs of one hour on the 2-core Xeon, 2026-12-08) the drift then hits every method alike, and the
+// paired ratio per repeat (speedup_vs_full_paired) cancels most of it.
+std::vector<RowTiming> time_attention_interleaved(const SpeedConfig& c, const std::vector<const AttentionPlan*>& plans,
+                                                  attention::Executor& executor, const SyntheticQkv& qkv,
+                                                  const c10::Device& device) {
+  std::vector<RowTiming> t(plans.size());
+  Progress progress("speed repeats", c.warmup + c.repeats);
   for (int r = 0; r < c.warmup + c.repeats; ++r) {
-    attention::synchronize_device(device);
-    const auto t0 = std::chrono::steady_clock::now();
-    // Data-dependent plans run their estimator inside the timed region (issue 25: part of the speedup).
-    attention::SparseLog log;
-    at::Tensor out = attention::run_prefill(executor, plan, {qkv.q, qkv.k, qkv.v}, &log);
-    attention::synchronize_device(device);
-    const double dt = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (r >= c.warmup) t.layer_attn_all.push_back(dt);
-    if (r >= c.warmup && !log.layers.empty()) t.estimator_all.push_back(log.estimator_ms()), t.sparse = log;
+    for (size_t i = 0; i < plans.size(); ++i) time_attention_once(*plans[i], executor, qkv, device, r < c.warmup, t[i]);
+    progress.advance(1, r < c.warmup ? "warm-up" : "");
   }
-  t.layer_attn_ms = median_sample(t.layer_attn_all);
+  for (RowTiming& x : t) x.layer_attn_ms = median_sample(x.layer_attn_all);
   return t;
+}
+
+// Median over repeats of full's time / the method's time in the same repeat (interleaved timings).
+double paired_speedup(const std::vector<double>& full_all, const std::vector<double>& method_all) {
+  std::vector<double> r;
+  for (size_t i = 0; i < std::min(full_all.size(), method_all.size()); ++i) r.push_back(full_all[i] / method_all[i]);
+  return median(r);
 }
 
 #ifdef PEVLM_SPEED_WITH_LLM
@@ -256,7 +278,18 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
     std::vector<std::pair<reduction::ReductionConfig, MethodConfig>> runs;  // "none" first: the baselines
     for (const auto& r : c.reductions)
       for (const auto& m : c.methods) runs.emplace_back(r, m);
-    for (const auto& [r, m] : runs) {
+    // Attention-only rows: every plan built first, then timed interleaved (time_attention_interleaved).
+    std::vector<AttentionPlan> plans;
+    std::vector<RowTiming> timings;
+    std::vector<double> full_all;
+    if (!c.time_llm()) {
+      for (const auto& run : runs) plans.push_back(build_plan(run.second, layout));
+      std::vector<const AttentionPlan*> ptrs;
+      for (const AttentionPlan& p : plans) ptrs.push_back(&p);
+      timings = time_attention_interleaved(c, ptrs, *executor, qkv, device);
+    }
+    for (size_t run_index = 0; run_index < runs.size(); ++run_index) {
+      const auto& [r, m] = runs[run_index];
 #ifdef PEVLM_SPEED_WITH_LLM
       if (!r.is_none()) {
         nlohmann::json row = reduced_row(c, layout, m, r, *executor, *timer, full_llm_ms, full_model_flops);
@@ -275,17 +308,17 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
         continue;
       }
 #endif
-      const AttentionPlan plan = build_plan(m, layout);
+      const AttentionPlan plan = c.time_llm() ? build_plan(m, layout) : plans[run_index];
 #ifdef PEVLM_SPEED_WITH_LLM
-      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : time_attention_only(c, plan, *executor, qkv, device);
+      const RowTiming t = timer ? time_llm(c, plan, *executor, *timer) : timings[run_index];
 #else
-      const RowTiming t = time_attention_only(c, plan, *executor, qkv, device);
+      const RowTiming t = timings[run_index];
 #endif
       const double layer_ms = t.layer_attn_ms;
       // A data-dependent plan counts what its per-head sparse plan computed plus its estimator.
       const bool dynamic = !t.sparse.layers.empty();
       const double flops = dynamic ? t.sparse.attention_flops() + t.sparse.estimator_flops() : plan.flops(c.heads, c.head_dim);
-      if (m.name == "full") full_ms = layer_ms, full_flops = flops;
+      if (m.name == "full") full_ms = layer_ms, full_flops = flops, full_all = t.layer_attn_all;
       const double gflops = flops / (layer_ms * 1e-3) / 1e9;
       nlohmann::json row = {
           {"method", m.name},
@@ -320,6 +353,11 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
           {"provenance", prov},
       };
       row["qk"] = c.time_llm() ? "model" : any_dynamic ? "planted" : "random";
+      if (!c.time_llm()) {
+        row["timing_order"] = "interleaved: each repeat times every method once, in config order";
+        row["speedup_vs_full_paired"] = paired_speedup(full_all, t.layer_attn_all);
+        row["speedup_over_flop_ratio_paired"] = paired_speedup(full_all, t.layer_attn_all) / (full_flops / flops);
+      }
       if (dynamic) {
         // Issue 25: kept density (per layer: mean, min/max over heads), estimator cost and share.
         nlohmann::json sp = t.sparse.to_json();
