@@ -21,7 +21,7 @@ double visited_keys(const Segment& s, int64_t t0, int64_t t1) {
 }
 
 // How many one-head segments from `si` on run as one item (WorkItem::heads): consecutive query heads
-// of one KV head over the same rows, at most kHeadGroupMaxRows of them.
+// of one KV head over the same rows, when those rows are at most kHeadGroupMaxRows.
 int32_t grouped_heads(const std::vector<Segment>& segments, size_t si, int64_t heads_per_kv) {
   const Segment& s = segments[si];
   if (s.q_head < 0 || s.q_end - s.q_begin > kHeadGroupMaxRows) return 1;
