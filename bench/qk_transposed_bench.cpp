@@ -22,30 +22,18 @@
 #include "attention/fused/key_windows.h"
 #include "attention/fused/tile_gemm.h"
 #include "bench/bench_context.h"
+#include "bench/gathered_windows.h"
 
 namespace {
 
 using namespace pevlm::attention::fused;
 using bf16 = c10::BFloat16;
 
-constexpr int64_t kD = 128, kWindowCols = 1024, kLd = 1120;
-// BENCH_KEYS=2048 puts K in L2 (the compute-bound reference).
-const int64_t kKeys = std::getenv("BENCH_KEYS") ? std::atol(std::getenv("BENCH_KEYS")) : 32848;
-
-std::vector<std::vector<WindowChunk>> random_windows(int64_t chunk_min, int64_t chunk_max, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::vector<WindowChunk>> out(256);
-  for (auto& w : out) {
-    int64_t cols = 0;
-    while (cols < kWindowCols) {
-      const int64_t n = std::min(kWindowCols - cols, chunk_min + 16 * int64_t(rng() % uint32_t((chunk_max - chunk_min) / 16 + 1)));
-      const int64_t at = 16 * int64_t(rng() % uint32_t((kKeys - n) / 16));
-      w.push_back(WindowChunk{at, n, cols});
-      cols += n;
-    }
-  }
-  return out;
-}
+using pevlm::bench::kD;
+using pevlm::bench::kKeys;
+using pevlm::bench::kLd;
+using pevlm::bench::kWindowCols;
+using pevlm::bench::random_windows;
 
 struct alignas(64) TileConfig {
   uint8_t palette_id = 1, start_row = 0;

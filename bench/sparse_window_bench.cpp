@@ -17,30 +17,17 @@
 #include "attention/fused/amx_windows.h"
 #include "attention/fused/tile_gemm.h"
 #include "bench/bench_context.h"
+#include "bench/gathered_windows.h"
 
 namespace {
 
 using namespace pevlm::attention::fused;
 
-// P row stride as the kernel's 64- and 128-row tiles use (fused_kernel.cpp window_keys: 1120
-// columns); a stride of exactly 1024 floats (4 KB) would put all 16 rows of a tile in one L1 set.
-constexpr int64_t kD = 128, kWindowCols = 1024, kLd = 1120;
-const int64_t kKeys = std::getenv("BENCH_KEYS") ? std::atol(std::getenv("BENCH_KEYS")) : 32848;
-
-std::vector<std::vector<WindowChunk>> random_windows(int64_t chunk_min, int64_t chunk_max, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::vector<WindowChunk>> out(256);
-  for (auto& w : out) {
-    int64_t cols = 0;
-    while (cols < kWindowCols) {
-      const int64_t n = std::min(kWindowCols - cols, chunk_min + 16 * int64_t(rng() % uint32_t((chunk_max - chunk_min) / 16 + 1)));
-      const int64_t at = 16 * int64_t(rng() % uint32_t((kKeys - n) / 16));
-      w.push_back(WindowChunk{at, n, cols});
-      cols += n;
-    }
-  }
-  return out;
-}
+using pevlm::bench::kD;
+using pevlm::bench::kKeys;
+using pevlm::bench::kLd;
+using pevlm::bench::kWindowCols;
+using pevlm::bench::random_windows;
 
 struct WindowData {
   explicit WindowData(int64_t rows)
