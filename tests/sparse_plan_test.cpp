@@ -2,6 +2,9 @@
 // XAttention row selection on hand cases, and every sparse executor path against the dense float64
 // per-head reference (odd lengths, GQA groups whose heads keep different blocks, fp32 and bf16).
 #include <ATen/ATen.h>
+
+#include <array>
+#include <limits>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -170,6 +173,30 @@ TEST(XAttentionProducts, Bf16ProductsMatchFp32BlockSumsWithinBf16Rounding) {
   EXPECT_EQ(xattention_estimate(q, k, 64, 8, 0.9, 0, EstimatorProducts::Bf16).products, EstimatorProducts::Bf16);
   // The dispatch picks fp32 products for fp32 inputs on every device.
   EXPECT_EQ(attention::estimator_products_for(q.to(at::kFloat)), EstimatorProducts::F32);
+}
+
+// The block sums against a dense transcription of xattn_estimate's antidiagonal scoring
+// (Xattention.py: pad to whole blocks, K' row j = K[jS..jS+S) concatenated, Q' row i = Q[iS+S-1..iS]
+// (reverse offset), softmax of Q'K'^T / sqrt(D) / S causal at the reduced resolution, padding rows
+// zeroed, sums over (B/S) x (B/S) tiles): lengths that are not multiples of S or B, several chunks,
+// GQA groups. fp32 products; the two only differ in summation order.
+TEST(XAttentionBlockSums, EqualTheReferenceAntidiagonalScoring) {
+  at::manual_seed(11);
+  for (const auto& [L, hq, hkv, block, stride] : std::vector<std::array<int64_t, 5>>{{777, 6, 2, 64, 16}, {1000, 4, 1, 128, 8}, {5000, 2, 2, 128, 16}}) {
+    const int64_t d = 32, nb = (L + block - 1) / block, padded = nb * block, lr = padded / stride, rb = block / stride;
+    const at::Tensor q = at::randn({L, hq, d}), k = at::randn({L, hkv, d});
+    const at::Tensor ours = xattention_block_sums(q, k, block, stride, EstimatorProducts::F32);
+    const at::Tensor pad_q = at::constant_pad_nd(q.permute({1, 0, 2}), {0, 0, 0, padded - L});  // [Hq, padded, d]
+    const at::Tensor pad_k = at::constant_pad_nd(k.permute({1, 0, 2}), {0, 0, 0, padded - L});
+    const at::Tensor qr = pad_q.view({hq, lr, stride, d}).flip({2}).reshape({hq, lr, stride * d});
+    const at::Tensor kr = pad_k.view({hkv, lr, stride * d}).repeat_interleave(hq / hkv, 0);
+    at::Tensor s = at::matmul(qr, kr.transpose(1, 2)) / std::sqrt(double(d)) / double(stride);
+    s = s.masked_fill(at::ones({lr, lr}, at::kBool).triu(1), -std::numeric_limits<float>::infinity());
+    at::Tensor a = at::softmax(s, -1);
+    a.narrow(1, (L + stride - 1) / stride, lr - (L + stride - 1) / stride).zero_();
+    const at::Tensor ref = a.view({hq, nb, rb, nb, rb}).sum({2, 4});
+    EXPECT_TRUE(at::allclose(ours, ref, 1e-5, 1e-6)) << "L " << L << " max diff " << (ours - ref).abs().max().item<double>();
+  }
 }
 
 TEST(SparseDispatch, DataDependentPlansNeverRunDense) {

@@ -38,24 +38,34 @@ void check_qk(const at::Tensor& q, const at::Tensor& k, const char* who) {
     throw std::invalid_argument(std::string(who) + ": expected q [L, Hq, D] and k [L, Hkv, D] with Hq % Hkv == 0");
 }
 
-// Reduced queries [Hq, Lr, S*D] and keys [Hkv, Lr, S*D] in the products' dtype (query head h reads
-// KV head h / (Hq / Hkv), the reference's repeat_kv, without copying K Hq/Hkv times).
-// The reference pairs Q[iS + S - 1 - t] with K[jS + t] (the antidiagonal of each S x S cell); the
-// same products pair Q[iS + t] with K[jS + S - 1 - t], so the offset axis is flipped on K -- Hq/Hkv
-// times less to copy than Q -- and Q' is a plain view of padded Q.
-std::pair<at::Tensor, at::Tensor> reshape_strided(const at::Tensor& q_LHD, const at::Tensor& k_LHD, int64_t stride,
-                                                  int64_t padded, at::ScalarType dtype) {
+// The reduced rows in the products' dtype. The reference pairs Q[iS + S - 1 - t] with K[jS + t] (the
+// antidiagonal of each S x S cell); the same products pair Q[iS + t] with K[jS + S - 1 - t], so the
+// offset axis is flipped on K -- Hq/Hkv times less to copy than Q -- and Q' row i is simply tokens
+// [iS, iS + S) of Q concatenated. Both are written into buffers the caller reuses: a fresh [Hq, Lr, S*D]
+// fp32 copy of Q per call (118 MB at 32k, 7 heads) cost more than the block sums' GEMMs inside
+// `pevlm speed` (its page faults took 230-470 ms a call there, 20-45 ms in a fresh process).
+
+// K' [Lr, S*D] of KV head g into `out`: row j = K[jS + S - 1], ..., K[jS] (zero past L).
+void strided_keys(const at::Tensor& k_LHD, int64_t g, int64_t stride, at::Tensor& out) {
+  const int64_t L = k_LHD.size(0), D = k_LHD.size(2), lr = out.size(0);
+  const at::Tensor k = k_LHD.select(1, g);  // [L, D]
+  const at::Tensor rows = out.view({lr, stride, D});
+  for (int64_t t = 0; t < stride; ++t) {  // tokens t, t + S, ... -> offset S - 1 - t of each row
+    const int64_t n = t < L ? (L - t + stride - 1) / stride : 0;
+    at::Tensor dst = rows.select(1, stride - 1 - t);
+    if (n > 0) dst.narrow(0, 0, n).copy_(k.slice(0, t, L, stride));
+    if (n < lr) dst.narrow(0, n, lr - n).zero_();
+  }
+}
+
+// Q' rows [r0, r1) of query head h into `out` ([r1 - r0, S*D]): row i = tokens [(r0 + i)S, (r0 + i + 1)S)
+// of Q concatenated (zero past L).
+void strided_queries(const at::Tensor& q_LHD, int64_t h, int64_t stride, int64_t r0, int64_t r1, at::Tensor& out) {
   const int64_t L = q_LHD.size(0), D = q_LHD.size(2);
-  const int64_t lr = padded / stride;
-  auto pad = [&](const at::Tensor& x) {  // [H, padded, D], zero rows past L, one copy
-    at::Tensor t = at::empty({x.size(1), padded, D}, x.options().dtype(dtype));
-    t.narrow(1, 0, L).copy_(x.permute({1, 0, 2}));
-    t.narrow(1, L, padded - L).zero_();
-    return t;
-  };
-  at::Tensor q = pad(q_LHD).view({q_LHD.size(1), lr, stride * D});
-  at::Tensor k = pad(k_LHD).view({k_LHD.size(1), lr, stride, D}).flip({2}).reshape({k_LHD.size(1), lr, stride * D});
-  return {q, k};
+  const at::Tensor tokens = out.view({(r1 - r0) * stride, D});
+  const int64_t begin = r0 * stride, n = std::max<int64_t>(0, std::min(L, r1 * stride) - begin);
+  if (n > 0) tokens.narrow(0, 0, n).copy_(q_LHD.select(1, h).narrow(0, begin, n));
+  if (n < tokens.size(0)) tokens.narrow(0, n, tokens.size(0) - n).zero_();
 }
 
 }  // namespace
@@ -71,36 +81,43 @@ at::Tensor xattention_block_sums(const at::Tensor& q_LHD, const at::Tensor& k_LH
   const int64_t real_rows = (L + stride - 1) / stride;  // Xattention.py: rows past this are padding
   if (products == EstimatorProducts::Bf16 && q_LHD.scalar_type() != at::kBFloat16)
     throw std::invalid_argument("xattention: bf16 products need bf16 inputs (fp32 inputs keep fp32 products)");
-  auto [q, k] = reshape_strided(q_LHD, k_LHD, stride, padded, products == EstimatorProducts::Bf16 ? at::kBFloat16 : at::kFloat);
+  const at::ScalarType dt = products == EstimatorProducts::Bf16 ? at::kBFloat16 : at::kFloat;
   const double scale = 1.0 / std::sqrt(double(D)) / double(stride);  // "/ math.sqrt(head_dim) / stride / norm"
-  at::Tensor sums = at::zeros({hq, nb, nb}, q.options().dtype(at::kFloat));
+  const auto f32 = q_LHD.options().dtype(at::kFloat);
+  at::Tensor sums = at::zeros({hq, nb, nb}, f32);
   // Query blocks in chunks of whole blocks (~256 reduced rows); each chunk only needs keys up to its
-  // last row (causal), so about half the reduced square is computed, not all of it. One head at a time
-  // through two buffers reused for every chunk and head (2 MB each at 32k, S = 16): the chunk's
-  // [Hq, rows, keys] products and softmax at once were ~60 MB each at 28 heads, a fresh mmap (and its
-  // page faults) per chunk.
+  // last row (causal), so about half the reduced square is computed, not all of it. Per KV head its
+  // K' once, then per chunk and query head a 2-D GEMM through buffers reused for every chunk and head
+  // (Q' chunk and products 2 MB each at 32k, S = 16): the chunk's [Hq, rows, keys] products and
+  // softmax at once were ~60 MB each at 28 heads, a fresh mmap (and its page faults) per chunk.
   const int64_t blocks_per_chunk = std::max<int64_t>(1, 256 / rb);
-  const int64_t max_rows = std::min(nb, blocks_per_chunk) * rb, max_cols = nb * rb;
-  at::Tensor s_buf = at::empty({max_rows * max_cols}, q.options()), a_buf = at::empty({max_rows * max_cols}, sums.options());
-  const auto idx = q.options().dtype(at::kLong);
-  for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
-    const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
-    const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
-    // Causal at reduced resolution: key row j visible to query row i iff j <= i. Only the chunk's
-    // own square [r0, r1) holds masked entries (keys before r0 are visible to every row).
-    const at::Tensor future = at::arange(r0, kcols, idx).unsqueeze(0) > at::arange(r0, r1, idx).unsqueeze(1);
-    at::Tensor s_h = s_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
-    at::Tensor a_h = a_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
-    for (int64_t h = 0; h < hq; ++h) {
-      // S = scale * Q' K'^T, a 2-D GEMM per head (the batched matmul of these narrowed views took a
-      // copying path: bf16 34 ms vs 4 ms for a 256 x 1024 chunk of 7 heads, libtorch 2.11 on AMX).
-      // bf16 products are rounded to bf16 once, after the scale (fp32 accumulation inside the GEMM).
-      at::addmm_out(s_h, s_h, q[h].narrow(0, r0, r1 - r0), k[h / hpg].narrow(0, 0, kcols).t(), /*beta=*/0, /*alpha=*/scale);
-      s_h.narrow(1, r0, kcols - r0).masked_fill_(future, -std::numeric_limits<float>::infinity());
-      at::softmax_out(a_h, s_h, -1, at::kFloat);  // fp32 softmax either way (F.softmax(..., dtype=torch.float32))
-      if (r1 > real_rows) a_h.narrow(0, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
-      // Sum tiles: [blocks, rb, kblocks, rb] -> [blocks, kblocks].
-      sums[h].narrow(0, b0, b1 - b0).narrow(1, 0, kcols / rb).copy_(a_h.view({b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2));
+  const int64_t lr = padded / stride, max_rows = std::min(nb, blocks_per_chunk) * rb, max_cols = nb * rb;
+  at::Tensor k_buf = at::empty({lr, stride * D}, f32.dtype(dt)), q_buf = at::empty({max_rows * stride * D}, f32.dtype(dt));
+  at::Tensor s_buf = at::empty({max_rows * max_cols}, f32.dtype(dt)), a_buf = at::empty({max_rows * max_cols}, f32);
+  const auto idx = q_LHD.options().dtype(at::kLong);
+  for (int64_t g = 0; g < k_LHD.size(1); ++g) {
+    strided_keys(k_LHD, g, stride, k_buf);
+    for (int64_t b0 = 0; b0 < nb; b0 += blocks_per_chunk) {
+      const int64_t b1 = std::min(nb, b0 + blocks_per_chunk);
+      const int64_t r0 = b0 * rb, r1 = b1 * rb, kcols = r1;  // keys [0, r1) suffice
+      // Causal at reduced resolution: key row j visible to query row i iff j <= i. Only the chunk's
+      // own square [r0, r1) holds masked entries (keys before r0 are visible to every row).
+      const at::Tensor future = at::arange(r0, kcols, idx).unsqueeze(0) > at::arange(r0, r1, idx).unsqueeze(1);
+      at::Tensor q_h = q_buf.narrow(0, 0, (r1 - r0) * stride * D).view({r1 - r0, stride * D});
+      at::Tensor s_h = s_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
+      at::Tensor a_h = a_buf.narrow(0, 0, (r1 - r0) * kcols).view({r1 - r0, kcols});
+      for (int64_t h = g * hpg; h < (g + 1) * hpg; ++h) {
+        strided_queries(q_LHD, h, stride, r0, r1, q_h);
+        // S = scale * Q' K'^T, a 2-D GEMM per head (the batched matmul of narrowed views took a
+        // copying path: bf16 34 ms vs 4 ms for a 256 x 1024 chunk of 7 heads, libtorch 2.11 on AMX).
+        // bf16 products are rounded to bf16 once, after the scale (fp32 accumulation inside the GEMM).
+        at::addmm_out(s_h, s_h, q_h, k_buf.narrow(0, 0, kcols).t(), /*beta=*/0, /*alpha=*/scale);
+        s_h.narrow(1, r0, kcols - r0).masked_fill_(future, -std::numeric_limits<float>::infinity());
+        at::softmax_out(a_h, s_h, -1, at::kFloat);  // fp32 softmax either way (F.softmax(..., dtype=torch.float32))
+        if (r1 > real_rows) a_h.narrow(0, std::max(r0, real_rows) - r0, r1 - std::max(r0, real_rows)).zero_();
+        // Sum tiles: [blocks, rb, kblocks, rb] -> [blocks, kblocks].
+        sums[h].narrow(0, b0, b1 - b0).narrow(1, 0, kcols / rb).copy_(a_h.view({b1 - b0, rb, kcols / rb, rb}).sum(-1).sum(-2));
+      }
     }
   }
   return sums;
