@@ -355,8 +355,9 @@ std::vector<nlohmann::json> run_speed(const SpeedConfig& c, const std::function<
       row["qk"] = c.time_llm() ? "model" : any_dynamic ? "planted" : "random";
       if (!c.time_llm()) {
         row["timing_order"] = "interleaved: each repeat times every method once, in config order";
-        row["speedup_vs_full_paired"] = paired_speedup(full_all, t.layer_attn_all);
-        row["speedup_over_flop_ratio_paired"] = paired_speedup(full_all, t.layer_attn_all) / (full_flops / flops);
+        const double paired = paired_speedup(full_all, t.layer_attn_all);
+        row["speedup_vs_full_paired"] = paired;
+        row["speedup_over_flop_ratio_paired"] = paired / (full_flops / flops);
       }
       if (dynamic) {
         // Issue 25: kept density (per layer: mean, min/max over heads), estimator cost and share.
